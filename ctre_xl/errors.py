@@ -1,0 +1,22 @@
+"""The library's own exceptions: expected problems with a Vietnamese message for the user.
+
+The CLI turns these into a clean error line; anything else is a bug and shows its traceback.
+"""
+
+from __future__ import annotations
+
+
+class CtreError(Exception):
+    """An expected problem the user can fix; ``str(error)`` is the Vietnamese message."""
+
+
+class CatalogError(CtreError):
+    """The plan catalogue is unreadable or inconsistent."""
+
+
+class RegistryError(CtreError):
+    """The list of units (don-vi.xlsx) is unreadable or has bad rows."""
+
+
+class WorkspaceError(CtreError):
+    """The workspace folder cannot be used (missing, not writable, ...)."""

@@ -1,0 +1,44 @@
+"""Shared fixtures: the built-in catalogue, a workspace in tmp_path, the CLI runner."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ctre_xl.catalog import load_catalog
+from ctre_xl.files import Workspace
+from ctre_xl.units import default_registry
+
+SHARED_PLAN = Path(__file__).resolve().parents[1].parent / "shared" / "plan"
+
+
+@pytest.fixture(scope="session")
+def catalog():
+    return load_catalog()
+
+
+@pytest.fixture(scope="session")
+def registry(catalog):
+    return default_registry(catalog)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Workspace:
+    ws = Workspace(tmp_path / "ws")
+    ws.ensure()
+    return ws
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def soffice_path() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+requires_soffice = pytest.mark.skipif(soffice_path() is None, reason="LibreOffice (soffice) not installed")
