@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, cli_vi
 from .catalog import Catalog, load_catalog
 from .errors import CtreError
 from .files import Workspace
@@ -46,6 +46,8 @@ class Context:
 
 
 pass_context = click.make_pass_decorator(Context)
+OPTIONS_METAVAR = "[TUỲ CHỌN]"
+cli_vi.install()
 
 
 def _year_option(func):  # noqa: ANN001, ANN202 - decorator
@@ -53,7 +55,8 @@ def _year_option(func):  # noqa: ANN001, ANN202 - decorator
                         metavar="NĂM", help="Năm báo cáo, ví dụ 2026.")(func)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(options_metavar="[TUỲ CHỌN]", subcommand_metavar="LỆNH [THAM SỐ]...")
+@click.help_option("-h", "--help", help="Hiện hướng dẫn này rồi thoát.")
 @click.version_option(__version__, "--version", message="ctre-xl %(version)s", help="In phiên bản rồi thoát.")
 @click.option("--workspace", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               show_default="thư mục hiện tại", help="Thư mục làm việc (templates/, inbox/, outbox/, don-vi.xlsx).")
@@ -79,7 +82,7 @@ def main(ctx: click.Context, workspace: Path, catalog_path: Path | None) -> None
     ctx.obj = Context(workspace, catalog_path, given)
 
 
-@main.command()
+@main.command(options_metavar=OPTIONS_METAVAR)
 @pass_context
 def init(ctx: Context) -> None:
     """Tạo thư mục làm việc và tệp danh sách trường don-vi.xlsx."""
@@ -99,7 +102,7 @@ def init(ctx: Context) -> None:
         click.echo(f"Đã có {ctx.workspace.registry_path.name}: giữ nguyên.")
 
 
-@main.command()
+@main.command(options_metavar=OPTIONS_METAVAR)
 @_year_option
 @click.option("--unit", "unit_ids", multiple=True, metavar="MÃ",
               help="Chỉ tạo biểu mẫu cho đơn vị này (lặp lại được). Mặc định: mọi đơn vị.")
@@ -120,7 +123,7 @@ def templates(ctx: Context, year: int, unit_ids: tuple[str, ...]) -> None:
                f"{ctx.catalog.deadline_day:02d}/{ctx.catalog.deadline_month:02d}/{year}.")
 
 
-@main.command()
+@main.command(options_metavar=OPTIONS_METAVAR)
 @click.option("--json", "as_json", is_flag=True, help="In dạng JSON cho máy đọc.")
 @pass_context
 def catalog(ctx: Context, as_json: bool) -> None:
@@ -137,7 +140,7 @@ def catalog(ctx: Context, as_json: bool) -> None:
         raise UserError(str(exc)) from exc
 
 
-@main.command()
+@main.command(options_metavar=OPTIONS_METAVAR)
 @_year_option
 @click.option("--strict", is_flag=True, help="Bỏ mọi số liệu của đơn vị có lỗi; thoát với mã 1 nếu có lỗi.")
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON cho máy đọc.")
@@ -160,7 +163,7 @@ def merge(ctx: Context, year: int, strict: bool, as_json: bool) -> None:
         sys.exit(1)
 
 
-@main.command()
+@main.command(options_metavar=OPTIONS_METAVAR)
 @click.option("--workspace", "demo_workspace", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Thư mục cho dữ liệu minh hoạ (mặc định ./demo).")
 @pass_context

@@ -1,0 +1,195 @@
+"""Recognising what a file really is from its bytes, never from its name.
+
+Files arrive renamed, re-saved and converted: a .xlsx may be a CSV, an old .xls, a
+password-protected workbook or a photo of the sheet. ``sniff`` looks at the content and says
+which kind it is and, for every kind that cannot be read, what the unit must do, in Vietnamese.
+
+Only xlsx and xlsm are read (xlsm's macros are never run, only ignored). ods is recognised but not
+read: LibreOffice saves .xlsx just as easily, and one well-tested reader is safer than two.
+"""
+
+from __future__ import annotations
+
+import struct
+import zipfile
+from dataclasses import dataclass, field
+from io import BytesIO
+
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+MAX_ZIP_ENTRIES = 10_000  # an xlsx has a few dozen parts; tens of thousands is an attack
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+
+# kind -> (usable, Vietnamese message saying what to do)
+MESSAGES: dict[str, str] = {
+    "encrypted": "tệp có mật khẩu — gỡ mật khẩu rồi gửi lại (trong Excel: Tệp > Thông tin > Bảo vệ sổ làm việc > "
+                 "Mã hoá bằng mật khẩu, xoá mật khẩu rồi lưu)",
+    "xls": "tệp .xls (Excel 97-2003) — mở bằng Excel và lưu lại dạng .xlsx (Excel Workbook) rồi gửi lại",
+    "ole_other": "tệp Word/Office cũ (định dạng OLE), không phải biểu mẫu Excel — đề nghị gửi tệp .xlsx đã điền",
+    "xlsb": "tệp .xlsb (Excel Binary) — mở bằng Excel và lưu lại dạng .xlsx (Excel Workbook) rồi gửi lại",
+    "ods": "tệp .ods (LibreOffice/OpenOffice) — mở bằng LibreOffice và lưu lại dạng .xlsx "
+           "(Excel 2007-365) rồi gửi lại",
+    "zip_other": "tệp nén hoặc tài liệu khác (Word, PowerPoint, .zip…), không phải bảng tính Excel — "
+                 "đề nghị gửi tệp biểu mẫu .xlsx đã điền",
+    "corrupt_zip": "tệp bị hỏng hoặc tải về chưa hết (không mở được dạng .xlsx) — đề nghị đơn vị gửi lại",
+    "too_many_entries": "tệp chứa quá nhiều thành phần ({count}), không phải biểu mẫu bình thường — "
+                        "không đọc; đề nghị gửi lại đúng biểu mẫu",
+    "csv": "tệp văn bản/CSV (đuôi tên tệp bị đổi), không phải bảng tính Excel — điền số liệu vào biểu mẫu "
+           ".xlsx đã gửi rồi gửi lại",
+    "html": "tệp trang web (HTML) đổi tên, không phải bảng tính Excel — mở biểu mẫu bằng Excel, điền rồi "
+            "lưu dạng .xlsx",
+    "xml_2003": "tệp XML Spreadsheet 2003 — mở bằng Excel và lưu lại dạng .xlsx (Excel Workbook) rồi gửi lại",
+    "pdf": "tệp PDF — không đọc được số liệu, đề nghị gửi tệp Excel (.xlsx) đã điền",
+    "image": "tệp ảnh — không đọc được số liệu, đề nghị gửi tệp Excel (.xlsx) đã điền",
+    "empty": "tệp rỗng (0 byte) — đề nghị đơn vị gửi lại",
+    "unknown": "không nhận ra định dạng tệp (không phải .xlsx) — đề nghị gửi tệp biểu mẫu .xlsx đã điền",
+}
+READABLE = frozenset({"xlsx", "xlsm"})
+
+
+@dataclass(frozen=True)
+class Sniffed:
+    kind: str  # xlsx, xlsm, encrypted, xls, ods, csv, pdf, image, empty, corrupt_zip, ...
+    message: str = ""  # Vietnamese: why it cannot be read and what to do ("" when readable)
+    archive: zipfile.ZipFile | None = field(default=None, compare=False, repr=False)  # open xlsx/xlsm
+
+    @property
+    def readable(self) -> bool:
+        return self.kind in READABLE
+
+
+def sniff_bytes(data: bytes) -> Sniffed:
+    """The kind of a file whose whole content is ``data``."""
+    if not data:
+        return _unusable("empty")
+    if data.startswith(OLE2_MAGIC):
+        return _unusable(_ole_kind(data))
+    if data.startswith(ZIP_MAGICS) or data[:4] == b"PK\x01\x02":
+        return _zip_kind(data)
+    head = data[:4096]
+    if head.startswith(b"%PDF"):
+        return _unusable("pdf")
+    if head.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM")) or \
+            (head[:4] == b"RIFF" and head[8:12] == b"WEBP") or head[:4] in (b"II*\x00", b"MM\x00*"):
+        return _unusable("image")
+    text = _as_text(head)
+    if text is not None:
+        lowered = text.lstrip("\ufeff \t\r\n").lower()
+        if lowered.startswith(("<!doctype html", "<html", "<table", "<head", "<body", "<meta")):
+            return _unusable("html")
+        if lowered.startswith("<?xml") and "urn:schemas-microsoft-com:office:spreadsheet" in lowered:
+            return _unusable("xml_2003")
+        if lowered.startswith("<?xml") and "<html" in lowered:
+            return _unusable("html")
+        return _unusable("csv")
+    return _unusable("unknown")
+
+
+def _unusable(kind: str, **values: object) -> Sniffed:
+    return Sniffed(kind, MESSAGES[kind].format(**values))
+
+
+def _as_text(head: bytes) -> str | None:
+    """The head decoded as text when it looks like text (UTF-8/16 or a legacy 8-bit code page)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return head.decode("utf-16", errors="replace")
+    if b"\x00" in head:
+        return None
+    try:
+        return head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(head) - 4:  # a multi-byte character cut by the 4 KiB window
+            return head[: exc.start].decode("utf-8")
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return head.decode("cp1258", errors="replace") if controls * 20 < len(head) else None
+
+
+# ----------------------------------------------------------------------------- zip
+
+
+def zip_entry_count(data: bytes) -> int | None:
+    """Entries declared by the end-of-central-directory record (zip64 aware); None if absent."""
+    tail = data[-(65_535 + 22):]
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) - at < 22:
+        return None
+    count = struct.unpack_from("<H", tail, at + 10)[0]
+    if count == 0xFFFF:
+        locator = tail.rfind(b"PK\x06\x07", 0, at)
+        if locator >= 0:
+            offset = struct.unpack_from("<Q", tail, locator + 8)[0]
+            if 0 <= offset <= len(data) - 56 and data[offset:offset + 4] == b"PK\x06\x06":
+                return struct.unpack_from("<Q", data, offset + 32)[0]
+    return count
+
+
+def _zip_kind(data: bytes) -> Sniffed:
+    count = zip_entry_count(data)
+    if count is None:
+        return _unusable("corrupt_zip")
+    if count > MAX_ZIP_ENTRIES:
+        return _unusable("too_many_entries", count=f"{count:,}".replace(",", "."))
+    try:
+        archive = zipfile.ZipFile(BytesIO(data))
+        names = set(archive.namelist())
+        if "mimetype" in names and archive.read("mimetype")[:100].strip() == ODS_MIMETYPE:
+            return _unusable("ods")
+        lowered = {name.lower() for name in names}
+        if "[content_types].xml" in lowered:
+            if "xl/workbook.xml" in names:
+                macro = any(name.startswith("xl/vbaproject") for name in lowered)
+                return Sniffed("xlsm" if macro else "xlsx", archive=archive)
+            if "xl/workbook.bin" in lowered:
+                return _unusable("xlsb")
+        return _unusable("zip_other")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        return _unusable("corrupt_zip")
+
+
+# ----------------------------------------------------------------------------- OLE2
+
+
+def _ole_kind(data: bytes) -> str:
+    """encrypted (an OOXML package inside an encrypted OLE2 container), xls, or another OLE file."""
+    names = _ole_directory_names(data)
+    if names is None:  # directory unreadable: fall back to looking for the names anywhere
+        window = data[:4 * 1024 * 1024]
+        names = {name for name in ("EncryptedPackage", "EncryptionInfo", "Workbook", "Book")
+                 if name.encode("utf-16-le") in window}
+    if {"EncryptedPackage", "EncryptionInfo"} & names:
+        return "encrypted"
+    if {"Workbook", "Book"} & names:
+        return "xls"
+    return "ole_other"
+
+
+def _ole_directory_names(data: bytes) -> set[str] | None:
+    """Names of the entries of an OLE2 compound file's directory, or None if it is malformed."""
+    try:
+        sector_shift = struct.unpack_from("<H", data, 30)[0]
+        if sector_shift not in (9, 12):
+            return None
+        size = 1 << sector_shift
+        first_dir = struct.unpack_from("<I", data, 48)[0]
+        fat_sectors = [s for s in struct.unpack_from("<109I", data, 76) if s < 0xFFFFFFFA]
+        fat: list[int] = []
+        for sector in fat_sectors[:64]:  # enough FAT for a 32 MiB directory; more is not a workbook
+            start = (sector + 1) * size
+            chunk = data[start:start + size]
+            fat.extend(struct.unpack(f"<{len(chunk) // 4}I", chunk[: len(chunk) // 4 * 4]))
+        names: set[str] = set()
+        sector, seen = first_dir, 0
+        while sector < 0xFFFFFFFA and seen < 4096:
+            start = (sector + 1) * size
+            block = data[start:start + size]
+            if len(block) < size:
+                return None
+            for entry in range(0, size, 128):
+                length = struct.unpack_from("<H", block, entry + 64)[0]
+                if 2 <= length <= 64:
+                    names.add(block[entry:entry + length - 2].decode("utf-16-le", errors="replace"))
+            sector = fat[sector] if sector < len(fat) else 0xFFFFFFFE
+            seen += 1
+        return names or None
+    except struct.error:
+        return None

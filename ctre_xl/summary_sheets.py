@@ -1,0 +1,161 @@
+"""The summary's list sheets: "Tiến độ nộp" (completeness), "Kiểm tra" (findings), "Dữ liệu" (facts)."""
+
+from __future__ import annotations
+
+from xlsxwriter.worksheet import Worksheet
+
+from .catalog import Catalog
+from .model import ERROR, Fact, Finding, MergeResult, UnitStatus
+from .summary_metrics import HEADER_ROW, FIRST_ROW, unit_names
+from .summary_styles import AMBER, COUNT, DATE, GREEN, RED, Styles, add_text_rule, setup_page, text_height
+from .units import Registry
+
+PROGRESS_SHEET = "Tiến độ nộp"
+FINDINGS_SHEET = "Kiểm tra"
+DATA_SHEET = "Dữ liệu"
+
+ON_TIME, LATE, NO_DATE, MISSING = "Đúng hạn", "Nộp muộn", "Không ghi ngày", "Chưa nộp"
+SEVERITY_LABELS = {ERROR: "Lỗi", "warning": "Cảnh báo"}
+KIND_LABELS = {"department": "Phòng, ban", "school": "Trường học"}
+WHOLE_COMMUNE = "(toàn xã)"
+
+
+def timeliness(status: UnitStatus) -> str:
+    """On time / late / no report date / missing, as the sheets and the overview say it."""
+    if not status.received:
+        return MISSING
+    if status.on_time is None:
+        return NO_DATE
+    return ON_TIME if status.on_time else LATE
+
+
+def _titles(sheet: Worksheet, styles: Styles, title: str, subtitle: str, last_col: int) -> None:
+    sheet.merge_range(0, 0, 0, last_col, title, styles.title())
+    sheet.merge_range(1, 0, 1, last_col, subtitle, styles.subtitle())
+    sheet.set_row(1, 32)
+
+
+def write_progress_sheet(sheet: Worksheet, styles: Styles, result: MergeResult, catalog: Catalog) -> None:
+    """Every expected unit: received or not, on time or late, file, date, preparer, problems."""
+    headers = ["STT", "Đơn vị", "Loại", "Đã nhận", "Tình trạng", "Tệp", "Ngày báo cáo", "Người lập biểu",
+               "Điện thoại", "Số lỗi", "Số cảnh báo"]
+    widths = [5, 32, 11, 8, 13, 34, 11, 20, 14, 7, 9]
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, width)
+    last_col = len(headers) - 1
+    deadline = catalog.deadline(result.year)
+    received = sum(1 for unit in result.units if unit.received)
+    _titles(sheet, styles, f"Tiến độ nộp báo cáo năm {result.year}",
+            f"Hạn nộp: {deadline:%d/%m/%Y}. Đã nhận {received}/{len(result.units)} đơn vị. "
+            "Ngày báo cáo là ngày đơn vị ghi trong biểu mẫu.", last_col)
+    sheet.write_row(HEADER_ROW, 0, headers, styles.header())
+    sheet.set_row(HEADER_ROW, 32)
+    setup_page(sheet, catalog, result.year, title_rows=(HEADER_ROW, HEADER_ROW), freeze_row=HEADER_ROW + 1)
+    text, centre = styles.text(), styles.centre()
+    row = FIRST_ROW
+    for number, unit in enumerate(result.units, start=1):
+        sheet.write_number(row, 0, number, centre)
+        sheet.write_string(row, 1, unit.name or unit.id, text)
+        sheet.write_string(row, 2, KIND_LABELS.get(unit.kind, unit.kind), centre)
+        sheet.write_string(row, 3, "Có" if unit.received else "Không", centre)
+        sheet.write_string(row, 4, timeliness(unit), styles.centre(bold=True))
+        sheet.write_string(row, 5, unit.file or "", text)
+        if unit.report_date is not None:
+            sheet.write_datetime(row, 6, unit.report_date, styles.number(DATE, align="center"))
+        else:
+            sheet.write_blank(row, 6, None, centre)
+        sheet.write_string(row, 7, unit.preparer or "", text)  # typed by the unit: literal text
+        sheet.write_string(row, 8, unit.phone or "", text)
+        sheet.write_number(row, 9, unit.errors, styles.number(COUNT, align="center"))
+        sheet.write_number(row, 10, unit.warnings, styles.number(COUNT, align="center"))
+        sheet.set_row(row, text_height([(unit.name, widths[1]), (unit.file or "", widths[5]),
+                                        (unit.preparer, widths[7])]))
+        row += 1
+    if row > FIRST_ROW:
+        status_cells = f"E{FIRST_ROW + 1}:E{row}"
+        add_text_rule(sheet, styles, status_cells, ON_TIME, GREEN)
+        add_text_rule(sheet, styles, status_cells, LATE, AMBER)
+        add_text_rule(sheet, styles, status_cells, NO_DATE, AMBER)
+        add_text_rule(sheet, styles, status_cells, MISSING, RED)
+        for col, colours in (("J", RED), ("K", AMBER)):
+            sheet.conditional_format(f"{col}{FIRST_ROW + 1}:{col}{row}", {
+                "type": "cell", "criteria": ">", "value": 0, "format": styles.conditional(colours)})
+
+
+def sorted_findings(findings: list[Finding]) -> list[Finding]:
+    """Errors first, then warnings; otherwise in the order the merge found them."""
+    return sorted(findings, key=lambda finding: 0 if finding.severity == ERROR else 1)
+
+
+def write_findings_sheet(sheet: Worksheet, styles: Styles, result: MergeResult, catalog: Catalog,
+                         registry: Registry) -> None:
+    """Every finding with where it is, errors first, filterable."""
+    names = unit_names(result, registry)
+    headers = ["Tệp", "Đơn vị", "Trang", "Ô", "Mã", "Mức độ", "Nội dung"]
+    widths = [28, 24, 12, 6, 22, 9, 56]  # element codes run to 30 characters
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, width)
+    last_col = len(headers) - 1
+    findings = sorted_findings(result.findings)
+    errors = sum(1 for f in findings if f.severity == ERROR)
+    _titles(sheet, styles, f"Kết quả kiểm tra số liệu năm {result.year}",
+            f"{errors} lỗi, {len(findings) - errors} cảnh báo. Lỗi cần đơn vị sửa và gửi lại; "
+            "cảnh báo cần xem lại. Dùng nút lọc ở dòng tiêu đề để xem từng đơn vị.", last_col)
+    sheet.write_row(HEADER_ROW, 0, headers, styles.header())
+    sheet.set_row(HEADER_ROW, 20)
+    setup_page(sheet, catalog, result.year, title_rows=(HEADER_ROW, HEADER_ROW), freeze_row=HEADER_ROW + 1)
+    text, centre = styles.text(), styles.centre()
+    row = FIRST_ROW
+    for finding in findings:
+        unit = names.get(finding.unit, finding.unit) if finding.unit else ""
+        sheet.write_string(row, 0, finding.file or WHOLE_COMMUNE, text)
+        sheet.write_string(row, 1, unit, text)
+        sheet.write_string(row, 2, finding.sheet or "", text)
+        sheet.write_string(row, 3, finding.cell or "", centre)
+        sheet.write_string(row, 4, finding.code or "", text)
+        sheet.write_string(row, 5, SEVERITY_LABELS.get(finding.severity, finding.severity), styles.centre(bold=True))
+        sheet.write_string(row, 6, finding.message, text)
+        sheet.set_row(row, text_height([(finding.file, widths[0]), (unit, widths[1]), (finding.code or "", widths[4]),
+                                        (finding.message, widths[6])]))
+        row += 1
+    last_row = max(row - 1, HEADER_ROW)
+    sheet.autofilter(HEADER_ROW, 0, last_row, last_col)
+    if row > FIRST_ROW:
+        severity_cells = f"F{FIRST_ROW + 1}:F{row}"
+        add_text_rule(sheet, styles, severity_cells, SEVERITY_LABELS[ERROR], RED)
+        add_text_rule(sheet, styles, severity_cells, SEVERITY_LABELS["warning"], AMBER)
+    else:
+        sheet.merge_range(row, 0, row, last_col, "Không có lỗi hay cảnh báo nào.", styles.text(italic=True))
+
+
+DATA_HEADERS = ("Năm", "Mã đơn vị", "Đơn vị", "Mã số liệu", "Số liệu", "Giá trị", "Tệp", "Trang", "Ô", "SHA-256")
+
+
+def write_data_sheet(sheet: Worksheet, styles: Styles, result: MergeResult, catalog: Catalog,
+                     registry: Registry) -> None:
+    """The tidy merged table as an Excel table (header in row 1), ready for pivot tables."""
+    names = unit_names(result, registry)
+    widths = [6, 12, 28, 24, 40, 15, 24, 9, 6]
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, width)
+    # The full SHA-256 (64 characters) in a small font, so that it is not cut when printed.
+    sheet.set_column(len(widths), len(widths), 46, styles.get(font_size=8))
+    rows = [_fact_row(fact, names, catalog) for fact in result.facts]
+    text, number = styles.get(), styles.get(num_format="#,##0.##########")
+    columns = [{"header": header, "header_format": styles.header(),
+                "format": number if header in ("Năm", "Giá trị") else text} for header in DATA_HEADERS]
+    columns[-1]["format"] = styles.get(font_size=8)
+    columns[0]["format"] = styles.get(num_format="0")
+    # A table needs at least one body row; an empty result keeps one blank row.
+    last_row = max(len(rows), 1)
+    sheet.add_table(0, 0, last_row, len(DATA_HEADERS) - 1, {
+        "name": "DuLieuTongHop", "style": "Table Style Light 9", "columns": columns,
+        "data": rows or None, "autofilter": True,
+    })
+    setup_page(sheet, catalog, result.year, title_rows=(0, 0), freeze_row=1)
+
+
+def _fact_row(fact: Fact, names: dict[str, str], catalog: Catalog) -> list[object]:
+    element = catalog.elements.get(fact.element)
+    return [fact.year, fact.unit, names.get(fact.unit, fact.unit), fact.element,
+            element.label if element else "", fact.value, fact.file, fact.sheet, fact.cell, fact.sha256]

@@ -1,0 +1,426 @@
+"""A small, safe and fast reader for the parts of an .xlsx that a returned template needs.
+
+openpyxl builds the whole workbook (styles, every cell, validations) and takes tens of
+milliseconds per file; a merge of thousands of templates needs only a few dozen cells of each.
+This module opens the package with ``zipfile`` and parses only: ``xl/workbook.xml`` (sheets, their
+state, defined names, the date system), ``xl/_rels/workbook.xml.rels`` (sheet -> part),
+``docProps/custom.xml`` (custom properties), the wanted sheets (streamed row by row and left as
+soon as the last wanted row is passed) and ``xl/sharedStrings.xml`` (up to the highest index used).
+
+Workbooks come from outside, so every XML part goes through defusedxml (entity declarations are
+refused), every zip member's declared size and compression ratio are checked before inflating, the
+bytes actually inflated are capped while streaming, and nothing is ever sized by what a part
+claims (a sheet's ``<dimension>`` is reported, never used to allocate).
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from io import BytesIO
+from typing import IO, Iterable, Iterator, NamedTuple
+from xml.etree.ElementTree import XML as _fast_xml  # only for parts proven DTD-free: see parse_xml
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import ElementTree as SafeET
+from defusedxml.common import DefusedXmlException
+
+from .errors import CtreError
+from .sniff import MAX_ZIP_ENTRIES, zip_entry_count
+
+MiB = 1024 * 1024
+MAX_MEMBER_DECLARED = 256 * MiB  # no honest template part comes near this
+MAX_TOTAL_DECLARED = 512 * MiB
+MAX_RATIO = 200  # deflate of real sheet XML stays well under this; bombs sit near 1000
+RATIO_CHECK_FROM = 8 * MiB  # tiny parts may compress extremely well (empty rows); ignore them
+MAX_INFLATED = 96 * MiB  # bytes actually inflated from one part while streaming
+SMALL_PART = 2 * MiB  # parts up to this size are parsed whole (faster than streaming)
+CHUNK = 64 * 1024
+
+_NS_MAIN = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+            "http://purl.oclc.org/ooxml/spreadsheetml/main")
+_NS_REL = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+           "http://purl.oclc.org/ooxml/officeDocument/relationships")
+_NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_NS_VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+
+
+def _tags(local: str) -> frozenset[str]:
+    return frozenset(f"{{{ns}}}{local}" for ns in _NS_MAIN)
+
+
+T_ROW, T_C, T_V, T_F, T_IS, T_T, T_R, T_SI, T_DIM = (
+    _tags(n) for n in ("row", "c", "v", "f", "is", "t", "r", "si", "dimension"))
+_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
+_NAME_REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!(\$?[A-Za-z]{1,3}\$?\d{1,7})(?::\$?[A-Za-z]{1,3}\$?\d{1,7})?$")
+_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_LETTERS = [chr(65 + i) for i in range(26)]
+_COLUMNS = {name: index for index, name in enumerate(_LETTERS + [a + b for a in _LETTERS for b in _LETTERS])}
+
+
+class WorkbookError(CtreError):
+    """The package cannot be read safely; ``kind`` says why (zip_bomb, dangerous_xml, corrupt...)."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+class Cell(NamedTuple):
+    """A cell as stored: value (text, number, bool, error text or None) and its formula if any."""
+
+    value: str | float | bool | None
+    formula: str | None = None  # "" for a shared formula's dependent cell (no text of its own)
+    error: bool = False  # value is an error such as "#DIV/0!"
+
+
+@dataclass(frozen=True)
+class SheetInfo:
+    name: str
+    state: str  # visible / hidden / veryHidden
+    part: str  # zip member name
+
+
+@dataclass
+class SheetCells:
+    """What was read from one sheet."""
+
+    cells: dict[tuple[int, int], Cell] = field(default_factory=dict)  # (row, col), 0-based
+    dimension: str | None = None  # the sheet's own claim, e.g. "A1:XFD1048576" (never trusted)
+    content_below: int | None = None  # 0-based row of the first non-empty row past max_row
+
+
+def col_index(letters: str) -> int:
+    number = 0
+    for char in letters.upper():
+        number = number * 26 + ord(char) - 64
+    return number - 1
+
+
+def parse_a1(ref: str) -> tuple[int, int] | None:
+    """"$D$6" / "D6" -> (5, 3), 0-based; None if it is not a single cell reference."""
+    match = _REF.match(ref)
+    if not match:
+        return None
+    return int(match[2]) - 1, col_index(match[1])
+
+
+def parse_name_ref(text: str) -> tuple[str, int, int] | None:
+    """A defined name's formula "'Số liệu'!$D$6" -> ("Số liệu", 5, 3); None if broken (#REF!)."""
+    match = _NAME_REF.match(text.strip().lstrip("="))
+    if not match:
+        return None
+    sheet = match[1].replace("''", "'") if match[1] is not None else match[2]
+    cell = parse_a1(match[3])
+    return (sheet, *cell) if cell else None
+
+
+def _unescape(text: str) -> str:
+    return _ESCAPE.sub(lambda m: chr(int(m[1], 16)), text) if "_x" in text else text
+
+
+class _CappedReader:
+    """A file-like over a zip member that refuses to inflate more than ``limit`` bytes."""
+
+    def __init__(self, stream: IO[bytes], limit: int, member: str) -> None:
+        self.stream, self.limit, self.member, self.count = stream, limit, member, 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.stream.read(CHUNK if size is None or size < 0 else min(size, CHUNK))
+        self.count += len(data)
+        if self.count > self.limit:
+            raise WorkbookError("zip_bomb", _bomb_message(self.member, self.count))
+        return data
+
+
+def _bomb_message(member: str, size: int) -> str:
+    return (f"tệp nén bất thường: phần “{member}” giải nén ra hơn {size // MiB} MB — có thể là tệp độc hại "
+            "(zip bomb), không đọc; đề nghị đơn vị gửi lại biểu mẫu gốc đã điền")
+
+
+class XlsxWorkbook:
+    """An opened .xlsx/.xlsm held in memory; parts are parsed lazily, on demand."""
+
+    def __init__(self, data: bytes, archive: zipfile.ZipFile | None = None) -> None:
+        """``archive``: the same bytes already opened (by sniff), to avoid reading the directory twice."""
+        count = zip_entry_count(data)
+        if count is not None and count > MAX_ZIP_ENTRIES:
+            raise WorkbookError("too_many_entries", f"tệp chứa quá nhiều thành phần ({count}) — không đọc")
+        try:
+            self._zip = archive or zipfile.ZipFile(BytesIO(data))
+            self._members = {info.filename: info for info in self._zip.infolist()}
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+            raise WorkbookError("corrupt_zip", "tệp bị hỏng (không mở được dạng .xlsx) — đề nghị đơn vị gửi lại") from exc
+        self._check_sizes()
+        self.sheets: list[SheetInfo] = []
+        self.defined_names: dict[str, tuple[str, int | None]] = {}  # lower-case name -> (formula, local sheet)
+        self.date1904 = False
+        self._shared: list[Element] | None = None
+        self._shared_complete = False
+        self._read_workbook()
+
+    # -- package safety --------------------------------------------------------------------
+
+    def _check_sizes(self) -> None:
+        total = 0
+        for name, info in self._members.items():
+            total += info.file_size
+            ratio = info.file_size / max(info.compress_size, 1)
+            if info.file_size > MAX_MEMBER_DECLARED or (info.file_size > RATIO_CHECK_FROM and ratio > MAX_RATIO):
+                raise WorkbookError("zip_bomb", _bomb_message(name, info.file_size))
+        if total > MAX_TOTAL_DECLARED:
+            raise WorkbookError("zip_bomb", _bomb_message("(toàn bộ tệp)", total))
+
+    @property
+    def has_macros(self) -> bool:
+        return any(name.lower().startswith("xl/vbaproject") for name in self._members)
+
+    def _open(self, name: str) -> _CappedReader:
+        try:
+            return _CappedReader(self._zip.open(self._members[name]), MAX_INFLATED, name)
+        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
+            raise _corrupt(name) from exc
+
+    def _parse_whole(self, name: str) -> Element:
+        """Parse a small part in one go (see ``parse_xml`` for how it is kept safe)."""
+        reader = self._open(name)
+        try:
+            chunks = []
+            while chunk := reader.read(CHUNK):
+                chunks.append(chunk)
+            return parse_xml(b"".join(chunks))
+        except DefusedXmlException as exc:
+            raise _dangerous(name) from exc
+        except (ParseError, zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+            raise _corrupt(name) from exc
+
+    def _stream(self, name: str) -> Iterator[Element]:
+        """Yield each element of a part as it is completed, through defusedxml."""
+        try:
+            for _event, element in SafeET.iterparse(self._open(name), events=("end",)):
+                yield element
+        except DefusedXmlException as exc:
+            raise _dangerous(name) from exc
+        except (ParseError, zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+            raise _corrupt(name) from exc
+
+    def _elements(self, name: str) -> Iterator[Element]:
+        """The children of the root (and, for a sheet, the rows of sheetData) of a part: parsed
+        whole when small, streamed when large (then every element comes, innermost first)."""
+        if self._members[name].file_size > SMALL_PART:
+            yield from self._stream(name)
+            return
+        for child in self._parse_whole(name):
+            if child.tag.endswith("}sheetData"):
+                yield from child
+            else:
+                yield child
+
+    # -- workbook structure ------------------------------------------------------------------
+
+    def _read_workbook(self) -> None:
+        if "xl/workbook.xml" not in self._members:
+            raise WorkbookError("corrupt_zip", "tệp thiếu phần xl/workbook.xml (không phải sổ Excel hợp lệ)")
+        root = self._parse_whole("xl/workbook.xml")
+        targets: dict[str, str] = {}
+        if "xl/_rels/workbook.xml.rels" in self._members:
+            for rel in self._parse_whole("xl/_rels/workbook.xml.rels"):
+                target = rel.get("Target", "")
+                targets[rel.get("Id", "")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        for element in root.iter():
+            local = element.tag.rpartition("}")[2]
+            if local == "sheet":
+                rid = next((element.get(f"{{{ns}}}id") for ns in _NS_REL if element.get(f"{{{ns}}}id")), "")
+                self.sheets.append(SheetInfo(element.get("name", ""), element.get("state", "visible"),
+                                             _normalise_part(targets.get(rid, ""))))
+            elif local == "definedName" and element.get("name"):
+                local_id = element.get("localSheetId")
+                key = element.get("name", "").lower()
+                if local_id is None or key not in self.defined_names:  # workbook scope wins
+                    self.defined_names[key] = (element.text or "", int(local_id) if local_id else None)
+            elif local == "workbookPr":
+                self.date1904 = element.get("date1904", "0").lower() in ("1", "true")
+
+    def sheet(self, name: str) -> SheetInfo | None:
+        return next((s for s in self.sheets if s.name == name), None)
+
+    def name_target(self, name: str) -> tuple[str, int, int] | None:
+        """Where a defined name points: (sheet, row, col), or None if absent or broken."""
+        found = self.defined_names.get(name.lower())
+        return parse_name_ref(found[0]) if found else None
+
+    def custom_properties(self) -> dict[str, str]:
+        """docProps/custom.xml as name -> text value ({} when the workbook has none)."""
+        name = "docProps/custom.xml"
+        if name not in self._members:
+            name = next((n for n in self._members if n.lower() == "docprops/custom.xml"), "")
+            if not name:
+                return {}
+        found: dict[str, str] = {}
+        for prop in self._parse_whole(name):
+            key = prop.get("name")
+            if key is None or len(prop) == 0:
+                continue
+            value = prop[0]
+            text = value.text or ""
+            if value.tag == f"{{{_NS_VT}}}bool":
+                text = "1" if text.strip().lower() in ("1", "true") else "0"
+            found[key] = text
+        return found
+
+    # -- cells -------------------------------------------------------------------------------
+
+    def read_cells(self, sheet: str, cells: Iterable[tuple[int, int]] = (), columns: Iterable[int] = (),
+                   max_row: int | None = None) -> SheetCells:
+        """Read the wanted cells of ``sheet``: each of ``cells``, and every cell of ``columns`` up to
+        ``max_row`` (0-based, inclusive). Reading stops at the first row past every wanted row."""
+        info = self.sheet(sheet)
+        if info is None or info.part not in self._members:
+            raise WorkbookError("missing_sheet", f"không có trang “{sheet}”")
+        wanted = set(cells)
+        wanted_columns = frozenset(columns)
+        last = max([r for r, _ in wanted] + ([max_row] if max_row is not None and wanted_columns else []), default=-1)
+        result = SheetCells()
+        raw: dict[tuple[int, int], tuple[str, str | None, str | None, str | None]] = {}
+        row_number = -1
+        for element in self._elements(info.part):
+            tag = element.tag
+            if tag in T_DIM:
+                result.dimension = element.get("ref")
+                continue
+            if tag not in T_ROW:
+                continue
+            declared = element.get("r")
+            row_number = int(declared) - 1 if declared and declared.isdigit() else row_number + 1
+            if row_number > last:
+                if any(_has_content(c) for c in element if c.tag in T_C):
+                    result.content_below = row_number
+                    break
+                element.clear()
+                continue
+            column = -1
+            for c in element:
+                if c.tag not in T_C:
+                    continue
+                ref = c.get("r")
+                if ref:  # "D7": the letters are enough, the row is known
+                    letters = ref.rstrip("0123456789")
+                    found = _COLUMNS.get(letters)
+                    column = found if found is not None else (col_index(letters) if letters.isalpha() else column + 1)
+                else:
+                    column += 1
+                if (row_number, column) in wanted or (column in wanted_columns and
+                                                      (max_row is None or row_number <= max_row)):
+                    raw[(row_number, column)] = _raw_cell(c)
+            element.clear()
+        shared_needed = [int(v) for t, v, _, _ in raw.values() if t == "s" and v and v.strip().isdigit()]
+        shared = self._shared_strings(max(shared_needed)) if shared_needed else []
+        for key, (kind, value, formula, inline) in raw.items():
+            result.cells[key] = _cell(kind, value, formula, inline, shared)
+        return result
+
+    def _shared_strings(self, up_to: int) -> list[Element]:
+        """The <si> elements of the shared strings table up to index ``up_to`` (parsed once)."""
+        if self._shared is not None and (len(self._shared) > up_to or self._shared_complete):
+            return self._shared
+        name = "xl/sharedStrings.xml"
+        if name not in self._members:
+            return []
+        strings: list[Element] = []
+        self._shared_complete = True
+        for element in self._elements(name):
+            if element.tag in T_SI:
+                strings.append(element)
+                if len(strings) > up_to and self._members[name].file_size > SMALL_PART:
+                    self._shared_complete = False  # streamed: stop once the highest index is read
+                    break
+        self._shared = strings
+        return strings
+
+    def close(self) -> None:
+        self._zip.close()
+
+
+def parse_xml(data: bytes) -> Element:
+    """Parse one XML part safely.
+
+    Entity declarations (billion laughs, external entities) can only appear inside a document type
+    declaration. A part with a DOCTYPE, or one not plainly UTF-8/ASCII (where that could not be
+    checked on the bytes), goes through defusedxml, which refuses entities. Every other part cannot
+    declare an entity and is parsed by the C parser that defusedxml wraps, several times faster
+    than defusedxml's pure-Python tree builder; thousands of files are read per merge.
+    """
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    if body[:1] != b"<" or b"<!DOCTYPE" in body or b"<!ENTITY" in body:
+        return SafeET.fromstring(data)
+    return _fast_xml(body)
+
+
+def _normalise_part(path: str) -> str:
+    parts: list[str] = []
+    for piece in path.split("/"):
+        if piece == "..":
+            if parts:
+                parts.pop()
+        elif piece and piece != ".":
+            parts.append(piece)
+    return "/".join(parts)
+
+
+def _has_content(c: Element) -> bool:
+    return any(child.tag in T_V or child.tag in T_IS or child.tag in T_F for child in c)
+
+
+def _raw_cell(c: Element) -> tuple[str, str | None, str | None, str | None]:
+    """(type, <v> text, formula text or None, inline string or None) of a <c> element."""
+    value = formula = inline = None
+    for child in c:
+        tag = child.tag
+        if tag in T_V:
+            value = child.text
+        elif tag in T_F:
+            formula = child.text or ""
+        elif tag in T_IS:
+            inline = _rich_text(child)
+    return c.get("t", "n"), value, formula, inline
+
+
+def _rich_text(element: Element) -> str:
+    """Text of an <si>/<is>: a plain <t>, or the <t> of each rich-text run (phonetic runs skipped)."""
+    parts = []
+    for child in element:
+        if child.tag in T_T:
+            parts.append(child.text or "")
+        elif child.tag in T_R:
+            parts.extend(t.text or "" for t in child if t.tag in T_T)
+    return _unescape("".join(parts))
+
+
+def _cell(kind: str, value: str | None, formula: str | None, inline: str | None, shared: list[Element]) -> Cell:
+    if kind == "inlineStr":
+        return Cell(inline if inline is not None else value, formula)
+    if value is None:
+        return Cell(None, formula)
+    if kind == "s":
+        index = int(value) if value.strip().isdigit() else -1
+        return Cell(_rich_text(shared[index]) if 0 <= index < len(shared) else None, formula)
+    if kind == "b":
+        return Cell(value.strip() in ("1", "true"), formula)
+    if kind == "e":
+        return Cell(value, formula, error=True)
+    if kind in ("str", "d"):
+        return Cell(_unescape(value), formula)
+    try:
+        return Cell(float(value), formula)
+    except ValueError:
+        return Cell(value, formula)
+
+
+def _corrupt(part: str) -> WorkbookError:
+    return WorkbookError("corrupt_xml", f"tệp bị hỏng: phần “{part}” không đọc được — mở bằng Excel, lưu lại rồi gửi lại")
+
+
+def _dangerous(part: str) -> WorkbookError:
+    return WorkbookError("dangerous_xml", f"tệp chứa XML nguy hiểm (khai báo thực thể/DTD trong phần “{part}”) — "
+                                          "không đọc; đề nghị đơn vị gửi lại biểu mẫu gốc đã điền")

@@ -1,0 +1,487 @@
+"""Per-unit templates: exactly the unit's metrics, named/unlocked/validated inputs, protection,
+metadata, print settings, live rates; and the same after a LibreOffice round trip."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import openpyxl
+import pytest
+from openpyxl.utils import range_boundaries
+
+from ctre_xl import __version__, templates
+from ctre_xl.catalog import load_catalog
+from ctre_xl.errors import CtreError
+from ctre_xl.files import Workspace
+from ctre_xl.layout import (
+    FREE_TEXT_FIELDS, FRONT_SHEET, INPUT_SHEET, META_PROPERTY_PREFIX, META_SHEET, PREPARER_FIELDS,
+    a1, build_layout, metadata, note_name,
+)
+from ctre_xl.templates import write_template, write_templates
+from ctre_xl.units import Registry, default_registry, department_units, school_unit
+
+from conftest import requires_soffice, soffice_path
+
+INDICATORS_MD = Path(__file__).resolve().parents[1].parent / "shared" / "plan" / "indicators.md"
+CREATED = datetime(2026, 10, 1, 8, 30, 5, tzinfo=timezone(timedelta(hours=7)))
+YEAR = 2026
+METRIC_CODE = re.compile(r"^CT\d{2}[a-z]?$")
+_CATALOG = load_catalog()
+_REGISTRY = default_registry(_CATALOG)
+UNITS_WITH_TEMPLATES = [u.id for u in _REGISTRY.expected]
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory) -> dict[str, Path]:
+    workspace = Workspace(tmp_path_factory.mktemp("ws"))
+    paths = write_templates(_CATALOG, _REGISTRY, workspace, YEAR, created=CREATED)
+    return {p.stem: p for p in paths}
+
+
+@pytest.fixture(scope="module")
+def books(written) -> dict[str, openpyxl.Workbook]:
+    return {unit_id: openpyxl.load_workbook(path) for unit_id, path in written.items()}
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def metric_codes(sheet) -> list[str]:
+    return [c.value for c in sheet["A"] if isinstance(c.value, str) and METRIC_CODE.match(c.value)]
+
+
+def validations(sheet) -> dict[str, object]:
+    """cell coordinate -> the data validation covering it."""
+    found: dict[str, object] = {}
+    for dv in sheet.data_validations.dataValidation:
+        for rng in dv.sqref.ranges:
+            min_col, min_row, max_col, max_row = range_boundaries(rng.coord)
+            for row in range(min_row, max_row + 1):
+                for col in range(min_col, max_col + 1):
+                    found[a1(row - 1, col - 1)] = dv
+    return found
+
+
+def name_target(workbook, name: str) -> tuple[str, str]:
+    (sheet_title, coord), = list(workbook.defined_names[name].destinations)
+    return sheet_title, coord.replace("$", "")
+
+
+def plan_metrics_by_unit() -> dict[str, set[str]]:
+    """From indicators.md alone: unit or school level -> the metric codes it reports."""
+    if not INDICATORS_MD.exists():
+        pytest.skip(f"{INDICATORS_MD} not available")
+    text = INDICATORS_MD.read_text(encoding="utf-8")
+    codes = re.findall(r"^\| (CT\d{2}[a-z]?) \|", text, flags=re.M)
+    by_indicator: dict[int, set[str]] = {}
+    for code in codes:
+        by_indicator.setdefault(int(code[2:4]), set()).add(code)
+
+    def metrics_of(numbers: str) -> set[str]:
+        return set().union(*(by_indicator[int(n)] for n in re.findall(r"\d+", numbers)))
+
+    result: dict[str, set[str]] = {}
+    for unit_id, role in re.findall(r"^\| `([a-z-]+)` \| [^|]+ \| ([^|]+) \|", text, flags=re.M):
+        match = re.search(r"indicators? (\d+(?:, \d+)*)", role)
+        result[unit_id] = metrics_of(match.group(1)) if match and "no indicator" not in role else set()
+    for level, words in (("mam-non", "kindergartens"), ("tieu-hoc", "primary"), ("thcs", "lower secondary")):
+        match = re.search(rf"{words} \([^)]*\):\s+([\d,\s]+)", text)
+        assert match, f"school level {words} not found in indicators.md"
+        result[level] = metrics_of(match.group(1))
+    return result
+
+
+def test_plan_level_table_is_what_the_brief_says():
+    plan = plan_metrics_by_unit()
+    assert plan["mam-non"] == {"CT07", "CT15", "CT16", "CT19", "CT20a", "CT20b"}
+    assert plan["van-phong"] == {"CT14"} and plan["cong-an"] == {"CT09"} and plan["mttq"] == set()
+    assert len(plan["vhxh"]) == 23  # indicators 1-6, 8-13, 21-24
+
+
+# ----------------------------------------------------------------------------- which metrics
+
+
+def test_one_template_per_unit_with_something_to_report(written):
+    assert sorted(written) == sorted(UNITS_WITH_TEMPLATES)
+    assert "mttq" not in written and "kinh-te" in written
+    assert all(p.parent.name == str(YEAR) and p.parent.parent.name == "templates" for p in written.values())
+
+
+@pytest.mark.parametrize("unit_id", UNITS_WITH_TEMPLATES)
+def test_template_holds_exactly_the_units_metrics(unit_id, books):
+    unit = _REGISTRY.get(unit_id)
+    shown = metric_codes(books[unit_id][INPUT_SHEET])
+    assert shown == [m.code for m in _CATALOG.metrics_for_elements(unit.elements)]
+    assert set(shown) == plan_metrics_by_unit()[unit.level or unit.id]
+    notes = {n for n in books[unit_id].defined_names if n.startswith("note_")}
+    assert notes == {note_name(code) for code in shown}
+
+
+def test_kinh_te_reports_the_funding_figures(books):
+    sheet = books["kinh-te"][INPUT_SHEET]
+    labels = [c.value for c in sheet["B"] if c.value]
+    assert any("Kinh phí ngân sách nhà nước bố trí" in label for label in labels)
+    assert {"budget_allocated", "budget_spent", "funds_mobilised"} <= set(books["kinh-te"].defined_names)
+
+
+# ----------------------------------------------------------------------------- input cells
+
+
+@pytest.mark.parametrize("unit_id", UNITS_WITH_TEMPLATES)
+def test_every_input_cell_is_named_unlocked_and_validated(unit_id, books):
+    workbook = books[unit_id]
+    layout = build_layout(_CATALOG, _REGISTRY.get(unit_id), YEAR)
+    assert set(workbook.defined_names) == set(layout.cells)
+    checks = {title: validations(workbook[title]) for title in (FRONT_SHEET, INPUT_SHEET)}
+    for name, (sheet_title, row, col) in layout.cells.items():
+        coord = a1(row, col)
+        assert name_target(workbook, name) == (sheet_title, coord), name
+        cell = workbook[sheet_title][coord]
+        assert cell.protection.locked is False, f"{name} at {coord} is locked"
+        dv = checks[sheet_title].get(coord)
+        assert dv is not None, f"{name} at {coord} has no data validation"
+        assert dv.showErrorMessage and dv.error and dv.errorTitle, name
+        assert dv.showInputMessage and dv.prompt and dv.promptTitle, name
+        _assert_validation_rule(name, dv, cell)
+
+
+def _assert_validation_rule(name: str, dv, cell) -> None:
+    element = _CATALOG.elements.get(name)
+    if element is not None:
+        expected = {"count": "whole", "money": "decimal", "yes_no": "list"}[element.kind]
+        assert dv.type == expected, name
+        if element.kind == "yes_no":
+            assert dv.formula1 == '"Có,Không"'
+        else:
+            assert dv.operator in (None, "between") and float(dv.formula1) == 0 and float(dv.formula2) >= 10**9
+        assert dv.prompt == element.help
+    elif name == "report_date":
+        assert dv.type == "date" and cell.number_format == "dd/mm/yyyy"
+    else:
+        assert dv.type == "textLength" and dv.operator == "lessThanOrEqual", name
+        limit = int(dv.formula1)
+        assert limit == 2000 if name.startswith("note_") or name in FREE_TEXT_FIELDS else limit <= 200
+        if name == "preparer_phone":
+            assert cell.number_format == "@"  # "0912..." keeps its leading zero
+
+
+@pytest.mark.parametrize("unit_id", UNITS_WITH_TEMPLATES)
+def test_nothing_else_is_unlocked(unit_id, books):
+    workbook = books[unit_id]
+    named = {(s, a1(r, c)) for s, r, c in build_layout(_CATALOG, _REGISTRY.get(unit_id), YEAR).cells.values()}
+    for title in (FRONT_SHEET, INPUT_SHEET):
+        sheet = workbook[title]
+        merged_inputs = set()
+        for rng in sheet.merged_cells.ranges:
+            if (title, a1(rng.min_row - 1, rng.min_col - 1)) in named:
+                merged_inputs |= {a1(r - 1, c - 1) for r, c in rng.cells}
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.protection.locked is False:
+                    assert (title, cell.coordinate) in named or cell.coordinate in merged_inputs, \
+                        f"{title}!{cell.coordinate} is unlocked but is no input"
+
+
+def test_free_text_boxes_are_merged_tall_and_wrapped(books):
+    workbook = books["vhxh"]
+    sheet = workbook[INPUT_SHEET]
+    for name in FREE_TEXT_FIELDS:
+        _title, coord = name_target(workbook, name)
+        row = sheet[coord].row
+        assert f"D{row}:I{row}" in {str(r) for r in sheet.merged_cells.ranges}
+        assert sheet[coord].alignment.wrap_text
+        assert sheet.row_dimensions[row].height >= 60
+
+
+@pytest.mark.parametrize("unit_id", UNITS_WITH_TEMPLATES)
+def test_sheets_protected_without_password_formatting_allowed(unit_id, books):
+    for title in (FRONT_SHEET, INPUT_SHEET):
+        protection = books[unit_id][title].protection
+        assert protection.sheet is True
+        assert not protection.password
+        assert protection.formatColumns is False and protection.formatRows is False  # allowed
+        assert protection.formatCells is not False and protection.insertRows is not False
+
+
+# ----------------------------------------------------------------------------- metric rows
+
+
+def _metric_rows(sheet) -> dict[str, int]:
+    return {c.value: c.row for c in sheet["A"] if isinstance(c.value, str) and METRIC_CODE.match(c.value)}
+
+
+def _conditional_rules(sheet) -> dict[str, list[str]]:
+    rules: dict[str, list[str]] = {}
+    for cf in sheet.conditional_formatting:
+        for rule in cf.rules:
+            rules.setdefault(str(cf.sqref), []).extend(rule.formula or [])
+    return rules
+
+
+@pytest.mark.parametrize("unit_id", UNITS_WITH_TEMPLATES)
+def test_targets_and_live_rates(unit_id, books):
+    workbook = books[unit_id]
+    sheet = workbook[INPUT_SHEET]
+    unit = _REGISTRY.get(unit_id)
+    rules = _conditional_rules(sheet)
+    layout = build_layout(_CATALOG, unit, YEAR)
+    for code, row in _metric_rows(sheet).items():
+        metric = _CATALOG.metric_by_code[code]
+        in_force = _CATALOG.target_in_force(metric, YEAR)
+        target_cell, rate_cell = sheet[f"G{row}"], sheet[f"H{row}"]
+        if in_force is None:
+            assert target_cell.value == "—"
+        else:
+            assert target_cell.value == pytest.approx(in_force[1])
+        both = metric.method == "ratio" and {metric.numerator, metric.denominator} <= set(unit.elements)
+        if not both:
+            assert not str(rate_cell.value or "").startswith("="), code
+            assert f"H{row}" not in rules
+            continue
+        num = a1(*layout.cells[metric.numerator][1:])
+        den = a1(*layout.cells[metric.denominator][1:])
+        formula = rate_cell.value
+        assert formula.startswith("=") and f"{num}/{den}*{metric.factor}" in formula
+        assert f'{den}=0),"Không phát sinh"' in formula
+        if in_force is None:
+            assert f"H{row}" not in rules, f"{code} has no target in {YEAR} but is coloured"
+        else:
+            met = [f for f in rules[f"H{row}"] if not f.startswith("AND(ISNUMBER($H${0}),NOT".format(row))]
+            assert met == [f"AND(ISNUMBER($H${row}),ROUND($H${row},6){in_force[0]}$G${row})"], code
+
+
+def test_vhxh_sees_its_rates_and_ct05b_has_no_target_yet(books):
+    sheet = books["vhxh"][INPUT_SHEET]
+    rows = _metric_rows(sheet)
+    assert str(sheet[f"H{rows['CT02']}"].value).startswith("=IF(")
+    assert sheet[f"G{rows['CT05b']}"].value == "—"
+    assert sheet[f"E{rows['CT02']}"].value == "≥ 90%" and sheet[f"F{rows['CT02']}"].value == "≥ 95%"
+    assert sheet[f"E{rows['CT13']}"].value == "≤ 98% năm trước"
+
+
+def test_a_school_cannot_compute_commune_wide_rates(books):
+    sheet = books["th-vi-du"][INPUT_SHEET]
+    rows = _metric_rows(sheet)
+    assert str(sheet[f"H{rows['CT17a']}"].value).startswith("=")  # both parts are the school's
+    assert sheet[f"H{rows['CT22']}"].value == "xã tổng hợp"  # children aged 7+ come from Phòng VHXH
+
+
+def test_ct01_colours_the_yes_no_answer(books):
+    workbook = books["vhxh"]
+    _title, coord = name_target(workbook, "child_friendly_recognised")
+    formulas = _conditional_rules(workbook[INPUT_SHEET])[coord]
+    assert formulas == ['"Có"', '"Không"']
+
+
+def test_reference_rows_point_to_the_typed_figure_and_are_locked(books):
+    workbook = books["vhxh"]
+    sheet = workbook[INPUT_SHEET]
+    _title, births = name_target(workbook, "live_births")
+    births_row = int(births[1:])
+    references = [c for c in sheet["B"] if isinstance(c.value, str) and f"(đã nhập ở dòng {births_row})" in c.value]
+    assert len(references) == 2  # CT03b and CT03c reuse CT03a's live births
+    for label in references:
+        value = sheet[f"D{label.row}"]
+        assert value.value == f'=IF({births}="","",{births})'
+        assert value.protection.locked is not False
+
+
+def test_later_years_are_judged_against_the_2030_targets(tmp_path):
+    unit = _REGISTRY.get("vhxh")
+    path = write_template(_CATALOG, unit, 2028, tmp_path / "vhxh.xlsx", created=CREATED)
+    sheet = openpyxl.load_workbook(path)[INPUT_SHEET]
+    rows = _metric_rows(sheet)
+    assert sheet[f"G{rows['CT02']}"].value == 95
+    assert sheet[f"G{rows['CT05b']}"].value == 98  # a 2030 target exists
+    assert sheet["G4"].value == "Mục tiêu năm 2028"
+
+
+# ----------------------------------------------------------------------------- workbook level
+
+
+@pytest.mark.parametrize("unit_id", UNITS_WITH_TEMPLATES)
+def test_sheet_order_and_metadata_read_back(unit_id, books):
+    workbook = books[unit_id]
+    unit = _REGISTRY.get(unit_id)
+    assert workbook.sheetnames == [FRONT_SHEET, INPUT_SHEET, META_SHEET]
+    assert workbook[META_SHEET].sheet_state == "veryHidden"
+    assert workbook.active.title == FRONT_SHEET
+    expected = metadata(_CATALOG, build_layout(_CATALOG, unit, YEAR), CREATED.isoformat(), __version__)
+    assert expected["unit_id"] == unit_id and expected["year"] == "2026"
+    assert expected["created"] == "2026-10-01T08:30:05+07:00"
+    assert _meta(workbook) == expected
+    assert all(workbook[META_SHEET].cell(r, 2).data_type == "s" for r in range(1, 6))
+    assert _props(workbook) == {META_PROPERTY_PREFIX + k: v for k, v in expected.items()}
+    assert unit.name in workbook.properties.title and workbook.properties.subject == _CATALOG.title
+    assert workbook.properties.created == datetime(2026, 10, 1, 1, 30, 5)  # stored in UTC
+
+
+@pytest.mark.parametrize("unit_id", UNITS_WITH_TEMPLATES)
+def test_print_settings_and_font(unit_id, books):
+    workbook = books[unit_id]
+    unit = _REGISTRY.get(unit_id)
+    for title in (FRONT_SHEET, INPUT_SHEET):
+        sheet = workbook[title]
+        assert sheet.page_setup.orientation == "landscape" and int(sheet.page_setup.paperSize) == 9
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert int(sheet.page_setup.fitToWidth or 1) == 1 and int(sheet.page_setup.fitToHeight) == 0
+        assert unit.name.replace("&", "&&") in sheet.oddHeader.center.text
+        assert "Trang &P/&N" in sheet.oddFooter.center.text
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.value is not None:
+                    assert cell.font.name == "Times New Roman" and cell.font.scheme is None, cell.coordinate
+    sheet = workbook[INPUT_SHEET]
+    assert sheet.print_title_rows == "$4:$4" and sheet.freeze_panes == "A5"
+    assert [c.value for c in sheet[4]] == [
+        "Mã", "Nội dung", "Đơn vị tính", "Số liệu", "Mục tiêu 2026", "Mục tiêu 2030", "Mục tiêu năm 2026",
+        "Kết quả tính được", "Giải trình"]
+    assert sheet["Z200"].font.name == "Times New Roman"  # the default style, for cells typed later
+
+
+def test_front_sheet_tells_who_when_and_where(books):
+    sheet = books["cong-an"][FRONT_SHEET]
+    text = "\n".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None)
+    assert "Công an xã" in text and "xã Xuân Trường" in text and "2026" in text
+    assert "10/11/2026" in text and _CATALOG.send_to in text
+    assert len(re.findall(r"^[1-5]\. ", text, flags=re.M)) == 5
+    for name, label in PREPARER_FIELDS.items():
+        _title, coord = name_target(books["cong-an"], name)
+        assert sheet[f"A{coord[1:]}"].value == label and coord.startswith("B")
+
+
+def test_sample_templates_say_so(tmp_path):
+    path = write_template(_CATALOG, _REGISTRY.get("van-phong"), YEAR, tmp_path / "x.xlsx", sample=True,
+                          created=CREATED)
+    workbook = openpyxl.load_workbook(path)
+    assert {p.name: p.value for p in workbook.custom_doc_props.props}["ctre_sample"] == "1"
+    assert "MINH HOẠ" in workbook[FRONT_SHEET]["A3"].value
+
+
+# ----------------------------------------------------------------------------- choosing units
+
+
+def test_one_unit_only_and_ids_are_case_insensitive(tmp_path):
+    written = write_templates(_CATALOG, _REGISTRY, Workspace(tmp_path), YEAR, ["VHXH", "vhxh", "cong-an"])
+    assert [p.name for p in written] == ["vhxh.xlsx", "cong-an.xlsx"]
+    assert sorted(p.name for p in (tmp_path / "templates" / "2026").iterdir()) == ["cong-an.xlsx", "vhxh.xlsx"]
+
+
+@pytest.mark.parametrize("unit_ids, expected", [
+    (["khong-co"], "Không có đơn vị “khong-co”"),
+    (["vhxh", "abc", "xyz"], "Không có đơn vị “abc”, “xyz”"),
+    (["mttq"], "“mttq” (Ủy ban MTTQ Việt Nam xã) không có chỉ tiêu"),
+])
+def test_unknown_or_empty_unit_is_refused_with_the_valid_ids(unit_ids, expected, tmp_path):
+    with pytest.raises(CtreError) as error:
+        write_templates(_CATALOG, _REGISTRY, Workspace(tmp_path), YEAR, unit_ids)
+    assert expected in str(error.value)
+    assert "vhxh, kinh-te, van-phong, cong-an, mn-vi-du, th-vi-du, thcs-vi-du" in str(error.value)
+    assert not (tmp_path / "templates").exists()
+
+
+@pytest.mark.parametrize("year", [2024, 2031])
+def test_year_outside_the_plan_is_refused(year, tmp_path):
+    with pytest.raises(CtreError, match=f"Năm {year} nằm ngoài thời gian thực hiện của kế hoạch \\(2025–2030\\)"):
+        write_templates(_CATALOG, _REGISTRY, Workspace(tmp_path), year)
+
+
+# ----------------------------------------------------------------------------- speed, determinism
+
+
+def _many_schools(count: int) -> Registry:
+    levels = [level.id for level in _CATALOG.school_levels]
+    schools = [school_unit(_CATALOG, f"truong-{n:04d}", f"Trường số {n}", levels[n % 3]) for n in range(count)]
+    return Registry(tuple(department_units(_CATALOG) + schools), source="test")
+
+
+def test_pool_and_single_process_write_identical_files(tmp_path, monkeypatch):
+    registry = _many_schools(templates.PARALLEL_MIN_UNITS + 6)
+    pooled = write_templates(_CATALOG, registry, Workspace(tmp_path / "pool"), YEAR, created=CREATED)
+    monkeypatch.setattr(templates, "PARALLEL_MIN_UNITS", 10**6)
+    single = write_templates(_CATALOG, registry, Workspace(tmp_path / "one"), YEAR, created=CREATED)
+    assert [p.name for p in pooled] == [p.name for p in single] == [f"{u.id}.xlsx" for u in registry.expected]
+    different = [a.name for a, b in zip(pooled, single) if a.read_bytes() != b.read_bytes()]
+    assert not different
+
+
+def test_speed_scales_to_2600_templates_in_a_minute(tmp_path):
+    """300 templates within their share (300/2600) of the 60 s budget for 2,600."""
+    registry = _many_schools(296)
+    start = time.perf_counter()
+    written = write_templates(_CATALOG, registry, Workspace(tmp_path), YEAR)
+    elapsed = time.perf_counter() - start
+    assert len(written) == 300
+    assert elapsed < 60 * 300 / 2600, f"{elapsed:.1f} s for 300 templates"
+
+
+# ----------------------------------------------------------------------------- LibreOffice
+
+
+@requires_soffice
+def test_templates_survive_a_libreoffice_round_trip(written, tmp_path):
+    """Re-save every default template through LibreOffice in one call and read it back.
+
+    What LibreOffice 7.x loses (checked below so a change is noticed): the metadata sheet comes back
+    "hidden" instead of "veryHidden", and the frozen header pane of the (non-active) input sheet is
+    dropped. Everything the reader relies on survives: defined names, custom properties, the hidden
+    metadata sheet's values, unlocked inputs, validations and protection; the rate formulas still
+    compute (LibreOffice recalculates them on load).
+    """
+    source = tmp_path / "in"
+    source.mkdir()
+    for path in written.values():
+        shutil.copy(path, source / path.name)
+    filled = _filled_vhxh(written["vhxh"], source / "vhxh-filled.xlsx")
+    out = tmp_path / "out"
+    files = sorted(str(p) for p in source.glob("*.xlsx"))
+    subprocess.run([soffice_path(), f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless",
+                    "--convert-to", "xlsx", "--outdir", str(out), *files],
+                   check=True, capture_output=True, timeout=240)
+    for unit_id, original in written.items():
+        again = openpyxl.load_workbook(out / original.name)
+        layout = build_layout(_CATALOG, _REGISTRY.get(unit_id), YEAR)
+        assert again.sheetnames == [FRONT_SHEET, INPUT_SHEET, META_SHEET]
+        assert again[META_SHEET].sheet_state in ("veryHidden", "hidden")  # LibreOffice: "hidden"
+        assert set(again.defined_names) == set(layout.cells)
+        checks = {title: validations(again[title]) for title in (FRONT_SHEET, INPUT_SHEET)}
+        for name, (sheet_title, row, col) in layout.cells.items():
+            assert name_target(again, name) == (sheet_title, a1(row, col)), name
+            assert again[sheet_title][a1(row, col)].protection.locked is False
+            assert a1(row, col) in checks[sheet_title], name
+        first = openpyxl.load_workbook(original)
+        assert _props(again) == _props(first)
+        assert _meta(again) == _meta(first)
+        assert again[INPUT_SHEET].protection.sheet and again[FRONT_SHEET].protection.sheet
+    computed = openpyxl.load_workbook(out / filled.name, data_only=True)[INPUT_SHEET]
+    rows = _metric_rows(computed)
+    assert computed[f"H{rows['CT02']}"].value == pytest.approx(95.0)
+    assert computed[f"H{rows['CT03a']}"].value == pytest.approx(10.0)  # 1 death in 100 births = 10‰
+    assert computed[f"H{rows['CT06']}"].value == "Không phát sinh"
+    assert computed[f"H{rows['CT05a']}"].value in (None, "")  # nothing typed yet
+
+
+def _filled_vhxh(template: Path, target: Path) -> Path:
+    workbook = openpyxl.load_workbook(template)
+    values = {"children_0_8_served": 95, "children_0_8": 100, "deaths_neonatal": 1, "live_births": 100,
+              "hiv_exposed_infants": 0}
+    for name, value in values.items():
+        title, coord = name_target(workbook, name)
+        workbook[title][coord] = value
+    workbook.save(target)
+    return target
+
+
+def _props(workbook) -> dict:
+    # An empty text property (a department's unit_level) reads back as None with openpyxl.
+    return {p.name: p.value or "" for p in workbook.custom_doc_props.props}
+
+
+def _meta(workbook) -> dict:
+    # An empty value reads back as "" or None depending on who saved the file last.
+    return {row[0].value: row[1].value or "" for row in workbook[META_SHEET].iter_rows()}
