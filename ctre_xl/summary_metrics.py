@@ -93,7 +93,7 @@ def write_metrics_sheet(sheet: Worksheet, styles: Styles, result: MergeResult, c
                + [f"Mục tiêu {y}" for y in years]
                + [f"Mục tiêu áp dụng ({target_year})", "Dấu", "Đánh giá", "So với năm trước",
                   "Đơn vị chủ trì", "Ghi chú"])
-    widths = [7, 40, 17, 9, 9, 9] + [11] * len(years) + [10, 5, 13, 10, 17, 20]
+    widths = [7, 40, 17, 9, 9, 9] + [11] * len(years) + [10, 5, 13, 10, 17, 24]
     col_num, col_den, col_value = 3, 4, 5
     col_target = 6 + len(years)
     col_op, col_status, col_change, col_lead, col_remark = range(col_target + 1, col_target + 6)
@@ -184,7 +184,7 @@ def _write_metric_row(sheet: Worksheet, styles: Styles, catalog: Catalog, metric
     remark = remark_text(found) if found else "chưa có kết quả tổng hợp"
     sheet.write_string(row, col_remark, remark, styles.text(italic=True))
     sheet.write_number(row, col_objective, metric.objective)
-    sheet.set_row(row, text_height([(metric.name, 40), (metric.measure, 17), (lead, 17), (remark, 20)]))
+    sheet.set_row(row, text_height([(metric.name, 40), (metric.measure, 17), (lead, 17), (remark, 24)]))
 
 
 # ----------------------------------------------------------------------------- Theo đơn vị

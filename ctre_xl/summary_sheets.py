@@ -148,10 +148,11 @@ def write_data_sheet(sheet: Worksheet, styles: Styles, result: MergeResult, cata
     columns[0]["format"] = styles.get(num_format="0")
     # A table needs at least one body row; an empty result keeps one blank row.
     last_row = max(len(rows), 1)
-    sheet.add_table(0, 0, last_row, len(DATA_HEADERS) - 1, {
-        "name": "DuLieuTongHop", "style": "Table Style Light 9", "columns": columns,
-        "data": rows or None, "autofilter": True,
-    })
+    options: dict[str, object] = {"name": "DuLieuTongHop", "style": "Table Style Light 9", "columns": columns,
+                                  "autofilter": True}
+    if rows:
+        options["data"] = rows
+    sheet.add_table(0, 0, last_row, len(DATA_HEADERS) - 1, options)
     setup_page(sheet, catalog, result.year, title_rows=(0, 0), freeze_row=1)
 
 

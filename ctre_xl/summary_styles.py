@@ -7,7 +7,7 @@ show them with the reader's locale separators (1.234,56 on a Vietnamese machine)
 
 from __future__ import annotations
 
-import math
+import textwrap
 from typing import Any
 
 from xlsxwriter.format import Format
@@ -105,7 +105,7 @@ def value_format(metric: Metric) -> str:
 def target_format(metric: Metric, target: float | None) -> str:
     """Like ``value_format``; a count target may be fractional (CT13: 98 % of last year's cases)."""
     if metric.scale == "count" and target is not None and not float(target).is_integer():
-        return "#,##0.0"
+        return "#,##0.00"
     return value_format(metric)
 
 
@@ -192,7 +192,9 @@ def text_height(texts: list[tuple[str, float]], minimum_lines: int = 1) -> float
     """
     lines = minimum_lines
     for text, width in texts:
-        per_line = max(1.0, width * 1.12 - 1)
-        needed = sum(max(1, math.ceil(len(part) / per_line)) for part in str(text).split("\n"))
+        per_line = max(1, int(width * 1.1) - 1)
+        # Wrap on words as Excel does: narrow columns lose most of a word per line.
+        needed = sum(max(1, len(textwrap.wrap(part, per_line, break_long_words=True)))
+                     for part in str(text).split("\n"))
         lines = max(lines, needed)
     return lines * LINE_HEIGHT + 2

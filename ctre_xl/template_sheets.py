@@ -6,8 +6,6 @@ draw what the layout says, so the reader can rely on the layout alone.
 
 from __future__ import annotations
 
-import math
-
 from xlsxwriter.worksheet import Worksheet
 
 from .catalog import Catalog, Metric
@@ -66,8 +64,10 @@ def page_setup(sheet: Worksheet, header_text: str, repeat_row: int | None = None
     sheet.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.6)
     sheet.center_horizontally()
     escaped = header_text.replace("&", "&&")[:200]
-    sheet.set_header(f'&C&"Times New Roman,Bold"&11{escaped}')
-    sheet.set_footer('&C&"Times New Roman,Regular"&10Trang &P/&N')
+    # Font size before font name: "&11" directly followed by a name starting with a digit ("11 ...")
+    # would read as a bigger size.
+    sheet.set_header(f'&C&11&"Times New Roman,Bold"{escaped}')
+    sheet.set_footer('&C&10&"Times New Roman,Regular"Trang &P/&N')
     if repeat_row is not None:
         sheet.repeat_rows(repeat_row)
 
@@ -109,6 +109,7 @@ def write_front_sheet(sheet: Worksheet, st: Styles, catalog: Catalog, layout: Te
         sheet.write_string(3 + offset, 1, value, fmt)
         sheet.set_row(3 + offset, estimated_height(value, FRONT_WIDTHS[1], 1.1))
     heading_row = FRONT_FIRST_FIELD_ROW - 1
+    assert 3 + len(facts) < heading_row, "layout.FRONT_FIRST_FIELD_ROW leaves no room for the facts"
     sheet.merge_range(heading_row, 0, heading_row, 1, "Thông tin người lập biểu (bắt buộc điền)", st.front_heading)
     sheet.set_row(heading_row, 20)
     fields = {
@@ -139,8 +140,8 @@ def _instructions(catalog: Catalog, year: int) -> list[str]:
     deadline = catalog.deadline(year)
     return [
         "1. Điền họ tên, điện thoại người lập biểu và ngày lập báo cáo ở trên, rồi mở trang “Số liệu”.",
-        "2. Chỉ nhập vào các ô nền vàng; các ô khác đã được khoá. Nhập số người, số trẻ em, số vụ… "
-        "(số nguyên), không nhập tỷ lệ %: tỷ lệ do biểu mẫu và xã tự tính.",
+        "2. Chỉ nhập vào các ô nền vàng (các ô khác đã khoá): số đếm được (số người, số trẻ em, số vụ…) "
+        "hoặc chọn Có/Không; không nhập tỷ lệ %, tỷ lệ do biểu mẫu và xã tự tính.",
         "3. Nếu không phát sinh, nhập 0; nếu chưa có số liệu, để trống và ghi lý do ở cột “Giải trình”.",
         "4. Cột “Kết quả tính được” tự tính: nền xanh là đạt mục tiêu năm, nền đỏ là chưa đạt "
         "(ghi nguyên nhân ở cột “Giải trình”).",
@@ -176,6 +177,7 @@ def write_input_sheet(sheet: Worksheet, st: Styles, catalog: Catalog, layout: Te
     sheet.set_row(INPUT_HEADER_ROW, 33)
     sheet.freeze_panes(INPUT_HEADER_ROW + 1, 0)
     provided = set(unit.elements)
+    coloured: dict[str, list[int]] = {}  # operator of the target in force -> rows with a live rate
     for row in layout.rows:
         if row.kind in ("objective", "group", "free_text_title"):
             fmt = st.group if row.kind == "group" else st.objective
@@ -183,7 +185,9 @@ def write_input_sheet(sheet: Worksheet, st: Styles, catalog: Catalog, layout: Te
             sheet.set_row(row.index, estimated_height(row.text, sum(INPUT_WIDTHS), 1.1))
         elif row.kind == "metric":
             assert row.metric is not None
-            _metric_row(sheet, st, catalog, layout, row, row.metric, provided)
+            operator = _metric_row(sheet, st, catalog, layout, row, row.metric, provided)
+            if operator is not None:
+                coloured.setdefault(operator, []).append(row.index)
         elif row.kind == "element":
             _element_row(sheet, st, catalog, layout, row)
         elif row.kind == "reference":
@@ -192,6 +196,7 @@ def write_input_sheet(sheet: Worksheet, st: Styles, catalog: Catalog, layout: Te
             _free_text_row(sheet, st, row)
         else:  # pragma: no cover - a new row kind in layout.py must be rendered here
             raise ValueError(f"unknown row kind {row.kind!r}")
+    _colour_rates(sheet, st, coloured)
     page_setup(sheet, unit.name, INPUT_HEADER_ROW)
     protect(sheet)
 
@@ -208,7 +213,8 @@ def _blank_cells(sheet: Worksheet, st: Styles, row: int, cols: range | tuple[int
 
 
 def _metric_row(sheet: Worksheet, st: Styles, catalog: Catalog, layout: TemplateLayout, row: Row,
-                metric: Metric, provided: set[str]) -> None:
+                metric: Metric, provided: set[str]) -> str | None:
+    """Write a metric's row; returns the target's operator when its live rate is to be coloured."""
     r = row.index
     first_target, last_target = catalog.target_years[0], catalog.target_years[-1]
     sheet.write_string(r, COL_CODE, metric.code, st.code)
@@ -224,28 +230,29 @@ def _metric_row(sheet: Worksheet, st: Styles, catalog: Catalog, layout: Template
     else:
         operator, value = in_force
         sheet.write_number(r, COL_TARGET, value, st.number(target_number_format(metric, operator)))
-    _result_cell(sheet, st, layout, r, metric, provided, in_force)
+    coloured = _result_cell(sheet, st, layout, r, metric, provided, in_force)
     note_row, note_col = layout.cells[note_name(metric.code)][1:]
     sheet.write_blank(note_row, note_col, None, st.input_text)
     sheet.data_validation(note_row, note_col, note_row, note_col, text_validation(
         f"Giải trình {metric.code}",
         "Ghi nguyên nhân nếu chưa đạt mục tiêu, số liệu bất thường hoặc chưa có số liệu "
         f"(tối đa {MAX_TEXT:,} ký tự).".replace(",", ".")))
+    return coloured
 
 
 def _result_cell(sheet: Worksheet, st: Styles, layout: TemplateLayout, r: int, metric: Metric,
-                 provided: set[str], in_force: tuple[str, float] | None) -> None:
-    """The live rate when this unit gives both parts of a ratio, coloured against the target."""
+                 provided: set[str], in_force: tuple[str, float] | None) -> str | None:
+    """The live rate when this unit gives both parts of a ratio (its operator if it has a target)."""
     if metric.method == "yes_no":
         _colour_yes_no(sheet, st, layout, metric, in_force)
         sheet.write_blank(r, COL_RATE, None, st.cell)
-        return
+        return None
     own_ratio = (metric.method == "ratio" and metric.factor is not None
                  and {metric.numerator, metric.denominator} <= provided)
     if not own_ratio:
         text = "so với năm trước (xã tính)" if metric.method == "change_vs_previous" else "xã tổng hợp"
         sheet.write_string(r, COL_RATE, text, st.commune_side)
-        return
+        return None
     assert metric.numerator and metric.denominator
     num = a1(*layout.cells[metric.numerator][1:])
     den = a1(*layout.cells[metric.denominator][1:])
@@ -253,14 +260,26 @@ def _result_cell(sheet: Worksheet, st: Styles, layout: TemplateLayout, r: int, m
                f'IF(AND(ISNUMBER({num}),ISNUMBER({den})),{num}/{den}*{metric.factor},""))')
     # The cached value "" keeps the cell empty in viewers that do not recalculate.
     sheet.write_formula(r, COL_RATE, formula, st.number(rate_number_format(metric), "rate"), "")
-    if in_force is None:
-        return  # no target for this year yet: no colour
-    rate, target = a1(r, COL_RATE, absolute=True), a1(r, COL_TARGET, absolute=True)
-    # Rounded so that a rate like 100.00000000001 (floating point) still equals a 100 target.
-    meets = f"ROUND({rate},6){in_force[0]}{target}"
-    for test, fmt in ((meets, st.met), (f"NOT({meets})", st.not_met)):
-        sheet.conditional_format(r, COL_RATE, r, COL_RATE, {
-            "type": "formula", "criteria": f"=AND(ISNUMBER({rate}),{test})", "format": fmt})
+    return None if in_force is None else in_force[0]  # no target for this year yet: no colour
+
+
+def _colour_rates(sheet: Worksheet, st: Styles, rows_by_operator: dict[str, list[int]]) -> None:
+    """Green when the live rate meets the target in force (column G), red when it does not.
+
+    One pair of rules per operator over all its rows (relative references, anchored at the first
+    row) rather than a pair per metric: XlsxWriter runs ~150 regular expressions over every
+    conditional-format formula, which dominated the time to write a template.
+    """
+    for operator, rows in rows_by_operator.items():
+        first = rows[0]
+        rate, target = a1(first, COL_RATE), a1(first, COL_TARGET)
+        cells = " ".join(a1(r, COL_RATE) for r in rows)
+        # Rounded so that a rate like 100.00000000001 (floating point) still equals a 100 target.
+        meets = f"ROUND({rate},6){operator}{target}"
+        for test, fmt in ((meets, st.met), (f"NOT({meets})", st.not_met)):
+            sheet.conditional_format(first, COL_RATE, first, COL_RATE, {
+                "type": "formula", "criteria": f"=AND(ISNUMBER({rate}),{test})", "format": fmt,
+                "multi_range": cells})
 
 
 def _colour_yes_no(sheet: Worksheet, st: Styles, layout: TemplateLayout, metric: Metric,

@@ -58,14 +58,15 @@ def select_units(registry: Registry, unit_ids: list[str] | None) -> list[Unit]:
         if key not in wanted:
             wanted.append(key)
     valid = ", ".join(u.id for u in expected)
-    unknown = [w for w in wanted if registry.get(w) is None]
+    found = {w: registry.get(w) for w in wanted}
+    unknown = [w for w, unit in found.items() if unit is None]
     if unknown:
         names = ", ".join(f"“{w}”" for w in unknown)
         raise CtreError(f"Không có đơn vị {names} trong danh sách đơn vị ({registry.source}). "
                         f"Các mã đơn vị có biểu mẫu: {valid}.")
-    empty = [registry.get(w) for w in wanted if not registry.get(w).has_template]  # type: ignore[union-attr]
+    empty = [unit for unit in found.values() if unit is not None and not unit.has_template]
     if empty:
-        names = ", ".join(f"“{u.id}” ({u.name})" for u in empty if u is not None)
+        names = ", ".join(f"“{u.id}” ({u.name})" for u in empty)
         raise CtreError(f"Đơn vị {names} không có chỉ tiêu, số liệu nào phải báo cáo nên không có biểu mẫu. "
                         f"Các mã đơn vị có biểu mẫu: {valid}.")
     return [u for u in expected if u.id in wanted]

@@ -42,7 +42,6 @@ _NS_MAIN = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main",
             "http://purl.oclc.org/ooxml/spreadsheetml/main")
 _NS_REL = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships",
            "http://purl.oclc.org/ooxml/officeDocument/relationships")
-_NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _NS_VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
 
 

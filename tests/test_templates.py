@@ -1,20 +1,16 @@
 """Per-unit templates: exactly the unit's metrics, named/unlocked/validated inputs, protection,
-metadata, print settings, live rates; and the same after a LibreOffice round trip."""
+metadata, print settings, live rates (LibreOffice and speed: test_templates_roundtrip.py)."""
 
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 
 import openpyxl
 import pytest
-from openpyxl.utils import range_boundaries
 
-from ctre_xl import __version__, templates
+from ctre_xl import __version__
 from ctre_xl.catalog import load_catalog
 from ctre_xl.errors import CtreError
 from ctre_xl.files import Workspace
@@ -23,14 +19,13 @@ from ctre_xl.layout import (
     a1, build_layout, metadata, note_name,
 )
 from ctre_xl.templates import write_template, write_templates
-from ctre_xl.units import Registry, default_registry, department_units, school_unit
-
-from conftest import requires_soffice, soffice_path
+from ctre_xl.units import default_registry
+from template_helpers import (
+    CREATED, YEAR, conditional_rules, custom_props, hidden_meta, metric_codes, metric_rows, name_target,
+    validations,
+)
 
 INDICATORS_MD = Path(__file__).resolve().parents[1].parent / "shared" / "plan" / "indicators.md"
-CREATED = datetime(2026, 10, 1, 8, 30, 5, tzinfo=timezone(timedelta(hours=7)))
-YEAR = 2026
-METRIC_CODE = re.compile(r"^CT\d{2}[a-z]?$")
 _CATALOG = load_catalog()
 _REGISTRY = default_registry(_CATALOG)
 UNITS_WITH_TEMPLATES = [u.id for u in _REGISTRY.expected]
@@ -46,30 +41,6 @@ def written(tmp_path_factory) -> dict[str, Path]:
 @pytest.fixture(scope="module")
 def books(written) -> dict[str, openpyxl.Workbook]:
     return {unit_id: openpyxl.load_workbook(path) for unit_id, path in written.items()}
-
-
-# ----------------------------------------------------------------------------- helpers
-
-
-def metric_codes(sheet) -> list[str]:
-    return [c.value for c in sheet["A"] if isinstance(c.value, str) and METRIC_CODE.match(c.value)]
-
-
-def validations(sheet) -> dict[str, object]:
-    """cell coordinate -> the data validation covering it."""
-    found: dict[str, object] = {}
-    for dv in sheet.data_validations.dataValidation:
-        for rng in dv.sqref.ranges:
-            min_col, min_row, max_col, max_row = range_boundaries(rng.coord)
-            for row in range(min_row, max_row + 1):
-                for col in range(min_col, max_col + 1):
-                    found[a1(row - 1, col - 1)] = dv
-    return found
-
-
-def name_target(workbook, name: str) -> tuple[str, str]:
-    (sheet_title, coord), = list(workbook.defined_names[name].destinations)
-    return sheet_title, coord.replace("$", "")
 
 
 def plan_metrics_by_unit() -> dict[str, set[str]]:
@@ -210,27 +181,14 @@ def test_sheets_protected_without_password_formatting_allowed(unit_id, books):
 
 # ----------------------------------------------------------------------------- metric rows
 
-
-def _metric_rows(sheet) -> dict[str, int]:
-    return {c.value: c.row for c in sheet["A"] if isinstance(c.value, str) and METRIC_CODE.match(c.value)}
-
-
-def _conditional_rules(sheet) -> dict[str, list[str]]:
-    rules: dict[str, list[str]] = {}
-    for cf in sheet.conditional_formatting:
-        for rule in cf.rules:
-            rules.setdefault(str(cf.sqref), []).extend(rule.formula or [])
-    return rules
-
-
 @pytest.mark.parametrize("unit_id", UNITS_WITH_TEMPLATES)
 def test_targets_and_live_rates(unit_id, books):
     workbook = books[unit_id]
     sheet = workbook[INPUT_SHEET]
     unit = _REGISTRY.get(unit_id)
-    rules = _conditional_rules(sheet)
+    rules = conditional_rules(sheet)
     layout = build_layout(_CATALOG, unit, YEAR)
-    for code, row in _metric_rows(sheet).items():
+    for code, row in metric_rows(sheet).items():
         metric = _CATALOG.metric_by_code[code]
         in_force = _CATALOG.target_in_force(metric, YEAR)
         target_cell, rate_cell = sheet[f"G{row}"], sheet[f"H{row}"]
@@ -251,13 +209,13 @@ def test_targets_and_live_rates(unit_id, books):
         if in_force is None:
             assert f"H{row}" not in rules, f"{code} has no target in {YEAR} but is coloured"
         else:
-            met = [f for f in rules[f"H{row}"] if not f.startswith("AND(ISNUMBER($H${0}),NOT".format(row))]
-            assert met == [f"AND(ISNUMBER($H${row}),ROUND($H${row},6){in_force[0]}$G${row})"], code
+            meets = f"ROUND(H{row},6){in_force[0]}G{row}"
+            assert rules[f"H{row}"] == [f"AND(ISNUMBER(H{row}),{meets})", f"AND(ISNUMBER(H{row}),NOT({meets}))"], code
 
 
 def test_vhxh_sees_its_rates_and_ct05b_has_no_target_yet(books):
     sheet = books["vhxh"][INPUT_SHEET]
-    rows = _metric_rows(sheet)
+    rows = metric_rows(sheet)
     assert str(sheet[f"H{rows['CT02']}"].value).startswith("=IF(")
     assert sheet[f"G{rows['CT05b']}"].value == "—"
     assert sheet[f"E{rows['CT02']}"].value == "≥ 90%" and sheet[f"F{rows['CT02']}"].value == "≥ 95%"
@@ -266,7 +224,7 @@ def test_vhxh_sees_its_rates_and_ct05b_has_no_target_yet(books):
 
 def test_a_school_cannot_compute_commune_wide_rates(books):
     sheet = books["th-vi-du"][INPUT_SHEET]
-    rows = _metric_rows(sheet)
+    rows = metric_rows(sheet)
     assert str(sheet[f"H{rows['CT17a']}"].value).startswith("=")  # both parts are the school's
     assert sheet[f"H{rows['CT22']}"].value == "xã tổng hợp"  # children aged 7+ come from Phòng VHXH
 
@@ -274,7 +232,7 @@ def test_a_school_cannot_compute_commune_wide_rates(books):
 def test_ct01_colours_the_yes_no_answer(books):
     workbook = books["vhxh"]
     _title, coord = name_target(workbook, "child_friendly_recognised")
-    formulas = _conditional_rules(workbook[INPUT_SHEET])[coord]
+    formulas = conditional_rules(workbook[INPUT_SHEET])[coord]
     assert formulas == ['"Có"', '"Không"']
 
 
@@ -295,7 +253,7 @@ def test_later_years_are_judged_against_the_2030_targets(tmp_path):
     unit = _REGISTRY.get("vhxh")
     path = write_template(_CATALOG, unit, 2028, tmp_path / "vhxh.xlsx", created=CREATED)
     sheet = openpyxl.load_workbook(path)[INPUT_SHEET]
-    rows = _metric_rows(sheet)
+    rows = metric_rows(sheet)
     assert sheet[f"G{rows['CT02']}"].value == 95
     assert sheet[f"G{rows['CT05b']}"].value == 98  # a 2030 target exists
     assert sheet["G4"].value == "Mục tiêu năm 2028"
@@ -314,9 +272,9 @@ def test_sheet_order_and_metadata_read_back(unit_id, books):
     expected = metadata(_CATALOG, build_layout(_CATALOG, unit, YEAR), CREATED.isoformat(), __version__)
     assert expected["unit_id"] == unit_id and expected["year"] == "2026"
     assert expected["created"] == "2026-10-01T08:30:05+07:00"
-    assert _meta(workbook) == expected
+    assert hidden_meta(workbook) == expected
     assert all(workbook[META_SHEET].cell(r, 2).data_type == "s" for r in range(1, 6))
-    assert _props(workbook) == {META_PROPERTY_PREFIX + k: v for k, v in expected.items()}
+    assert custom_props(workbook) == {META_PROPERTY_PREFIX + k: v for k, v in expected.items()}
     assert unit.name in workbook.properties.title and workbook.properties.subject == _CATALOG.title
     assert workbook.properties.created == datetime(2026, 10, 1, 1, 30, 5)  # stored in UTC
 
@@ -389,99 +347,3 @@ def test_unknown_or_empty_unit_is_refused_with_the_valid_ids(unit_ids, expected,
 def test_year_outside_the_plan_is_refused(year, tmp_path):
     with pytest.raises(CtreError, match=f"Năm {year} nằm ngoài thời gian thực hiện của kế hoạch \\(2025–2030\\)"):
         write_templates(_CATALOG, _REGISTRY, Workspace(tmp_path), year)
-
-
-# ----------------------------------------------------------------------------- speed, determinism
-
-
-def _many_schools(count: int) -> Registry:
-    levels = [level.id for level in _CATALOG.school_levels]
-    schools = [school_unit(_CATALOG, f"truong-{n:04d}", f"Trường số {n}", levels[n % 3]) for n in range(count)]
-    return Registry(tuple(department_units(_CATALOG) + schools), source="test")
-
-
-def test_pool_and_single_process_write_identical_files(tmp_path, monkeypatch):
-    registry = _many_schools(templates.PARALLEL_MIN_UNITS + 6)
-    pooled = write_templates(_CATALOG, registry, Workspace(tmp_path / "pool"), YEAR, created=CREATED)
-    monkeypatch.setattr(templates, "PARALLEL_MIN_UNITS", 10**6)
-    single = write_templates(_CATALOG, registry, Workspace(tmp_path / "one"), YEAR, created=CREATED)
-    assert [p.name for p in pooled] == [p.name for p in single] == [f"{u.id}.xlsx" for u in registry.expected]
-    different = [a.name for a, b in zip(pooled, single) if a.read_bytes() != b.read_bytes()]
-    assert not different
-
-
-def test_speed_scales_to_2600_templates_in_a_minute(tmp_path):
-    """300 templates within their share (300/2600) of the 60 s budget for 2,600."""
-    registry = _many_schools(296)
-    start = time.perf_counter()
-    written = write_templates(_CATALOG, registry, Workspace(tmp_path), YEAR)
-    elapsed = time.perf_counter() - start
-    assert len(written) == 300
-    assert elapsed < 60 * 300 / 2600, f"{elapsed:.1f} s for 300 templates"
-
-
-# ----------------------------------------------------------------------------- LibreOffice
-
-
-@requires_soffice
-def test_templates_survive_a_libreoffice_round_trip(written, tmp_path):
-    """Re-save every default template through LibreOffice in one call and read it back.
-
-    What LibreOffice 7.x loses (checked below so a change is noticed): the metadata sheet comes back
-    "hidden" instead of "veryHidden", and the frozen header pane of the (non-active) input sheet is
-    dropped. Everything the reader relies on survives: defined names, custom properties, the hidden
-    metadata sheet's values, unlocked inputs, validations and protection; the rate formulas still
-    compute (LibreOffice recalculates them on load).
-    """
-    source = tmp_path / "in"
-    source.mkdir()
-    for path in written.values():
-        shutil.copy(path, source / path.name)
-    filled = _filled_vhxh(written["vhxh"], source / "vhxh-filled.xlsx")
-    out = tmp_path / "out"
-    files = sorted(str(p) for p in source.glob("*.xlsx"))
-    subprocess.run([soffice_path(), f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless",
-                    "--convert-to", "xlsx", "--outdir", str(out), *files],
-                   check=True, capture_output=True, timeout=240)
-    for unit_id, original in written.items():
-        again = openpyxl.load_workbook(out / original.name)
-        layout = build_layout(_CATALOG, _REGISTRY.get(unit_id), YEAR)
-        assert again.sheetnames == [FRONT_SHEET, INPUT_SHEET, META_SHEET]
-        assert again[META_SHEET].sheet_state in ("veryHidden", "hidden")  # LibreOffice: "hidden"
-        assert set(again.defined_names) == set(layout.cells)
-        checks = {title: validations(again[title]) for title in (FRONT_SHEET, INPUT_SHEET)}
-        for name, (sheet_title, row, col) in layout.cells.items():
-            assert name_target(again, name) == (sheet_title, a1(row, col)), name
-            assert again[sheet_title][a1(row, col)].protection.locked is False
-            assert a1(row, col) in checks[sheet_title], name
-        first = openpyxl.load_workbook(original)
-        assert _props(again) == _props(first)
-        assert _meta(again) == _meta(first)
-        assert again[INPUT_SHEET].protection.sheet and again[FRONT_SHEET].protection.sheet
-    computed = openpyxl.load_workbook(out / filled.name, data_only=True)[INPUT_SHEET]
-    rows = _metric_rows(computed)
-    assert computed[f"H{rows['CT02']}"].value == pytest.approx(95.0)
-    assert computed[f"H{rows['CT03a']}"].value == pytest.approx(10.0)  # 1 death in 100 births = 10‰
-    assert computed[f"H{rows['CT06']}"].value == "Không phát sinh"
-    assert computed[f"H{rows['CT05a']}"].value in (None, "")  # nothing typed yet
-
-
-def _filled_vhxh(template: Path, target: Path) -> Path:
-    workbook = openpyxl.load_workbook(template)
-    values = {"children_0_8_served": 95, "children_0_8": 100, "deaths_neonatal": 1, "live_births": 100,
-              "hiv_exposed_infants": 0}
-    for name, value in values.items():
-        title, coord = name_target(workbook, name)
-        workbook[title][coord] = value
-    workbook.save(target)
-    return target
-
-
-def _props(workbook) -> dict:
-    # An empty text property (a department's unit_level) reads back as None with openpyxl.
-    return {p.name: p.value or "" for p in workbook.custom_doc_props.props}
-
-
-def _meta(workbook) -> dict:
-    # An empty value reads back as "" or None depending on who saved the file last.
-    return {row[0].value: row[1].value or "" for row in workbook[META_SHEET].iter_rows()}

@@ -1,0 +1,113 @@
+"""``ctre-xl demo``: the whole cycle on sample data, in a folder of its own."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from ctre_xl.cli import main
+from ctre_xl.demo import MARKER, demo_registry, load_demo_data, plausible_figures
+from merge_helpers import make_workspace, merge_json, snapshot
+
+
+def run(args: list[str], cwd: Path | None = None):
+    runner = CliRunner()
+    if cwd is None:
+        return runner.invoke(main, args)
+    with runner.isolated_filesystem(temp_dir=cwd):
+        result = runner.invoke(main, args)
+        return result, Path.cwd()
+
+
+def test_demo_runs_the_cycle_in_its_own_folder(tmp_path: Path) -> None:
+    (result, cwd) = run(["demo"], cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    demo = cwd / "demo"
+    assert (demo / MARKER).exists()
+    summary = demo / "outbox" / "2026" / "tong-hop-2026.xlsx"
+    assert summary.exists()
+    assert "tong-hop-2026.xlsx" in result.output
+    # Templates for both years, the sample inbox, and the realistic mistakes of data/demo.toml.
+    assert len(list((demo / "templates" / "2025").glob("*.xlsx"))) == 9
+    assert len(list((demo / "templates" / "2026").glob("*.xlsx"))) == 9
+    assert "Chưa nộp: Trường Mầm non Xuân Hoà (minh hoạ)" in result.output
+    assert "Nộp muộn: Trường Tiểu học Xuân Trường B (minh hoạ)" in result.output
+    assert "phải là số nguyên (đang là 3,5)" in result.output
+    assert "[Thay thế]" in result.output
+    # The summary workbook opens and covers the 34 metrics.
+    workbook = load_workbook(summary, read_only=True)
+    assert workbook.sheetnames[:2] == ["Tổng quan", "Chỉ tiêu"]
+    codes = [row[0] for row in workbook["Chỉ tiêu"].iter_rows(values_only=True)
+             if isinstance(row[0], str) and row[0].startswith("CT")]
+    assert len(codes) == 34
+    workbook.close()
+
+
+def test_demo_is_repeatable(tmp_path: Path) -> None:
+    target = tmp_path / "d"
+    first = run(["demo", "--workspace", str(target)])
+    assert first.exit_code == 0, first.output
+    _, data_first, _ = merge_json_sample(target)
+    second = run(["demo", "--workspace", str(target)])
+    assert second.exit_code == 0, second.output
+    _, data_second, _ = merge_json_sample(target)
+    assert data_first["metrics"] == data_second["metrics"]
+    assert first.output.replace(str(target), "") == second.output.replace(str(target), "")
+
+
+def merge_json_sample(root: Path):
+    """The demo's own merge again, as JSON (a demo workspace accepts its sample files)."""
+    from ctre_xl.catalog import load_catalog
+    from ctre_xl.demo import demo_registry, load_demo_data
+    from ctre_xl.files import Workspace
+    from ctre_xl.merging import merge_inbox
+    from ctre_xl.report import result_as_dict
+
+    catalog = load_catalog()
+    result = merge_inbox(catalog, demo_registry(catalog, load_demo_data()), Workspace(root), 2026, allow_sample=True)
+    return 0, json.loads(json.dumps(result_as_dict(result), default=str)), ""
+
+
+def test_demo_refuses_a_real_workspace_and_leaves_it_untouched(tmp_path: Path) -> None:
+    real = make_workspace(tmp_path / "real", (2026,))
+    shutil.copy(real.templates_dir(2026) / "vhxh.xlsx", real.inbox / "vhxh.xlsx")
+    before = snapshot(real.root)
+    result = run(["--workspace", str(real.root), "demo"])
+    assert result.exit_code == 2
+    assert "không phải thư mục minh hoạ" in result.output
+    assert snapshot(real.root) == before
+
+
+def test_sample_workbook_in_a_real_inbox_is_refused(tmp_path: Path) -> None:
+    demo_root = tmp_path / "demo"
+    assert run(["demo", "--workspace", str(demo_root)]).exit_code == 0
+    real = make_workspace(tmp_path / "real", (2026,))
+    sample_file = next(p for p in sorted((demo_root / "inbox").rglob("*.xlsx")) if "2026" in p.name)
+    shutil.copy(sample_file, real.inbox / "bao-cao.xlsx")
+    code, data, _ = merge_json(real, 2026)
+    assert code == 0
+    entry = next(f for f in data["files"] if f["path"] == "bao-cao.xlsx")
+    assert entry["status"] == "rejected"
+    assert "minh hoạ" in entry["reason"]
+
+
+def test_plausible_figures_respect_the_catalogue_rules(catalog) -> None:
+    """Sample figures must pass the plan's own consistency rules inside each unit."""
+    import random
+
+    data = load_demo_data()
+    registry = demo_registry(catalog, data)
+    for seed in range(20):
+        rng = random.Random(seed)
+        for unit in registry.expected:
+            figures = plausible_figures(catalog, unit, 2026, data, rng)
+            assert set(figures) == set(unit.elements), unit.id
+            for rule in catalog.rules:
+                if all(code in figures for code in (*rule.left, *rule.right)) and rule.severity == "error":
+                    left = sum(figures[c] for c in rule.left)
+                    right = sum(figures[c] for c in rule.right)
+                    assert left <= right, (unit.id, rule.message, left, right)
