@@ -181,6 +181,8 @@ def _missing_providers(context: MetricContext, metric: Metric, contributions: Co
     absent: list[str] = []
     for unit in context.registry.expected:
         for code in metric.elements:
+            if not context.catalog.elements[code].required:
+                continue  # an optional figure left blank is not missing
             if code in unit.elements and unit.id not in contributions.get(code, {}) \
                     and unit.id not in context.excluded.get(code, []):
                 absent.append(context.unit_names.get(unit.id, unit.name))

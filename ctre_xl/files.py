@@ -74,6 +74,10 @@ def atomic_write(path: Path, allow_fallback: bool = False) -> Iterator[tuple[Pat
     target = _Target(path)
     try:
         yield temporary, target
+        # mkstemp creates 0600 files; give the result the permissions of an ordinary new file.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
         target.path, target.fallback_used = _move_into_place(temporary, path, allow_fallback)
     finally:
         if temporary.exists():
@@ -90,7 +94,7 @@ def _move_into_place(temporary: Path, path: Path, allow_fallback: bool) -> tuple
                 continue
             os.replace(temporary, candidate)
             return candidate, candidate != path
-        except PermissionError as exc:  # Windows: the file is open in Excel
+        except (PermissionError, IsADirectoryError) as exc:  # Windows: the file is open in Excel
             last_error = exc
     raise WorkspaceError(
         f"Không ghi được tệp {path.name}: tệp đang được mở trong Excel hoặc không có quyền ghi. "

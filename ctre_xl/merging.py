@@ -223,11 +223,18 @@ def run_merge(catalog: Catalog, registry: Registry, workspace: Workspace, year: 
     result = merge_inbox(catalog, registry, workspace, year, strict=strict, progress=progress,
                          allow_sample=allow_sample)
     outbox = workspace.outbox_dir(year)
-    written = write_findings_workbook(result, outbox / f"kiem-tra-{year}.xlsx")
-    result.outputs["findings"] = str(written)
+    wanted = {"findings": outbox / f"kiem-tra-{year}.xlsx", "summary": outbox / f"tong-hop-{year}.xlsx"}
+    written = {"findings": write_findings_workbook(result, wanted["findings"])}
     write_summary = _summary_writer()
     if write_summary is not None:
-        result.outputs["summary"] = str(write_summary(result, catalog, registry, outbox / f"tong-hop-{year}.xlsx"))
+        written["summary"] = write_summary(result, catalog, registry, wanted["summary"])
+    for kind, path in written.items():
+        result.outputs[kind] = str(path)
+        if Path(path).name != wanted[kind].name:
+            result.notices.append(
+                f"Tệp {wanted[kind].name} đang được mở (hoặc bị khoá) nên kết quả được ghi vào "
+                f"{Path(path).name}. Đóng tệp cũ rồi chạy lại nếu muốn ghi đúng tên."
+            )
     return result
 
 

@@ -148,6 +148,7 @@ class MergeResult:
     totals: dict[str, float | None]  # element -> commune total
     previous_totals: dict[str, float | None] = field(default_factory=dict)
     outputs: dict[str, str] = field(default_factory=dict)  # kind -> written path
+    notices: list[str] = field(default_factory=list)  # Vietnamese, e.g. "the file was open in Excel"
 
     @property
     def errors(self) -> list[Finding]:

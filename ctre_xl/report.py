@@ -50,6 +50,7 @@ def result_as_dict(result: MergeResult) -> dict[str, Any]:
         ],
         "totals": result.totals,
         "outputs": dict(result.outputs),
+        "notices": list(result.notices),
     }
 
 
@@ -115,6 +116,7 @@ def console_summary(result: MergeResult, catalog: Catalog) -> str:
         labels = {"summary": "Báo cáo tổng hợp", "findings": "Danh sách kiểm tra"}
         for kind, path in result.outputs.items():
             lines.append(f"  {labels.get(kind, kind)}: {path}")
+    lines += [f"Lưu ý: {notice}" for notice in result.notices]
     return "\n".join(lines)
 
 

@@ -24,6 +24,9 @@ from .model import ERROR, WARNING, Finding, Submission
 from .units import Registry
 
 JUMP_LIMIT = 0.5  # ±50 % against the same unit's previous-year figure
+# Small counts (deaths, dropouts, marriages) swing by more than half from one case to two: a
+# jump is only worth a warning when one of the two figures reaches this size.
+JUMP_MIN_SIZE = 10
 _TOLERANCE = 1e-9  # figures typed as "1.234" may come back as 1233.9999999999998
 
 _OPERATOR_HOLDS = {
@@ -223,6 +226,8 @@ def compare_previous(sub: Submission, previous_sub: Submission | None, catalog: 
         before = previous_sub.values.get(code)
         if before is None or before.value is None or before.value <= 0:
             continue  # from nothing to something has no percentage
+        if max(before.value, current.value) < JUMP_MIN_SIZE:
+            continue
         change = (current.value - before.value) / before.value
         if abs(change) <= JUMP_LIMIT:
             continue

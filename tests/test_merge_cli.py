@@ -141,3 +141,17 @@ def test_the_findings_workbook_lists_every_finding_errors_first_as_text(root):
     hostile = next(c for row in sheet.iter_rows(min_row=5) for c in row if c.value == "=HYPERLINK(1).xlsx")
     assert hostile.data_type == "s"
     assert sheet.auto_filter.ref and sheet.auto_filter.ref.startswith("A4")
+
+
+def test_a_summary_that_cannot_be_replaced_goes_to_a_numbered_copy_and_says_so(root):
+    """Excel locks an open workbook; the result is written beside it, never lost."""
+    blocked = root / "outbox" / str(YEAR) / f"tong-hop-{YEAR}.xlsx"
+    blocked.mkdir(parents=True)  # cannot be replaced, like a file held open on Windows
+    outcome = run(root, "merge", "--year", str(YEAR))
+    assert outcome.exit_code == 0, outcome.output
+    copy = blocked.with_name(f"tong-hop-{YEAR} (1).xlsx")
+    assert copy.is_file()
+    assert load_workbook(copy, read_only=True).sheetnames[0] == "Tổng quan"
+    assert f"Lưu ý: Tệp tong-hop-{YEAR}.xlsx đang được mở" in outcome.stdout
+    assert f"tong-hop-{YEAR} (1).xlsx" in outcome.stdout
+    assert oct(copy.stat().st_mode & 0o777) != oct(0o600)  # readable by others, like any new file

@@ -93,8 +93,10 @@ def test_cross_unit_rule_on_commune_totals(catalog):
 
 
 def test_a_jump_over_half_is_a_warning(catalog):
-    now = submission("vhxh", {"live_births": 160, "children_total": 1000, "child_marriages": 4})
-    before = submission("vhxh", {"live_births": 100, "children_total": 990, "child_marriages": 0}, year=2025)
+    now = submission("vhxh", {"live_births": 160, "children_total": 1000, "child_marriages": 4,
+                              "deaths_under1": 2})
+    before = submission("vhxh", {"live_births": 100, "children_total": 990, "child_marriages": 0,
+                                 "deaths_under1": 1}, year=2025)  # 1 -> 2 deaths: too small to warn
     findings = compare_previous(now, before, catalog)
     assert kinds(findings) == [("jump", "live_births", WARNING)]
     assert "100 → 160" in findings[0].message
