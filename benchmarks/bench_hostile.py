@@ -1,0 +1,80 @@
+"""Time and peak memory of reading each hostile file (issue 5: each in < 2 s and < 200 MB).
+
+Usage: python benchmarks/bench_hostile.py
+
+Builds the hostile files of tests/test_hostile.py from a real template, then reads each one in a
+fresh child process (so peak RSS is that file's alone) and prints wall time, peak RSS of the
+child and the status/message the user would see.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests"))  # reuse the hostile-file builders of the tests
+
+TARGET_SECONDS, TARGET_MB = 2.0, 200
+
+
+def _read_one(path: str, inbox: str, queue: multiprocessing.Queue) -> None:
+    from ctre_xl.catalog import load_catalog
+    from ctre_xl.reading import read_submission
+    from ctre_xl.units import default_registry
+
+    catalog = load_catalog()
+    registry = default_registry(catalog)
+    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    outcome = read_submission(Path(path), Path(inbox), catalog, registry)
+    elapsed = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    queue.put((elapsed, peak / 1024, (peak - baseline) / 1024, outcome.record.status, outcome.record.reason))
+
+
+def main() -> int:
+    from ctre_xl.catalog import load_catalog
+    from ctre_xl.units import default_registry
+    from reading_helpers import fill, make_template
+    from test_hostile import HOSTILE, YEAR
+
+    catalog = load_catalog()
+    registry = default_registry(catalog)
+    context = multiprocessing.get_context("spawn")
+    failures = 0
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        template = make_template(catalog, registry, "th-vi-du", YEAR, root / "template.xlsx")
+        filled = fill(template, {"primary_completers": 120, "primary_final_grade": 130}, root / "filled.xlsx")
+        inbox = root / "inbox"
+        inbox.mkdir()
+        print(f"{'case':<22} {'seconds':>8} {'peak RSS MB':>12} {'growth MB':>10}  result")
+        for case in sorted(HOSTILE):
+            try:
+                data = HOSTILE[case][0](filled, root / f"{case}.tmp")
+            except ImportError as exc:  # msoffcrypto-tool (the test extra) builds the encrypted file
+                print(f"{case:<22} skipped: {exc}")
+                continue
+            path = inbox / f"{case}.xlsx"
+            path.write_bytes(data)
+            queue = context.Queue()
+            child = context.Process(target=_read_one, args=(str(path), str(inbox), queue))
+            child.start()
+            elapsed, peak_mb, growth_mb, status, reason = queue.get()
+            child.join()
+            ok = elapsed < TARGET_SECONDS and peak_mb < TARGET_MB
+            failures += not ok
+            print(f"{case:<22} {elapsed:8.3f} {peak_mb:12.1f} {growth_mb:10.1f}  "
+                  f"{'PASS' if ok else 'FAIL'} {status}: {reason[:70]}")
+    print(f"\nTarget: each < {TARGET_SECONDS} s and < {TARGET_MB} MB peak RSS (child process, "
+          "interpreter and libraries included).")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
