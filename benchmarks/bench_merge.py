@@ -50,7 +50,7 @@ import psutil
 from ctre_xl.catalog import Catalog, load_catalog
 from ctre_xl.demo import load_demo_data, plausible_figures
 from ctre_xl.files import Workspace
-from ctre_xl.units import Registry, Unit, department_units, school_unit, write_registry_workbook
+from ctre_xl.units import Registry, department_units, school_unit, write_registry_workbook
 
 YEAR = 2026
 SEED = 20260501
@@ -63,6 +63,9 @@ PLACES = ("Xuân Trường", "Xuân Hoà", "Xuân Ninh", "Xuân Phú", "Xuân Th
 FILL_WORKERS = 2
 DEMO_SCHOOLS = 5  # schools of the commune that data/demo.toml's figures describe
 SAMPLE_EVERY = 0.01  # seconds between two memory samples of the merge's process tree
+
+READ_PHASE = "read files (2 processes)"
+OUTPUT_PHASES = ("findings workbook", "summary workbook")
 
 TARGET_RATIO = 1.5  # merge ≤ 1.5 × calamine parse
 TARGET_RSS_MB = 300.0  # at 2,600 files
@@ -83,6 +86,7 @@ class SizeResult:
     merge_s: float
     merge_rss_tree_mb: float
     merge_rss_max_mb: float
+    merge_phases: dict[str, float]
     merge_status: dict[str, int]
     merge_findings: dict[str, int]
     calamine_s: float
@@ -211,13 +215,14 @@ def merge_command(workspace: Workspace) -> list[str]:
 
 
 def run_merge_child(workspace: Workspace, output: Path) -> tuple[float, float, float, dict[str, Any]]:
-    """Run the merge CLI as a child; (wall s, peak tree RSS MB, max single-process RSS MB, JSON).
+    """Run the merge CLI as a child; (wall s, peak tree RSS MB, peak single-process RSS MB, JSON).
 
     The tree figure is the peak of the sum of the RSS of the child and all its descendants,
     sampled every SAMPLE_EVERY s (an upper bound: pages shared by the forked workers count twice).
-    The single-process figure is the kernel's ru_maxrss from wait4 (exact, but per process).
+    The kernel's ru_maxrss is not used: Linux carries the parent's high-water mark across
+    fork + exec, so it would report this script's own memory.
     """
-    peak = [0]
+    peak = [0, 0]  # tree sum, largest single process
     done = threading.Event()
     with open(output, "wb") as sink:
         start = time.perf_counter()
@@ -228,29 +233,75 @@ def run_merge_child(workspace: Workspace, output: Path) -> tuple[float, float, f
             while not done.is_set():
                 try:
                     tree = [watched, *watched.children(recursive=True)]
-                    total = 0
+                    sizes = []
                     for proc in tree:
                         try:
-                            total += proc.memory_info().rss
+                            sizes.append(proc.memory_info().rss)
                         except psutil.Error:
                             pass
-                    peak[0] = max(peak[0], total)
+                    peak[0] = max(peak[0], sum(sizes))
+                    peak[1] = max(peak[1], max(sizes, default=0))
                 except psutil.Error:
                     return
                 done.wait(SAMPLE_EVERY)
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        _pid, status, usage = os.wait4(process.pid, 0)
+        errors = process.stderr.read().decode("utf-8", "replace") if process.stderr else ""
+        process.wait()
         wall = time.perf_counter() - start
         done.set()
         sampler.join()
-        process.returncode = os.waitstatus_to_exitcode(status)
-        errors = process.stderr.read().decode("utf-8", "replace") if process.stderr else ""
     if process.returncode != 0:
         raise SystemExit(f"merge failed (exit {process.returncode}):\n{errors}")
     result = json.loads(output.read_text("utf-8"))
-    return wall, peak[0] / 2**20, usage.ru_maxrss / 1024, result
+    return wall, peak[0] / 2**20, peak[1] / 2**20, result
+
+
+# Run in a fresh child: times the merge's phases the way run_merge chains them (with its
+# two-core reading), so the table can say how much of the merge is reading and how much writing.
+_PHASES_CHILD = """
+import json, sys, time
+from pathlib import Path
+from ctre_xl import merging
+from ctre_xl.catalog import load_catalog
+from ctre_xl.files import Workspace
+from ctre_xl.report import write_findings_workbook
+from ctre_xl.summary import write_summary
+from ctre_xl.units import load_registry
+
+start = time.perf_counter()
+workspace, year = Workspace(Path(sys.argv[1])), int(sys.argv[2])
+catalog = load_catalog()
+registry = load_registry(workspace.root, catalog)
+times = {"start-up, catalogue, registry": time.perf_counter() - start}
+reading = merging.read_all
+def timed_read_all(*args, **kwargs):
+    began = time.perf_counter()
+    try:
+        return reading(*args, **kwargs)
+    finally:
+        times["read files (2 processes)"] = time.perf_counter() - began
+merging.read_all = timed_read_all
+began = time.perf_counter()
+result = merging.merge_inbox(catalog, registry, workspace, year)
+times["identify, validate, compute"] = time.perf_counter() - began - times["read files (2 processes)"]
+outbox = workspace.outbox_dir(year)
+began = time.perf_counter()
+write_findings_workbook(result, outbox / f"kiem-tra-{year}.xlsx")
+times["findings workbook"] = time.perf_counter() - began
+began = time.perf_counter()
+write_summary(result, catalog, registry, outbox / f"tong-hop-{year}.xlsx")
+times["summary workbook"] = time.perf_counter() - began
+print(json.dumps(times))
+"""
+
+
+def merge_phases(workspace: Workspace) -> dict[str, float]:
+    """Seconds spent in each phase of a merge, measured in a fresh child process."""
+    done = subprocess.run([sys.executable, "-c", _PHASES_CHILD, str(workspace.root), str(YEAR)],
+                          check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def cli_startup_s() -> float:
@@ -295,6 +346,8 @@ def bench_size(catalog: Catalog, schools: int, root: Path, profile: bool) -> Siz
 
     merge_s, tree_mb, max_mb, result = run_merge_child(workspace, root / f"merge-n{schools}.json")
     print(f"  merge: {merge_s:.1f} s, peak RSS tree {tree_mb:.0f} MB", flush=True)
+    phases = merge_phases(workspace)
+    print("  merge phases: " + ", ".join(f"{k} {v:.2f} s" for k, v in phases.items()), flush=True)
     calamine_s = best_of(2, lambda: parse_calamine(paths))
     print(f"  calamine parse: {calamine_s:.1f} s", flush=True)
     openpyxl_s, _ = timed(lambda: parse_openpyxl(paths))
@@ -304,6 +357,7 @@ def bench_size(catalog: Catalog, schools: int, root: Path, profile: bool) -> Siz
     return SizeResult(
         schools=schools, units=units, templates_s=templates_s, fill_s=fill_s, files=len(paths),
         inbox_mb=inbox_bytes / 2**20, merge_s=merge_s, merge_rss_tree_mb=tree_mb, merge_rss_max_mb=max_mb,
+        merge_phases=phases,
         merge_status=count(result["files"], "status"), merge_findings=count(result["issues"], "kind"),
         calamine_s=calamine_s, openpyxl_s=openpyxl_s,
     )
@@ -351,7 +405,7 @@ def print_report(results: list[SizeResult], startup_s: float) -> None:
     print(f"Command: {shlex.join([sys.executable, *sys.argv])}")
     print(f"CLI start-up (python -m ctre_xl.cli --version), included in every merge time: {startup_s:.2f} s")
     header = (f"{'schools':>7} {'files':>6} {'MB':>5} {'templ s':>8} {'fill s':>7} {'merge s':>8} {'files/s':>8} "
-              f"{'RSS tree':>9} {'RSS max1':>9} {'calam s':>8} {'opxl s':>7} {'m/calam':>8} {'m/opxl':>7}")
+              f"{'RSS tree':>9} {'RSS 1 pr':>9} {'calam s':>8} {'opxl s':>7} {'m/calam':>8} {'m/opxl':>7}")
     print("\n" + header)
     print("-" * len(header))
     for r in results:
@@ -362,6 +416,15 @@ def print_report(results: list[SizeResult], startup_s: float) -> None:
     print("\nMerge outcome (file statuses; findings by kind):")
     for r in results:
         print(f"  {r.schools:>5} schools: {r.merge_status}; {r.merge_findings or 'no findings'}")
+    print("\nWhere the merge's time goes (separate child run, same files):")
+    for r in results:
+        total = sum(r.merge_phases.values())
+        parts = ", ".join(f"{k} {v:.2f} s ({v / total:.0%})" for k, v in r.merge_phases.items())
+        print(f"  {r.schools:>5} schools: {parts}")
+        read = r.merge_phases.get(READ_PHASE, 0.0)
+        inbox_only = sum(v for k, v in r.merge_phases.items() if k not in OUTPUT_PHASES)
+        print(f"  {'':>5}          reading alone / calamine = {read / r.calamine_s:.2f}; merge without its "
+              f"output workbooks ({inbox_only:.2f} s) / calamine = {inbox_only / r.calamine_s:.2f}")
     print("\nTargets:")
     for r in results:
         ratio = r.merge_s / r.calamine_s
