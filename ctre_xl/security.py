@@ -15,7 +15,7 @@ def require_defusedxml() -> None:
         import defusedxml
         from defusedxml import ElementTree as SafeElementTree
         from defusedxml.common import EntitiesForbidden
-    except ImportError as exc:  # pragma: no cover - exercised by a test with the module hidden
+    except ImportError as exc:  # tests hide the module to exercise this
         raise CtreError(
             "Thiếu thư viện defusedxml (bắt buộc để đọc an toàn các tệp nhận được). "
             "Cài đặt lại: pip install defusedxml"
@@ -25,7 +25,7 @@ def require_defusedxml() -> None:
         SafeElementTree.fromstring(probe)
     except EntitiesForbidden:
         return
-    raise CtreError(  # pragma: no cover - only with a broken defusedxml
+    raise CtreError(  # a broken build that parses entities
         f"Thư viện defusedxml {getattr(defusedxml, '__version__', '?')} không chặn được XML nguy hiểm; "
         "cài đặt lại: pip install -U defusedxml"
     )
