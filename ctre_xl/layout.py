@@ -89,6 +89,28 @@ def a1(row: int, col: int, absolute: bool = False) -> str:
     return f"${letters}${row + 1}" if absolute else f"{letters}{row + 1}"
 
 
+_LAYOUTS: dict[tuple[int, tuple[str, ...], int], tuple[Catalog, tuple[Row, ...], dict[str, tuple[str, int, int]]]] = {}
+_LAYOUTS_KEPT = 256  # distinct (catalogue, element list, year): a handful per merge
+
+
+def cached_layout(catalog: Catalog, unit: Unit, year: int) -> TemplateLayout:
+    """``build_layout``, computed once per catalogue, element list and year.
+
+    The rows and cells depend on the unit's elements only (thousands of schools share three
+    element lists), so the reader and the validation ask for the same few layouts thousands of
+    times. The key holds the catalogue's id(); the entry keeps the catalogue alive so that id
+    cannot be reused while the entry exists. The returned ``cells`` dict is shared: read it only.
+    """
+    key = (id(catalog), unit.elements, year)
+    found = _LAYOUTS.get(key)
+    if found is None:
+        if len(_LAYOUTS) >= _LAYOUTS_KEPT:
+            _LAYOUTS.clear()
+        built = build_layout(catalog, unit, year)
+        found = _LAYOUTS[key] = (catalog, built.rows, built.cells)
+    return TemplateLayout(unit=unit, year=year, rows=found[1], cells=found[2])
+
+
 def build_layout(catalog: Catalog, unit: Unit, year: int) -> TemplateLayout:
     """The rows and named cells of ``unit``'s template for ``year``."""
     metrics = catalog.metrics_for_elements(unit.elements)

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from .catalog import Catalog, Metric
 from .layout import FREE_TEXT_FIELDS, a1, target_text
 from .model import MET, NO_DATA, NO_TARGET, NOT_APPLICABLE, NOT_MET, STATUS_LABELS, MergeResult, MetricResult
-from .summary_styles import (AMBER, GREY, SCHOOL_YES_NO, Styles, add_met_rules, add_text_rule, judges, setup_page,
+from .summary_styles import (AMBER, GREY, RED, SCHOOL_YES_NO, Styles, add_met_rules, add_text_rule, judges, setup_page,
                              sign, target_format, text_height, value_format)
 from .units import Registry
 
@@ -193,8 +194,10 @@ UNIT_WIDTHS = (8, 32, 12, 12, 11, 5, 58)  # code, unit, unit value, commune valu
 
 
 def _unit_order(result: MergeResult, extra: list[str]) -> list[str]:
+    """Units in the merge's order, then any other of ``extra`` (a set: thousands of schools)."""
     order = [status.id for status in result.units]
-    return order + [unit for unit in extra if unit not in order]
+    known = set(order)
+    return order + [unit for unit in extra if unit not in known]
 
 
 def write_by_unit_sheet(sheet: Worksheet, styles: Styles, result: MergeResult, catalog: Catalog,
@@ -238,6 +241,8 @@ def write_by_unit_sheet(sheet: Worksheet, styles: Styles, result: MergeResult, c
         sheet.merge_range(row, 1, row, last_col, f"{metric.name} ({metric.measure})", styles.band())
         sheet.set_row(row, text_height([(f"{metric.name} ({metric.measure})", sum(UNIT_WIDTHS[1:]))]))
         row += 1
+        block_first = row
+        formats = _UnitRowFormats.of(styles, metric, found)
         # Units that should have reported this metric but gave nothing are listed too: a
         # missing school is often where a commune figure falls short.
         for unit_id in _unit_order(result, [*found.by_unit, *unit_notes, *sorted(providers)]):
@@ -246,34 +251,69 @@ def write_by_unit_sheet(sheet: Worksheet, styles: Styles, result: MergeResult, c
             note = unit_notes.get(unit_id, "")
             if unit_id not in found.by_unit and not note:
                 note = "(chưa nộp báo cáo)" if unit_id not in received else "(không có số liệu)"
-            _write_unit_row(sheet, styles, metric, found, row, names.get(unit_id, unit_id),
+            _write_unit_row(sheet, formats, metric, found, row, names.get(unit_id, unit_id),
                             found.by_unit.get(unit_id), note)
             row += 1
+        _colour_block(sheet, styles, metric, found, block_first, row - 1)
     _write_free_text(sheet, styles, result, names, notes, row + 1, last_col)
 
 
-def _write_unit_row(sheet: Worksheet, styles: Styles, metric: Metric, found: MetricResult, row: int,
+@dataclass(frozen=True)
+class _UnitRowFormats:
+    """The formats of one metric's unit rows, looked up once per metric rather than per row."""
+
+    code: Format
+    name: Format
+    unit_value: Format
+    commune_value: Format
+    target: Format
+    sign: Format
+    note: Format
+
+    @classmethod
+    def of(cls, styles: Styles, metric: Metric, found: MetricResult) -> _UnitRowFormats:
+        per_school = metric.method == "share_of_schools"
+        return cls(code=styles.centre(font_color="#595959"), name=styles.text(),
+                   unit_value=styles.number(SCHOOL_YES_NO if per_school else value_format(metric), align="right"),
+                   commune_value=styles.number(value_format(metric)),
+                   target=styles.number(target_format(metric, found.target)), sign=styles.centre(),
+                   note=styles.text())
+
+
+def _write_unit_row(sheet: Worksheet, formats: _UnitRowFormats, metric: Metric, found: MetricResult, row: int,
                     unit_name: str, unit_value: float | None, note: str) -> None:
-    per_school = metric.method == "share_of_schools"
-    sheet.write_string(row, 0, metric.code, styles.centre(font_color="#595959"))
-    sheet.write_string(row, 1, unit_name, styles.text())
-    _write_number(sheet, row, 2, unit_value,
-                  styles.number(SCHOOL_YES_NO if per_school else value_format(metric), align="right"))
-    _write_number(sheet, row, 3, found.value, styles.number(value_format(metric)))
-    _write_number(sheet, row, 4, found.target, styles.number(target_format(metric, found.target)))
-    sheet.write_string(row, 5, sign(found.operator), styles.centre())
-    sheet.write_string(row, 6, note, styles.text())  # the unit's own words: always literal text
-    if found.operator:
-        target_ref = f"$E{row + 1}"
-        add_met_rules(sheet, styles, f"D{row + 1}", f"$D{row + 1}", target_ref, found.operator)
-        if per_school:
-            # A school either has the facility or not: "Không" is the miss.
-            sheet.conditional_format(f"C{row + 1}", {
-                "type": "formula", "criteria": f"=AND(ISNUMBER($C{row + 1}),$C{row + 1}=0)",
-                "format": styles.conditional(("#FFC7CE", "#9C0006"), bold=True)})
-        else:
-            add_met_rules(sheet, styles, f"C{row + 1}", f"$C{row + 1}", target_ref, found.operator)
+    sheet.write_string(row, 0, metric.code, formats.code)
+    sheet.write_string(row, 1, unit_name, formats.name)
+    _write_number(sheet, row, 2, unit_value, formats.unit_value)
+    _write_number(sheet, row, 3, found.value, formats.commune_value)
+    _write_number(sheet, row, 4, found.target, formats.target)
+    sheet.write_string(row, 5, sign(found.operator), formats.sign)
+    sheet.write_string(row, 6, note, formats.note)  # the unit's own words: always literal text
     sheet.set_row(row, text_height([(note, UNIT_WIDTHS[6]), (unit_name, UNIT_WIDTHS[1])]))
+
+
+def _colour_block(sheet: Worksheet, styles: Styles, metric: Metric, found: MetricResult, first: int,
+                  last: int) -> None:
+    """Live colouring of one metric's unit rows (0-based ``first``..``last``): one rule per colour.
+
+    A rule per row would cost tens of thousands of rules at a few thousand schools (slow to write,
+    slow for Excel to open). Conditional-formatting formulas are relative to the top-left cell of
+    their range, so a single rule over the block judges every row against the target in its own
+    column E, exactly as a rule per row would.
+    """
+    if not found.operator or last < first:
+        return
+    top, bottom = first + 1, last + 1  # A1 rows
+    target_ref = f"$E{top}"
+    if metric.method == "share_of_schools":
+        add_met_rules(sheet, styles, f"D{top}:D{bottom}", f"$D{top}", target_ref, found.operator)
+        # A school either has the facility or not: "Không" is the miss.
+        sheet.conditional_format(f"C{top}:C{bottom}", {
+            "type": "formula", "criteria": f"=AND(ISNUMBER($C{top}),$C{top}=0)",
+            "format": styles.conditional(RED, bold=True)})
+    else:
+        # Column relative too: the rule over C:D compares C with E in column C, D with E in column D.
+        add_met_rules(sheet, styles, f"C{top}:D{bottom}", f"C{top}", target_ref, found.operator)
 
 
 def _write_free_text(sheet: Worksheet, styles: Styles, result: MergeResult, names: dict[str, str],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from .catalog import Catalog
@@ -140,20 +141,56 @@ def write_data_sheet(sheet: Worksheet, styles: Styles, result: MergeResult, cata
         sheet.set_column(col, col, width)
     # The full SHA-256 (64 characters) in a small font, so that it is not cut when printed.
     sheet.set_column(len(widths), len(widths), 46, styles.get(font_size=8))
-    rows = [_fact_row(fact, names, catalog) for fact in result.facts]
     text, number = styles.get(), styles.get(num_format="#,##0.##########")
-    columns = [{"header": header, "header_format": styles.header(),
-                "format": number if header in ("Năm", "Giá trị") else text} for header in DATA_HEADERS]
-    columns[-1]["format"] = styles.get(font_size=8)
-    columns[0]["format"] = styles.get(num_format="0")
+    formats = [number if header in ("Năm", "Giá trị") else text for header in DATA_HEADERS]
+    formats[-1] = styles.get(font_size=8)
+    formats[0] = styles.get(num_format="0")
+    columns = [{"header": header, "header_format": styles.header(), "format": fmt}
+               for header, fmt in zip(DATA_HEADERS, formats)]
     # A table needs at least one body row; an empty result keeps one blank row.
-    last_row = max(len(rows), 1)
-    options: dict[str, object] = {"name": "DuLieuTongHop", "style": "Table Style Light 9", "columns": columns,
-                                  "autofilter": True}
-    if rows:
-        options["data"] = rows
-    sheet.add_table(0, 0, last_row, len(DATA_HEADERS) - 1, options)
+    last_row = max(len(result.facts), 1)
+    sheet.add_table(0, 0, last_row, len(DATA_HEADERS) - 1, {
+        "name": "DuLieuTongHop", "style": "Table Style Light 9", "columns": columns, "autofilter": True})
+    _release_overlap_index(sheet)
+    # The rows are written here rather than passed to add_table as "data": add_table writes each
+    # value through the generic write(), and building every row first holds them all in memory
+    # at once (tens of thousands of facts); the cells and formats written are the same.
+    _write_facts(sheet, result.facts, names, catalog, formats)
     setup_page(sheet, catalog, result.year, title_rows=(0, 0), freeze_row=1)
+
+
+def _release_overlap_index(sheet: Worksheet) -> None:
+    """Drop XlsxWriter's per-cell index of the table's range, kept only to refuse overlaps.
+
+    add_table records every cell of the table in a dict so that a later merge or table over it is
+    refused: about 25 MB for a few thousand schools, held until the file is written. This sheet
+    gets no other table or merged range, so the index has nothing left to protect. (A private
+    attribute: if a future XlsxWriter renames it, nothing happens and only the memory stays.)
+    """
+    index = getattr(sheet, "table_cells", None)
+    if isinstance(index, dict):
+        index.clear()
+
+
+def _write_facts(sheet: Worksheet, facts: list[Fact], names: dict[str, str], catalog: Catalog,
+                 formats: list[Format]) -> None:
+    """The table's body from row 2, each value with its column's format (as add_table would)."""
+    write_string, write_number, write_blank = sheet.write_string, sheet.write_number, sheet.write_blank
+    for row, fact in enumerate(facts, start=1):
+        for col, value in enumerate(_fact_row(fact, names, catalog)):
+            fmt = formats[col]
+            kind = value.__class__
+            if kind is str:
+                if value:
+                    write_string(row, col, value, fmt)
+                else:  # as write() does: an empty text is a blank (formatted) cell
+                    write_blank(row, col, None, fmt)
+            elif kind is float or kind is int:
+                write_number(row, col, value, fmt)
+            elif value is None:
+                write_blank(row, col, None, fmt)
+            else:
+                sheet.write(row, col, value, fmt)
 
 
 def _fact_row(fact: Fact, names: dict[str, str], catalog: Catalog) -> list[object]:

@@ -8,6 +8,7 @@ show them with the reader's locale separators (1.234,56 on a Vietnamese machine)
 from __future__ import annotations
 
 import textwrap
+from functools import lru_cache
 from typing import Any
 
 from xlsxwriter.format import Format
@@ -45,16 +46,24 @@ class Styles:
 
     def __init__(self, workbook: Workbook) -> None:
         self.workbook = workbook
-        self._cache: dict[tuple[tuple[str, Any], ...], Format] = {}
+        self._cache: dict[tuple[tuple[str, Any], ...], Format] = {}  # by the merged properties
+        self._asked: dict[tuple[tuple[str, Any], ...], Format] = {}  # by the properties as asked
         self._conditional: dict[tuple[str, str, bool], Format] = {}
 
     def get(self, **props: Any) -> Format:
         """A format with Times New Roman, a thin border and ``props`` on top."""
+        # Called for every cell written (hundreds of thousands at a few thousand schools): look the
+        # properties up as given first, and only sort and merge them the first time they are seen.
+        asked = tuple(props.items())
+        found = self._asked.get(asked)
+        if found is not None:
+            return found
         merged: dict[str, Any] = {"font_name": FONT, "font_size": FONT_SIZE, "valign": "top"}
         merged.update(props)
         key = tuple(sorted(merged.items()))
         if key not in self._cache:
             self._cache[key] = self.workbook.add_format(merged)
+        self._asked[asked] = self._cache[key]
         return self._cache[key]
 
     # The handful of formats used everywhere, named by what they are for.
@@ -138,8 +147,10 @@ def add_met_rules(sheet: Worksheet, styles: Styles, cells: str, value_ref: str, 
                   operator: str) -> None:
     """Green when the value meets its target, red when it misses: live, re-evaluated by Excel.
 
-    ``cells`` may name several ranges ("F5 K5"); the formula is relative to the first cell of the
-    first range, so ``value_ref``/``target_ref`` use absolute columns and the first range's row.
+    ``cells`` may name several ranges ("F5 K5", "C5:D90"); the formula is relative to the first
+    cell of the first range, so ``value_ref``/``target_ref`` name the first range's row without a
+    "$" before it (each row of the range is judged on its own row), and fix the column with "$"
+    unless each column should compare its own value (``C5`` over "C5:D90" means C, then D).
     """
     first = cells.split()[0].split(":")[0]
     for met, colours in ((True, GREEN), (False, RED)):
@@ -192,9 +203,20 @@ def text_height(texts: list[tuple[str, float]], minimum_lines: int = 1) -> float
     """
     lines = minimum_lines
     for text, width in texts:
-        per_line = max(1, int(width * 1.1) - 1)
-        # Wrap on words as Excel does: narrow columns lose most of a word per line.
-        needed = sum(max(1, len(textwrap.wrap(part, per_line, break_long_words=True)))
-                     for part in str(text).split("\n"))
-        lines = max(lines, needed)
+        lines = max(lines, wrapped_lines(str(text), width))
     return lines * LINE_HEIGHT + 2
+
+
+@lru_cache(maxsize=8192)
+def wrapped_lines(text: str, width: float) -> int:
+    """Lines ``text`` takes in a column of ``width`` (cached: thousands of rows repeat the same names)."""
+    per_line = max(1, int(width * 1.1) - 1)
+    needed = 0
+    for part in text.split("\n"):
+        # Most cells fit on one line: skip wrapping them. (A tab widens when wrapped, so wrap those.)
+        if len(part) <= per_line and "\t" not in part:
+            needed += 1
+        else:
+            # Wrap on words as Excel does: narrow columns lose most of a word per line.
+            needed += max(1, len(textwrap.wrap(part, per_line, break_long_words=True)))
+    return needed

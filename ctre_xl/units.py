@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from .catalog import Catalog, Metric, fold, nfc
@@ -52,7 +53,16 @@ class Registry:
     source: str  # where the schools came from, for messages
 
     def get(self, unit_id: str) -> Unit | None:
-        return next((u for u in self.units if u.id == unit_id), None)
+        return self._by_id.get(unit_id)
+
+    @cached_property
+    def _by_id(self) -> dict[str, Unit]:
+        """Units by id, built once: ``get`` runs a few times per file of the inbox (the first of
+        two units with one id wins, as the linear search did)."""
+        index: dict[str, Unit] = {}
+        for unit in self.units:
+            index.setdefault(unit.id, unit)
+        return index
 
     @property
     def expected(self) -> tuple[Unit, ...]:

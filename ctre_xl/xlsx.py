@@ -28,6 +28,7 @@ from defusedxml.common import DefusedXmlException
 
 from .errors import CtreError
 from .sniff import MAX_ZIP_ENTRIES, zip_entry_count
+from .xlsx_scan import RawCell, SharedStrings, Unsupported, scan_sheet
 
 MiB = 1024 * 1024
 MAX_MEMBER_DECLARED = 256 * MiB  # no honest template part comes near this
@@ -56,6 +57,7 @@ _NAME_REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!(\$?[A-Za-z]{1,3}\$?\d{1
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _LETTERS = [chr(65 + i) for i in range(26)]
 _COLUMNS = {name: index for index, name in enumerate(_LETTERS + [a + b for a in _LETTERS for b in _LETTERS])}
+_COLUMNS_BYTES = {name.encode(): index for name, index in _COLUMNS.items()}
 
 
 class WorkbookError(CtreError):
@@ -141,6 +143,10 @@ def _bomb_message(member: str, size: int) -> str:
 class XlsxWorkbook:
     """An opened .xlsx/.xlsm held in memory; parts are parsed lazily, on demand."""
 
+    # Sheets and shared strings go through the scanner of ``xlsx_scan`` where it provably reads
+    # what the XML parser reads; False forces the parser everywhere (the reference, for tests).
+    use_scanner = True
+
     def __init__(self, data: bytes, archive: zipfile.ZipFile | None = None) -> None:
         """``archive``: the same bytes already opened (by sniff), to avoid reading the directory twice."""
         count = zip_entry_count(data)
@@ -155,7 +161,7 @@ class XlsxWorkbook:
         self.sheets: list[SheetInfo] = []
         self.defined_names: dict[str, tuple[str, int | None]] = {}  # lower-case name -> (formula, local sheet)
         self.date1904 = False
-        self._shared: list[Element] | None = None
+        self._shared: _Strings | None = None
         self._shared_complete = False
         self._read_workbook()
 
@@ -181,14 +187,23 @@ class XlsxWorkbook:
         except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
             raise _corrupt(name) from exc
 
-    def _parse_whole(self, name: str) -> Element:
-        """Parse a small part in one go (see ``parse_xml`` for how it is kept safe)."""
+    def _read_part(self, name: str) -> bytes:
+        """The inflated bytes of a small part (capped like every read)."""
         reader = self._open(name)
         try:
             chunks = []
             while chunk := reader.read(CHUNK):
                 chunks.append(chunk)
-            return parse_xml(b"".join(chunks))
+            return b"".join(chunks)
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+            raise _corrupt(name) from exc
+
+    def _parse_whole(self, name: str, data: bytes | None = None) -> Element:
+        """Parse a small part in one go (see ``parse_xml`` for how it is kept safe)."""
+        if data is None:
+            data = self._read_part(name)
+        try:
+            return parse_xml(data)
         except DefusedXmlException as exc:
             raise _dangerous(name) from exc
         except (ParseError, zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
@@ -204,13 +219,14 @@ class XlsxWorkbook:
         except (ParseError, zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
             raise _corrupt(name) from exc
 
-    def _elements(self, name: str) -> Iterator[Element]:
+    def _elements(self, name: str, data: bytes | None = None) -> Iterator[Element]:
         """The children of the root (and, for a sheet, the rows of sheetData) of a part: parsed
-        whole when small, streamed when large (then every element comes, innermost first)."""
-        if self._members[name].file_size > SMALL_PART:
+        whole when small (``data``: its bytes, if already read), streamed when large (then every
+        element comes, innermost first)."""
+        if data is None and self._members[name].file_size > SMALL_PART:
             yield from self._stream(name)
             return
-        for child in self._parse_whole(name):
+        for child in self._parse_whole(name, data):
             if child.tag.endswith("}sheetData"):
                 yield from child
             else:
@@ -281,9 +297,28 @@ class XlsxWorkbook:
         wanted_columns = frozenset(columns)
         last = max([r for r, _ in wanted] + ([max_row] if max_row is not None and wanted_columns else []), default=-1)
         result = SheetCells()
-        raw: dict[tuple[int, int], tuple[str, str | None, str | None, str | None]] = {}
+        data = self._read_part(info.part) if self._members[info.part].file_size <= SMALL_PART else None
+        raw: dict[tuple[int, int], RawCell] | None = None
+        if data is not None and self.use_scanner:
+            try:
+                raw, result.dimension, result.content_below = scan_sheet(
+                    data, wanted, wanted_columns, max_row, last, _COLUMNS_BYTES, _raw_cell)
+            except Unsupported:
+                raw = None
+        if raw is None:
+            raw = self._parse_rows(info.part, data, result, wanted, wanted_columns, max_row, last)
+        shared_needed = [int(v) for t, v, _, _ in raw.values() if t == "s" and v and v.strip().isdigit()]
+        shared = self._shared_strings(max(shared_needed)) if shared_needed else _NO_STRINGS
+        for key, (kind, value, formula, inline) in raw.items():
+            result.cells[key] = _cell(kind, value, formula, inline, shared)
+        return result
+
+    def _parse_rows(self, part: str, data: bytes | None, result: SheetCells, wanted: set[tuple[int, int]],
+                    wanted_columns: frozenset[int], max_row: int | None, last: int) -> dict[tuple[int, int], RawCell]:
+        """The reference reading of a sheet's wanted cells, through the XML parser."""
+        raw: dict[tuple[int, int], RawCell] = {}
         row_number = -1
-        for element in self._elements(info.part):
+        for element in self._elements(part, data):
             tag = element.tag
             if tag in T_DIM:
                 result.dimension = element.get("ref")
@@ -313,29 +348,32 @@ class XlsxWorkbook:
                                                       (max_row is None or row_number <= max_row)):
                     raw[(row_number, column)] = _raw_cell(c)
             element.clear()
-        shared_needed = [int(v) for t, v, _, _ in raw.values() if t == "s" and v and v.strip().isdigit()]
-        shared = self._shared_strings(max(shared_needed)) if shared_needed else []
-        for key, (kind, value, formula, inline) in raw.items():
-            result.cells[key] = _cell(kind, value, formula, inline, shared)
-        return result
+        return raw
 
-    def _shared_strings(self, up_to: int) -> list[Element]:
-        """The <si> elements of the shared strings table up to index ``up_to`` (parsed once)."""
+    def _shared_strings(self, up_to: int) -> _Strings:
+        """The shared strings table, read far enough for index ``up_to`` (read once)."""
         if self._shared is not None and (len(self._shared) > up_to or self._shared_complete):
             return self._shared
         name = "xl/sharedStrings.xml"
         if name not in self._members:
-            return []
-        strings: list[Element] = []
+            return _NO_STRINGS
+        data = self._read_part(name) if self._members[name].file_size <= SMALL_PART else None
         self._shared_complete = True
-        for element in self._elements(name):
+        if data is not None and self.use_scanner:
+            try:
+                self._shared = SharedStrings(data, _rich_text)
+                return self._shared
+            except Unsupported:
+                pass
+        strings: list[Element] = []
+        for element in self._elements(name, data):
             if element.tag in T_SI:
                 strings.append(element)
-                if len(strings) > up_to and self._members[name].file_size > SMALL_PART:
+                if len(strings) > up_to and data is None:
                     self._shared_complete = False  # streamed: stop once the highest index is read
                     break
-        self._shared = strings
-        return strings
+        self._shared = _ParsedStrings(strings)
+        return self._shared
 
     def close(self) -> None:
         self._zip.close()
@@ -396,14 +434,31 @@ def _rich_text(element: Element) -> str:
     return _unescape("".join(parts))
 
 
-def _cell(kind: str, value: str | None, formula: str | None, inline: str | None, shared: list[Element]) -> Cell:
+class _ParsedStrings:
+    """Shared strings parsed by the XML parser, with the scanner's interface (``SharedStrings``)."""
+
+    def __init__(self, items: list[Element]) -> None:
+        self._items = items
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def text(self, index: int) -> str:
+        return _rich_text(self._items[index])
+
+
+_Strings = SharedStrings | _ParsedStrings
+_NO_STRINGS = _ParsedStrings([])
+
+
+def _cell(kind: str, value: str | None, formula: str | None, inline: str | None, shared: _Strings) -> Cell:
     if kind == "inlineStr":
         return Cell(inline if inline is not None else value, formula)
     if value is None:
         return Cell(None, formula)
     if kind == "s":
         index = int(value) if value.strip().isdigit() else -1
-        return Cell(_rich_text(shared[index]) if 0 <= index < len(shared) else None, formula)
+        return Cell(shared.text(index) if 0 <= index < len(shared) else None, formula)
     if kind == "b":
         return Cell(value.strip() in ("1", "true"), formula)
     if kind == "e":

@@ -1,0 +1,265 @@
+"""A fast scanner for the cells of SpreadsheetML parts, used only where it is provably equivalent.
+
+Building an ElementTree of every sheet costs more than everything else a merge does per file
+(thousands of files, a few hundred cells each, of which a few dozen are wanted). This module finds
+the ``<row>`` and ``<c>`` elements of a sheet, and the ``<si>`` items of a shared-strings table,
+with regular expressions over the bytes, and decodes only the cells that are wanted.
+
+It is a fast path, not a second reader: ``xlsx.XlsxWorkbook`` keeps the XML parser as the reference
+implementation and uses this scanner only on parts that
+
+* were proven DTD-free (no ``<!DOCTYPE``/``<!ENTITY``: no entity can be declared, so none can
+  expand) and are UTF-8 by their declaration;
+* use the SpreadsheetML namespace as the default namespace of their root, and no element prefix,
+  comment, CDATA section or processing instruction inside the scanned region;
+* contain no control character that XML forbids (the parser would call the part corrupt);
+* have every ``<row>`` and ``<c>`` in the plain form this scanner matches (``r`` first, double
+  quotes): the number of matches is checked against the number of element starts.
+
+Anything else raises ``Unsupported`` and the caller parses the part with the XML parser. A cell
+whose content is not the plain ``<f>..</f><v>..</v>`` / ``<is><t>..</t></is>`` form (rich text,
+shared formulas, numeric character references...) is parsed alone by the XML parser. Tests compare
+both paths on every workbook they build (tests/test_xlsx_scan.py).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+from xml.etree.ElementTree import XML, Element, ParseError
+
+NS_MAIN = (b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+           b"http://purl.oclc.org/ooxml/spreadsheetml/main")
+
+RawCell = tuple[str, "str | None", "str | None", "str | None"]  # type, <v>, formula, inline string
+
+
+class Unsupported(Exception):
+    """The part is not in the form the scanner handles: parse it with the XML parser."""
+
+
+_DECLARATION = re.compile(rb"<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
+_ROOT = re.compile(rb"(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<([A-Za-z_][\w.-]*)((?:\s+[\w:.-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*/?>",
+                   re.S)
+_DEFAULT_NS = re.compile(rb"\sxmlns\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_PREFIXED = re.compile(rb"</?[A-Za-z_][\w.-]*:")
+_SPECIAL = (b"<!", b"<?", b"xmlns")  # comment/CDATA, processing instruction, namespace declaration
+_FORBIDDEN_CONTROLS = bytes(range(0x00, 0x09)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20))
+
+# Inside sheetData: a row with its number, or a cell with its column letters, other attributes
+# (without "/" or ">", else not matched: the count check then sends the part to the parser) and
+# content (anything up to its own end tag; a cell has no nested <c>).
+_CONTENT = rb"[^<]*(?:<(?!/c>)[^<]*)*"
+_ROW_OR_CELL = re.compile(rb'<row\s+r="(\d{1,7})"[^>]*>|(<c\s+r="([A-Z]{1,3})\d{1,7}"([^>/]*)(?:/>|>(' + _CONTENT
+                          + rb")</c>))")
+_SIMPLE_CONTENT = re.compile(rb'(?:<f>([^<]*)</f>|(<f/>))?(?:<v>([^<]*)</v>|<v/>)?'
+                             rb'(?:<is><t(?:\s+xml:space="preserve")?>([^<]*)</t></is>)?')
+_TYPE = re.compile(rb'(?:^|\s)t\s*=\s*"([^"]*)"')
+_HAS_CONTENT = (b"<v", b"<is", b"<f")
+_DIMENSION = re.compile(rb'<dimension\s+ref="([^"&<]*)"\s*/?>')
+
+_SI = re.compile(rb"<si>([^<]*(?:<(?!/si>)[^<]*)*)</si>|<si\s*/>")
+_SIMPLE_SI = re.compile(rb'<t(?:\s+xml:space="preserve")?>([^<]*)</t>')
+
+_ENTITY = re.compile(r"&(?:(amp|lt|gt|quot|apos)|#([0-9]{1,7})|#x([0-9A-Fa-f]{1,6}));")
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+
+
+def check_part(data: bytes, root: str) -> tuple[bytes, str]:
+    """(body without BOM, namespace) of a part the scanner may read; raises Unsupported otherwise.
+
+    The caller has already refused DOCTYPE/ENTITY (see ``xlsx.parse_xml``); this is checked again
+    here so that the scanner can never be reached by a part with a document type declaration.
+    """
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    if body[:1] != b"<" or b"<!DOCTYPE" in body or b"<!ENTITY" in body:
+        raise Unsupported("not plain XML")
+    if body.startswith(b"<?xml"):
+        declared = _DECLARATION.match(body)
+        if declared and declared[1].lower() not in (b"utf-8", b"utf8"):
+            raise Unsupported("not UTF-8")
+    found = _ROOT.match(body)
+    if not found or found[1] != root.encode():
+        raise Unsupported("unexpected root")
+    namespace = _DEFAULT_NS.search(found[2])
+    uri = (namespace[1] if namespace[1] is not None else namespace[2]) if namespace else None
+    if uri not in NS_MAIN:
+        raise Unsupported("unexpected namespace")
+    return body, "{" + uri.decode() + "}"
+
+
+def _region(body: bytes, start_tag: bytes, end_tag: bytes) -> bytes:
+    """The bytes between ``<sheetData ...>`` and ``</sheetData>`` (b"" when self-closed/absent)."""
+    start = body.find(start_tag)
+    if start < 0 or body.find(start_tag, start + 1) >= 0:
+        if start < 0 and b":" + start_tag[1:] not in body:
+            return b""
+        raise Unsupported("region absent under a prefix, or twice")
+    open_end = body.find(b">", start)
+    if open_end < 0:
+        raise Unsupported("truncated")
+    if body[open_end - 1:open_end] == b"/":
+        return b""
+    end = body.find(end_tag, open_end)
+    if end < 0:
+        raise Unsupported("truncated")
+    return _checked(body[open_end + 1:end])
+
+
+def _checked(region: bytes) -> bytes:
+    """``region`` when it has no element prefix, comment, CDATA, PI, namespace declaration or
+    control character XML forbids (the parser would call the part corrupt)."""
+    if any(special in region for special in _SPECIAL) or _PREFIXED.search(region) \
+            or len(region.translate(None, _FORBIDDEN_CONTROLS)) != len(region):
+        raise Unsupported("prefix, comment, CDATA, PI, namespace or control character")
+    return region
+
+
+def xml_text(raw: bytes) -> str:
+    """Character data as the XML parser reports it: UTF-8, line ends normalised, entities decoded."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Unsupported("not UTF-8") from exc
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "&" in text:
+        if text.count("&") != len(_ENTITY.findall(text)):
+            raise Unsupported("undeclared entity")  # the parser decides (it refuses them)
+        text = _ENTITY.sub(_entity, text)
+    if b"]]>" in raw:
+        raise Unsupported("']]>' in text")  # not allowed in character data
+    return text
+
+
+def _entity(match: re.Match[str]) -> str:
+    if match[1]:
+        return _NAMED[match[1]]
+    code = int(match[2]) if match[2] else int(match[3], 16)
+    if code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or 0x10000 <= code <= 0x10FFFF:
+        return chr(code)
+    raise Unsupported("reference to a character XML forbids")
+
+
+def scan_sheet(data: bytes, wanted: set[tuple[int, int]], wanted_columns: frozenset[int], max_row: int | None,
+               last: int, columns: dict[bytes, int],
+               parse_cell: Callable[[Element], RawCell]) -> tuple[dict[tuple[int, int], RawCell], str | None, int | None]:
+    """(raw wanted cells, dimension, first row with content past ``last``) of a worksheet part,
+    with exactly the meaning of the XML-parser path in ``xlsx.XlsxWorkbook.read_cells``."""
+    body, namespace = check_part(data, "worksheet")
+    head_end = body.find(b"<sheetData")
+    head = body[:head_end if head_end >= 0 else len(body)]
+    dimension = None
+    if b"<dimension" in head:
+        found = _DIMENSION.search(head)
+        if found is None or head.count(b"<dimension") != 1:
+            raise Unsupported("dimension in an unexpected form")
+        dimension = found[1].decode("utf-8")
+    region = _region(body, b"<sheetData", b"</sheetData>")
+    matches = _ROW_OR_CELL.findall(region)
+    # Every "<c" and "<row" must be one of the matches (this also refuses rich-text runs'
+    # <color>/<charset>/<condense>, sent to the parser with the rest of their part).
+    if region.count(b"<c") + region.count(b"<row") != len(matches):
+        raise Unsupported("a row or cell in a form the scanner does not match")
+    raw: dict[tuple[int, int], RawCell] = {}
+    content_below = None
+    row_number = -1
+    in_rows_past = False
+    for row, whole, letters, attributes, content in matches:
+        if row:
+            row_number = int(row) - 1
+            in_rows_past = row_number > last
+            continue
+        if in_rows_past:
+            if content and any(tag in content for tag in _HAS_CONTENT):
+                content_below = row_number
+                break
+            continue
+        if row_number < 0:
+            raise Unsupported("a cell outside a row")
+        column = columns.get(letters)
+        if column is None:
+            raise Unsupported("column letters outside A..ZZ")
+        if (row_number, column) in wanted or (column in wanted_columns and (max_row is None or row_number <= max_row)):
+            raw[(row_number, column)] = _raw_cell(whole, attributes, content, namespace, parse_cell)
+    return raw, dimension, content_below
+
+
+def _raw_cell(whole: bytes, attributes: bytes, content: bytes, namespace: str,
+              parse_cell: Callable[[Element], RawCell]) -> RawCell:
+    simple = _SIMPLE_CONTENT.fullmatch(content) if b"&#" not in content else None
+    if simple is None or b"&" in attributes or b"'" in attributes:
+        return parse_cell(_fragment(whole, namespace))
+    at = attributes.find(b' t="')
+    if at >= 0:
+        kind = attributes[at + 4:attributes.index(b'"', at + 4)].decode("utf-8")
+    else:
+        typed = _TYPE.search(attributes) if b"t" in attributes else None
+        kind = "n" if typed is None else typed[1].decode("utf-8")
+    formula_text, empty_formula, value, inline = simple.groups()
+    formula = xml_text(formula_text) if formula_text is not None else ("" if empty_formula else None)
+    return (kind, xml_text(value) or None if value is not None else None, formula,
+            _unescape_x(xml_text(inline)) if inline is not None else None)
+
+
+def _fragment(whole: bytes, namespace: str) -> Element:
+    """One element parsed alone by the XML parser, in the part's default namespace (the part has
+    been proven DTD-free, and a fragment cannot carry a DOCTYPE: it starts with its own tag)."""
+    uri = namespace[1:-1].encode()
+    try:
+        return XML(b'<wrap xmlns="' + uri + b'">' + whole + b"</wrap>")[0]
+    except (ParseError, IndexError) as exc:
+        raise Unsupported("fragment the parser refuses alone") from exc
+
+
+class SharedStrings:
+    """The shared-strings table, found by the scanner and decoded one wanted item at a time."""
+
+    def __init__(self, data: bytes, rich_text: Callable[[Element], str]) -> None:
+        body, self._namespace = check_part(data, "sst")
+        region = _region_of_root(body)
+        items = _SI.findall(region)
+        if region.count(b"<si") != len(items):
+            raise Unsupported("a shared string in a form the scanner does not match")
+        self._items = items
+        self._rich_text = rich_text
+        self._decoded: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def text(self, index: int) -> str:
+        """Item ``index`` exactly as ``xlsx._rich_text`` reads it from the parsed <si>."""
+        found = self._decoded.get(index)
+        if found is None:
+            content = self._items[index]
+            simple = _SIMPLE_SI.fullmatch(content) if b"&#" not in content else None
+            if simple is not None:
+                found = _unescape_x(xml_text(simple[1]))
+            elif not content:
+                found = ""
+            else:
+                found = self._rich_text(_fragment(b"<si>" + content + b"</si>", self._namespace))
+            self._decoded[index] = found
+        return found
+
+
+_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _unescape_x(text: str) -> str:
+    return _ESCAPE.sub(lambda m: chr(int(m[1], 16)), text) if "_x" in text else text
+
+
+def _region_of_root(body: bytes) -> bytes:
+    """The content of the root element of an <sst> part, checked like a sheet's region."""
+    start = body.find(b"<sst")
+    open_end = body.find(b">", start)
+    if start < 0 or open_end < 0:
+        raise Unsupported("truncated")
+    if body[open_end - 1:open_end] == b"/":
+        return b""
+    end = body.rfind(b"</sst>")
+    if end < open_end:
+        raise Unsupported("truncated")
+    return _checked(body[open_end + 1:end])
