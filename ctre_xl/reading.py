@@ -14,6 +14,7 @@ import hashlib
 import os
 import stat
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from . import layout as L
@@ -53,6 +54,7 @@ def collect_files(inbox: Path) -> tuple[list[Path], list[FileRecord]]:
     """
     inbox = Path(inbox)
     root = inbox.resolve()
+    forget_resolved()
     files: list[Path] = []
     records: list[FileRecord] = []
     for folder, dirnames, filenames in os.walk(inbox, followlinks=False):
@@ -92,6 +94,11 @@ def collect_files(inbox: Path) -> tuple[list[Path], list[FileRecord]]:
 
 def relative(path: Path, inbox: Path) -> str:
     """``path`` relative to the inbox with POSIX separators (the form every message uses)."""
+    text, base = os.fspath(path), os.fspath(inbox).rstrip(os.sep)
+    if text.startswith(base + os.sep):  # the usual case, without relpath's two abspath calls
+        rest = text[len(base) + 1:]
+        if rest and os.path.normpath(rest) == rest:
+            return rest.replace(os.sep, "/")
     try:
         return Path(os.path.relpath(path, inbox)).as_posix()
     except ValueError:  # another drive on Windows
@@ -116,6 +123,30 @@ def _inside(path: Path, root: Path) -> bool:
         return False
 
 
+@lru_cache(maxsize=1024)
+def _real_folder(folder: str) -> str:
+    return os.path.realpath(folder)
+
+
+def forget_resolved() -> None:
+    """Drop the folders resolved so far (called before each collection: links may have changed)."""
+    _real_folder.cache_clear()
+
+
+def _inside_fast(path: str, root: str) -> bool:
+    """``_inside`` for a file read from the inbox: its folder is resolved once per folder (a
+    merge reads thousands of files from a few folders), the file itself only when it is a link."""
+    try:
+        if os.path.islink(path):
+            real = os.path.realpath(path)
+        else:
+            folder, name = os.path.split(path)
+            real = os.path.join(_real_folder(folder or "."), name)
+    except (OSError, ValueError):
+        return False
+    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+
+
 def _outside_link(path: Path, inbox: Path) -> FileRecord:
     return _rejected(path, inbox, "liên kết trỏ ra ngoài thư mục inbox — không đọc; chép chính tệp vào inbox")
 
@@ -134,8 +165,15 @@ def read_bytes(path: Path) -> bytes:
         fd = os.open(path, flags | getattr(os, "O_NOATIME", 0))
     except PermissionError:  # O_NOATIME needs ownership of the file
         fd = os.open(path, flags)
-    with os.fdopen(fd, "rb") as handle:
-        return handle.read(MAX_FILE_BYTES + 1)
+    try:
+        chunks: list[bytes] = []
+        left = MAX_FILE_BYTES + 1
+        while left > 0 and (chunk := os.read(fd, min(left, 1 << 20))):  # no buffered file object
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def read_submission(path: Path, inbox: Path, catalog: Catalog, registry: Registry,
@@ -143,7 +181,7 @@ def read_submission(path: Path, inbox: Path, catalog: Catalog, registry: Registr
     """Recognise, identify and read one file of the inbox; never raises for a bad file."""
     rel = relative(path, inbox)
     try:
-        if not _inside(Path(path), Path(inbox).resolve()):
+        if not _inside_fast(os.fspath(path), _real_folder(os.fspath(inbox))):
             return _reject(rel, "liên kết trỏ ra ngoài thư mục inbox — không đọc", "outside_link")
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
@@ -232,7 +270,7 @@ def _read_workbook(workbook: XlsxWorkbook, rel: str, sha256: str, mtime: float, 
                  f"biểu mẫu theo danh mục phiên bản “{meta.get('catalog_version', '')}” (hiện hành: "
                  f"“{catalog.version}”); các mã số liệu vẫn dùng được nên vẫn đọc — lần sau dùng biểu mẫu mới")
     submission = Submission(path=rel, sha256=sha256, modified=mtime, unit=unit.id, year=year, meta=meta)
-    _read_values(here, L.build_layout(catalog, unit, year), catalog, submission)
+    _read_values(here, L.cached_layout(catalog, unit, year), catalog, submission)
     submission.findings = findings
     record = FileRecord(path=rel, unit=unit.id, status=ACCEPTED, reason=f"đã đọc: {unit.name}, năm {year}",
                         year=year, sha256=sha256)

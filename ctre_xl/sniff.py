@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from io import BytesIO
 
@@ -121,6 +122,31 @@ def zip_entry_count(data: bytes) -> int | None:
             if 0 <= offset <= len(data) - 56 and data[offset:offset + 4] == b"PK\x06\x06":
                 return struct.unpack_from("<Q", data, offset + 32)[0]
     return count
+
+
+def inflate_member(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
+    """A stored or deflated member inflated straight from the package bytes ``data``, or None to let
+    ``zipfile`` read it (and say what is wrong). ``zipfile`` costs ~25 µs per member opened, five
+    members per file; this is the same work without its stream objects. Never more than the
+    declared size is inflated (callers only ask for small members), and the CRC must match."""
+    if info.flag_bits & 1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return None
+    offset = info.header_offset
+    if data[offset:offset + 4] != b"PK\x03\x04" or len(data) < offset + 30:
+        return None
+    name_length, extra_length = struct.unpack_from("<HH", data, offset + 26)
+    start = offset + 30 + name_length + extra_length
+    packed = data[start:start + info.compress_size]
+    if len(packed) != info.compress_size:
+        return None
+    try:
+        inflated = packed if info.compress_type == zipfile.ZIP_STORED else \
+            zlib.decompressobj(-15).decompress(packed, info.file_size)
+    except zlib.error:
+        return None
+    if len(inflated) != info.file_size or zlib.crc32(inflated) != info.CRC:
+        return None
+    return inflated
 
 
 def _zip_kind(data: bytes) -> Sniffed:

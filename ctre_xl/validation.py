@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
 from .catalog import Catalog, Element, Rule
-from .layout import FRONT_SHEET, INPUT_SHEET, a1, build_layout, format_number
+from .layout import FRONT_SHEET, INPUT_SHEET, a1, cached_layout, format_number
 from .model import ERROR, WARNING, Finding, Submission
 from .units import Registry
 
@@ -70,7 +70,7 @@ def check_submission(sub: Submission, catalog: Catalog, registry: Registry) -> F
     check = FileCheck()
     unit = registry.get(sub.unit)
     provided = tuple(unit.elements) if unit is not None else tuple(sub.values)
-    expected_cells = _expected_cells(catalog, registry, sub)
+    expected_cells: dict[str, tuple[str, str]] | None = None  # built only when a figure is missing
     # Elements the reader already complained about (unreadable text, formula, ...): their value
     # is not trusted and "missing" would only repeat the reader's message.
     already = {f.code for f in sub.findings if f.severity == ERROR and f.code}
@@ -82,7 +82,12 @@ def check_submission(sub: Submission, catalog: Catalog, registry: Registry) -> F
             continue
         cell_value = sub.values.get(code)
         value = cell_value.value if cell_value is not None else None
-        sheet, cell = (cell_value.sheet, cell_value.cell) if cell_value is not None else expected_cells.get(code, (INPUT_SHEET, None))
+        if cell_value is not None:
+            sheet, cell = cell_value.sheet, cell_value.cell
+        else:
+            if expected_cells is None:
+                expected_cells = _expected_cells(catalog, registry, sub)
+            sheet, cell = expected_cells.get(code, (INPUT_SHEET, None))
         if value is None:
             if element.required and code not in already:
                 check.findings.append(_finding(sub, sheet, cell, code, ERROR, "missing",
@@ -142,7 +147,7 @@ def _expected_cells(catalog: Catalog, registry: Registry, sub: Submission) -> di
     unit = registry.get(sub.unit)
     if unit is None:
         return {}
-    layout = build_layout(catalog, unit, sub.year)
+    layout = cached_layout(catalog, unit, sub.year)
     return {name: (sheet, a1(row, col)) for name, (sheet, row, col) in layout.cells.items()
             if sheet in (INPUT_SHEET, FRONT_SHEET)}
 

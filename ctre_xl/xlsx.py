@@ -27,7 +27,7 @@ from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
 from .errors import CtreError
-from .sniff import MAX_ZIP_ENTRIES, zip_entry_count
+from .sniff import MAX_ZIP_ENTRIES, inflate_member, zip_entry_count
 from .xlsx_scan import RawCell, SharedStrings, Unsupported, scan_sheet
 
 MiB = 1024 * 1024
@@ -149,6 +149,7 @@ class XlsxWorkbook:
 
     def __init__(self, data: bytes, archive: zipfile.ZipFile | None = None) -> None:
         """``archive``: the same bytes already opened (by sniff), to avoid reading the directory twice."""
+        self._data = data
         count = zip_entry_count(data)
         if count is not None and count > MAX_ZIP_ENTRIES:
             raise WorkbookError("too_many_entries", f"tệp chứa quá nhiều thành phần ({count}) — không đọc")
@@ -189,6 +190,10 @@ class XlsxWorkbook:
 
     def _read_part(self, name: str) -> bytes:
         """The inflated bytes of a small part (capped like every read)."""
+        info = self._members[name]
+        direct = inflate_member(self._data, info) if info.file_size <= SMALL_PART else None
+        if direct is not None:
+            return direct
         reader = self._open(name)
         try:
             chunks = []

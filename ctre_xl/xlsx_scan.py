@@ -117,6 +117,8 @@ def _checked(region: bytes) -> bytes:
 
 def xml_text(raw: bytes) -> str:
     """Character data as the XML parser reports it: UTF-8, line ends normalised, entities decoded."""
+    if raw.isascii() and b"&" not in raw and b"\r" not in raw and b"]]>" not in raw:
+        return raw.decode("ascii")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -187,8 +189,8 @@ def scan_sheet(data: bytes, wanted: set[tuple[int, int]], wanted_columns: frozen
 
 def _raw_cell(whole: bytes, attributes: bytes, content: bytes, namespace: str,
               parse_cell: Callable[[Element], RawCell]) -> RawCell:
-    simple = _SIMPLE_CONTENT.fullmatch(content) if b"&#" not in content else None
-    if simple is None or b"&" in attributes or b"'" in attributes:
+    """(type, value, formula, inline string) of one matched cell, as ``xlsx._raw_cell`` reads it."""
+    if b"&" in attributes or b"'" in attributes:
         return parse_cell(_fragment(whole, namespace))
     at = attributes.find(b' t="')
     if at >= 0:
@@ -196,9 +198,20 @@ def _raw_cell(whole: bytes, attributes: bytes, content: bytes, namespace: str,
     else:
         typed = _TYPE.search(attributes) if b"t" in attributes else None
         kind = "n" if typed is None else typed[1].decode("utf-8")
+    if not content:
+        return kind, None, None, None
+    # The two forms nearly every cell has, without a regular expression: <v>..</v>, <is><t>..</t></is>.
+    if content.count(b"<") == 2 and content.startswith(b"<v>") and content.endswith(b"</v>"):
+        value = content[3:-4]
+        return kind, (xml_text(value) or None) if value else None, None, None
+    if content.count(b"<") == 4 and content.startswith(b"<is><t>") and content.endswith(b"</t></is>"):
+        return kind, None, None, _unescape_x(xml_text(content[7:-9]))
+    simple = _SIMPLE_CONTENT.fullmatch(content) if b"&#" not in content else None
+    if simple is None:
+        return parse_cell(_fragment(whole, namespace))
     formula_text, empty_formula, value, inline = simple.groups()
     formula = xml_text(formula_text) if formula_text is not None else ("" if empty_formula else None)
-    return (kind, xml_text(value) or None if value is not None else None, formula,
+    return (kind, (xml_text(value) or None) if value else None, formula,
             _unescape_x(xml_text(inline)) if inline is not None else None)
 
 

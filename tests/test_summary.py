@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import textwrap
 import unicodedata
 from dataclasses import replace
 from datetime import date
@@ -12,11 +13,17 @@ from pathlib import Path
 import pytest
 from conftest import requires_soffice, soffice_path
 from openpyxl import load_workbook
+from openpyxl.cell.cell import MergedCell
+from openpyxl.formula.translate import Translator
+from openpyxl.utils import get_column_letter
 from summary_helpers import FORMULA_NOTE, MADE, PHONE, YEAR, build_registry, build_result
 
 from ctre_xl.model import (MET, NO_DATA, NO_TARGET, NOT_APPLICABLE, NOT_MET, STATUS_LABELS, MergeResult,
                            MetricResult, UnitStatus)
 from ctre_xl.summary import SHEETS, write_summary
+from ctre_xl.summary_styles import LINE_HEIGHT, text_height, wrapped_lines
+
+GREEN_FILL, RED_FILL = "FFC6EFCE", "FFFFC7CE"  # the summary's met / missed fills, as openpyxl reads them
 
 
 @pytest.fixture(scope="module")
@@ -90,13 +97,44 @@ def _col(sheet, header: str) -> str:  # noqa: ANN001
 
 
 def _rules_for(sheet, cell: str) -> list[str]:  # noqa: ANN001
-    """Every conditional-formatting formula that applies to ``cell``."""
+    """Every conditional-formatting formula that applies to ``cell``, as Excel evaluates it there.
+
+    A rule's formula is written for the top-left cell of its range; Excel shifts its relative
+    references for every other cell. openpyxl's Translator does the same shift, independently of
+    the code under test.
+    """
+    return [formula for formula, _fill in _colours_for(sheet, cell)]
+
+
+def _colours_for(sheet, cell: str) -> list[tuple[str, str]]:  # noqa: ANN001
+    """(formula resolved at ``cell``, fill colour) of every rule that applies to ``cell``."""
     found = []
     for block in sheet.conditional_formatting:
         if cell in block.sqref:
+            # The top-left cell of the rule's ranges (openpyxl keeps them as a set, unordered).
+            top, left = min((rng.min_row, rng.min_col) for rng in block.sqref.ranges)
+            origin = f"{get_column_letter(left)}{top}"
             for rule in block.rules:
-                found.extend(rule.formula or [])
+                fill = rule.dxf.fill.bgColor.rgb if rule.dxf and rule.dxf.fill else None
+                for formula in rule.formula or []:
+                    found.append((Translator(f"={formula}", origin=origin).translate_formula(cell)[1:], fill))
     return found
+
+
+def _assert_judged(sheet, cell: str, value_ref: str, target_ref: str, operator: str) -> None:  # noqa: ANN001
+    """Exactly one green rule (value meets target) and one red rule (it does not) for ``cell``.
+
+    Formulas are compared as resolved at ``cell`` with "$" removed: whether a reference is
+    written absolute or relative, what matters is the cell it names there.
+    """
+    value_ref, target_ref = value_ref.replace("$", ""), target_ref.replace("$", "")
+    test = f"{value_ref}{operator}{target_ref}"
+    judged = sorted((fill, formula) for formula, fill in
+                    ((f.replace("$", ""), fill) for f, fill in _colours_for(sheet, cell)) if f"{test})" in formula)
+    assert [fill for fill, _ in judged] == [GREEN_FILL, RED_FILL], (cell, judged)
+    green, red = judged[0][1], judged[1][1]
+    assert f"NOT({test})" in red and f"NOT({test})" not in green, (cell, judged)
+    assert f"ISNUMBER({value_ref})" in green and f"ISNUMBER({target_ref})" in green, (cell, green)
 
 
 def test_value_and_status_coloured_live_against_the_target(summary) -> None:  # noqa: ANN001
@@ -108,9 +146,7 @@ def test_value_and_status_coloured_live_against_the_target(summary) -> None:  # 
             continue
         r = rows[found.code]
         for cell in (f"F{r}", f"{_col(sheet, 'Đánh giá')}{r}"):
-            formulas = _rules_for(sheet, cell)
-            comparing = [f for f in formulas if f"$F{r}{found.operator}$I{r}" in f]
-            assert len(comparing) == 2, (found.code, cell, formulas)  # met (green) and missed (red)
+            _assert_judged(sheet, cell, f"$F{r}", f"$I{r}", found.operator)  # met (green) and missed (red)
     # No static fill on the judged cells: the colour comes only from the rules.
     for r in rows.values():
         for cell in (sheet[f"F{r}"], sheet[f"{_col(sheet, 'Đánh giá')}{r}"]):
@@ -148,11 +184,61 @@ def test_by_unit_values_beside_the_commune(summary, catalog) -> None:  # noqa: A
     dropout = next(m for m in result.metrics if m.code == "CT17b")
     r = shown[("CT17b", "Trường Tiểu học Xuân Trường B")]
     assert sheet.cell(r, 3).value == pytest.approx(3 / 520 * 100)
-    assert any(f"$C{r}<$E{r}" in f for f in _rules_for(sheet, f"C{r}")), "unit value judged against target"
+    # The unit's value and the commune's, each judged against the target on its own row.
+    _assert_judged(sheet, f"C{r}", f"C{r}", f"$E{r}", dropout.operator)
+    _assert_judged(sheet, f"D{r}", f"D{r}", f"$E{r}", dropout.operator)
     assert dropout.status == NOT_MET
+    # A school without the facility ("Không") is the miss; the commune's share is judged as usual.
+    r = shown[("CT07", "Trường Tiểu học Xuân Trường B")]
+    assert sheet.cell(r, 3).value == 0
+    assert (f"AND(ISNUMBER($C{r}),$C{r}=0)", RED_FILL) in _colours_for(sheet, f"C{r}")
+    _assert_judged(sheet, f"D{r}", f"$D{r}", f"$E{r}", next(m for m in result.metrics if m.code == "CT07").operator)
     # The kindergarten that sent nothing is named where its figures are missing.
     r = shown[("CT16", "Trường Mầm non Hoa Mai")]
     assert sheet.cell(r, 3).value is None and sheet.cell(r, 7).value == "(chưa nộp báo cáo)"
+
+
+def _unit_blocks(sheet) -> dict[str, tuple[int, int]]:  # noqa: ANN001
+    """metric code -> (first, last) row of its unit rows on "Theo đơn vị" (under the band row)."""
+    blocks: dict[str, tuple[int, int]] = {}
+    for r in range(5, sheet.max_row + 1):
+        code = sheet.cell(r, 1).value
+        # A metric's band row merges B:G; its unit rows have their own value cells.
+        if isinstance(code, str) and code.startswith("CT") and not isinstance(sheet.cell(r, 3), MergedCell):
+            first, _ = blocks.get(code, (r, r))
+            blocks[code] = (first, r)
+    return blocks
+
+
+def test_by_unit_rules_cover_whole_blocks(summary) -> None:  # noqa: ANN001
+    """One rule per colour per metric block, not per row: a row inside a block is judged by it."""
+    _, result, _, workbook, _ = summary
+    sheet = workbook["Theo đơn vị"]
+    blocks = _unit_blocks(sheet)
+    by_code = {m.code: m for m in result.metrics}
+    code, (first, last) = max(((c, b) for c, b in blocks.items()
+                               if by_code[c].operator and sheet[f"C{b[0]}"].number_format != '[=0]"Không";"Có"'),
+                              key=lambda item: item[1][1] - item[1][0])
+    assert last - first >= 2, "the fixture needs a block of at least three unit rows"
+    middle = (first + last) // 2
+    assert first < middle < last
+    for col in ("C", "D"):
+        covering = [block for block in sheet.conditional_formatting if f"{col}{middle}" in block.sqref]
+        assert covering, (code, col)
+        for block in covering:
+            (bounds,) = block.sqref.ranges  # one range: the block, from its first to its last unit row
+            assert (bounds.min_row, bounds.max_row) == (first, last), (code, str(block.sqref))
+            assert (bounds.min_col, bounds.max_col) == (3, 4), (code, str(block.sqref))
+            for rule in block.rules:
+                assert f"C{first}" in rule.formula[0] and f"$E{first}" in rule.formula[0], rule.formula
+        # The rule's relative references, evaluated at the middle row, point at that row.
+        _assert_judged(sheet, f"{col}{middle}", f"{col}{middle}", f"$E{middle}", by_code[code].operator)
+        assert not any(f"{first}" in f for f in _rules_for(sheet, f"{col}{middle}")), code
+    # Every rule range of the sheet is one whole block: the rule count follows metrics, not units.
+    ranges = {(rng.min_row, rng.max_row) for block in sheet.conditional_formatting for rng in block.sqref.ranges}
+    assert ranges <= set(blocks.values()), ranges - set(blocks.values())
+    rules = sum(len(block.rules) for block in sheet.conditional_formatting)
+    assert rules <= 3 * len(blocks) < sum(last - first + 1 for first, last in blocks.values()) * 2
 
 
 def test_unit_text_is_always_literal(summary) -> None:  # noqa: ANN001
@@ -378,3 +464,17 @@ def test_empty_inbox_still_gives_a_readable_summary(tmp_path, catalog) -> None: 
     assert texts.count("Chưa nộp") == len(units) + 1  # one per unit, plus the overview's column
     assert texts.count("chưa báo cáo") == 3
     assert workbook["Dữ liệu"].tables["DuLieuTongHop"].ref == "A1:J2"
+
+
+@pytest.mark.parametrize("text, width", [
+    ("", 10), ("Có", 5), ("x" * 10, 10), ("x" * 11, 10), ("Trường Tiểu học Xuân Trường B", 32),
+    ("Nhiều học sinh chuyển trường theo gia đình đi làm ăn xa, số liệu cần xác minh lại", 24),
+    ("dòng một\ndòng hai rất dài " + "chữ " * 30, 58), ("a\tb\tc\td", 8), ("   ", 4),
+    ("Đầu-tiên-không-có-dấu-cách-nào-cả-để-ngắt", 12), ("\n\n", 7),
+])
+def test_row_heights_wrap_like_textwrap(text: str, width: float) -> None:
+    """The short-text shortcut and the cache give the line count a full word wrap gives."""
+    per_line = max(1, int(width * 1.1) - 1)
+    expected = sum(max(1, len(textwrap.wrap(part, per_line, break_long_words=True))) for part in text.split("\n"))
+    assert wrapped_lines(text, width) == expected
+    assert text_height([(text, width), ("", 3)]) == expected * LINE_HEIGHT + 2
