@@ -11,6 +11,11 @@ Workbooks come from outside, so every XML part goes through defusedxml (entity d
 refused), every zip member's declared size and compression ratio are checked before inflating, the
 bytes actually inflated are capped while streaming, and nothing is ever sized by what a part
 claims (a sheet's ``<dimension>`` is reported, never used to allocate).
+
+Speed: small members are inflated straight from the package bytes (``sniff.inflate_member``), and
+sheets and shared strings go through the regular-expression scanner of ``xlsx_scan`` wherever it
+provably reads what the XML parser reads (DTD-free UTF-8 parts in the plain form); anything else
+is parsed here, by the reference path below. Value decoding is shared in ``xlsx_cells``.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from io import BytesIO
-from typing import IO, Iterable, Iterator, NamedTuple
+from typing import IO, Iterable, Iterator
 from xml.etree.ElementTree import XML as _fast_xml  # only for parts proven DTD-free: see parse_xml
 from xml.etree.ElementTree import Element, ParseError
 
@@ -28,6 +33,8 @@ from defusedxml.common import DefusedXmlException
 
 from .errors import CtreError
 from .sniff import MAX_ZIP_ENTRIES, inflate_member, zip_entry_count
+from .xlsx_cells import (T_C, T_DIM, T_ROW, T_SI, _NO_STRINGS, Cell, _has_content, _ParsedStrings, _raw_cell,
+                         _rich_text, _Strings, _cell)
 from .xlsx_scan import RawCell, SharedStrings, Unsupported, scan_sheet
 
 MiB = 1024 * 1024
@@ -39,22 +46,13 @@ MAX_INFLATED = 96 * MiB  # bytes actually inflated from one part while streaming
 SMALL_PART = 2 * MiB  # parts up to this size are parsed whole (faster than streaming)
 CHUNK = 64 * 1024
 
-_NS_MAIN = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-            "http://purl.oclc.org/ooxml/spreadsheetml/main")
 _NS_REL = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships",
            "http://purl.oclc.org/ooxml/officeDocument/relationships")
 _NS_VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
 
 
-def _tags(local: str) -> frozenset[str]:
-    return frozenset(f"{{{ns}}}{local}" for ns in _NS_MAIN)
-
-
-T_ROW, T_C, T_V, T_F, T_IS, T_T, T_R, T_SI, T_DIM = (
-    _tags(n) for n in ("row", "c", "v", "f", "is", "t", "r", "si", "dimension"))
 _REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
 _NAME_REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!(\$?[A-Za-z]{1,3}\$?\d{1,7})(?::\$?[A-Za-z]{1,3}\$?\d{1,7})?$")
-_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _LETTERS = [chr(65 + i) for i in range(26)]
 _COLUMNS = {name: index for index, name in enumerate(_LETTERS + [a + b for a in _LETTERS for b in _LETTERS])}
 _COLUMNS_BYTES = {name.encode(): index for name, index in _COLUMNS.items()}
@@ -66,14 +64,6 @@ class WorkbookError(CtreError):
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)
         self.kind = kind
-
-
-class Cell(NamedTuple):
-    """A cell as stored: value (text, number, bool, error text or None) and its formula if any."""
-
-    value: str | float | bool | None
-    formula: str | None = None  # "" for a shared formula's dependent cell (no text of its own)
-    error: bool = False  # value is an error such as "#DIV/0!"
 
 
 @dataclass(frozen=True)
@@ -115,10 +105,6 @@ def parse_name_ref(text: str) -> tuple[str, int, int] | None:
     sheet = match[1].replace("''", "'") if match[1] is not None else match[2]
     cell = parse_a1(match[3])
     return (sheet, *cell) if cell else None
-
-
-def _unescape(text: str) -> str:
-    return _ESCAPE.sub(lambda m: chr(int(m[1], 16)), text) if "_x" in text else text
 
 
 class _CappedReader:
@@ -314,8 +300,14 @@ class XlsxWorkbook:
             raw = self._parse_rows(info.part, data, result, wanted, wanted_columns, max_row, last)
         shared_needed = [int(v) for t, v, _, _ in raw.values() if t == "s" and v and v.strip().isdigit()]
         shared = self._shared_strings(max(shared_needed)) if shared_needed else _NO_STRINGS
-        for key, (kind, value, formula, inline) in raw.items():
-            result.cells[key] = _cell(kind, value, formula, inline, shared)
+        try:
+            for key, (kind, value, formula, inline) in raw.items():
+                result.cells[key] = _cell(kind, value, formula, inline, shared)
+        except Unsupported:  # a shared string the scanner cannot decode: the parser reads the table
+            self._shared = None
+            shared = self._shared_strings(max(shared_needed), scanner=False)
+            for key, (kind, value, formula, inline) in raw.items():
+                result.cells[key] = _cell(kind, value, formula, inline, shared)
         return result
 
     def _parse_rows(self, part: str, data: bytes | None, result: SheetCells, wanted: set[tuple[int, int]],
@@ -355,7 +347,7 @@ class XlsxWorkbook:
             element.clear()
         return raw
 
-    def _shared_strings(self, up_to: int) -> _Strings:
+    def _shared_strings(self, up_to: int, scanner: bool = True) -> _Strings:
         """The shared strings table, read far enough for index ``up_to`` (read once)."""
         if self._shared is not None and (len(self._shared) > up_to or self._shared_complete):
             return self._shared
@@ -364,7 +356,7 @@ class XlsxWorkbook:
             return _NO_STRINGS
         data = self._read_part(name) if self._members[name].file_size <= SMALL_PART else None
         self._shared_complete = True
-        if data is not None and self.use_scanner:
+        if data is not None and self.use_scanner and scanner:
             try:
                 self._shared = SharedStrings(data, _rich_text)
                 return self._shared
@@ -408,72 +400,6 @@ def _normalise_part(path: str) -> str:
         elif piece and piece != ".":
             parts.append(piece)
     return "/".join(parts)
-
-
-def _has_content(c: Element) -> bool:
-    return any(child.tag in T_V or child.tag in T_IS or child.tag in T_F for child in c)
-
-
-def _raw_cell(c: Element) -> tuple[str, str | None, str | None, str | None]:
-    """(type, <v> text, formula text or None, inline string or None) of a <c> element."""
-    value = formula = inline = None
-    for child in c:
-        tag = child.tag
-        if tag in T_V:
-            value = child.text
-        elif tag in T_F:
-            formula = child.text or ""
-        elif tag in T_IS:
-            inline = _rich_text(child)
-    return c.get("t", "n"), value, formula, inline
-
-
-def _rich_text(element: Element) -> str:
-    """Text of an <si>/<is>: a plain <t>, or the <t> of each rich-text run (phonetic runs skipped)."""
-    parts = []
-    for child in element:
-        if child.tag in T_T:
-            parts.append(child.text or "")
-        elif child.tag in T_R:
-            parts.extend(t.text or "" for t in child if t.tag in T_T)
-    return _unescape("".join(parts))
-
-
-class _ParsedStrings:
-    """Shared strings parsed by the XML parser, with the scanner's interface (``SharedStrings``)."""
-
-    def __init__(self, items: list[Element]) -> None:
-        self._items = items
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def text(self, index: int) -> str:
-        return _rich_text(self._items[index])
-
-
-_Strings = SharedStrings | _ParsedStrings
-_NO_STRINGS = _ParsedStrings([])
-
-
-def _cell(kind: str, value: str | None, formula: str | None, inline: str | None, shared: _Strings) -> Cell:
-    if kind == "inlineStr":
-        return Cell(inline if inline is not None else value, formula)
-    if value is None:
-        return Cell(None, formula)
-    if kind == "s":
-        index = int(value) if value.strip().isdigit() else -1
-        return Cell(shared.text(index) if 0 <= index < len(shared) else None, formula)
-    if kind == "b":
-        return Cell(value.strip() in ("1", "true"), formula)
-    if kind == "e":
-        return Cell(value, formula, error=True)
-    if kind in ("str", "d"):
-        return Cell(_unescape(value), formula)
-    try:
-        return Cell(float(value), formula)
-    except ValueError:
-        return Cell(value, formula)
 
 
 def _corrupt(part: str) -> WorkbookError:

@@ -1,0 +1,212 @@
+"""The fast cell scanner (ctre_xl.xlsx_scan) reads exactly what the XML-parser path reads.
+
+Every workbook here is read twice — scanner on, scanner off (the reference) — and the results are
+compared cell by cell: real templates (XlsxWriter, shared strings), templates filled with openpyxl
+(inline strings), files re-saved by LibreOffice, and hand-edited parts with the XML features the
+scanner must either decode correctly or hand back to the parser.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+from openpyxl.cell.rich_text import CellRichText, TextBlock
+from openpyxl.cell.text import InlineFont
+
+from conftest import requires_soffice, soffice_path
+from ctre_xl import layout as L
+from ctre_xl import xlsx_scan
+from ctre_xl.reading import read_submission
+from ctre_xl.xlsx import WorkbookError, XlsxWorkbook
+from reading_helpers import fill, make_template, rewrite_zip, sheet_part
+
+TRICKY_TEXT = {
+    "preparer_name": "Lê & Trần <Phụ trách> \"Nhóm\" 'A'",
+    "report_results": "Dòng 1\r\nDòng 2\rDòng 3\n  thụt lề  ",
+    "report_difficulties": "Ký tự _x000D_ thoát và ]] > dấu",
+    "report_proposals": "   ",
+}
+
+
+def _read(path: Path, scanner: bool, monkeypatch: pytest.MonkeyPatch, sheets: list[str] | None = None) -> dict:
+    """Every cell of columns A:L, rows 1-300, of each sheet (or the error kind), with the scanner on/off."""
+    monkeypatch.setattr(XlsxWorkbook, "use_scanner", scanner)
+    try:
+        workbook = XlsxWorkbook(path.read_bytes())
+    except WorkbookError as exc:
+        return {"error": exc.kind}
+    found: dict = {}
+    for sheet in sheets or [s.name for s in workbook.sheets]:
+        try:
+            got = workbook.read_cells(sheet, columns=range(12), max_row=299)
+            found[sheet] = (got.cells, got.dimension, got.content_below)
+        except WorkbookError as exc:
+            found[sheet] = exc.kind
+    workbook.close()
+    return found
+
+
+def _count_scans(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record each sheet the scanner read to the end (so a test fails if it silently never runs)."""
+    done: list[str] = []
+    real = xlsx_scan.scan_sheet
+
+    def counting(*args, **kwargs):
+        result = real(*args, **kwargs)
+        done.append("ok")
+        return result
+
+    monkeypatch.setattr("ctre_xl.xlsx.scan_sheet", counting)
+    return done
+
+
+def assert_same(path: Path, monkeypatch: pytest.MonkeyPatch, *, scanned: bool) -> dict:
+    scans = _count_scans(monkeypatch)
+    fast = _read(path, True, monkeypatch)
+    reference = _read(path, False, monkeypatch)
+    assert fast == reference
+    assert bool(scans) == scanned, "the scanner was expected to read this file" if scanned else "expected fallback"
+    return reference
+
+
+@pytest.fixture(scope="module")
+def workbooks(tmp_path_factory, catalog, registry) -> dict[str, Path]:
+    """A blank template and filled ones, for a department and a school."""
+    root = tmp_path_factory.mktemp("scan")
+    made: dict[str, Path] = {}
+    for unit_id in ("van-phong", "th-vi-du"):
+        template = make_template(catalog, registry, unit_id, 2026, root / f"{unit_id}.xlsx")
+        made[f"template-{unit_id}"] = template
+        unit = registry.get(unit_id)
+        values: dict[str, object] = {code: number * 7 + 3 for number, code in enumerate(unit.elements)}
+        values.update(TRICKY_TEXT)
+        values["report_date"] = "01/11/2026"
+        first = next(iter(values))
+        values[first] = "=12+3"
+        made[f"filled-{unit_id}"] = fill(template, values, root / "filled" / f"{unit_id}.xlsx")
+    return made
+
+
+@pytest.mark.parametrize("name", ["template-van-phong", "template-th-vi-du", "filled-van-phong", "filled-th-vi-du"])
+def test_templates_and_filled_files_read_the_same(name, workbooks, monkeypatch) -> None:
+    cells = assert_same(workbooks[name], monkeypatch, scanned=True)
+    assert any(cell.value for sheet in cells.values() for cell in sheet[0].values())
+
+
+def test_tricky_text_is_decoded_like_the_parser(workbooks, monkeypatch) -> None:
+    monkeypatch.setattr(XlsxWorkbook, "use_scanner", True)
+    workbook = XlsxWorkbook(workbooks["filled-van-phong"].read_bytes())
+    names = {name: workbook.name_target(name) for name in TRICKY_TEXT}
+    for name, expected in TRICKY_TEXT.items():
+        sheet, row, col = names[name]
+        cell = workbook.read_cells(sheet, [(row, col)]).cells[(row, col)]
+        # The XML parser turns every line end into "\n"; _x000D_ is Excel's escape for "\r".
+        assert cell.value == expected.replace("\r\n", "\n").replace("\r", "\n").replace("_x000D_", "\r")
+
+
+def test_submissions_are_identical(workbooks, catalog, registry, monkeypatch) -> None:
+    for name, path in workbooks.items():
+        outcomes = []
+        for scanner in (True, False):
+            monkeypatch.setattr(XlsxWorkbook, "use_scanner", scanner)
+            outcomes.append(read_submission(path, path.parent, catalog, registry))
+        assert outcomes[0].record == outcomes[1].record, name
+        assert outcomes[0].submission == outcomes[1].submission, name
+        assert outcomes[0].findings == outcomes[1].findings, name
+
+
+def test_rich_text_and_shared_strings(workbooks, tmp_path, monkeypatch) -> None:
+    """openpyxl writes rich text as <is><r>..</r></is>: such a cell goes through the parser alone,
+    and a run with a colour (<color>, counted among the "<c" starts) sends the whole part to it."""
+    def edit(book: openpyxl.Workbook) -> None:
+        sheet = book[L.INPUT_SHEET]
+        sheet["J5"] = CellRichText(["Chữ ", TextBlock(InlineFont(b=True), "đậm"), " & thường"])
+        sheet["K5"] = "=SUM(D5:D9)"
+    path = fill(workbooks["template-van-phong"], {}, tmp_path / "rich.xlsx", edit=edit)
+    cells = assert_same(path, monkeypatch, scanned=True)
+    assert cells[L.INPUT_SHEET][0][(4, 9)].value == "Chữ đậm & thường"
+    coloured = TextBlock(InlineFont(b=True, color="FF0000"), "đỏ")
+    path = fill(workbooks["template-van-phong"], {}, tmp_path / "red.xlsx",
+                edit=lambda book: book[L.INPUT_SHEET].__setitem__("J5", CellRichText(["Chữ ", coloured])))
+    scans = _count_scans(monkeypatch)
+    assert _read(path, True, monkeypatch) == _read(path, False, monkeypatch)
+    assert len(scans) == 2  # front and meta sheets scanned; the input sheet went to the parser
+
+
+SHEET = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+         'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+         '<dimension ref="A1:C3"/><sheetData>{rows}</sheetData></worksheet>')
+
+
+@pytest.mark.parametrize("rows, scanned", [
+    ('<row r="1"><c r="A1" t="inlineStr"><is><t>a &amp; b &lt;c&gt; &quot;d&quot; &apos;e&apos;</t></is></c>'
+     '<c r="B1"><v>1.5</v></c><c r="C1" t="b"><v>1</v></c></row>', True),
+    ('<row r="1"><c r="A1" t="inlineStr"><is><t>&#65;&#x1EA1;</t></is></c><c r="B1" t="e"><v>#DIV/0!</v></c></row>', True),
+    ('<row r="1"><c r="A1"><f>1+2</f><v>3</v></c><c r="B1"><f t="shared" ref="B1:B2" si="0">A1</f><v>3</v></c>'
+     '</row><row r="2"><c r="B2"><f t="shared" si="0"/><v>3</v></c></row>', True),
+    ('<row r="1"><c r="A1" t=\'str\'><v>x</v></c><c r="B1" t="str"><v>a\r\nb</v></c></row>', True),
+    ('<row r="1">\n  <c r="A1" t="inlineStr">\n    <is><t xml:space="preserve"> x </t></is>\n  </c>\n</row>', True),
+    ('<row r="2"/><row r="3"><c r="C3"/></row><row r="90"><c r="A90"><v>7</v></c></row>', True),
+    ('<row r="1"><c r="A1"><v>1</v></c></row><!-- comment --><row r="2"><c r="A2"><v>2</v></c></row>', False),
+    ('<row r="1"><c r="A1" t="inlineStr"><is><t><![CDATA[a<b]]></t></is></c></row>', False),
+    ('<row r="1"><c t="inlineStr"><is><t>no ref</t></is></c><c><v>2</v></c></row>', False),
+    ('<row><c r="A1"><v>1</v></c></row><row><c r="A2"><v>2</v></c></row>', False),
+    ('<x:row xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" r="1">'
+     '<x:c r="A1"><x:v>5</x:v></x:c></x:row>', False),
+    ('<row r="1"><c r="a1"><v>1</v></c></row>', False),
+    ('<row r="1"><c r="A1" t="inlineStr"><is><t>bad\x01char</t></is></c></row>', False),
+    ('<row r="1"><c r="A1" t="inlineStr"><is><t>&nbsp;</t></is></c></row>', False),
+])
+def test_hand_written_parts(rows, scanned, workbooks, tmp_path, monkeypatch) -> None:
+    """Each feature is either decoded exactly like the parser, or the part goes to the parser."""
+    source = workbooks["template-van-phong"]
+    part = sheet_part(source, L.META_SHEET)
+    path = rewrite_zip(source, tmp_path / "hand.xlsx", replace={part: SHEET.format(rows=rows).encode()})
+    scans = _count_scans(monkeypatch)
+    fast = _read(path, True, monkeypatch, [L.META_SHEET])
+    reference = _read(path, False, monkeypatch, [L.META_SHEET])
+    assert fast == reference
+    assert bool(scans) == scanned
+
+
+def test_parts_with_a_doctype_never_reach_the_scanner(workbooks) -> None:
+    data = SHEET.format(rows="").replace("<worksheet", '<!DOCTYPE worksheet [<!ENTITY a "b">]><worksheet').encode()
+    with pytest.raises(xlsx_scan.Unsupported):
+        xlsx_scan.check_part(data, "worksheet")
+    with pytest.raises(xlsx_scan.Unsupported):  # another encoding: the parser decodes it
+        xlsx_scan.check_part(data.replace(b"UTF-8", b"windows-1258").replace(b"<!DOCTYPE", b"<x"), "worksheet")
+
+
+def test_shared_strings_rich_and_escaped(workbooks, tmp_path, monkeypatch) -> None:
+    source = workbooks["template-van-phong"]
+
+    def rich(data: bytes) -> bytes:  # turn the first shared string into a rich-text run + phonetic
+        return re.sub(rb"<si><t>([^<]*)</t></si>", rb'<si><r><rPr><b/></rPr><t>\1</t></r><r><t xml:space="preserve"> '
+                      rb'&amp;_x0041_</t></r><rPh sb="0" eb="1"><t>skip</t></rPh></si>', data, count=1)
+    path = rewrite_zip(source, tmp_path / "sst.xlsx", replace={"xl/sharedStrings.xml": rich})
+    cells = assert_same(path, monkeypatch, scanned=True)
+    texts = [c.value for sheet in cells.values() for c in sheet[0].values() if isinstance(c.value, str)]
+    assert any(text.endswith(" &A") for text in texts)
+
+
+@requires_soffice
+def test_libreoffice_saved_files_read_the_same(workbooks, tmp_path, monkeypatch) -> None:
+    """One soffice call converts every workbook; each result is read both ways and compared."""
+    sources = [workbooks[n] for n in ("template-th-vi-du", "filled-van-phong", "filled-th-vi-du")]
+    copies = []
+    for number, source in enumerate(sources):
+        copy = tmp_path / "in" / f"{number}-{source.name}"
+        copy.parent.mkdir(exist_ok=True)
+        copy.write_bytes(source.read_bytes())
+        copies.append(copy)
+    out = tmp_path / "out"
+    subprocess.run([soffice_path(), f"-env:UserInstallation=file://{tmp_path / 'lo-scan'}", "--headless",
+                    "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), *map(str, copies)],
+                   check=True, capture_output=True, timeout=240)
+    for copy in copies:
+        assert_same(out / copy.name, monkeypatch, scanned=True)
