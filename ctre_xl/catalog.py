@@ -223,11 +223,15 @@ class Catalog:
 
     def level(self, text: str) -> SchoolLevel | None:
         """The school level named by ``text`` (id, name or alias; case and accents ignored)."""
-        wanted = fold(text)
+        return self._levels_by_folded_name.get(fold(text))
+
+    @cached_property
+    def _levels_by_folded_name(self) -> dict[str, SchoolLevel]:
+        found: dict[str, SchoolLevel] = {}
         for level in self.school_levels:
-            if wanted in {fold(level.id), fold(level.name), *map(fold, level.aliases)}:
-                return level
-        return None
+            for name in (level.id, level.name, *level.aliases):
+                found.setdefault(fold(name), level)
+        return found
 
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from . import layout as L
 from .catalog import Catalog, nfc
 from .model import ACCEPTED, ERROR, REJECTED, WARNING, CellValue, FileRecord, Finding, Submission
+from .ods import OdsWorkbook
 from .sniff import sniff_bytes
 from .units import Registry, Unit
 from .values import PROBLEM_SEVERITY, evaluate_literal_formula, parse_report_date, parse_value, shown
@@ -197,7 +198,8 @@ def read_submission(path: Path, inbox: Path, catalog: Catalog, registry: Registr
     if not sniffed.readable:
         return _reject(rel, sniffed.message, _SNIFF_KINDS.get(sniffed.kind, sniffed.kind), sha256)
     try:
-        workbook = XlsxWorkbook(data, sniffed.archive)
+        workbook = (OdsWorkbook(data, sniffed.archive) if sniffed.kind == "ods"
+                    else XlsxWorkbook(data, sniffed.archive))
     except WorkbookError as exc:
         return _reject(rel, str(exc), exc.kind, sha256)
     try:
@@ -257,9 +259,9 @@ def _read_workbook(workbook: XlsxWorkbook, rel: str, sha256: str, mtime: float, 
         return _reject(rel, "dữ liệu minh hoạ, không dùng cho báo cáo thật — đề nghị gửi biểu mẫu thật đã điền",
                        "sample_data", sha256, unit.id, year)
     here = _Context(rel, unit, workbook, findings)
-    if kind == "xlsm":
+    if kind == "xlsm" or (kind == "ods" and workbook.has_macros):
         here.add(None, None, None, WARNING, "macro_ignored",
-                 "tệp .xlsm có macro — macro không được chạy, chỉ đọc số liệu; lần sau lưu dạng .xlsx")
+                 f"tệp .{kind} có macro — macro không được chạy, chỉ đọc số liệu; lần sau lưu dạng .xlsx")
     if meta.get("catalog_version") != catalog.version:
         gone = sorted(name for name in _element_names(workbook, catalog) if name not in catalog.elements)
         if gone:

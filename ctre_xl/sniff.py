@@ -4,8 +4,9 @@ Files arrive renamed, re-saved and converted: a .xlsx may be a CSV, an old .xls,
 password-protected workbook or a photo of the sheet. ``sniff`` looks at the content and says
 which kind it is and, for every kind that cannot be read, what the unit must do, in Vietnamese.
 
-Only xlsx and xlsm are read (xlsm's macros are never run, only ignored). ods is recognised but not
-read: LibreOffice saves .xlsx just as easily, and one well-tested reader is safer than two.
+xlsx, xlsm and ods are read (macros are never run, only reported): LibreOffice users sometimes
+keep "ODF format" when saving, and their report should still count. Everything else is named
+with what to do.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ MESSAGES: dict[str, str] = {
     "empty": "tệp rỗng (0 byte) — đề nghị đơn vị gửi lại",
     "unknown": "không nhận ra định dạng tệp (không phải .xlsx) — đề nghị gửi tệp biểu mẫu .xlsx đã điền",
 }
-READABLE = frozenset({"xlsx", "xlsm"})
+READABLE = frozenset({"xlsx", "xlsm", "ods"})
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,7 @@ def _zip_kind(data: bytes) -> Sniffed:
         archive = zipfile.ZipFile(BytesIO(data))
         names = set(archive.namelist())
         if "mimetype" in names and archive.read("mimetype")[:100].strip() == ODS_MIMETYPE:
-            return _unusable("ods")
+            return Sniffed("ods", archive=archive)
         lowered = {name.lower() for name in names}
         if "[content_types].xml" in lowered:
             if "xl/workbook.xml" in names:

@@ -101,24 +101,25 @@ def load_registry(workspace: Path, catalog: Catalog) -> Registry:
 
 def read_registry_workbook(path: Path, catalog: Catalog) -> Registry:
     """Read the schools from ``path``; every bad row is reported, all at once."""
-    from openpyxl import load_workbook
+    # python-calamine: the list is the commune's own file, and a registry of thousands of schools
+    # reads in milliseconds instead of half a second with openpyxl.
+    from python_calamine import CalamineWorkbook
 
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for unreadable files
+        workbook = CalamineWorkbook.from_path(str(path))
+        names = workbook.sheet_names
+        sheet = workbook.get_sheet_by_name(REGISTRY_SHEET if REGISTRY_SHEET in names else names[0])
+        # Keep the empty area above and left of the data so row numbers match what Excel shows.
+        rows = [tuple(row[:8]) for row in sheet.to_python(skip_empty_area=False)]
+    except Exception as exc:  # calamine raises its own error types for unreadable files
         raise RegistryError(f"Không mở được danh sách đơn vị {path.name}: tệp không phải .xlsx hợp lệ ({exc}).") from exc
-    try:
-        sheet = workbook[REGISTRY_SHEET] if REGISTRY_SHEET in workbook.sheetnames else workbook.worksheets[0]
-        rows = list(sheet.iter_rows(values_only=True, max_col=8))
-    finally:
-        workbook.close()
     if not rows:
-        raise RegistryError(f"{path.name}, trang “{sheet.title}”: không có dòng tiêu đề (Mã đơn vị, Tên trường, Cấp học, Liên hệ).")
+        raise RegistryError(f"{path.name}, trang “{sheet.name}”: không có dòng tiêu đề (Mã đơn vị, Tên trường, Cấp học, Liên hệ).")
     columns = _columns(rows[0])
     missing = [key for key in ("code", "name", "level") if key not in columns]
     if missing:
         raise RegistryError(
-            f"{path.name}, trang “{sheet.title}”, dòng 1: thiếu cột "
+            f"{path.name}, trang “{sheet.name}”, dòng 1: thiếu cột "
             + ", ".join(REGISTRY_HEADERS[("code", "name", "level").index(k)] for k in missing) + "."
         )
     taken = {u.id: u.name for u in department_units(catalog)}
@@ -128,7 +129,7 @@ def read_registry_workbook(path: Path, catalog: Catalog) -> Registry:
         cell = {key: _cell_text(row, index) for key, index in columns.items()}
         if not any(cell.values()):
             continue
-        where = f"{path.name}, trang “{sheet.title}”, dòng {number}"
+        where = f"{path.name}, trang “{sheet.name}”, dòng {number}"
         code = cell["code"].lower()
         level = catalog.level(cell["level"]) if cell["level"] else None
         if not code:

@@ -214,7 +214,9 @@ def test_the_inbox_is_untouched_and_two_runs_agree(commune):
 
 
 @requires_soffice
-def test_files_resaved_by_libreoffice_merge_to_the_same_result(commune, tmp_path):
+@pytest.mark.parametrize("saved_as", ["xlsx", "ods"])
+def test_files_resaved_by_libreoffice_merge_to_the_same_result(commune, tmp_path, saved_as):
+    """Every report re-saved by LibreOffice (as .xlsx, or in its own .ods format) merges the same."""
     root, run = commune
     copy = tmp_path / "lo"
     shutil.copytree(root, copy)
@@ -222,12 +224,15 @@ def test_files_resaved_by_libreoffice_merge_to_the_same_result(commune, tmp_path
     files = sorted(p for p in inbox.rglob("*.xlsx"))
     out = tmp_path / "converted"
     subprocess.run([soffice_path(), f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--headless",
-                    "--convert-to", "xlsx", "--outdir", str(out), *map(str, files)],
+                    "--convert-to", saved_as, "--outdir", str(out), *map(str, files)],
                    check=True, capture_output=True, timeout=240)
     names = [p.name for p in files]
     assert len(set(names)) == len(names)
     for path in files:  # put each re-saved copy back where the original was
-        shutil.copyfile(out / path.name, path)
+        converted = out / path.with_suffix(f".{saved_as}").name
+        path.unlink()
+        shutil.copyfile(converted, path.with_suffix(f".{saved_as}"))
+        shutil.copystat(converted, path.with_suffix(f".{saved_as}"))
     from ctre_xl.files import Workspace
 
     _, data, _ = merge_json(Workspace(copy), YEAR)

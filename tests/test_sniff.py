@@ -76,9 +76,6 @@ CASES = {
             "tệp .xls (Excel 97-2003) — mở bằng Excel và lưu lại dạng .xlsx (Excel Workbook)"),
     "xls-old-book": (lambda t: ole2(["Book"]), "xls", "lưu lại dạng .xlsx"),
     "doc": (lambda t: ole2(["WordDocument", "1Table"]), "ole_other", "không phải biểu mẫu Excel"),
-    "ods": (lambda t: zip_bytes({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
-                                 "content.xml": b"<office:document-content/>"}, stored_first="mimetype"),
-            "ods", "tệp .ods (LibreOffice/OpenOffice) — mở bằng LibreOffice và lưu lại dạng .xlsx"),
     "docx": (lambda t: zip_bytes({"[Content_Types].xml": CONTENT_TYPES, "word/document.xml": b"<w:document/>"}),
              "zip_other", "không phải bảng tính Excel"),
     "zip": (lambda t: zip_bytes({"bao-cao.txt": "Báo cáo".encode()}), "zip_other", "tệp nén"),
@@ -163,3 +160,19 @@ def test_xlsm_is_recognised_and_its_macros_ignored(template: Path, tmp_path: Pat
     assert outcome.record.status == ACCEPTED
     [warning] = [f for f in outcome.findings if f.kind == "macro_ignored"]
     assert warning.severity == "warning" and "macro không được chạy" in warning.message
+
+
+def test_ods_is_recognised_as_readable_and_a_foreign_one_is_not_ours(tmp_path: Path, catalog, registry) -> None:
+    """LibreOffice's own format is read (tests/test_ods.py); an ods that is no template is refused."""
+    data = zip_bytes({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
+                      "content.xml": b'<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+                                     b'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"/>'},
+                     stored_first="mimetype")
+    sniffed = sniff_bytes(data)
+    assert sniffed.kind == "ods" and sniffed.readable
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "bang-tinh.ods").write_bytes(data)
+    outcome = read_submission(inbox / "bang-tinh.ods", inbox, catalog, registry)
+    assert outcome.record.status == REJECTED and outcome.submission is None
+    assert "không phải biểu mẫu" in outcome.record.reason
