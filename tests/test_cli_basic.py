@@ -80,3 +80,16 @@ def test_year_is_required(runner, tmp_path):
     result = runner.invoke(main, ["--workspace", str(tmp_path), "templates"])
     assert result.exit_code == 2
     assert "--year" in result.output and "Usage:" not in result.output
+
+
+def test_python_dash_m_runs_the_same_command(tmp_path):
+    """`python -m ctre_xl` is the fallback the README gives when `ctre-xl` is not on PATH."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "ctre_xl", "--workspace", str(tmp_path), "catalog"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "CT24" in done.stdout and "Mục tiêu 4" in done.stdout
+    usage = subprocess.run([sys.executable, "-m", "ctre_xl", "merge"], capture_output=True, text=True, timeout=60)
+    assert usage.returncode == 2 and "Cách dùng: ctre-xl merge" in usage.stderr
