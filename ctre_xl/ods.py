@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 import zipfile
 from bisect import bisect_left, bisect_right
-from io import BytesIO
 from typing import Iterable
 from xml.etree.ElementTree import Element, ParseError, XMLParser
 
@@ -25,10 +24,9 @@ from defusedxml.common import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
 from .ods_values import OFFICE, TABLE, cell_from_odf, excel_formula, excel_reference
-from .sniff import MAX_ZIP_ENTRIES, ODS_MIMETYPE, zip_entry_count
-from .xlsx import (CHUNK, MAX_INFLATED, MAX_MEMBER_DECLARED, MAX_RATIO, MAX_TOTAL_DECLARED, RATIO_CHECK_FROM,
-                   SheetCells, SheetInfo, WorkbookError, _bomb_message, _CappedReader, _corrupt, _dangerous,
-                   parse_name_ref, parse_xml)
+from .sniff import ODS_MIMETYPE
+from .xlsx import (CHUNK, MAX_INFLATED, SheetCells, SheetInfo, WorkbookError, _CappedReader, _corrupt,
+                   _dangerous, open_package, parse_name_ref, parse_xml)
 
 _TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 _STYLE = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
@@ -246,15 +244,8 @@ class OdsWorkbook:
     """An opened .ods held in memory, with the public surface of ``xlsx.XlsxWorkbook``."""
 
     def __init__(self, data: bytes, archive: zipfile.ZipFile | None = None) -> None:
-        count = zip_entry_count(data)
-        if count is not None and count > MAX_ZIP_ENTRIES:
-            raise WorkbookError("too_many_entries", f"tệp chứa quá nhiều thành phần ({count}) — không đọc")
-        try:
-            self._zip = archive or zipfile.ZipFile(BytesIO(data))
-            self._members = {info.filename: info for info in self._zip.infolist()}
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-            raise WorkbookError("corrupt_zip", "tệp .ods bị hỏng (không mở được) — đề nghị đơn vị gửi lại") from exc
-        self._check_sizes()
+        self._zip, self._members = open_package(
+            data, archive, "tệp .ods bị hỏng (không mở được) — đề nghị đơn vị gửi lại")
         if self._read_small("mimetype", 200).strip() != ODS_MIMETYPE or CONTENT not in self._members:
             raise WorkbookError("corrupt_zip", "tệp không phải bảng tính OpenDocument (.ods) hợp lệ — "
                                                "mở bằng LibreOffice, lưu lại dạng .xlsx rồi gửi lại")
@@ -267,16 +258,6 @@ class OdsWorkbook:
         self.defined_names: dict[str, tuple[str, int | None]] = structure.names
 
     # -- package safety --------------------------------------------------------------------
-
-    def _check_sizes(self) -> None:
-        total = 0
-        for name, info in self._members.items():
-            total += info.file_size
-            ratio = info.file_size / max(info.compress_size, 1)
-            if info.file_size > MAX_MEMBER_DECLARED or (info.file_size > RATIO_CHECK_FROM and ratio > MAX_RATIO):
-                raise WorkbookError("zip_bomb", _bomb_message(name, info.file_size))
-        if total > MAX_TOTAL_DECLARED:
-            raise WorkbookError("zip_bomb", _bomb_message("(toàn bộ tệp)", total))
 
     def _check_encryption(self) -> None:
         """A password-protected .ods keeps its manifest readable and its parts encrypted."""

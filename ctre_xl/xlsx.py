@@ -126,6 +126,32 @@ def _bomb_message(member: str, size: int) -> str:
             "(zip bomb), không đọc; đề nghị đơn vị gửi lại biểu mẫu gốc đã điền")
 
 
+def open_package(data: bytes, archive: zipfile.ZipFile | None,
+                 corrupt_message: str) -> tuple[zipfile.ZipFile, dict[str, zipfile.ZipInfo]]:
+    """Open a zip package (xlsx or ods) after the checks that need no inflating.
+
+    Refuses tens of thousands of entries, and declared sizes or compression ratios no workbook
+    has (a zip bomb), before a single part is inflated.
+    """
+    count = zip_entry_count(data)
+    if count is not None and count > MAX_ZIP_ENTRIES:
+        raise WorkbookError("too_many_entries", f"tệp chứa quá nhiều thành phần ({count}) — không đọc")
+    try:
+        package = archive or zipfile.ZipFile(BytesIO(data))
+        members = {info.filename: info for info in package.infolist()}
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise WorkbookError("corrupt_zip", corrupt_message) from exc
+    total = 0
+    for name, info in members.items():
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > MAX_MEMBER_DECLARED or (info.file_size > RATIO_CHECK_FROM and ratio > MAX_RATIO):
+            raise WorkbookError("zip_bomb", _bomb_message(name, info.file_size))
+    if total > MAX_TOTAL_DECLARED:
+        raise WorkbookError("zip_bomb", _bomb_message("(toàn bộ tệp)", total))
+    return package, members
+
+
 class XlsxWorkbook:
     """An opened .xlsx/.xlsm held in memory; parts are parsed lazily, on demand."""
 
@@ -136,15 +162,8 @@ class XlsxWorkbook:
     def __init__(self, data: bytes, archive: zipfile.ZipFile | None = None) -> None:
         """``archive``: the same bytes already opened (by sniff), to avoid reading the directory twice."""
         self._data = data
-        count = zip_entry_count(data)
-        if count is not None and count > MAX_ZIP_ENTRIES:
-            raise WorkbookError("too_many_entries", f"tệp chứa quá nhiều thành phần ({count}) — không đọc")
-        try:
-            self._zip = archive or zipfile.ZipFile(BytesIO(data))
-            self._members = {info.filename: info for info in self._zip.infolist()}
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-            raise WorkbookError("corrupt_zip", "tệp bị hỏng (không mở được dạng .xlsx) — đề nghị đơn vị gửi lại") from exc
-        self._check_sizes()
+        self._zip, self._members = open_package(
+            data, archive, "tệp bị hỏng (không mở được dạng .xlsx) — đề nghị đơn vị gửi lại")
         self.sheets: list[SheetInfo] = []
         self.defined_names: dict[str, tuple[str, int | None]] = {}  # lower-case name -> (formula, local sheet)
         self.date1904 = False
@@ -153,16 +172,6 @@ class XlsxWorkbook:
         self._read_workbook()
 
     # -- package safety --------------------------------------------------------------------
-
-    def _check_sizes(self) -> None:
-        total = 0
-        for name, info in self._members.items():
-            total += info.file_size
-            ratio = info.file_size / max(info.compress_size, 1)
-            if info.file_size > MAX_MEMBER_DECLARED or (info.file_size > RATIO_CHECK_FROM and ratio > MAX_RATIO):
-                raise WorkbookError("zip_bomb", _bomb_message(name, info.file_size))
-        if total > MAX_TOTAL_DECLARED:
-            raise WorkbookError("zip_bomb", _bomb_message("(toàn bộ tệp)", total))
 
     @property
     def has_macros(self) -> bool:

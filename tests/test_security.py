@@ -12,7 +12,7 @@ from ctre_xl.cli import main
 
 @pytest.mark.parametrize("command", [["catalog"], ["merge", "--year", "2026"], ["templates", "--year", "2026"]])
 def test_refuses_to_start_without_defusedxml(monkeypatch, tmp_path, command) -> None:
-    import defusedxml.common  # noqa: F401  (so every submodule is listed below)
+    import defusedxml.common  # noqa: F401 - imported so every submodule is listed below
 
     for name in [m for m in sys.modules if m == "defusedxml" or m.startswith("defusedxml.")]:
         monkeypatch.setitem(sys.modules, name, None)  # import now raises ImportError
