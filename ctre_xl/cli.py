@@ -152,7 +152,8 @@ def merge(ctx: Context, year: int, strict: bool, as_json: bool) -> None:
 
     progress = None if as_json or not sys.stderr.isatty() else _progress_bar
     try:
-        result = run_merge(ctx.catalog, ctx.registry, ctx.workspace, year, strict=strict, progress=progress)
+        result = run_merge(ctx.catalog, ctx.registry, ctx.workspace, year, strict=strict, progress=progress,
+                           allow_sample=ctx.workspace.is_demo)
     except CtreError as exc:
         raise UserError(str(exc)) from exc
     if as_json:

@@ -19,11 +19,10 @@ from typing import Any
 
 from .catalog import Catalog
 from .errors import WorkspaceError
-from .files import Workspace
+from .files import DEMO_MARKER as MARKER, Workspace
 from .model import MergeResult
 from .units import Registry, Unit, department_units, school_unit, write_registry_workbook
 
-MARKER = ".ctre-xl-demo"
 DEMO_FILE = "demo.toml"
 
 

@@ -11,6 +11,8 @@ from typing import Iterator
 
 from .errors import WorkspaceError
 
+DEMO_MARKER = ".ctre-xl-demo"  # present only in a folder made by `ctre-xl demo`
+
 
 @dataclass(frozen=True)
 class Workspace:
@@ -31,6 +33,11 @@ class Workspace:
     @property
     def registry_path(self) -> Path:
         return self.root / "don-vi.xlsx"
+
+    @property
+    def is_demo(self) -> bool:
+        """A folder made by ``ctre-xl demo``: its sample-data workbooks may be merged there."""
+        return (self.root / DEMO_MARKER).is_file()
 
     def ensure(self) -> None:
         """Create the workspace folders if they do not exist yet."""

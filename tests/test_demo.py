@@ -82,6 +82,15 @@ def test_demo_refuses_a_real_workspace_and_leaves_it_untouched(tmp_path: Path) -
     assert snapshot(real.root) == before
 
 
+def test_merging_again_in_the_demo_folder_accepts_its_sample_files(tmp_path: Path) -> None:
+    """After `ctre-xl demo`, a user may re-run merge there; only real inboxes refuse sample data."""
+    demo_root = tmp_path / "demo"
+    assert run(["demo", "--workspace", str(demo_root)]).exit_code == 0
+    again = run(["--workspace", str(demo_root), "merge", "--year", "2026"])
+    assert again.exit_code == 0, again.output
+    assert "bị từ chối: 0" in again.output and "Đơn vị đã nộp: 8/9" in again.output
+
+
 def test_sample_workbook_in_a_real_inbox_is_refused(tmp_path: Path) -> None:
     demo_root = tmp_path / "demo"
     assert run(["demo", "--workspace", str(demo_root)]).exit_code == 0
