@@ -14,7 +14,7 @@ from typing import Mapping
 from .catalog import Catalog, Metric
 from .layout import format_number
 from .model import MET, NO_DATA, NO_TARGET, NOT_APPLICABLE, NOT_MET, MetricResult
-from .units import Registry
+from .units import Registry, Unit
 
 Contributions = Mapping[str, Mapping[str, float]]
 
@@ -50,10 +50,10 @@ class MetricContext:
 def compute_metrics(context: MetricContext, contributions: Contributions,
                     previous: Contributions | None = None) -> list[MetricResult]:
     """Every metric of the catalogue for ``context.year`` (``previous``: the year before)."""
-    results = []
-    for metric in context.catalog.metrics:
-        results.append(_metric_result(context, metric, contributions, previous))
-    return results
+    # Once, not per metric: the registry filters every unit, and a set answers "does this unit
+    # report that figure" without scanning its element list (thousands of schools × 34 metrics).
+    expected = [(unit, frozenset(unit.elements)) for unit in context.registry.expected]
+    return [_metric_result(context, metric, contributions, previous, expected) for metric in context.catalog.metrics]
 
 
 @dataclass
@@ -101,7 +101,7 @@ def _total(contributions: Contributions, code: str | None) -> float | None:
 
 
 def _metric_result(context: MetricContext, metric: Metric, contributions: Contributions,
-                   previous: Contributions | None) -> MetricResult:
+                   previous: Contributions | None, expected: list[tuple[Unit, frozenset[str]]]) -> MetricResult:
     catalog, year = context.catalog, context.year
     current = metric_value(metric, contributions, context.registry, context.unit_names)
     before = metric_value(metric, previous, context.registry).value if previous is not None else None
@@ -131,7 +131,7 @@ def _metric_result(context: MetricContext, metric: Metric, contributions: Contri
         met = _COMPARE[operator](round(current.value, 9), round(target, 9))
         status = MET if met else NOT_MET
 
-    remarks += _missing_providers(context, metric, contributions)
+    remarks += _missing_providers(context, metric, contributions, expected)
     on_error = False
     dropped = sorted({unit for code in metric.elements for unit in context.excluded.get(code, [])})
     if dropped:
@@ -174,17 +174,23 @@ def _by_unit(metric: Metric, contributions: Contributions) -> dict[str, float | 
     return dict(contributions.get(metric.element or "", {}))
 
 
-def _missing_providers(context: MetricContext, metric: Metric, contributions: Contributions) -> list[str]:
+def _missing_providers(context: MetricContext, metric: Metric, contributions: Contributions,
+                       expected: list[tuple[Unit, frozenset[str]]] | None = None) -> list[str]:
     """Name the expected units whose figure for this metric is absent (not sent or left blank)."""
     if metric.method == "share_of_schools":
         return []  # already said, with the count of schools
+    # An optional figure left blank is not missing; the lookups are hoisted out of the loop over
+    # units (thousands of schools × 34 metrics).
+    required = [(code, contributions.get(code, {}), set(context.excluded.get(code, ())))
+                for code in metric.elements if context.catalog.elements[code].required]
+    if not required:
+        return []
     absent: list[str] = []
-    for unit in context.registry.expected:
-        for code in metric.elements:
-            if not context.catalog.elements[code].required:
-                continue  # an optional figure left blank is not missing
-            if code in unit.elements and unit.id not in contributions.get(code, {}) \
-                    and unit.id not in context.excluded.get(code, []):
+    if expected is None:
+        expected = [(unit, frozenset(unit.elements)) for unit in context.registry.expected]
+    for unit, elements in expected:
+        for code, given, dropped in required:
+            if code in elements and unit.id not in given and unit.id not in dropped:
                 absent.append(context.unit_names.get(unit.id, unit.name))
                 break
     if not absent:

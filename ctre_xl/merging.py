@@ -17,14 +17,15 @@ Decisions the issue left open, in one place:
 
 from __future__ import annotations
 
+import gc
 import os
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from .catalog import Catalog
 from .computing import MetricContext, compute_metrics, element_totals
@@ -122,6 +123,31 @@ def merge_inbox(catalog: Catalog, registry: Registry, workspace: Workspace, year
                 strict: bool = False, progress: Progress | None = None,
                 allow_sample: bool = False) -> MergeResult:
     """Read, identify, validate and merge every file of the inbox for ``year``."""
+    with _without_cycle_collection():
+        return _merge_inbox(catalog, registry, workspace, year, strict=strict, progress=progress,
+                            allow_sample=allow_sample)
+
+
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Pause the cyclic garbage collector for one merge.
+
+    A merge builds tens of thousands of small objects that all stay alive until it returns (the
+    submissions, their values and findings), so every full collection walks all of them again for
+    nothing: ~20 % of the work after reading. Reference counting still frees everything else, and
+    the collector is back (and runs on its own schedule) as soon as the merge returns.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _merge_inbox(catalog: Catalog, registry: Registry, workspace: Workspace, year: int, *,
+                 strict: bool, progress: Progress | None, allow_sample: bool) -> MergeResult:
     from .reading import collect_files
 
     inbox = workspace.inbox

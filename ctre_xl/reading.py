@@ -1,4 +1,4 @@
-"""Collecting the inbox, identifying each returned workbook and reading it into a Submission.
+"""Identifying each returned workbook and reading it into a Submission (collecting: ``collecting``).
 
 Nothing under the inbox is ever written, moved or locked: files are opened read-only (without
 updating their access time where the system allows), read once into memory, hashed and parsed
@@ -19,6 +19,8 @@ from pathlib import Path
 
 from . import layout as L
 from .catalog import Catalog, nfc
+# Collecting lives in its own module; its names stay importable from here.
+from .collecting import SILENT_NAMES, _inside_fast, _real_folder, collect_files, forget_resolved, relative  # noqa: F401
 from .model import ACCEPTED, ERROR, REJECTED, WARNING, CellValue, FileRecord, Finding, Submission
 from .ods import OdsWorkbook
 from .sniff import sniff_bytes
@@ -27,11 +29,8 @@ from .values import PROBLEM_SEVERITY, evaluate_literal_formula, parse_report_dat
 from .xlsx import Cell, WorkbookError, XlsxWorkbook
 
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a filled template is ~20 KB; anything this big is not one
-SILENT_NAMES = frozenset({"thumbs.db", "desktop.ini", ".ds_store", "__macosx", "$recycle.bin",
-                          "system volume information"})
 META_ROWS = 200  # the hidden sheet holds a dozen key/value rows
 STRUCTURE_MARGIN = 60  # rows searched below the template for labels moved down by inserted rows
-_HIDDEN_ATTRIBUTES = getattr(stat, "FILE_ATTRIBUTE_HIDDEN", 2) | getattr(stat, "FILE_ATTRIBUTE_SYSTEM", 4)
 _SNIFF_KINDS = {"encrypted": "password_protected"}
 
 
@@ -40,120 +39,6 @@ class ReadOutcome:
     record: FileRecord  # status "accepted" (provisional) or "rejected", reason in Vietnamese
     submission: Submission | None  # set when identified as one of our templates
     findings: list[Finding] = field(default_factory=list)
-
-
-# ----------------------------------------------------------------------------- collecting
-
-
-def collect_files(inbox: Path) -> tuple[list[Path], list[FileRecord]]:
-    """Every regular file under ``inbox`` (sorted), and records for what was refused on sight.
-
-    Skipped silently: Excel lock files (~$…), hidden files and folders (leading "." or the Windows
-    hidden/system attribute), Thumbs.db, desktop.ini, __MACOSX. Links whose target is outside the
-    inbox are not followed and are rejected; a link to a folder inside the inbox is not followed
-    either (its files are collected where they really are); a link to a file inside is read.
-    """
-    inbox = Path(inbox)
-    root = inbox.resolve()
-    forget_resolved()
-    files: list[Path] = []
-    records: list[FileRecord] = []
-    for folder, dirnames, filenames in os.walk(inbox, followlinks=False):
-        base = Path(folder)
-        for name in list(dirnames):
-            path = base / name
-            if _skipped_silently(path):
-                dirnames.remove(name)
-            elif path.is_symlink():
-                dirnames.remove(name)
-                if not _inside(path, root):
-                    records.append(_outside_link(path, inbox))
-        for name in filenames:
-            path = base / name
-            if _skipped_silently(path):
-                continue
-            if path.is_symlink():
-                if not path.exists():
-                    records.append(_rejected(path, inbox, "liên kết (shortcut) hỏng, không trỏ tới tệp nào — bỏ qua"))
-                    continue
-                if not _inside(path, root):
-                    records.append(_outside_link(path, inbox))
-                    continue
-            try:
-                mode = path.stat().st_mode
-            except OSError:
-                records.append(_rejected(path, inbox, "không đọc được thông tin tệp (quyền truy cập?)"))
-                continue
-            if stat.S_ISREG(mode):
-                files.append(path)
-            else:
-                records.append(_rejected(path, inbox, "không phải tệp thông thường (thiết bị, ống dẫn…) — bỏ qua"))
-    files.sort(key=lambda p: relative(p, inbox))
-    records.sort(key=lambda r: r.path)
-    return files, records
-
-
-def relative(path: Path, inbox: Path) -> str:
-    """``path`` relative to the inbox with POSIX separators (the form every message uses)."""
-    text, base = os.fspath(path), os.fspath(inbox).rstrip(os.sep)
-    if text.startswith(base + os.sep):  # the usual case, without relpath's two abspath calls
-        rest = text[len(base) + 1:]
-        if rest and os.path.normpath(rest) == rest:
-            return rest.replace(os.sep, "/")
-    try:
-        return Path(os.path.relpath(path, inbox)).as_posix()
-    except ValueError:  # another drive on Windows
-        return Path(path).as_posix()
-
-
-def _skipped_silently(path: Path) -> bool:
-    name = path.name
-    if name.startswith((".", "~$")) or name.lower() in SILENT_NAMES:
-        return True
-    try:
-        attributes = getattr(path.lstat(), "st_file_attributes", 0)
-    except OSError:
-        return False
-    return bool(attributes & _HIDDEN_ATTRIBUTES)
-
-
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        return path.resolve().is_relative_to(root)
-    except (OSError, RuntimeError):  # a loop of links
-        return False
-
-
-@lru_cache(maxsize=1024)
-def _real_folder(folder: str) -> str:
-    return os.path.realpath(folder)
-
-
-def forget_resolved() -> None:
-    """Drop the folders resolved so far (called before each collection: links may have changed)."""
-    _real_folder.cache_clear()
-
-
-def _inside_fast(path: str, root: str) -> bool:
-    """``_inside`` for a file read from the inbox: its folder is resolved once per folder (a
-    merge reads thousands of files from a few folders), the file itself only when it is a link."""
-    try:
-        if os.path.islink(path):
-            real = os.path.realpath(path)
-        else:
-            folder, name = os.path.split(path)
-            real = os.path.join(_real_folder(folder or "."), name)
-    except (OSError, ValueError):
-        return False
-    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
-
-
-def _outside_link(path: Path, inbox: Path) -> FileRecord:
-    return _rejected(path, inbox, "liên kết trỏ ra ngoài thư mục inbox — không đọc; chép chính tệp vào inbox")
-
-
-def _rejected(path: Path, inbox: Path, reason: str) -> FileRecord:
-    return FileRecord(path=relative(path, inbox), unit=None, status=REJECTED, reason=reason)
 
 
 # ----------------------------------------------------------------------------- reading
@@ -199,7 +84,7 @@ def read_submission(path: Path, inbox: Path, catalog: Catalog, registry: Registr
         return _reject(rel, sniffed.message, _SNIFF_KINDS.get(sniffed.kind, sniffed.kind), sha256)
     try:
         workbook = (OdsWorkbook(data, sniffed.archive) if sniffed.kind == "ods"
-                    else XlsxWorkbook(data, sniffed.archive))
+                    else XlsxWorkbook(data, sniffed.archive, sniffed.members))
     except WorkbookError as exc:
         return _reject(rel, str(exc), exc.kind, sha256)
     try:
@@ -310,9 +195,30 @@ def _same_label(found: object, expected: str) -> bool:
     return isinstance(found, str) and " ".join(nfc(found).split()).casefold() == " ".join(expected.split()).casefold()
 
 
-def _read_values(here: _Context, plan: L.TemplateLayout, catalog: Catalog, submission: Submission) -> None:
-    """Read every named cell of the layout, reporting how the structure differs from it."""
-    workbook = here.workbook
+@dataclass(frozen=True)
+class _Plan:
+    """What to read for one layout in one workbook structure: where each name points, the
+    cells wanted per sheet, the last row of the template, the expected labels."""
+
+    targets: dict[str, tuple[str, int, int] | None]
+    labels: dict[str, str]
+    folded: dict[str, tuple[str, bool]]  # label -> (folded form, True if a label equal to it matches)
+    wanted: dict[str, frozenset[tuple[int, int]]]
+    last_row: int
+
+
+_PLANS: dict[tuple[int, int], tuple[object, object, _Plan]] = {}
+
+
+def _reading_plan(workbook: XlsxWorkbook, plan: L.TemplateLayout) -> _Plan:
+    """The ``_Plan`` of a layout in a workbook, remembered per (layout, workbook structure): a
+    merge reads thousands of files of a handful of shapes. The entry holds both keys' objects,
+    so their id()s cannot be reused while it exists."""
+    structure = getattr(workbook, "structure", None)  # shared by workbooks with the same names
+    key = (id(plan.cells), id(structure))
+    found = _PLANS.get(key) if structure is not None else None
+    if found is not None and found[0] is plan.cells and found[1] is structure:
+        return found[2]
     targets = {name: workbook.name_target(name) for name in plan.cells}
     labels = {row.element: row.text for row in plan.rows if row.kind in ("element", "free_text") and row.element}
     last_row = max((r.index for r in plan.rows), default=L.FIRST_BODY_ROW)
@@ -322,6 +228,24 @@ def _read_values(here: _Context, plan: L.TemplateLayout, catalog: Catalog, submi
         wanted.setdefault(sheet, set()).add((row, col))
         if targets[name] and sheet == L.INPUT_SHEET:
             last_row = max(last_row, row)
+    folded = {text: (_fold(text), _fold(nfc(text)) == _fold(text)) for text in labels.values()}
+    made = _Plan(targets, labels, folded, {sheet: frozenset(cells) for sheet, cells in wanted.items()}, last_row)
+    if structure is not None:
+        if len(_PLANS) >= 256:
+            _PLANS.clear()
+        _PLANS[key] = (plan.cells, structure, made)
+    return made
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _read_values(here: _Context, plan: L.TemplateLayout, catalog: Catalog, submission: Submission) -> None:
+    """Read every named cell of the layout, reporting how the structure differs from it."""
+    workbook = here.workbook
+    reading = _reading_plan(workbook, plan)
+    targets, labels, last_row, wanted = reading.targets, reading.labels, reading.last_row, reading.wanted
     read: dict[str, dict[tuple[int, int], Cell]] = {}
     for sheet, cells in wanted.items():
         if workbook.sheet(sheet) is None:
@@ -348,7 +272,11 @@ def _read_values(here: _Context, plan: L.TemplateLayout, catalog: Catalog, submi
         sheet, row, col = place
         if targets[name] is not None and sheet == L.INPUT_SHEET and name in labels:
             found_label = _label_cell(read.get(sheet, {}), row)
-            if not _same_label(found_label.value if found_label else None, labels[name]):
+            expected_label = labels[name]
+            value = found_label.value if found_label else None
+            folded, plain = reading.folded[expected_label]
+            if not ((plain and value == expected_label) or
+                    (isinstance(value, str) and _fold(nfc(value)) == folded)):
                 shown_label = shown(found_label.value) if found_label and found_label.value is not None else ""
                 here.add(sheet, L.a1(row, L.COL_LABEL), name, WARNING, "structure_changed",
                          f"nhãn dòng {row + 1} đã bị sửa: “{shown_label}” (mẫu: “{labels[name]}”) — "
@@ -395,6 +323,12 @@ def _find_by_label(here: _Context, name: str, expected: tuple[str, int, int], la
     return None
 
 
+@lru_cache(maxsize=4096)
+def _a1(row: int, col: int) -> str:
+    """``layout.a1``, remembered: the same few dozen cells are named in every file."""
+    return L.a1(row, col)
+
+
 def _text(cell: Cell | None) -> str:
     if cell is None:
         return ""
@@ -406,7 +340,7 @@ def _text(cell: Cell | None) -> str:
 def _take(here: _Context, name: str, sheet: str, row: int, col: int, cell: Cell | None, catalog: Catalog,
           submission: Submission, workbook: XlsxWorkbook) -> None:
     """Store one named cell's content where it belongs in the submission."""
-    ref = L.a1(row, col)
+    ref = _a1(row, col)
     if name.startswith("note_"):
         if text := _text(cell):
             submission.notes[name[len("note_"):]] = text

@@ -16,6 +16,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from io import BytesIO
+from typing import NamedTuple
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
@@ -53,7 +54,9 @@ READABLE = frozenset({"xlsx", "xlsm", "ods"})
 class Sniffed:
     kind: str  # xlsx, xlsm, encrypted, xls, ods, csv, pdf, image, empty, corrupt_zip, ...
     message: str = ""  # Vietnamese: why it cannot be read and what to do ("" when readable)
-    archive: zipfile.ZipFile | None = field(default=None, compare=False, repr=False)  # open xlsx/xlsm
+    archive: zipfile.ZipFile | None = field(default=None, compare=False, repr=False)  # open xlsx/xlsm/ods
+    # The central directory of an xlsx/xlsm read by ``zip_directory`` (then ``archive`` is None).
+    members: dict[str, ZipMember] | None = field(default=None, compare=False, repr=False)
 
     @property
     def readable(self) -> bool:
@@ -125,20 +128,69 @@ def zip_entry_count(data: bytes) -> int | None:
     return count
 
 
-def inflate_member(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
+class ZipMember(NamedTuple):
+    """One entry of a zip central directory, with the attribute names of ``zipfile.ZipInfo``."""
+
+    filename: str
+    flag_bits: int
+    compress_type: int
+    CRC: int
+    compress_size: int
+    file_size: int
+    header_offset: int
+
+
+_EOCD = struct.Struct("<4s4H2LH")
+_CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
+_PLAIN_FLAGS = 0x0800 | 0x0008 | 0x0006  # UTF-8 names, data descriptor, deflate level: nothing else
+
+
+def zip_directory(data: bytes) -> dict[str, ZipMember] | None:
+    """The central directory of a plain zip, parsed in one pass: name -> member.
+
+    ``zipfile`` builds the same table with a ZipInfo object and several checks per entry; the
+    reader needs five or six members of each of thousands of files. Only the plain form is read
+    here: one disk, no zip64, the directory right before the end record and nothing prepended, no
+    encryption or unusual flag, no extra field, no NUL in a name. Anything else returns None and
+    ``zipfile`` reads the package (and says what is wrong with it).
+    """
+    at = len(data) - _EOCD.size
+    if at < 0 or data[at:at + 4] != b"PK\x05\x06":  # a comment after the record: not the plain form
+        return None
+    _sig, disk, cd_disk, on_disk, count, size, offset, comment = _EOCD.unpack_from(data, at)
+    if disk or cd_disk or on_disk != count or comment or offset + size != at or count > MAX_ZIP_ENTRIES:
+        return None
+    members: dict[str, ZipMember] = {}
+    position, unpack = offset, _CENTRAL.unpack_from
+    for _ in range(count):
+        if position + _CENTRAL.size > at:
+            return None
+        (signature, _made, _system, _needed, _needed_system, flags, method, _time, _date, crc, packed, size_,
+         name_length, extra_length, comment_length, _disk, _internal, _external, local) = unpack(data, position)
+        start = position + _CENTRAL.size
+        end = start + name_length
+        if signature != b"PK\x01\x02" or flags & ~_PLAIN_FLAGS or extra_length or end + comment_length > at \
+                or packed == 0xFFFFFFFF or size_ == 0xFFFFFFFF or local >= offset:
+            return None
+        raw = data[start:end]
+        if b"\x00" in raw:
+            return None
+        try:
+            name = raw.decode("utf-8") if flags & 0x0800 else raw.decode("cp437")
+        except UnicodeDecodeError:
+            return None
+        members[name] = ZipMember(name, flags, method, crc, packed, size_, local)
+        position = end + comment_length
+    return members if position == at else None
+
+
+def inflate_member(data: bytes, info: zipfile.ZipInfo | ZipMember) -> bytes | None:
     """A stored or deflated member inflated straight from the package bytes ``data``, or None to let
     ``zipfile`` read it (and say what is wrong). ``zipfile`` costs ~25 µs per member opened, five
     members per file; this is the same work without its stream objects. Never more than the
     declared size is inflated (callers only ask for small members), and the CRC must match."""
-    if info.flag_bits & 1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        return None
-    offset = info.header_offset
-    if data[offset:offset + 4] != b"PK\x03\x04" or len(data) < offset + 30:
-        return None
-    name_length, extra_length = struct.unpack_from("<HH", data, offset + 26)
-    start = offset + 30 + name_length + extra_length
-    packed = data[start:start + info.compress_size]
-    if len(packed) != info.compress_size:
+    packed = packed_member(data, info)
+    if packed is None:
         return None
     try:
         inflated = packed if info.compress_type == zipfile.ZIP_STORED else \
@@ -150,12 +202,32 @@ def inflate_member(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
     return inflated
 
 
+def packed_member(data: bytes, info: zipfile.ZipInfo | ZipMember) -> bytes | None:
+    """The stored (still compressed) bytes of a stored or deflated, unencrypted member, found
+    through its local header; None when that header is not where the directory says."""
+    if info.flag_bits & 1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return None
+    offset = info.header_offset
+    if data[offset:offset + 4] != b"PK\x03\x04" or len(data) < offset + 30:
+        return None
+    name_length, extra_length = struct.unpack_from("<HH", data, offset + 26)
+    start = offset + 30 + name_length + extra_length
+    packed = data[start:start + info.compress_size]
+    return packed if len(packed) == info.compress_size else None
+
+
 def _zip_kind(data: bytes) -> Sniffed:
     count = zip_entry_count(data)
     if count is None:
         return _unusable("corrupt_zip")
     if count > MAX_ZIP_ENTRIES:
         return _unusable("too_many_entries", count=f"{count:,}".replace(",", "."))
+    members = zip_directory(data)
+    if members is not None and "mimetype" not in members and "[Content_Types].xml" in members:
+        # The usual package, read without ``zipfile`` (an ODF package or anything unusual is not).
+        if "xl/workbook.xml" in members:
+            macro = any(name.lower().startswith("xl/vbaproject") for name in members)
+            return Sniffed("xlsm" if macro else "xlsx", members=members)
     try:
         archive = zipfile.ZipFile(BytesIO(data))
         names = set(archive.namelist())

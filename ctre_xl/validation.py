@@ -103,11 +103,7 @@ def check_submission(sub: Submission, catalog: Catalog, registry: Registry) -> F
             check.findings.append(_finding(sub, sheet, cell, code, ERROR, kind, message))
             check.tainted.add(code)
 
-    provided_set = set(provided)
-    for rule in catalog.rules:
-        names = (*rule.left, *rule.right)
-        if not provided_set.issuperset(names):
-            continue  # the rule spans units: checked on the commune totals
+    for rule, names in _rules_within(catalog, provided):
         values = {code: sub.values[code].value for code in names if code in sub.values}
         if any(values.get(code) is None for code in names) or check.tainted.intersection(names):
             continue  # a missing or invalid figure is already reported
@@ -127,17 +123,36 @@ def check_submission(sub: Submission, catalog: Catalog, registry: Registry) -> F
     return check
 
 
+_RULES_WITHIN: dict[tuple[int, tuple[str, ...]], tuple[Catalog, list[tuple[Rule, tuple[str, ...]]]]] = {}
+
+
+def _rules_within(catalog: Catalog, provided: tuple[str, ...]) -> list[tuple[Rule, tuple[str, ...]]]:
+    """The rules (with their figures) whose figures a unit providing ``provided`` gives alone; the
+    others span units and are checked on the commune totals. Remembered per element list: a merge
+    checks thousands of files of a handful of unit kinds."""
+    key = (id(catalog), provided)
+    found = _RULES_WITHIN.get(key)
+    if found is not None and found[0] is catalog:  # the identity check makes a reused id harmless
+        return found[1]
+    provided_set = set(provided)
+    rules = [(rule, names) for rule in catalog.rules
+             if provided_set.issuperset(names := (*rule.left, *rule.right))]
+    if len(_RULES_WITHIN) >= 256:
+        _RULES_WITHIN.clear()
+    _RULES_WITHIN[key] = (catalog, rules)
+    return rules
+
+
 def _kind_problem(element: Element, value: float) -> tuple[str, str] | None:
     """(kind, Vietnamese message) when ``value`` does not fit the element's kind."""
-    shown = format_number(value)
     if element.kind == "yes_no":
         if value not in (0, 1):
-            return "not_yes_no", f"“{element.label}”: chỉ chọn Có hoặc Không (đang là {shown})."
+            return "not_yes_no", f"“{element.label}”: chỉ chọn Có hoặc Không (đang là {format_number(value)})."
         return None
     if value < 0:
-        return "negative", f"“{element.label}” không thể âm (đang là {shown}): nhập số từ 0 trở lên."
+        return "negative", f"“{element.label}” không thể âm (đang là {format_number(value)}): nhập số từ 0 trở lên."
     if element.kind == "count" and abs(value - round(value)) > _TOLERANCE:
-        return "not_whole", (f"“{element.label}” phải là số nguyên (đang là {shown}): "
+        return "not_whole", (f"“{element.label}” phải là số nguyên (đang là {format_number(value)}): "
                              "nhập số người, số vụ… không có phần thập phân.")
     return None
 

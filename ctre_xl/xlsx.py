@@ -12,10 +12,13 @@ refused), every zip member's declared size and compression ratio are checked bef
 bytes actually inflated are capped while streaming, and nothing is ever sized by what a part
 claims (a sheet's ``<dimension>`` is reported, never used to allocate).
 
-Speed: small members are inflated straight from the package bytes (``sniff.inflate_member``), and
-sheets and shared strings go through the regular-expression scanner of ``xlsx_scan`` wherever it
-provably reads what the XML parser reads (DTD-free UTF-8 parts in the plain form); anything else
-is parsed here, by the reference path below. Value decoding is shared in ``xlsx_cells``.
+Speed: the central directory is read in one pass (``sniff.zip_directory``, shared with sniffing;
+``zipfile`` only for unusual packages or streamed parts), small members are inflated straight from
+the package bytes (``sniff.inflate_member``), the parsed workbook.xml + relationships are kept per
+template shape (keyed by their stored bytes and CRC, see ``_structure_key``), and sheets and
+shared strings go through the regular-expression scanner of ``xlsx_scan`` wherever it provably
+reads what the XML parser reads (DTD-free UTF-8 parts in the plain form); anything else is parsed
+here, by the reference path below. Value decoding is shared in ``xlsx_cells``.
 """
 
 from __future__ import annotations
@@ -24,27 +27,20 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from io import BytesIO
-from typing import IO, Iterable, Iterator
-from xml.etree.ElementTree import XML as _fast_xml  # only for parts proven DTD-free: see parse_xml
+from typing import Iterable, Iterator
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
-from .errors import CtreError
-from .sniff import MAX_ZIP_ENTRIES, inflate_member, zip_entry_count
+from .sniff import ZipMember, inflate_member, packed_member, zip_directory
+# The package layer, also re-exported from here for the .ods reader and older callers.
+from .xlsx_package import (CHUNK, MAX_INFLATED, MAX_MEMBER_DECLARED, MAX_RATIO, MAX_TOTAL_DECLARED,  # noqa: F401
+                           RATIO_CHECK_FROM, SMALL_PART, MiB, WorkbookError, _CappedReader, _corrupt,
+                           _CORRUPT_PACKAGE, _dangerous, open_package, parse_xml)
 from .xlsx_cells import (T_C, T_DIM, T_ROW, T_SI, _NO_STRINGS, Cell, _has_content, _ParsedStrings, _raw_cell,
                          _rich_text, _Strings, _cell)
 from .xlsx_scan import RawCell, SharedStrings, Unsupported, scan_sheet
-
-MiB = 1024 * 1024
-MAX_MEMBER_DECLARED = 256 * MiB  # no honest template part comes near this
-MAX_TOTAL_DECLARED = 512 * MiB
-MAX_RATIO = 200  # deflate of real sheet XML stays well under this; bombs sit near 1000
-RATIO_CHECK_FROM = 8 * MiB  # tiny parts may compress extremely well (empty rows); ignore them
-MAX_INFLATED = 96 * MiB  # bytes actually inflated from one part while streaming
-SMALL_PART = 2 * MiB  # parts up to this size are parsed whole (faster than streaming)
-CHUNK = 64 * 1024
 
 _NS_REL = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships",
            "http://purl.oclc.org/ooxml/officeDocument/relationships")
@@ -56,14 +52,6 @@ _NAME_REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!(\$?[A-Za-z]{1,3}\$?\d{1
 _LETTERS = [chr(65 + i) for i in range(26)]
 _COLUMNS = {name: index for index, name in enumerate(_LETTERS + [a + b for a in _LETTERS for b in _LETTERS])}
 _COLUMNS_BYTES = {name.encode(): index for name, index in _COLUMNS.items()}
-
-
-class WorkbookError(CtreError):
-    """The package cannot be read safely; ``kind`` says why (zip_bomb, dangerous_xml, corrupt...)."""
-
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
 
 
 @dataclass(frozen=True)
@@ -107,49 +95,19 @@ def parse_name_ref(text: str) -> tuple[str, int, int] | None:
     return (sheet, *cell) if cell else None
 
 
-class _CappedReader:
-    """A file-like over a zip member that refuses to inflate more than ``limit`` bytes."""
+@dataclass(frozen=True)
+class _Structure:
+    """The parsed workbook.xml + relationships of one template shape (see ``_structure_key``)."""
 
-    def __init__(self, stream: IO[bytes], limit: int, member: str) -> None:
-        self.stream, self.limit, self.member, self.count = stream, limit, member, 0
-
-    def read(self, size: int = -1) -> bytes:
-        data = self.stream.read(CHUNK if size is None or size < 0 else min(size, CHUNK))
-        self.count += len(data)
-        if self.count > self.limit:
-            raise WorkbookError("zip_bomb", _bomb_message(self.member, self.count))
-        return data
+    sheets: tuple[SheetInfo, ...]
+    defined_names: dict[str, tuple[str, int | None]]
+    date1904: bool
+    targets: dict[str, tuple[str, int, int] | None]  # name_target's answers, filled as asked
 
 
-def _bomb_message(member: str, size: int) -> str:
-    return (f"tệp nén bất thường: phần “{member}” giải nén ra hơn {size // MiB} MB — có thể là tệp độc hại "
-            "(zip bomb), không đọc; đề nghị đơn vị gửi lại biểu mẫu gốc đã điền")
-
-
-def open_package(data: bytes, archive: zipfile.ZipFile | None,
-                 corrupt_message: str) -> tuple[zipfile.ZipFile, dict[str, zipfile.ZipInfo]]:
-    """Open a zip package (xlsx or ods) after the checks that need no inflating.
-
-    Refuses tens of thousands of entries, and declared sizes or compression ratios no workbook
-    has (a zip bomb), before a single part is inflated.
-    """
-    count = zip_entry_count(data)
-    if count is not None and count > MAX_ZIP_ENTRIES:
-        raise WorkbookError("too_many_entries", f"tệp chứa quá nhiều thành phần ({count}) — không đọc")
-    try:
-        package = archive or zipfile.ZipFile(BytesIO(data))
-        members = {info.filename: info for info in package.infolist()}
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-        raise WorkbookError("corrupt_zip", corrupt_message) from exc
-    total = 0
-    for name, info in members.items():
-        total += info.file_size
-        ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > MAX_MEMBER_DECLARED or (info.file_size > RATIO_CHECK_FROM and ratio > MAX_RATIO):
-            raise WorkbookError("zip_bomb", _bomb_message(name, info.file_size))
-    if total > MAX_TOTAL_DECLARED:
-        raise WorkbookError("zip_bomb", _bomb_message("(toàn bộ tệp)", total))
-    return package, members
+MAX_STRUCTURES = 64  # template shapes remembered per process (a commune has a handful)
+STRUCTURE_KEY_BYTES = 64 * 1024  # larger stored parts are parsed every time, never kept as keys
+_STRUCTURES: dict[tuple[object, ...], _Structure] = {}
 
 
 class XlsxWorkbook:
@@ -159,11 +117,14 @@ class XlsxWorkbook:
     # what the XML parser reads; False forces the parser everywhere (the reference, for tests).
     use_scanner = True
 
-    def __init__(self, data: bytes, archive: zipfile.ZipFile | None = None) -> None:
-        """``archive``: the same bytes already opened (by sniff), to avoid reading the directory twice."""
+    def __init__(self, data: bytes, archive: zipfile.ZipFile | None = None,
+                 members: dict[str, ZipMember] | None = None) -> None:
+        """``archive`` or ``members``: the same bytes already opened or their directory already read
+        (by sniff), to avoid reading the directory twice."""
         self._data = data
-        self._zip, self._members = open_package(
-            data, archive, "tệp bị hỏng (không mở được dạng .xlsx) — đề nghị đơn vị gửi lại")
+        if archive is None and members is None:
+            members = zip_directory(data)
+        self._package, self._members = open_package(data, archive, _CORRUPT_PACKAGE, members)
         self.sheets: list[SheetInfo] = []
         self.defined_names: dict[str, tuple[str, int | None]] = {}  # lower-case name -> (formula, local sheet)
         self.date1904 = False
@@ -177,10 +138,21 @@ class XlsxWorkbook:
     def has_macros(self) -> bool:
         return any(name.lower().startswith("xl/vbaproject") for name in self._members)
 
+    @property
+    def _zip(self) -> zipfile.ZipFile:
+        """The package opened by ``zipfile``: only when a part is streamed or cannot be inflated
+        directly (the directory is then read a second time, by ``zipfile``'s own rules)."""
+        if self._package is None:
+            try:
+                self._package = zipfile.ZipFile(BytesIO(self._data))
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+                raise WorkbookError("corrupt_zip", _CORRUPT_PACKAGE) from exc
+        return self._package
+
     def _open(self, name: str) -> _CappedReader:
         try:
-            return _CappedReader(self._zip.open(self._members[name]), MAX_INFLATED, name)
-        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
+            return _CappedReader(self._zip.open(self._zip.getinfo(name)), MAX_INFLATED, name)
+        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, KeyError) as exc:
             raise _corrupt(name) from exc
 
     def _read_part(self, name: str) -> bytes:
@@ -237,33 +209,78 @@ class XlsxWorkbook:
     def _read_workbook(self) -> None:
         if "xl/workbook.xml" not in self._members:
             raise WorkbookError("corrupt_zip", "tệp thiếu phần xl/workbook.xml (không phải sổ Excel hợp lệ)")
+        key = self._structure_key()
+        structure = _STRUCTURES.get(key) if key is not None else None
+        if structure is None:
+            structure = self._parse_structure()
+            if key is not None:
+                if len(_STRUCTURES) >= MAX_STRUCTURES:
+                    _STRUCTURES.clear()
+                _STRUCTURES[key] = structure
+        # Workbooks read from the same structure share this object (None: not remembered);
+        # readers may key their own per-shape work on it.
+        self.structure: object | None = structure if key is not None else None
+        self.sheets = list(structure.sheets)
+        self.defined_names = dict(structure.defined_names)
+        self.date1904 = structure.date1904
+        self._targets = structure.targets
+
+    def _structure_key(self) -> tuple[object, ...] | None:
+        """What identifies the workbook structure without inflating it: the stored bytes of
+        workbook.xml and of its relationships, with their CRC and sizes (a merge reads thousands
+        of files of a handful of template shapes; these two parts are identical within a shape).
+        The same stored bytes always inflate to the same part, so the parse made of the first
+        holds for all; the first one was inflated, CRC-checked and parsed in full. None: not cacheable."""
+        key: list[object] = []
+        for name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
+            info = self._members.get(name)
+            if info is None:
+                key.append(None)
+                continue
+            packed = packed_member(self._data, info) if info.compress_size <= STRUCTURE_KEY_BYTES else None
+            if packed is None:
+                return None
+            key.append((packed, info.CRC, info.file_size, info.compress_type))
+        return tuple(key)
+
+    def _parse_structure(self) -> _Structure:
+        """Sheets, defined names and date system from workbook.xml and its relationships."""
         root = self._parse_whole("xl/workbook.xml")
         targets: dict[str, str] = {}
         if "xl/_rels/workbook.xml.rels" in self._members:
             for rel in self._parse_whole("xl/_rels/workbook.xml.rels"):
                 target = rel.get("Target", "")
                 targets[rel.get("Id", "")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        sheets: list[SheetInfo] = []
+        names: dict[str, tuple[str, int | None]] = {}
+        date1904 = False
         for element in root.iter():
             local = element.tag.rpartition("}")[2]
             if local == "sheet":
                 rid = next((element.get(f"{{{ns}}}id") for ns in _NS_REL if element.get(f"{{{ns}}}id")), "")
-                self.sheets.append(SheetInfo(element.get("name", ""), element.get("state", "visible"),
-                                             _normalise_part(targets.get(rid, ""))))
+                sheets.append(SheetInfo(element.get("name", ""), element.get("state", "visible"),
+                                        _normalise_part(targets.get(rid, ""))))
             elif local == "definedName" and element.get("name"):
                 local_id = element.get("localSheetId")
                 key = element.get("name", "").lower()
-                if local_id is None or key not in self.defined_names:  # workbook scope wins
-                    self.defined_names[key] = (element.text or "", int(local_id) if local_id else None)
+                if local_id is None or key not in names:  # workbook scope wins
+                    names[key] = (element.text or "", int(local_id) if local_id else None)
             elif local == "workbookPr":
-                self.date1904 = element.get("date1904", "0").lower() in ("1", "true")
+                date1904 = element.get("date1904", "0").lower() in ("1", "true")
+        return _Structure(tuple(sheets), names, date1904, {})
 
     def sheet(self, name: str) -> SheetInfo | None:
         return next((s for s in self.sheets if s.name == name), None)
 
     def name_target(self, name: str) -> tuple[str, int, int] | None:
         """Where a defined name points: (sheet, row, col), or None if absent or broken."""
-        found = self.defined_names.get(name.lower())
-        return parse_name_ref(found[0]) if found else None
+        key = name.lower()
+        if key in self._targets:
+            return self._targets[key]
+        found = self.defined_names.get(key)
+        target = parse_name_ref(found[0]) if found else None
+        self._targets[key] = target  # shared by every workbook of this structure (same names)
+        return target
 
     def custom_properties(self) -> dict[str, str]:
         """docProps/custom.xml as name -> text value ({} when the workbook has none)."""
@@ -310,8 +327,8 @@ class XlsxWorkbook:
         shared_needed = [int(v) for t, v, _, _ in raw.values() if t == "s" and v and v.strip().isdigit()]
         shared = self._shared_strings(max(shared_needed)) if shared_needed else _NO_STRINGS
         try:
-            for key, (kind, value, formula, inline) in raw.items():
-                result.cells[key] = _cell(kind, value, formula, inline, shared)
+            result.cells = {key: _cell(kind, value, formula, inline, shared)
+                            for key, (kind, value, formula, inline) in raw.items()}
         except Unsupported:  # a shared string the scanner cannot decode: the parser reads the table
             self._shared = None
             shared = self._shared_strings(max(shared_needed), scanner=False)
@@ -382,22 +399,8 @@ class XlsxWorkbook:
         return self._shared
 
     def close(self) -> None:
-        self._zip.close()
-
-
-def parse_xml(data: bytes) -> Element:
-    """Parse one XML part safely.
-
-    Entity declarations (billion laughs, external entities) can only appear inside a document type
-    declaration. A part with a DOCTYPE, or one not plainly UTF-8/ASCII (where that could not be
-    checked on the bytes), goes through defusedxml, which refuses entities. Every other part cannot
-    declare an entity and is parsed by the C parser that defusedxml wraps, several times faster
-    than defusedxml's pure-Python tree builder; thousands of files are read per merge.
-    """
-    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-    if body[:1] != b"<" or b"<!DOCTYPE" in body or b"<!ENTITY" in body:
-        return SafeET.fromstring(data)
-    return _fast_xml(body)
+        if self._package is not None:
+            self._package.close()
 
 
 def _normalise_part(path: str) -> str:
@@ -409,12 +412,3 @@ def _normalise_part(path: str) -> str:
         elif piece and piece != ".":
             parts.append(piece)
     return "/".join(parts)
-
-
-def _corrupt(part: str) -> WorkbookError:
-    return WorkbookError("corrupt_xml", f"tệp bị hỏng: phần “{part}” không đọc được — mở bằng Excel, lưu lại rồi gửi lại")
-
-
-def _dangerous(part: str) -> WorkbookError:
-    return WorkbookError("dangerous_xml", f"tệp chứa XML nguy hiểm (khai báo thực thể/DTD trong phần “{part}”) — "
-                                          "không đọc; đề nghị đơn vị gửi lại biểu mẫu gốc đã điền")

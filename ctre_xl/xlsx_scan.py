@@ -14,7 +14,9 @@ implementation and uses this scanner only on parts that
   comment, CDATA section or processing instruction inside the scanned region;
 * contain no control character that XML forbids (the parser would call the part corrupt);
 * have every ``<row>`` and ``<c>`` in the plain form this scanner matches (``r`` first, double
-  quotes): the number of matches is checked against the number of element starts.
+  quotes), rows neither nested nor left open, and nothing else in ``sheetData`` but white space:
+  every other character is matched as such and refused (``_TOKEN``); shared strings: the number
+  of ``<si>`` matches is checked against the number of element starts.
 
 Anything else raises ``Unsupported`` and the caller parses the part with the XML parser. A cell
 whose content is not the plain ``<f>..</f><v>..</v>`` / ``<is><t>..</t></is>`` form (rich text,
@@ -49,9 +51,23 @@ _FORBIDDEN_CONTROLS = bytes(range(0x00, 0x09)) + b"\x0b\x0c" + bytes(range(0x0e,
 # Inside sheetData: a row with its number, or a cell with its column letters, other attributes
 # (without "/" or ">", else not matched: the count check then sends the part to the parser) and
 # content (anything up to its own end tag; a cell has no nested <c>).
-_CONTENT = rb"[^<]*(?:<(?!/c>)[^<]*)*"
-_ROW_OR_CELL = re.compile(rb'<row\s+r="(\d{1,7})"[^>]*>|(<c\s+r="([A-Z]{1,3})\d{1,7}"([^>/]*)(?:/>|>(' + _CONTENT
-                          + rb")</c>))")
+# The content of a cell: anything up to its own end tag, except what the parser would read
+# differently (comment, CDATA, processing instruction, prefixed element) or a nested cell or row:
+# a "<c" (which also refuses rich-text runs' <color>/<charset>/<condense>: their part goes to
+# the parser) or "<row".
+_CONTENT = rb"[^<]*(?:<(?![!?c]|row|/c>|/?[A-Za-z_][\w.-]*:)[^<]*)*"
+# Every token of sheetData, in order: a row start with its number and other attributes (with the
+# end of the row before it, if any; self-closed if they end with "/"), a cell with its column letters, other attributes (without
+# "/" or ">") and content, the last row end, or -- the last group -- any other non-blank character,
+# which sends the part to the parser. Nothing but white space is ever skipped, so nothing can
+# hide between tokens; scan_sheet checks that rows are neither nested nor left open.
+# (The two forms nearly every cell has come first, only to be matched faster: they are forms of
+# _CONTENT too, so what is accepted and captured is the same.)
+_TOKEN = re.compile(rb'\s*(</row>\s*)?<row\s+r="(\d{1,7})"([^>]*)>'
+                    rb'|\s*<c\s+r="([A-Z]{1,3})\d{1,7}"([^>/]*)(?:/>|>(<v>[^<]*</v>|<is><t>[^<]*</t></is>|'
+                    + _CONTENT + rb')</c>)'
+                    rb'|\s*</row>'
+                    rb'|(\S)')
 _SIMPLE_CONTENT = re.compile(rb'(?:<f>([^<]*)</f>|(<f/>))?(?:<v>([^<]*)</v>|<v/>)?'
                              rb'(?:<is><t(?:\s+xml:space="preserve")?>([^<]*)</t></is>)?')
 _TYPE = re.compile(rb'(?:^|\s)t\s*=\s*"([^"]*)"')
@@ -88,7 +104,8 @@ def check_part(data: bytes, root: str) -> tuple[bytes, str]:
     return body, "{" + uri.decode() + "}"
 
 
-def _region(body: bytes, start_tag: bytes, end_tag: bytes) -> bytes:
+def _region(body: bytes, start_tag: bytes, end_tag: bytes,
+            check: Callable[[bytes], bytes] | None = None) -> bytes:
     """The bytes between ``<sheetData ...>`` and ``</sheetData>`` (b"" when self-closed/absent)."""
     start = body.find(start_tag)
     if start < 0 or body.find(start_tag, start + 1) >= 0:
@@ -103,7 +120,15 @@ def _region(body: bytes, start_tag: bytes, end_tag: bytes) -> bytes:
     end = body.find(end_tag, open_end)
     if end < 0:
         raise Unsupported("truncated")
-    return _checked(body[open_end + 1:end])
+    return (check or _checked)(body[open_end + 1:end])
+
+
+def _checked_lightly(region: bytes) -> bytes:
+    """``_checked`` for a sheet's region, whose comments, CDATA, PIs and prefixes ``_TOKEN``
+    refuses itself: no namespace declaration, no control character XML forbids."""
+    if b"xmlns" in region or len(region.translate(None, _FORBIDDEN_CONTROLS)) != len(region):
+        raise Unsupported("namespace or control character")
+    return region
 
 
 def _checked(region: bytes) -> bytes:
@@ -157,44 +182,81 @@ def scan_sheet(data: bytes, wanted: set[tuple[int, int]], wanted_columns: frozen
         if found is None or head.count(b"<dimension") != 1:
             raise Unsupported("dimension in an unexpected form")
         dimension = found[1].decode("utf-8")
-    region = _region(body, b"<sheetData", b"</sheetData>")
-    matches = _ROW_OR_CELL.findall(region)
-    # Every "<c" and "<row" must be one of the matches (this also refuses rich-text runs'
-    # <color>/<charset>/<condense>, sent to the parser with the rest of their part).
-    if region.count(b"<c") + region.count(b"<row") != len(matches):
-        raise Unsupported("a row or cell in a form the scanner does not match")
+    region = _region(body, b"<sheetData", b"</sheetData>", _checked_lightly)
     raw: dict[tuple[int, int], RawCell] = {}
     content_below = None
     row_number = -1
     in_rows_past = False
-    for row, whole, letters, attributes, content in matches:
-        if row:
-            row_number = int(row) - 1
-            in_rows_past = row_number > last
+    row_open = False  # between <row> and </row>: cells belong to that row (the parser's view)
+    for closed, row, row_attributes, letters, attributes, content, other in _TOKEN.findall(region):
+        if not letters:
+            if row:
+                if row_open != bool(closed):
+                    raise Unsupported("a row inside a row, or an end of row without its start")
+                row_open = not row_attributes.endswith(b"/")
+                row_number = int(row) - 1
+                in_rows_past = row_number > last
+            elif other:  # anything but a row, a cell, an end of row or white space (see _TOKEN)
+                raise Unsupported("a row or cell in a form the scanner does not match")
+            else:  # the last </row>
+                if not row_open:
+                    raise Unsupported("an end of row without its start")
+                row_open = False
             continue
+        if not row_open:
+            raise Unsupported("a cell outside a row")
         if in_rows_past:
-            if content and any(tag in content for tag in _HAS_CONTENT):
+            if content and (b"<v" in content or b"<is" in content or b"<f" in content):
                 content_below = row_number
                 break
             continue
-        if row_number < 0:
-            raise Unsupported("a cell outside a row")
         column = columns.get(letters)
         if column is None:
             raise Unsupported("column letters outside A..ZZ")
-        if (row_number, column) in wanted or (column in wanted_columns and (max_row is None or row_number <= max_row)):
-            raw[(row_number, column)] = _raw_cell(whole, attributes, content, namespace, parse_cell)
+        key = (row_number, column)
+        if not ((column in wanted_columns and (max_row is None or row_number <= max_row)) or key in wanted):
+            continue
+        # The forms nearly every cell has, decoded here: empty, <v>..</v> and <is><t>..</t></is>,
+        # with plain attributes; everything else goes through _raw_cell.
+        if b"&" not in attributes and b"'" not in attributes:
+            at = attributes.find(b' t="') + 4
+            close = attributes.find(b'"', at) if at >= 4 else -1
+            if close >= 0:
+                kind = attributes[at:close].decode("utf-8")
+            elif b"t" not in attributes:
+                kind = "n"
+            else:
+                raw[key] = _raw_cell(attributes, content, namespace, parse_cell)
+                continue
+            if not content:
+                raw[key] = kind, None, None, None
+                continue
+            lt = content.count(b"<")
+            if lt == 2 and content[:3] == b"<v>" and content[-4:] == b"</v>":
+                value = content[3:-4]
+                raw[key] = kind, (xml_text(value) or None) if value else None, None, None
+                continue
+            if lt == 4 and content[:7] == b"<is><t>" and content[-9:] == b"</t></is>":
+                raw[key] = kind, None, None, _unescape_x(xml_text(content[7:-9]))
+                continue
+        raw[key] = _raw_cell(attributes, content, namespace, parse_cell)
+    else:
+        if row_open:
+            raise Unsupported("a row without its end")
     return raw, dimension, content_below
 
 
-def _raw_cell(whole: bytes, attributes: bytes, content: bytes, namespace: str,
+def _raw_cell(attributes: bytes, content: bytes, namespace: str,
               parse_cell: Callable[[Element], RawCell]) -> RawCell:
     """(type, value, formula, inline string) of one matched cell, as ``xlsx._raw_cell`` reads it."""
-    if b"&" in attributes or b"'" in attributes:
-        return parse_cell(_fragment(whole, namespace))
-    at = attributes.find(b' t="')
-    if at >= 0:
-        kind = attributes[at + 4:attributes.index(b'"', at + 4)].decode("utf-8")
+    at = attributes.find(b' t="') + 4
+    close = attributes.find(b'"', at) if at >= 4 else -1
+    if b"&" in attributes or b"'" in attributes or (at >= 4 and close < 0):
+        # An entity or other quotes in an attribute, or a ">" inside a quoted value (the match
+        # then ended the attributes there): only the parser reads such a cell right.
+        return parse_cell(_fragment(_cell_element(attributes, content), namespace))
+    if close >= 0:
+        kind = attributes[at:close].decode("utf-8")
     else:
         typed = _TYPE.search(attributes) if b"t" in attributes else None
         kind = "n" if typed is None else typed[1].decode("utf-8")
@@ -208,11 +270,17 @@ def _raw_cell(whole: bytes, attributes: bytes, content: bytes, namespace: str,
         return kind, None, None, _unescape_x(xml_text(content[7:-9]))
     simple = _SIMPLE_CONTENT.fullmatch(content) if b"&#" not in content else None
     if simple is None:
-        return parse_cell(_fragment(whole, namespace))
+        return parse_cell(_fragment(_cell_element(attributes, content), namespace))
     formula_text, empty_formula, value, inline = simple.groups()
     formula = xml_text(formula_text) if formula_text is not None else ("" if empty_formula else None)
     return (kind, (xml_text(value) or None) if value else None, formula,
             _unescape_x(xml_text(inline)) if inline is not None else None)
+
+
+def _cell_element(attributes: bytes, content: bytes) -> bytes:
+    """A matched cell written back as one element, for the XML parser (its ``r`` is not needed:
+    the scanner knows where the cell is; an empty element reads the same as a self-closed one)."""
+    return b"<c" + attributes + b">" + content + b"</c>"
 
 
 def _fragment(whole: bytes, namespace: str) -> Element:

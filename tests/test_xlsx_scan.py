@@ -161,6 +161,23 @@ SHEET = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     ('<row r="1"><c r="a1"><v>1</v></c></row>', False),
     ('<row r="1"><c r="A1" t="inlineStr"><is><t>bad\x01char</t></is></c></row>', False),
     ('<row r="1"><c r="A1" t="inlineStr"><is><t>&nbsp;</t></is></c></row>', False),
+    # Every character of sheetData belongs to a row, a cell or white space, or the part goes to the parser.
+    ('<row r="1">stray text<c r="A1"><v>1</v></c></row>', False),
+    ('<row r="1"><c r="A1"><v>1</v></c></row>stray<row r="2"><c r="A2"><v>2</v></c></row>', False),
+    ('<row r="1"><c r="A1"><v>1<!-- 2 --></v></c></row>', False),
+    ('<row r="1"><c r="A1"><v>1</v><?pi x?></c></row>', False),
+    ('<row r="1"><c r="A1"><v>1</v><c r="B1"><v>2</v></c></row>', False),
+    ('<row r="1"><c r="A1"><x:v>1</x:v></c></row>', False),
+    ('<row r="1"><c r="A1"><v>1</v></c><row r="2"><c r="A2"><v>2</v></c></row></row>', False),
+    ('<row r="1"><c r="A1"><v>1</v></c></row><c r="A2"><v>2</v></c>', False),
+    ('<row r="1"/><c r="A1"><v>1</v></c>', False),
+    ('</row><row r="1"><c r="A1"><v>1</v></c></row>', False),
+    # Plain forms decoded by the scanner itself: empty cells, a ">" inside a quoted attribute value.
+    ('<row r="1"><c r="A1" t="s"></c><c r="B1" t="inlineStr"/><c r="C1" s="3"></c></row>', True),
+    ('<row r="1"><c r="A1" cm="a>b" t="inlineStr"><is><t>x</t></is></c><c r="B1" t="str" vm="1>0"><v>y</v></c>'
+     '<c r="C1" t="b>"><v>1</v></c></row>', True),
+    ('<row r="1" spans="1:3"><c r="A1" t="inlineStr"><is><t>a</t></is></c>\n</row>\n<row r="2"/>\n'
+     '<row r="3"><c r="C3" t="e"><v>#N/A</v></c></row>', True),
 ])
 def test_hand_written_parts(rows, scanned, workbooks, tmp_path, monkeypatch) -> None:
     """Each feature is either decoded exactly like the parser, or the part goes to the parser."""
