@@ -148,7 +148,7 @@ def _without_cycle_collection() -> Iterator[None]:
 
 def _merge_inbox(catalog: Catalog, registry: Registry, workspace: Workspace, year: int, *,
                  strict: bool, progress: Progress | None, allow_sample: bool) -> MergeResult:
-    from .reading import collect_files
+    from .collecting import collect_files
 
     inbox = workspace.inbox
     if not inbox.is_dir():

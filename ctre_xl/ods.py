@@ -25,8 +25,9 @@ from defusedxml.ElementTree import DefusedXMLParser
 
 from .ods_values import OFFICE, TABLE, cell_from_odf, excel_formula, excel_reference
 from .sniff import ODS_MIMETYPE
-from .xlsx import (CHUNK, MAX_INFLATED, SheetCells, SheetInfo, WorkbookError, _CappedReader, _corrupt,
-                   _dangerous, open_package, parse_name_ref, parse_xml)
+from .xlsx import SheetCells, SheetInfo, parse_name_ref
+from .xlsx_package import (CHUNK, MAX_INFLATED, WorkbookError, _CappedReader, _corrupt, _dangerous, open_package,
+                           parse_xml)
 
 _TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 _STYLE = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"

@@ -19,8 +19,7 @@ from pathlib import Path
 
 from . import layout as L
 from .catalog import Catalog, nfc
-# Collecting lives in its own module; its names stay importable from here.
-from .collecting import SILENT_NAMES, _inside_fast, _real_folder, collect_files, forget_resolved, relative  # noqa: F401
+from .collecting import _inside_fast, _real_folder, relative
 from .model import ACCEPTED, ERROR, REJECTED, WARNING, CellValue, FileRecord, Finding, Submission
 from .ods import OdsWorkbook
 from .sniff import sniff_bytes

@@ -18,7 +18,7 @@ from .catalog import Catalog, Metric
 from .layout import FREE_TEXT_FIELDS, a1, target_text
 from .model import MET, NO_DATA, NO_TARGET, NOT_APPLICABLE, NOT_MET, STATUS_LABELS, MergeResult, MetricResult
 from .summary_styles import (AMBER, GREY, RED, SCHOOL_YES_NO, Styles, add_met_rules, add_text_rule, judges,
-                             setup_page, sign, target_format, text_height, value_format)
+                             sign, start_table_sheet, target_format, text_height, value_format)
 from .units import Registry
 
 METRICS_SHEET = "Chỉ tiêu"
@@ -99,21 +99,14 @@ def write_metrics_sheet(sheet: Worksheet, styles: Styles, result: MergeResult, c
     col_target = 6 + len(years)
     col_op, col_status, col_change, col_lead, col_remark = range(col_target + 1, col_target + 6)
     col_objective = col_remark + 1
-    for col, width in enumerate(widths):
-        sheet.set_column(col, col, width)
+    start_table_sheet(
+        sheet, styles, catalog, result.year, title=f"Kết quả thực hiện các chỉ tiêu năm {result.year}",
+        subtitle=(f"{catalog.commune}, {catalog.province}. Đánh giá theo mục tiêu năm {target_year}. "
+                  "Màu xanh: đạt; màu đỏ: chưa đạt. Màu và cột “Đánh giá” tự cập nhật khi sửa cột “Giá trị”."),
+        headers=headers, widths=widths, header_row=HEADER_ROW, header_height=32)
     # Hidden helper column: the objective of each row, for the overview's COUNTIFS formulas.
     sheet.set_column(col_objective, col_objective, 4, None, {"hidden": True})
     last_col = col_remark
-
-    sheet.merge_range(0, 0, 0, last_col, f"Kết quả thực hiện các chỉ tiêu năm {result.year}", styles.title())
-    sheet.merge_range(1, 0, 1, last_col,
-                      f"{catalog.commune}, {catalog.province}. Đánh giá theo mục tiêu năm {target_year}. "
-                      "Màu xanh: đạt; màu đỏ: chưa đạt. Màu và cột “Đánh giá” tự cập nhật khi sửa cột “Giá trị”.",
-                      styles.subtitle())
-    sheet.set_row(1, 32)
-    sheet.write_row(HEADER_ROW, 0, headers, styles.header())
-    sheet.set_row(HEADER_ROW, 32)
-    setup_page(sheet, catalog, result.year, title_rows=(HEADER_ROW, HEADER_ROW), freeze_row=HEADER_ROW + 1)
 
     by_code = {m.code: m for m in result.metrics}
     objective_names = {o.number: o.name for o in catalog.objectives}
@@ -205,20 +198,14 @@ def write_by_unit_sheet(sheet: Worksheet, styles: Styles, result: MergeResult, c
     """Each unit's own value of each metric beside the commune's, with its explanation."""
     names = unit_names(result, registry)
     received = {status.id for status in result.units if status.received}
-    for col, width in enumerate(UNIT_WIDTHS):
-        sheet.set_column(col, col, width)
     last_col = len(UNIT_WIDTHS) - 1
-    sheet.merge_range(0, 0, 0, last_col, f"Số liệu theo đơn vị năm {result.year}", styles.title())
-    sheet.merge_range(1, 0, 1, last_col,
-                      "Giá trị của từng đơn vị bên cạnh giá trị của cả xã, để thấy chỉ tiêu chưa đạt từ đâu. "
-                      "Màu xanh: đạt mục tiêu; màu đỏ: chưa đạt. Cột cuối: giải trình của đơn vị. "
-                      "Chỉ tiêu do một đơn vị báo cáo xem ở trang “Chỉ tiêu”.",
-                      styles.subtitle())
-    sheet.set_row(1, 32)
-    headers = ["Mã", "Đơn vị", "Giá trị của đơn vị", "Giá trị của xã", "Mục tiêu", "Dấu", "Giải trình của đơn vị"]
-    sheet.write_row(HEADER_ROW, 0, headers, styles.header())
-    sheet.set_row(HEADER_ROW, 32)
-    setup_page(sheet, catalog, result.year, title_rows=(HEADER_ROW, HEADER_ROW), freeze_row=HEADER_ROW + 1)
+    start_table_sheet(
+        sheet, styles, catalog, result.year, title=f"Số liệu theo đơn vị năm {result.year}",
+        subtitle=("Giá trị của từng đơn vị bên cạnh giá trị của cả xã, để thấy chỉ tiêu chưa đạt từ đâu. "
+                  "Màu xanh: đạt mục tiêu; màu đỏ: chưa đạt. Cột cuối: giải trình của đơn vị. "
+                  "Chỉ tiêu do một đơn vị báo cáo xem ở trang “Chỉ tiêu”."),
+        headers=["Mã", "Đơn vị", "Giá trị của đơn vị", "Giá trị của xã", "Mục tiêu", "Dấu", "Giải trình của đơn vị"],
+        widths=UNIT_WIDTHS, header_row=HEADER_ROW, header_height=32)
 
     notes: dict[str, dict[str, str]] = {}  # metric code -> unit -> note
     for unit_id, submission in result.submissions.items():

@@ -8,7 +8,7 @@ from xlsxwriter.worksheet import Worksheet
 from .catalog import Catalog
 from .model import ERROR, Fact, Finding, MergeResult, UnitStatus
 from .summary_metrics import HEADER_ROW, FIRST_ROW, unit_names
-from .summary_styles import AMBER, COUNT, DATE, GREEN, RED, Styles, add_text_rule, setup_page, text_height
+from .summary_styles import AMBER, COUNT, DATE, GREEN, RED, Styles, add_text_rule, setup_page, start_table_sheet, text_height
 from .units import Registry
 
 PROGRESS_SHEET = "Tiến độ nộp"
@@ -30,28 +30,17 @@ def timeliness(status: UnitStatus) -> str:
     return ON_TIME if status.on_time else LATE
 
 
-def _titles(sheet: Worksheet, styles: Styles, title: str, subtitle: str, last_col: int) -> None:
-    sheet.merge_range(0, 0, 0, last_col, title, styles.title())
-    sheet.merge_range(1, 0, 1, last_col, subtitle, styles.subtitle())
-    sheet.set_row(1, 32)
-
-
 def write_progress_sheet(sheet: Worksheet, styles: Styles, result: MergeResult, catalog: Catalog) -> None:
     """Every expected unit: received or not, on time or late, file, date, preparer, problems."""
     headers = ["STT", "Đơn vị", "Loại", "Đã nhận", "Tình trạng", "Tệp", "Ngày báo cáo", "Người lập biểu",
                "Điện thoại", "Số lỗi", "Số cảnh báo"]
     widths = [5, 32, 11, 8, 13, 34, 11, 20, 14, 7, 9]
-    for col, width in enumerate(widths):
-        sheet.set_column(col, col, width)
-    last_col = len(headers) - 1
     deadline = catalog.deadline(result.year)
     received = sum(1 for unit in result.units if unit.received)
-    _titles(sheet, styles, f"Tiến độ nộp báo cáo năm {result.year}",
-            f"Hạn nộp: {deadline:%d/%m/%Y}. Đã nhận {received}/{len(result.units)} đơn vị. "
-            "Ngày báo cáo là ngày đơn vị ghi trong biểu mẫu.", last_col)
-    sheet.write_row(HEADER_ROW, 0, headers, styles.header())
-    sheet.set_row(HEADER_ROW, 32)
-    setup_page(sheet, catalog, result.year, title_rows=(HEADER_ROW, HEADER_ROW), freeze_row=HEADER_ROW + 1)
+    start_table_sheet(sheet, styles, catalog, result.year, title=f"Tiến độ nộp báo cáo năm {result.year}",
+                      subtitle=f"Hạn nộp: {deadline:%d/%m/%Y}. Đã nhận {received}/{len(result.units)} đơn vị. "
+                               "Ngày báo cáo là ngày đơn vị ghi trong biểu mẫu.",
+                      headers=headers, widths=widths, header_row=HEADER_ROW, header_height=32)
     text, centre = styles.text(), styles.centre()
     row = FIRST_ROW
     for number, unit in enumerate(result.units, start=1):
@@ -94,17 +83,13 @@ def write_findings_sheet(sheet: Worksheet, styles: Styles, result: MergeResult, 
     names = unit_names(result, registry)
     headers = ["Tệp", "Đơn vị", "Trang", "Ô", "Mã", "Mức độ", "Nội dung"]
     widths = [28, 24, 12, 6, 22, 9, 56]  # element codes run to 30 characters
-    for col, width in enumerate(widths):
-        sheet.set_column(col, col, width)
     last_col = len(headers) - 1
     findings = sorted_findings(result.findings)
     errors = sum(1 for f in findings if f.severity == ERROR)
-    _titles(sheet, styles, f"Kết quả kiểm tra số liệu năm {result.year}",
-            f"{errors} lỗi, {len(findings) - errors} cảnh báo. Lỗi cần đơn vị sửa và gửi lại; "
-            "cảnh báo cần xem lại. Dùng nút lọc ở dòng tiêu đề để xem từng đơn vị.", last_col)
-    sheet.write_row(HEADER_ROW, 0, headers, styles.header())
-    sheet.set_row(HEADER_ROW, 20)
-    setup_page(sheet, catalog, result.year, title_rows=(HEADER_ROW, HEADER_ROW), freeze_row=HEADER_ROW + 1)
+    start_table_sheet(sheet, styles, catalog, result.year, title=f"Kết quả kiểm tra số liệu năm {result.year}",
+                      subtitle=f"{errors} lỗi, {len(findings) - errors} cảnh báo. Lỗi cần đơn vị sửa và gửi lại; "
+                               "cảnh báo cần xem lại. Dùng nút lọc ở dòng tiêu đề để xem từng đơn vị.",
+                      headers=headers, widths=widths, header_row=HEADER_ROW, header_height=20)
     text, centre = styles.text(), styles.centre()
     row = FIRST_ROW
     for finding in findings:

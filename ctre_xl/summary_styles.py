@@ -193,6 +193,21 @@ def setup_page(sheet: Worksheet, catalog: Catalog, year: int, *, title_rows: tup
     sheet.set_footer(f"&L{font}{_header_text(catalog.title)} — năm {year}&R{font}Trang &P/&N")
 
 
+def start_table_sheet(sheet: Worksheet, styles: "Styles", catalog: Catalog, year: int, *, title: str,
+                      subtitle: str, headers: list[str], widths: list[float], header_row: int,
+                      header_height: float) -> None:
+    """Column widths, title and subtitle rows, the header row, and the page set-up of a table sheet."""
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, width)
+    last_col = len(widths) - 1
+    sheet.merge_range(0, 0, 0, last_col, title, styles.title())
+    sheet.merge_range(1, 0, 1, last_col, subtitle, styles.subtitle())
+    sheet.set_row(1, 32)
+    sheet.write_row(header_row, 0, headers, styles.header())
+    sheet.set_row(header_row, header_height)
+    setup_page(sheet, catalog, year, title_rows=(header_row, header_row), freeze_row=header_row + 1)
+
+
 def text_height(texts: list[tuple[str, float]], minimum_lines: int = 1) -> float:
     """Row height (points) that shows every (text, column width) pair wrapped in full.
 

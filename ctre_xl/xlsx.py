@@ -34,9 +34,7 @@ from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
 from .sniff import ZipMember, inflate_member, packed_member, zip_directory
-# The package layer, also re-exported from here for the .ods reader and older callers.
-from .xlsx_package import (CHUNK, MAX_INFLATED, MAX_MEMBER_DECLARED, MAX_RATIO, MAX_TOTAL_DECLARED,  # noqa: F401
-                           RATIO_CHECK_FROM, SMALL_PART, MiB, WorkbookError, _CappedReader, _corrupt,
+from .xlsx_package import (CHUNK, MAX_INFLATED, SMALL_PART, WorkbookError, _CappedReader, _corrupt,
                            _CORRUPT_PACKAGE, _dangerous, open_package, parse_xml)
 from .xlsx_cells import (T_C, T_DIM, T_ROW, T_SI, _NO_STRINGS, Cell, _has_content, _ParsedStrings, _raw_cell,
                          _rich_text, _Strings, _cell)

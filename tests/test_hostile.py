@@ -20,7 +20,8 @@ import pytest
 
 from ctre_xl import layout as L
 from ctre_xl.model import ACCEPTED, REJECTED
-from ctre_xl.reading import collect_files, read_submission
+from ctre_xl.collecting import collect_files
+from ctre_xl.reading import read_submission
 
 from reading_helpers import fill, make_template, rewrite_zip, sheet_part
 
