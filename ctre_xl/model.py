@@ -28,6 +28,14 @@ STATUS_LABELS = {
 }
 
 
+WHOLE_COMMUNE = "(toàn xã)"  # shown where a finding is about the commune totals, not one file
+
+
+def errors_first(findings: list["Finding"]) -> list["Finding"]:
+    """Errors, then warnings; otherwise in the order the merge sorted them (a stable sort)."""
+    return sorted(findings, key=lambda finding: 0 if finding.severity == ERROR else 1)
+
+
 @dataclass(frozen=True)
 class Finding:
     """One validation problem, reported with everything else found (never raised)."""

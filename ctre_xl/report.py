@@ -11,7 +11,7 @@ from .computing import describe_value
 from .files import atomic_write
 from .layout import format_number
 from .model import (ACCEPTED, ERROR, NO_DATA, NOT_APPLICABLE, NO_TARGET, MET, NOT_MET, REJECTED, SKIPPED,
-                    STATUS_LABELS, SUPERSEDED, Finding, MergeResult)
+                    STATUS_LABELS, SUPERSEDED, WHOLE_COMMUNE, Finding, MergeResult, errors_first)
 
 ERRORS_LISTED = 20
 SEVERITY_LABELS = {"error": "Lỗi", "warning": "Cảnh báo"}
@@ -145,7 +145,7 @@ def write_findings_workbook(result: MergeResult, path: Path) -> Path:
     import xlsxwriter
 
     names = {u.id: u.name for u in result.units}
-    ordered = sorted(result.findings, key=lambda f: 0 if f.severity == ERROR else 1)  # stable: keeps file order
+    ordered = errors_first(result.findings)
     with atomic_write(Path(path), allow_fallback=True) as (temporary, target):
         workbook = xlsxwriter.Workbook(str(temporary), {"strings_to_formulas": False, "strings_to_urls": False})
         base = {"font_name": "Times New Roman", "font_size": 11, "valign": "top"}
@@ -164,7 +164,7 @@ def write_findings_workbook(result: MergeResult, path: Path) -> Path:
         for offset, finding in enumerate(ordered, start=1):
             row = first + offset
             unit = names.get(finding.unit or "", finding.unit or "")
-            cells = (finding.file or "(toàn xã)", unit, finding.sheet or "", finding.cell or "", finding.code or "")
+            cells = (finding.file or WHOLE_COMMUNE, unit, finding.sheet or "", finding.cell or "", finding.code or "")
             for column, text in enumerate(cells):
                 sheet.write_string(row, column, text, plain)
             sheet.write_string(row, 5, SEVERITY_LABELS.get(finding.severity, finding.severity),

@@ -6,7 +6,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from .catalog import Catalog
-from .model import ERROR, Fact, Finding, MergeResult, UnitStatus
+from .model import ERROR, WHOLE_COMMUNE, Fact, MergeResult, UnitStatus, errors_first
 from .summary_metrics import HEADER_ROW, FIRST_ROW, unit_names
 from .summary_styles import AMBER, COUNT, DATE, GREEN, RED, Styles, add_text_rule, setup_page, start_table_sheet, text_height
 from .units import Registry
@@ -18,7 +18,6 @@ DATA_SHEET = "Dữ liệu"
 ON_TIME, LATE, NO_DATE, MISSING = "Đúng hạn", "Nộp muộn", "Không ghi ngày", "Chưa nộp"
 SEVERITY_LABELS = {ERROR: "Lỗi", "warning": "Cảnh báo"}
 KIND_LABELS = {"department": "Phòng, ban", "school": "Trường học"}
-WHOLE_COMMUNE = "(toàn xã)"
 
 
 def timeliness(status: UnitStatus) -> str:
@@ -72,11 +71,6 @@ def write_progress_sheet(sheet: Worksheet, styles: Styles, result: MergeResult, 
                 "type": "cell", "criteria": ">", "value": 0, "format": styles.conditional(colours)})
 
 
-def sorted_findings(findings: list[Finding]) -> list[Finding]:
-    """Errors first, then warnings; otherwise in the order the merge found them."""
-    return sorted(findings, key=lambda finding: 0 if finding.severity == ERROR else 1)
-
-
 def write_findings_sheet(sheet: Worksheet, styles: Styles, result: MergeResult, catalog: Catalog,
                          registry: Registry) -> None:
     """Every finding with where it is, errors first, filterable."""
@@ -84,7 +78,7 @@ def write_findings_sheet(sheet: Worksheet, styles: Styles, result: MergeResult, 
     headers = ["Tệp", "Đơn vị", "Trang", "Ô", "Mã", "Mức độ", "Nội dung"]
     widths = [28, 24, 12, 6, 22, 9, 56]  # element codes run to 30 characters
     last_col = len(headers) - 1
-    findings = sorted_findings(result.findings)
+    findings = errors_first(result.findings)
     errors = sum(1 for f in findings if f.severity == ERROR)
     start_table_sheet(sheet, styles, catalog, result.year, title=f"Kết quả kiểm tra số liệu năm {result.year}",
                       subtitle=f"{errors} lỗi, {len(findings) - errors} cảnh báo. Lỗi cần đơn vị sửa và gửi lại; "
