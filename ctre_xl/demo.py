@@ -20,6 +20,7 @@ from typing import Any
 from .catalog import Catalog
 from .errors import WorkspaceError
 from .files import DEMO_MARKER as MARKER, Workspace
+from .layout import format_number
 from .model import MergeResult
 from .units import Registry, Unit, department_units, school_unit, write_registry_workbook
 
@@ -123,7 +124,7 @@ def _apply_mistakes(values: dict[str, object], unit: Unit, mistakes: dict[str, A
         values[typo["element"]] = typo["text"]
     as_text = mistakes["as_text"]
     if unit.id == as_text["unit"] and as_text["element"] in values:
-        values[as_text["element"]] = f"{values[as_text['element']]:,}".replace(",", ".")
+        values[as_text["element"]] = format_number(values[as_text["element"]])
 
 
 def _notes(catalog: Catalog, unit: Unit) -> dict[str, str]:

@@ -12,7 +12,7 @@ from .catalog import Catalog, Metric
 from .layout import (
     COL_CODE, COL_LABEL, COL_NOTE, COL_RATE, COL_T2026, COL_T2030, COL_TARGET, COL_UNIT, COL_VALUE,
     FRONT_FIRST_FIELD_ROW, INPUT_HEADER_ROW, KIND_UNIT_OF_MEASURE, PREPARER_FIELDS, Row,
-    TemplateLayout, a1, note_name, target_text,
+    TemplateLayout, a1, format_number, note_name, target_text,
 )
 from .template_styles import (
     MAX_TEXT, Styles, date_validation, element_validation, rate_number_format, target_number_format,
@@ -236,7 +236,7 @@ def _metric_row(sheet: Worksheet, st: Styles, catalog: Catalog, layout: Template
     sheet.data_validation(note_row, note_col, note_row, note_col, text_validation(
         f"Giải trình {metric.code}",
         "Ghi nguyên nhân nếu chưa đạt mục tiêu, số liệu bất thường hoặc chưa có số liệu "
-        f"(tối đa {MAX_TEXT:,} ký tự).".replace(",", ".")))
+        f"(tối đa {format_number(MAX_TEXT)} ký tự)."))
     return coloured
 
 
@@ -328,5 +328,5 @@ def _free_text_row(sheet: Worksheet, st: Styles, row: Row) -> None:
     sheet.merge_range(r, COL_CODE, r, COL_UNIT, row.text, st.free_text_label)
     sheet.merge_range(r, COL_VALUE, r, COL_NOTE, "", st.input_text)
     sheet.data_validation(r, COL_VALUE, r, COL_VALUE, text_validation(
-        row.text, f"{row.text}: viết ngắn gọn, tối đa {MAX_TEXT:,} ký tự.".replace(",", ".")))
+        row.text, f"{row.text}: viết ngắn gọn, tối đa {format_number(MAX_TEXT)} ký tự."))
     sheet.set_row(r, FREE_TEXT_ROW_HEIGHT)

@@ -13,6 +13,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 
 from .catalog import Element, Metric
+from .layout import format_number
 
 FONT = "Times New Roman"
 FONT_SIZE = 12
@@ -146,7 +147,7 @@ def element_validation(element: Element) -> dict[str, Any]:
 
 def text_validation(title: str, message: str, limit: int = MAX_TEXT) -> dict[str, Any]:
     """Free text of at most ``limit`` characters (explanations, free-text boxes, names)."""
-    shown = f"{limit:,}".replace(",", ".")
+    shown = format_number(limit)
     return {
         "validate": "length", "criteria": "<=", "value": limit,
         "input_title": _clip(title, _TITLE_LIMIT), "input_message": _clip(message, _MESSAGE_LIMIT),
