@@ -36,6 +36,7 @@ from .model import (ACCEPTED, ERROR, REJECTED, SKIPPED, SUPERSEDED, WARNING, Fac
                     MergeResult, Submission, UnitStatus)
 from .units import Registry
 from .validation import check_submission, compare_previous, failed_commune_rules
+from .xlsx import parse_a1
 
 PARALLEL_FROM = 24  # below this many files, starting worker processes costs more than it saves
 WORKERS = 2
@@ -379,13 +380,6 @@ def _completeness(catalog: Catalog, registry: Registry, year: int, submissions: 
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
     """Stable, readable order: by file (commune-level last), then where in the file."""
     def key(f: Finding) -> tuple:
-        return (f.file == "", f.file, f.sheet or "", _cell_key(f.cell), f.code or "", f.kind, f.message)
+        where = parse_a1(f.cell or "") or (-1, -1)  # (row, column): D9 before D10
+        return (f.file == "", f.file, f.sheet or "", where, f.code or "", f.kind, f.message)
     return sorted(_dedupe(findings), key=key)
-
-
-def _cell_key(cell: str | None) -> tuple[int, str]:
-    if not cell:
-        return (0, "")
-    letters = "".join(ch for ch in cell if ch.isalpha())
-    digits = "".join(ch for ch in cell if ch.isdigit())
-    return (int(digits) if digits else 0, letters.rjust(3))
