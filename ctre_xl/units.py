@@ -64,12 +64,12 @@ class Registry:
             index.setdefault(unit.id, unit)
         return index
 
-    @property
+    @cached_property
     def expected(self) -> tuple[Unit, ...]:
-        """Units that receive a template and are expected to send it back."""
+        """Units that receive a template and are expected to send it back (asked per metric)."""
         return tuple(u for u in self.units if u.has_template)
 
-    @property
+    @cached_property
     def schools(self) -> tuple[Unit, ...]:
         return tuple(u for u in self.units if u.kind == "school")
 
