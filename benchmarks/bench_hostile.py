@@ -23,9 +23,9 @@ TARGET_SECONDS, TARGET_MB = 2.0, 200
 
 
 def _read_one(path: str, inbox: str, queue: multiprocessing.Queue) -> None:
-    from ctre_xl.catalog import load_catalog
-    from ctre_xl.reading import read_submission
-    from ctre_xl.units import default_registry
+    from ctre_xl.plan.catalog import load_catalog
+    from ctre_xl.read.submission import read_submission
+    from ctre_xl.plan.units import default_registry
 
     catalog = load_catalog()
     registry = default_registry(catalog)
@@ -38,8 +38,8 @@ def _read_one(path: str, inbox: str, queue: multiprocessing.Queue) -> None:
 
 
 def main() -> int:
-    from ctre_xl.catalog import load_catalog
-    from ctre_xl.units import default_registry
+    from ctre_xl.plan.catalog import load_catalog
+    from ctre_xl.plan.units import default_registry
     from reading_helpers import fill, make_template
     from test_hostile import HOSTILE, YEAR
 

@@ -3,7 +3,7 @@
 
 For each size N (default 2,600 and 500 schools) the script builds a registry of N schools (about
 35 % mầm non, 40 % tiểu học, 25 % THCS) plus the plan's departments, writes every template and
-times it, fills every template the way a unit does (openpyxl, via ``ctre_xl.sample.fill_template``,
+times it, fills every template the way a unit does (openpyxl, via ``ctre_xl.demo.sample.fill_template``,
 with seeded figures that respect the catalogue's rules), then measures on those same files:
 
 * the merge stage, judged against the target: a fresh child process that imports ctre_xl, loads
@@ -47,9 +47,9 @@ import psutil
 
 from bench_setup import (YEAR, build_registry, fill_all, fill_jobs, inbox_files, parse_calamine, parse_openpyxl,
                          run_sampled, warm_cache)
-from ctre_xl.catalog import Catalog, load_catalog
+from ctre_xl.plan.catalog import Catalog, load_catalog
 from ctre_xl.files import Workspace
-from ctre_xl.units import write_registry_workbook
+from ctre_xl.plan.units import write_registry_workbook
 
 SEED = 20260501
 TARGET_RATIO = 1.5  # merge stage ≤ 1.5 × calamine parse
@@ -105,10 +105,10 @@ _STAGE_CHILD = """
 import json, sys, time
 began = time.perf_counter()
 from pathlib import Path
-from ctre_xl import merging
-from ctre_xl.catalog import load_catalog
+from ctre_xl.merge import merge as merging
+from ctre_xl.plan.catalog import load_catalog
 from ctre_xl.files import Workspace
-from ctre_xl.units import load_registry
+from ctre_xl.plan.units import load_registry
 times = {"imports": time.perf_counter() - began}
 start = time.perf_counter()
 workspace, year = Workspace(Path(sys.argv[1])), int(sys.argv[2])
@@ -167,7 +167,7 @@ def bench_size(catalog: Catalog, schools: int, root: Path, profile: bool) -> Siz
     units = len(registry.expected)
     print(f"\n=== {schools} trường ({units} đơn vị có biểu mẫu) in {workspace.root}", flush=True)
 
-    from ctre_xl.templates import write_templates
+    from ctre_xl.template.writer import write_templates
 
     templates_s, written = timed(lambda: write_templates(catalog, registry, workspace, YEAR))
     print(f"  templates: {len(written)} files in {templates_s:.1f} s", flush=True)
@@ -206,8 +206,8 @@ def print_profile(catalog: Catalog, workspace: Workspace, files: int, top: int =
     With the process pool the reading happens in workers cProfile does not see; this profile is of
     one core's work (its total is about twice the two-core wall time of the reading part).
     """
-    from ctre_xl import merging
-    from ctre_xl.units import load_registry
+    from ctre_xl.merge import merge as merging
+    from ctre_xl.plan.units import load_registry
 
     saved = merging.PARALLEL_FROM
     merging.PARALLEL_FROM = files + 1

@@ -16,10 +16,10 @@ from typing import Any
 
 import psutil
 
-from ctre_xl.catalog import Catalog
-from ctre_xl.demo import load_demo_data, plausible_figures
+from ctre_xl.plan.catalog import Catalog
+from ctre_xl.demo.run import load_demo_data, plausible_figures
 from ctre_xl.files import Workspace
-from ctre_xl.units import Registry, department_units, school_unit
+from ctre_xl.plan.units import Registry, department_units, school_unit
 
 YEAR = 2026
 LEVEL_SHARES = (("mam-non", 0.35), ("tieu-hoc", 0.40), ("thcs", 0.25))
@@ -51,7 +51,7 @@ def build_registry(catalog: Catalog, schools: int, rng: random.Random) -> Regist
 
 def _fill_job(job: tuple[str, str, dict[str, object], dict[str, str], date, str]) -> None:
     """Fill one template (runs in a worker process)."""
-    from ctre_xl.sample import fill_template
+    from ctre_xl.demo.sample import fill_template
 
     template, out, values, notes, report_day, unit_name = job
     fill_template(Path(template), Path(out), values, notes=notes, report_date=report_day,

@@ -1,5 +1,5 @@
 """``python -m ctre_xl``: the same as the ``ctre-xl`` command (handy where Scripts/ is not on PATH)."""
 
-from .cli import main
+from ctre_xl.cli import main
 
 main(prog_name="ctre-xl")

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import click
 
-from . import __version__, cli_vi
-from .catalog import Catalog, load_catalog
-from .errors import CtreError
-from .files import Workspace
-from .units import Registry, load_registry
+from ctre_xl import __version__
+from ctre_xl import cli_vi
+from ctre_xl.plan.catalog import Catalog, load_catalog
+from ctre_xl.errors import CtreError
+from ctre_xl.files import Workspace
+from ctre_xl.plan.units import Registry, load_registry
 
 
 class UserError(click.ClickException):
@@ -72,7 +73,7 @@ def main(ctx: click.Context, workspace: Path, catalog_path: Path | None) -> None
       2. các đơn vị điền và gửi lại; chép mọi tệp nhận được vào thư mục inbox/
       3. ctre-xl merge --year 2026       kiểm tra, tổng hợp, ghi báo cáo vào outbox/
     """
-    from .security import require_defusedxml
+    from ctre_xl.read.security import require_defusedxml
 
     try:
         require_defusedxml()
@@ -86,7 +87,7 @@ def main(ctx: click.Context, workspace: Path, catalog_path: Path | None) -> None
 @pass_context
 def init(ctx: Context) -> None:
     """Tạo thư mục làm việc và tệp danh sách trường don-vi.xlsx."""
-    from .units import write_registry_workbook
+    from ctre_xl.plan.units import write_registry_workbook
 
     try:
         ctx.workspace.ensure()
@@ -109,7 +110,7 @@ def init(ctx: Context) -> None:
 @pass_context
 def templates(ctx: Context, year: int, unit_ids: tuple[str, ...]) -> None:
     """Tạo biểu mẫu báo cáo (.xlsx) cho từng đơn vị vào templates/NĂM/."""
-    from .templates import write_templates
+    from ctre_xl.template.writer import write_templates
 
     try:
         written = write_templates(ctx.catalog, ctx.registry, ctx.workspace, year, list(unit_ids) or None)
@@ -128,7 +129,7 @@ def templates(ctx: Context, year: int, unit_ids: tuple[str, ...]) -> None:
 @pass_context
 def catalog(ctx: Context, as_json: bool) -> None:
     """Xem danh mục chỉ tiêu, mục tiêu và đơn vị báo cáo."""
-    from .describe import catalog_as_dict, catalog_table
+    from ctre_xl.output.describe import catalog_as_dict, catalog_table
 
     try:
         registry = ctx.registry
@@ -147,8 +148,8 @@ def catalog(ctx: Context, as_json: bool) -> None:
 @pass_context
 def merge(ctx: Context, year: int, strict: bool, as_json: bool) -> None:
     """Đọc mọi tệp trong inbox/, kiểm tra, tổng hợp và ghi báo cáo vào outbox/NĂM/."""
-    from .merging import run_merge
-    from .report import console_summary, result_as_dict
+    from ctre_xl.merge.merge import run_merge
+    from ctre_xl.output.report import console_summary, result_as_dict
 
     progress = None if as_json or not sys.stderr.isatty() else _progress_bar
     try:
@@ -170,8 +171,8 @@ def merge(ctx: Context, year: int, strict: bool, as_json: bool) -> None:
 @pass_context
 def demo(ctx: Context, demo_workspace: Path | None) -> None:
     """Chạy thử cả quy trình trên dữ liệu minh hoạ (không đụng tới thư mục làm việc thật)."""
-    from .demo import run_demo
-    from .report import console_summary
+    from ctre_xl.demo.run import run_demo
+    from ctre_xl.output.report import console_summary
 
     root = demo_workspace or (ctx.workspace.root if ctx.workspace_given else Path("demo"))
     try:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from .errors import WorkspaceError
+from ctre_xl.errors import WorkspaceError
 
 DEMO_MARKER = ".ctre-xl-demo"  # present only in a folder made by `ctre-xl demo`
 

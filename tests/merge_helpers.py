@@ -14,11 +14,11 @@ from typing import Any
 
 from click.testing import CliRunner
 
-from ctre_xl.catalog import load_catalog
+from ctre_xl.plan.catalog import load_catalog
 from ctre_xl.cli import main
 from ctre_xl.files import Workspace
-from ctre_xl.sample import fill_template
-from ctre_xl.units import write_registry_workbook
+from ctre_xl.demo.sample import fill_template
+from ctre_xl.plan.units import write_registry_workbook
 
 PREPARER = {"preparer_name": "Trần Thị Lan", "preparer_phone": "0912 345 678"}
 

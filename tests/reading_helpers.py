@@ -10,9 +10,9 @@ from typing import Callable
 
 import openpyxl
 
-from ctre_xl.catalog import Catalog
-from ctre_xl.templates import write_template
-from ctre_xl.units import Registry
+from ctre_xl.plan.catalog import Catalog
+from ctre_xl.template.writer import write_template
+from ctre_xl.plan.units import Registry
 
 
 def make_template(catalog: Catalog, registry: Registry, unit_id: str, year: int, path: Path,

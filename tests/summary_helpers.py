@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime
 
-from ctre_xl.catalog import Catalog
+from ctre_xl.plan.catalog import Catalog
 from ctre_xl.model import (ERROR, MET, NO_DATA, NO_TARGET, NOT_APPLICABLE, NOT_MET, WARNING, CellValue, Fact,
                            FileRecord, Finding, MergeResult, MetricResult, Submission, UnitStatus)
-from ctre_xl.units import Registry, department_units, school_unit
+from ctre_xl.plan.units import Registry, department_units, school_unit
 
 YEAR = 2026
 MADE = datetime(2026, 11, 12, 9, 30)

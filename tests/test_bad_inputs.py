@@ -22,11 +22,11 @@ from merge_helpers import file_entry, fill, make_workspace, merge_json, metric
 from openpyxl import Workbook, load_workbook
 from openpyxl.workbook.defined_name import DefinedName
 
-from ctre_xl.catalog import load_catalog
+from ctre_xl.plan.catalog import load_catalog
 from ctre_xl.files import Workspace
-from ctre_xl.layout import a1, build_layout
-from ctre_xl.templates import write_template
-from ctre_xl.units import default_registry, school_unit
+from ctre_xl.template.layout import a1, build_layout
+from ctre_xl.template.writer import write_template
+from ctre_xl.plan.units import default_registry, school_unit
 
 YEAR = 2026
 GOOD = {
@@ -138,7 +138,7 @@ def unknown_unit(ws: Workspace) -> None:
     stranger = school_unit(CATALOG, "th-la", "Trường Tiểu học Lạ", "tieu-hoc")
     template = ws.root / "khac" / "th-la.xlsx"
     write_template(CATALOG, stranger, YEAR, template)
-    from ctre_xl.sample import fill_template
+    from ctre_xl.demo.sample import fill_template
 
     fill_template(template, ws.inbox / "truong la.xlsx", good_values("th-vi-du"), report_date=REPORT_DAY)
 
@@ -146,7 +146,7 @@ def unknown_unit(ws: Workspace) -> None:
 def sample_file(ws: Workspace) -> None:
     template = ws.root / "khac" / "mau.xlsx"
     write_template(CATALOG, REGISTRY.get("th-vi-du"), YEAR, template, sample=True)
-    from ctre_xl.sample import fill_template
+    from ctre_xl.demo.sample import fill_template
 
     fill_template(template, ws.inbox / "du lieu minh hoa.xlsx", good_values("th-vi-du"), report_date=REPORT_DAY)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ctre_xl.catalog import BUILTIN_CATALOG, is_valid_excel_name, load_catalog
+from ctre_xl.plan.catalog import BUILTIN_CATALOG, is_valid_excel_name, load_catalog
 from ctre_xl.cli import main
 
 INDICATORS_MD = Path(__file__).resolve().parents[1].parent / "shared" / "plan" / "indicators.md"
@@ -137,7 +137,7 @@ def test_excel_name_rule(name, valid):
 
 # ----------------------------------------------------------------------------- bad catalogues
 
-BUILTIN_TEXT = resources.files("ctre_xl.data").joinpath(BUILTIN_CATALOG).read_text(encoding="utf-8")
+BUILTIN_TEXT = resources.files("ctre_xl.plan.data").joinpath(BUILTIN_CATALOG).read_text(encoding="utf-8")
 CT02_TARGETS = 'targets = { "2026" = 90, "2030" = 95 }'
 CT02_BLOCK = BUILTIN_TEXT[BUILTIN_TEXT.index('code = "CT02"'):BUILTIN_TEXT.index('code = "CT03a"')]
 

@@ -18,10 +18,10 @@ from typing import Callable
 
 import pytest
 
-from ctre_xl import layout as L
+from ctre_xl.template import layout as L
 from ctre_xl.model import ACCEPTED, REJECTED
-from ctre_xl.collecting import collect_files
-from ctre_xl.reading import read_submission
+from ctre_xl.read.collect import collect_files
+from ctre_xl.read.submission import read_submission
 
 from reading_helpers import fill, make_template, rewrite_zip, sheet_part
 

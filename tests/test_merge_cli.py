@@ -16,7 +16,7 @@ from test_bad_inputs import GOOD, REPORT_DAY, TH_FILE, YEAR, good_values
 import ctre_xl.cli as cli
 from ctre_xl.cli import main
 from ctre_xl.files import Workspace
-from ctre_xl.merging import PARALLEL_FROM
+from ctre_xl.merge.merge import PARALLEL_FROM
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +115,7 @@ def test_progress_bar_over_many_files_leaves_the_summary_intact(root, monkeypatc
     assert snapshot(root / "inbox") == before
     monkeypatch.undo()
     _, parallel, _ = merge_json(Workspace(root), YEAR)
-    monkeypatch.setattr("ctre_xl.merging.PARALLEL_FROM", 10_000)  # one process: the same result
+    monkeypatch.setattr("ctre_xl.merge.merge.PARALLEL_FROM", 10_000)  # one process: the same result
     _, sequential, _ = merge_json(Workspace(root), YEAR)
     assert parallel == sequential
 

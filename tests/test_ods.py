@@ -17,14 +17,14 @@ from pathlib import Path
 
 import pytest
 
-from ctre_xl import layout as L
-from ctre_xl.catalog import load_catalog
-from ctre_xl.ods import OdsWorkbook
-from ctre_xl.ods_values import excel_formula, excel_reference
-from ctre_xl.reading import _read_workbook
-from ctre_xl.sample import fill_template
-from ctre_xl.units import default_registry
-from ctre_xl.xlsx import Cell, WorkbookError, XlsxWorkbook
+from ctre_xl.template import layout as L
+from ctre_xl.plan.catalog import load_catalog
+from ctre_xl.read.ods.workbook import OdsWorkbook
+from ctre_xl.read.ods.values import excel_formula, excel_reference
+from ctre_xl.read.submission import _read_workbook
+from ctre_xl.demo.sample import fill_template
+from ctre_xl.plan.units import default_registry
+from ctre_xl.read.xlsx.workbook import Cell, WorkbookError, XlsxWorkbook
 
 from conftest import requires_soffice, soffice_path
 from reading_helpers import fill, make_template
@@ -324,7 +324,7 @@ def test_entities_in_meta_are_refused_when_properties_are_read() -> None:
 
 def test_inflating_is_capped_while_streaming(monkeypatch) -> None:  # noqa: ANN001
     rows = f"<table:table-row>{_FLOAT.format(1)}</table:table-row>" * 40_000  # ~3 MB, ratio far below the check
-    monkeypatch.setattr("ctre_xl.ods.MAX_INFLATED", 1024 * 1024)
+    monkeypatch.setattr("ctre_xl.read.ods.workbook.MAX_INFLATED", 1024 * 1024)
     with pytest.raises(WorkbookError) as caught:
         OdsWorkbook(ods_bytes(_content(tail=rows)))
     assert caught.value.kind == "zip_bomb" and "content.xml" in str(caught.value)

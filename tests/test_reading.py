@@ -1,4 +1,4 @@
-"""Collecting the inbox and reading returned templates (ctre_xl.reading) built from real templates."""
+"""Collecting the inbox and reading returned templates (ctre_xl.read.submission) built from real templates."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from ctre_xl import layout as L
+from ctre_xl.template import layout as L
 from ctre_xl.model import ACCEPTED, REJECTED
-from ctre_xl.collecting import collect_files
-from ctre_xl.reading import read_submission
+from ctre_xl.read.collect import collect_files
+from ctre_xl.read.submission import read_submission
 
 from conftest import requires_soffice, soffice_path
 from reading_helpers import fill, make_template, rewrite_zip, snapshot

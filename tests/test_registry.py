@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from ctre_xl.cli import main
-from ctre_xl.units import EXAMPLE_SCHOOLS, REGISTRY_HEADERS, REGISTRY_SHEET
+from ctre_xl.plan.units import EXAMPLE_SCHOOLS, REGISTRY_HEADERS, REGISTRY_SHEET
 
 DEPARTMENTS_WITH_TEMPLATES = ["vhxh", "kinh-te", "van-phong", "cong-an"]
 LEVEL_SPELLINGS = ["Mầm non", "Tiểu học", "THCS", "mầm non", "tieu hoc", "Trung học cơ sở"]

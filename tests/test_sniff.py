@@ -1,4 +1,4 @@
-"""Recognising a file's format by its content (ctre_xl.sniff), each kind built as a real file."""
+"""Recognising a file's format by its content (ctre_xl.read.sniff), each kind built as a real file."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from ctre_xl.model import ACCEPTED, REJECTED
-from ctre_xl.reading import read_submission
-from ctre_xl.sniff import sniff_bytes
+from ctre_xl.read.submission import read_submission
+from ctre_xl.read.sniff import sniff_bytes
 
 from reading_helpers import make_template, rewrite_zip
 

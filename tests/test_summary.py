@@ -20,8 +20,8 @@ from summary_helpers import FORMULA_NOTE, MADE, PHONE, YEAR, build_registry, bui
 
 from ctre_xl.model import (MET, NO_DATA, NO_TARGET, NOT_APPLICABLE, NOT_MET, STATUS_LABELS, MergeResult,
                            MetricResult, UnitStatus)
-from ctre_xl.summary import SHEETS, write_summary
-from ctre_xl.summary_styles import LINE_HEIGHT, text_height, wrapped_lines
+from ctre_xl.output.summary.workbook import SHEETS, write_summary
+from ctre_xl.output.summary.styles import LINE_HEIGHT, text_height, wrapped_lines
 
 GREEN_FILL, RED_FILL = "FFC6EFCE", "FFFFC7CE"  # the summary's met / missed fills, as openpyxl reads them
 

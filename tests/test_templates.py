@@ -11,15 +11,15 @@ import openpyxl
 import pytest
 
 from ctre_xl import __version__
-from ctre_xl.catalog import load_catalog
+from ctre_xl.plan.catalog import load_catalog
 from ctre_xl.errors import CtreError
 from ctre_xl.files import Workspace
-from ctre_xl.layout import (
+from ctre_xl.template.layout import (
     FREE_TEXT_FIELDS, FRONT_SHEET, INPUT_SHEET, META_PROPERTY_PREFIX, META_SHEET, PREPARER_FIELDS,
     a1, build_layout, metadata, note_name,
 )
-from ctre_xl.templates import write_template, write_templates
-from ctre_xl.units import default_registry
+from ctre_xl.template.writer import write_template, write_templates
+from ctre_xl.plan.units import default_registry
 from template_helpers import (
     CREATED, YEAR, conditional_rules, custom_props, hidden_meta, metric_codes, metric_rows, name_target,
     validations,

@@ -9,12 +9,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from ctre_xl import templates
-from ctre_xl.catalog import load_catalog
+from ctre_xl.template import writer as templates
+from ctre_xl.plan.catalog import load_catalog
 from ctre_xl.files import Workspace
-from ctre_xl.layout import FRONT_SHEET, INPUT_SHEET, META_SHEET, a1, build_layout
-from ctre_xl.templates import write_templates
-from ctre_xl.units import Registry, default_registry, department_units, school_unit
+from ctre_xl.template.layout import FRONT_SHEET, INPUT_SHEET, META_SHEET, a1, build_layout
+from ctre_xl.template.writer import write_templates
+from ctre_xl.plan.units import Registry, default_registry, department_units, school_unit
 from conftest import requires_soffice, soffice_path
 from template_helpers import CREATED, YEAR, custom_props, hidden_meta, metric_rows, name_target, validations
 

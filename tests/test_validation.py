@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ctre_xl.computing import MetricContext, compute_metrics
+from ctre_xl.merge.compute import MetricContext, compute_metrics
 from ctre_xl.model import ERROR, WARNING, CellValue, Submission
-from ctre_xl.validation import check_submission, compare_previous, validate_commune, validate_submission
+from ctre_xl.merge.validate import check_submission, compare_previous, validate_commune, validate_submission
 
 
 def submission(unit: str, values: dict[str, float | None], year: int = 2026) -> Submission:

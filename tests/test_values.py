@@ -1,4 +1,4 @@
-"""Reading values as people type them (ctre_xl.values): every documented rule, as a table."""
+"""Reading values as people type them (ctre_xl.read.values): every documented rule, as a table."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
-from ctre_xl.values import (
+from ctre_xl.read.values import (
     AMBIGUOUS, DASH, NOT_A_NUMBER, NOT_YES_NO, PERCENT_IN_COUNT, evaluate_literal_formula, parse_report_date,
     parse_value,
 )

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from ctre_xl import xlsx
-from ctre_xl.reading import read_submission
-from ctre_xl.sniff import sniff_bytes, zip_directory
-from ctre_xl.xlsx import WorkbookError, XlsxWorkbook
+from ctre_xl.read.xlsx import workbook as xlsx
+from ctre_xl.read.submission import read_submission
+from ctre_xl.read.sniff import sniff_bytes, zip_directory
+from ctre_xl.read.xlsx.workbook import WorkbookError, XlsxWorkbook
 from reading_helpers import fill, make_template
 
 
@@ -60,8 +60,8 @@ def test_directory_agrees_with_zipfile(unit_id: str, books, catalog, registry, m
     assert (sniffed.kind, sniffed.archive, sniffed.members) == ("xlsx", None, members)
 
     fast = _outcome(books[unit_id], catalog, registry)
-    monkeypatch.setattr("ctre_xl.sniff.zip_directory", lambda data: None)
-    monkeypatch.setattr("ctre_xl.xlsx.zip_directory", lambda data: None)
+    monkeypatch.setattr("ctre_xl.read.sniff.zip_directory", lambda data: None)
+    monkeypatch.setattr("ctre_xl.read.xlsx.workbook.zip_directory", lambda data: None)
     assert sniff_bytes(data).archive is not None  # now zipfile reads the directory
     assert _outcome(books[unit_id], catalog, registry) == fast
     assert fast[0].status == "accepted" and fast[1].values

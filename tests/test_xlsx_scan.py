@@ -1,4 +1,4 @@
-"""The fast cell scanner (ctre_xl.xlsx_scan) reads exactly what the XML-parser path reads.
+"""The fast cell scanner (ctre_xl.read.xlsx.scan) reads exactly what the XML-parser path reads.
 
 Every workbook here is read twice — scanner on, scanner off (the reference) — and the results are
 compared cell by cell: real templates (XlsxWriter, shared strings), templates filled with openpyxl
@@ -18,10 +18,10 @@ from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 
 from conftest import requires_soffice, soffice_path
-from ctre_xl import layout as L
-from ctre_xl import xlsx_scan
-from ctre_xl.reading import read_submission
-from ctre_xl.xlsx import WorkbookError, XlsxWorkbook
+from ctre_xl.template import layout as L
+from ctre_xl.read.xlsx import scan as xlsx_scan
+from ctre_xl.read.submission import read_submission
+from ctre_xl.read.xlsx.workbook import WorkbookError, XlsxWorkbook
 from reading_helpers import fill, make_template, rewrite_zip, sheet_part
 
 TRICKY_TEXT = {
@@ -60,7 +60,7 @@ def _count_scans(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         done.append("ok")
         return result
 
-    monkeypatch.setattr("ctre_xl.xlsx.scan_sheet", counting)
+    monkeypatch.setattr("ctre_xl.read.xlsx.workbook.scan_sheet", counting)
     return done
 
 

@@ -1,0 +1,178 @@
+"""The summary's list sheets: "Tiến độ nộp" (completeness), "Kiểm tra" (findings), "Dữ liệu" (facts)."""
+
+from __future__ import annotations
+
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
+
+from ctre_xl.plan.catalog import Catalog
+from ctre_xl.model import ERROR, WHOLE_COMMUNE, Fact, MergeResult, UnitStatus, errors_first
+from ctre_xl.output.summary.metrics import HEADER_ROW, FIRST_ROW, unit_names
+from ctre_xl.output.summary.styles import AMBER, COUNT, DATE, GREEN, RED, Styles, add_text_rule, setup_page, start_table_sheet, text_height
+from ctre_xl.plan.units import Registry
+
+PROGRESS_SHEET = "Tiến độ nộp"
+FINDINGS_SHEET = "Kiểm tra"
+DATA_SHEET = "Dữ liệu"
+
+ON_TIME, LATE, NO_DATE, MISSING = "Đúng hạn", "Nộp muộn", "Không ghi ngày", "Chưa nộp"
+SEVERITY_LABELS = {ERROR: "Lỗi", "warning": "Cảnh báo"}
+KIND_LABELS = {"department": "Phòng, ban", "school": "Trường học"}
+
+
+def timeliness(status: UnitStatus) -> str:
+    """On time / late / no report date / missing, as the sheets and the overview say it."""
+    if not status.received:
+        return MISSING
+    if status.on_time is None:
+        return NO_DATE
+    return ON_TIME if status.on_time else LATE
+
+
+def write_progress_sheet(sheet: Worksheet, styles: Styles, result: MergeResult, catalog: Catalog) -> None:
+    """Every expected unit: received or not, on time or late, file, date, preparer, problems."""
+    headers = ["STT", "Đơn vị", "Loại", "Đã nhận", "Tình trạng", "Tệp", "Ngày báo cáo", "Người lập biểu",
+               "Điện thoại", "Số lỗi", "Số cảnh báo"]
+    widths = [5, 32, 11, 8, 13, 34, 11, 20, 14, 7, 9]
+    deadline = catalog.deadline(result.year)
+    received = sum(1 for unit in result.units if unit.received)
+    start_table_sheet(sheet, styles, catalog, result.year, title=f"Tiến độ nộp báo cáo năm {result.year}",
+                      subtitle=f"Hạn nộp: {deadline:%d/%m/%Y}. Đã nhận {received}/{len(result.units)} đơn vị. "
+                               "Ngày báo cáo là ngày đơn vị ghi trong biểu mẫu.",
+                      headers=headers, widths=widths, header_row=HEADER_ROW, header_height=32)
+    text, centre = styles.text(), styles.centre()
+    row = FIRST_ROW
+    for number, unit in enumerate(result.units, start=1):
+        sheet.write_number(row, 0, number, centre)
+        sheet.write_string(row, 1, unit.name or unit.id, text)
+        sheet.write_string(row, 2, KIND_LABELS.get(unit.kind, unit.kind), centre)
+        sheet.write_string(row, 3, "Có" if unit.received else "Không", centre)
+        sheet.write_string(row, 4, timeliness(unit), styles.centre(bold=True))
+        sheet.write_string(row, 5, unit.file or "", text)
+        if unit.report_date is not None:
+            sheet.write_datetime(row, 6, unit.report_date, styles.number(DATE, align="center"))
+        else:
+            sheet.write_blank(row, 6, None, centre)
+        sheet.write_string(row, 7, unit.preparer or "", text)  # typed by the unit: literal text
+        sheet.write_string(row, 8, unit.phone or "", text)
+        sheet.write_number(row, 9, unit.errors, styles.number(COUNT, align="center"))
+        sheet.write_number(row, 10, unit.warnings, styles.number(COUNT, align="center"))
+        sheet.set_row(row, text_height([(unit.name, widths[1]), (unit.file or "", widths[5]),
+                                        (unit.preparer, widths[7])]))
+        row += 1
+    if row > FIRST_ROW:
+        status_cells = f"E{FIRST_ROW + 1}:E{row}"
+        add_text_rule(sheet, styles, status_cells, ON_TIME, GREEN)
+        add_text_rule(sheet, styles, status_cells, LATE, AMBER)
+        add_text_rule(sheet, styles, status_cells, NO_DATE, AMBER)
+        add_text_rule(sheet, styles, status_cells, MISSING, RED)
+        for col, colours in (("J", RED), ("K", AMBER)):
+            sheet.conditional_format(f"{col}{FIRST_ROW + 1}:{col}{row}", {
+                "type": "cell", "criteria": ">", "value": 0, "format": styles.conditional(colours)})
+
+
+def write_findings_sheet(sheet: Worksheet, styles: Styles, result: MergeResult, catalog: Catalog,
+                         registry: Registry) -> None:
+    """Every finding with where it is, errors first, filterable."""
+    names = unit_names(result, registry)
+    headers = ["Tệp", "Đơn vị", "Trang", "Ô", "Mã", "Mức độ", "Nội dung"]
+    widths = [28, 24, 12, 6, 22, 9, 56]  # element codes run to 30 characters
+    last_col = len(headers) - 1
+    findings = errors_first(result.findings)
+    errors = sum(1 for f in findings if f.severity == ERROR)
+    start_table_sheet(sheet, styles, catalog, result.year, title=f"Kết quả kiểm tra số liệu năm {result.year}",
+                      subtitle=f"{errors} lỗi, {len(findings) - errors} cảnh báo. Lỗi cần đơn vị sửa và gửi lại; "
+                               "cảnh báo cần xem lại. Dùng nút lọc ở dòng tiêu đề để xem từng đơn vị.",
+                      headers=headers, widths=widths, header_row=HEADER_ROW, header_height=20)
+    text, centre = styles.text(), styles.centre()
+    row = FIRST_ROW
+    for finding in findings:
+        unit = names.get(finding.unit, finding.unit) if finding.unit else ""
+        sheet.write_string(row, 0, finding.file or WHOLE_COMMUNE, text)
+        sheet.write_string(row, 1, unit, text)
+        sheet.write_string(row, 2, finding.sheet or "", text)
+        sheet.write_string(row, 3, finding.cell or "", centre)
+        sheet.write_string(row, 4, finding.code or "", text)
+        sheet.write_string(row, 5, SEVERITY_LABELS.get(finding.severity, finding.severity), styles.centre(bold=True))
+        sheet.write_string(row, 6, finding.message, text)
+        sheet.set_row(row, text_height([(finding.file, widths[0]), (unit, widths[1]), (finding.code or "", widths[4]),
+                                        (finding.message, widths[6])]))
+        row += 1
+    last_row = max(row - 1, HEADER_ROW)
+    sheet.autofilter(HEADER_ROW, 0, last_row, last_col)
+    if row > FIRST_ROW:
+        severity_cells = f"F{FIRST_ROW + 1}:F{row}"
+        add_text_rule(sheet, styles, severity_cells, SEVERITY_LABELS[ERROR], RED)
+        add_text_rule(sheet, styles, severity_cells, SEVERITY_LABELS["warning"], AMBER)
+    else:
+        sheet.merge_range(row, 0, row, last_col, "Không có lỗi hay cảnh báo nào.", styles.text(italic=True))
+
+
+DATA_HEADERS = ("Năm", "Mã đơn vị", "Đơn vị", "Mã số liệu", "Số liệu", "Giá trị", "Tệp", "Trang", "Ô", "SHA-256")
+
+
+def write_data_sheet(sheet: Worksheet, styles: Styles, result: MergeResult, catalog: Catalog,
+                     registry: Registry) -> None:
+    """The tidy merged table as an Excel table (header in row 1), ready for pivot tables."""
+    names = unit_names(result, registry)
+    widths = [6, 12, 28, 24, 40, 15, 24, 9, 6]
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, width)
+    # The full SHA-256 (64 characters) in a small font, so that it is not cut when printed.
+    sheet.set_column(len(widths), len(widths), 46, styles.get(font_size=8))
+    text, number = styles.get(), styles.get(num_format="#,##0.##########")
+    formats = [number if header in ("Năm", "Giá trị") else text for header in DATA_HEADERS]
+    formats[-1] = styles.get(font_size=8)
+    formats[0] = styles.get(num_format="0")
+    columns = [{"header": header, "header_format": styles.header(), "format": fmt}
+               for header, fmt in zip(DATA_HEADERS, formats)]
+    # A table needs at least one body row; an empty result keeps one blank row.
+    last_row = max(len(result.facts), 1)
+    sheet.add_table(0, 0, last_row, len(DATA_HEADERS) - 1, {
+        "name": "DuLieuTongHop", "style": "Table Style Light 9", "columns": columns, "autofilter": True})
+    _release_overlap_index(sheet)
+    # The rows are written here rather than passed to add_table as "data": add_table writes each
+    # value through the generic write(), and building every row first holds them all in memory
+    # at once (tens of thousands of facts); the cells and formats written are the same.
+    _write_facts(sheet, result.facts, names, catalog, formats)
+    setup_page(sheet, catalog, result.year, title_rows=(0, 0), freeze_row=1)
+
+
+def _release_overlap_index(sheet: Worksheet) -> None:
+    """Drop XlsxWriter's per-cell index of the table's range, kept only to refuse overlaps.
+
+    add_table records every cell of the table in a dict so that a later merge or table over it is
+    refused: about 25 MB for a few thousand schools, held until the file is written. This sheet
+    gets no other table or merged range, so the index has nothing left to protect. (A private
+    attribute: if a future XlsxWriter renames it, nothing happens and only the memory stays.)
+    """
+    index = getattr(sheet, "table_cells", None)
+    if isinstance(index, dict):
+        index.clear()
+
+
+def _write_facts(sheet: Worksheet, facts: list[Fact], names: dict[str, str], catalog: Catalog,
+                 formats: list[Format]) -> None:
+    """The table's body from row 2, each value with its column's format (as add_table would)."""
+    write_string, write_number, write_blank = sheet.write_string, sheet.write_number, sheet.write_blank
+    for row, fact in enumerate(facts, start=1):
+        for col, value in enumerate(_fact_row(fact, names, catalog)):
+            fmt = formats[col]
+            kind = value.__class__
+            if kind is str:
+                if value:
+                    write_string(row, col, value, fmt)
+                else:  # as write() does: an empty text is a blank (formatted) cell
+                    write_blank(row, col, None, fmt)
+            elif kind is float or kind is int:
+                write_number(row, col, value, fmt)
+            elif value is None:
+                write_blank(row, col, None, fmt)
+            else:
+                sheet.write(row, col, value, fmt)
+
+
+def _fact_row(fact: Fact, names: dict[str, str], catalog: Catalog) -> list[object]:
+    element = catalog.elements.get(fact.element)
+    return [fact.year, fact.unit, names.get(fact.unit, fact.unit), fact.element,
+            element.label if element else "", fact.value, fact.file, fact.sheet, fact.cell, fact.sha256]

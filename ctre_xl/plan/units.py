@@ -1,0 +1,215 @@
+"""The units registry: the plan's departments plus the commune's own list of schools.
+
+Schools are kept by the users in ``don-vi.xlsx`` in their workspace (columns: code, name, level,
+contact). Without that file the built-in example schools are used.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from ctre_xl.plan.catalog import Catalog, Metric, fold, nfc
+from ctre_xl.errors import RegistryError
+
+REGISTRY_FILE = "don-vi.xlsx"
+REGISTRY_SHEET = "Danh sách trường"
+REGISTRY_HEADERS = ("Mã đơn vị", "Tên trường", "Cấp học", "Liên hệ (người phụ trách, điện thoại, email)")
+_HEADER_KEYS = {"code": ("ma", "ma don vi", "ma truong", "code"),
+                "name": ("ten", "ten truong", "ten don vi", "name"),
+                "level": ("cap", "cap hoc", "level"),
+                "contact": ("lien he", "contact")}
+_SCHOOL_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+
+# The built-in example schools, one per level, clearly named as examples.
+EXAMPLE_SCHOOLS = (
+    ("mn-vi-du", "Trường Mầm non Xuân Trường (ví dụ)", "mam-non", ""),
+    ("th-vi-du", "Trường Tiểu học Xuân Trường (ví dụ)", "tieu-hoc", ""),
+    ("thcs-vi-du", "Trường THCS Xuân Trường (ví dụ)", "thcs", ""),
+)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A unit that may report: a department of the plan or a school."""
+
+    id: str
+    name: str
+    kind: str  # "department" or "school"
+    elements: tuple[str, ...]
+    level: str | None = None  # school level id
+    contact: str = ""
+
+    @property
+    def has_template(self) -> bool:
+        return bool(self.elements)
+
+
+@dataclass(frozen=True)
+class Registry:
+    units: tuple[Unit, ...]
+    source: str  # where the schools came from, for messages
+
+    def get(self, unit_id: str) -> Unit | None:
+        return self._by_id.get(unit_id)
+
+    @cached_property
+    def _by_id(self) -> dict[str, Unit]:
+        """Units by id, built once: ``get`` runs a few times per file of the inbox (the first of
+        two units with one id wins, as the linear search did)."""
+        index: dict[str, Unit] = {}
+        for unit in self.units:
+            index.setdefault(unit.id, unit)
+        return index
+
+    @cached_property
+    def expected(self) -> tuple[Unit, ...]:
+        """Units that receive a template and are expected to send it back (asked per metric)."""
+        return tuple(u for u in self.units if u.has_template)
+
+    @cached_property
+    def schools(self) -> tuple[Unit, ...]:
+        return tuple(u for u in self.units if u.kind == "school")
+
+    def metrics_of(self, catalog: Catalog, unit: Unit) -> list[Metric]:
+        return catalog.metrics_for_elements(unit.elements)
+
+
+def school_unit(catalog: Catalog, code: str, name: str, level_id: str, contact: str = "") -> Unit:
+    level = next(level for level in catalog.school_levels if level.id == level_id)
+    return Unit(id=code, name=name, kind="school", elements=level.elements, level=level.id, contact=contact)
+
+
+def department_units(catalog: Catalog) -> list[Unit]:
+    return [Unit(id=d.id, name=d.name, kind="department", elements=d.elements) for d in catalog.departments]
+
+
+def default_registry(catalog: Catalog) -> Registry:
+    schools = [school_unit(catalog, *row) for row in EXAMPLE_SCHOOLS]
+    return Registry(tuple(department_units(catalog) + schools), source="danh sách trường ví dụ có sẵn")
+
+
+def load_registry(workspace: Path, catalog: Catalog) -> Registry:
+    """The registry of a workspace: don-vi.xlsx when present, else the built-in example."""
+    path = Path(workspace) / REGISTRY_FILE
+    if not path.exists():
+        return default_registry(catalog)
+    return read_registry_workbook(path, catalog)
+
+
+def read_registry_workbook(path: Path, catalog: Catalog) -> Registry:
+    """Read the schools from ``path``; every bad row is reported, all at once."""
+    # python-calamine: the list is the commune's own file, and a registry of thousands of schools
+    # reads in milliseconds instead of half a second with openpyxl.
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        names = workbook.sheet_names
+        sheet = workbook.get_sheet_by_name(REGISTRY_SHEET if REGISTRY_SHEET in names else names[0])
+        # Keep the empty area above and left of the data so row numbers match what Excel shows.
+        rows = [tuple(row[:8]) for row in sheet.to_python(skip_empty_area=False)]
+    except Exception as exc:  # calamine raises its own error types for unreadable files
+        raise RegistryError(f"Không mở được danh sách đơn vị {path.name}: tệp không phải .xlsx hợp lệ ({exc}).") from exc
+    if not rows:
+        raise RegistryError(f"{path.name}, trang “{sheet.name}”: không có dòng tiêu đề (Mã đơn vị, Tên trường, Cấp học, Liên hệ).")
+    columns = _columns(rows[0])
+    missing = [key for key in ("code", "name", "level") if key not in columns]
+    if missing:
+        raise RegistryError(
+            f"{path.name}, trang “{sheet.name}”, dòng 1: thiếu cột "
+            + ", ".join(REGISTRY_HEADERS[("code", "name", "level").index(k)] for k in missing) + "."
+        )
+    taken = {u.id: u.name for u in department_units(catalog)}
+    problems: list[str] = []
+    schools: list[Unit] = []
+    for number, row in enumerate(rows[1:], start=2):
+        cell = {key: _cell_text(row, index) for key, index in columns.items()}
+        if not any(cell.values()):
+            continue
+        where = f"{path.name}, trang “{sheet.name}”, dòng {number}"
+        code = cell["code"].lower()
+        level = catalog.level(cell["level"]) if cell["level"] else None
+        if not code:
+            problems.append(f"{where}: thiếu mã đơn vị.")
+        elif not _SCHOOL_CODE.match(code):
+            problems.append(f"{where}: mã đơn vị “{cell['code']}” chỉ được gồm chữ không dấu, số, “-”, “_” (tối đa 40 ký tự).")
+        elif code in taken:
+            problems.append(f"{where}: mã đơn vị “{cell['code']}” bị trùng với {taken[code]}.")
+        if not cell["name"]:
+            problems.append(f"{where}: thiếu tên trường.")
+        if level is None:
+            names = ", ".join(level.name for level in catalog.school_levels)
+            shown = f"“{cell['level']}”" if cell["level"] else "trống"
+            problems.append(f"{where}: cấp học {shown} không hợp lệ (chọn một trong: {names}).")
+        if code and code not in taken:
+            taken[code] = f"dòng {number}"
+        if level is not None and code and cell["name"]:
+            schools.append(Unit(id=code, name=cell["name"], kind="school", elements=level.elements,
+                                level=level.id, contact=cell.get("contact", "")))
+    if problems:
+        raise RegistryError("Danh sách đơn vị có lỗi, sửa rồi chạy lại:\n" + "\n".join(f"  - {p}" for p in problems))
+    return Registry(tuple(department_units(catalog) + schools), source=str(path))
+
+
+def _columns(header: tuple) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for index, value in enumerate(header):
+        text = fold(value or "")
+        for key, names in _HEADER_KEYS.items():
+            if key not in found and any(text == n or text.startswith(n + " ") for n in names):
+                found[key] = index
+    return found
+
+
+def _cell_text(row: tuple, index: int) -> str:
+    value = row[index] if index < len(row) else None
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(nfc(str(value)).split())
+
+
+def write_registry_workbook(path: Path, catalog: Catalog, schools: list[tuple[str, str, str, str]] | None = None) -> Path:
+    """Write a don-vi.xlsx users can edit: the schools, a drop-down for the level, guidance."""
+    import xlsxwriter
+
+    from ctre_xl.files import atomic_output
+
+    rows = list(EXAMPLE_SCHOOLS if schools is None else schools)
+    level_names = [level.name for level in catalog.school_levels]
+    with atomic_output(Path(path)) as temporary:
+        workbook = xlsxwriter.Workbook(str(temporary))
+        bold = workbook.add_format({"bold": True, "font_name": "Times New Roman", "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
+        plain = workbook.add_format({"font_name": "Times New Roman"})
+        sheet = workbook.add_worksheet(REGISTRY_SHEET)
+        sheet.write_row(0, 0, REGISTRY_HEADERS, bold)
+        for number, (code, name, level_id, contact) in enumerate(rows, start=1):
+            level = next((lv.name for lv in catalog.school_levels if lv.id == level_id), level_id)
+            sheet.write_row(number, 0, (code, name, level, contact), plain)
+        sheet.data_validation(1, 2, 500, 2, {
+            "validate": "list", "source": level_names,
+            "input_title": "Cấp học", "input_message": "Chọn cấp học của trường.",
+            "error_title": "Cấp học không hợp lệ", "error_message": "Chọn một cấp học trong danh sách.",
+        })
+        sheet.set_column(0, 0, 16, plain)
+        sheet.set_column(1, 1, 45, plain)
+        sheet.set_column(2, 2, 18, plain)
+        sheet.set_column(3, 3, 45, plain)
+        sheet.freeze_panes(1, 0)
+        guide = workbook.add_worksheet("Hướng dẫn")
+        guide.set_column(0, 0, 100, plain)
+        lines = [
+            "Danh sách các trường học trên địa bàn xã — mỗi trường một dòng.",
+            "Mã đơn vị: chữ không dấu, số, dấu “-”; không trùng nhau (ví dụ: mn-xuan-truong). Mã dùng làm tên tệp biểu mẫu.",
+            "Tên trường: tên đầy đủ. Cấp học: " + ", ".join(level_names) + ".",
+            "Các trường có chữ “(ví dụ)” là dữ liệu mẫu: thay bằng các trường thật của xã.",
+            "Các phòng, ban của xã (Phòng Văn hoá - Xã hội, Văn phòng, Công an, Phòng Kinh tế) đã có sẵn, không cần nhập.",
+        ]
+        for number, line in enumerate(lines):
+            guide.write(number, 0, line, plain)
+        workbook.close()
+    return Path(path)

@@ -1,0 +1,385 @@
+"""Identifying each returned workbook and reading it into a Submission (collecting: ``collecting``).
+
+Nothing under the inbox is ever written, moved or locked: files are opened read-only (without
+updating their access time where the system allows), read once into memory, hashed and parsed
+from there. A workbook is identified only by the metadata the template carries (custom properties
+first, the very-hidden sheet second), never by its file name. Values are read by defined name and
+compared with ``layout.build_layout`` to report rows inserted or deleted, labels edited and names
+removed; checks of the figures themselves (whole numbers, required, nesting) belong to validation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from ctre_xl.template import layout as L
+from ctre_xl.plan.catalog import Catalog, nfc
+from ctre_xl.read.collect import _inside_fast, _real_folder, relative
+from ctre_xl.model import ACCEPTED, ERROR, REJECTED, WARNING, CellValue, FileRecord, Finding, Submission
+from ctre_xl.read.ods.workbook import OdsWorkbook
+from ctre_xl.read.sniff import sniff_bytes
+from ctre_xl.plan.units import Registry, Unit
+from ctre_xl.read.values import PROBLEM_SEVERITY, evaluate_literal_formula, parse_report_date, parse_value, shown
+from ctre_xl.read.xlsx.workbook import Cell, WorkbookError, XlsxWorkbook
+
+MAX_FILE_BYTES = 64 * 1024 * 1024  # a filled template is ~20 KB; anything this big is not one
+META_ROWS = 200  # the hidden sheet holds a dozen key/value rows
+STRUCTURE_MARGIN = 60  # rows searched below the template for labels moved down by inserted rows
+_SNIFF_KINDS = {"encrypted": "password_protected"}
+
+
+@dataclass
+class ReadOutcome:
+    record: FileRecord  # status "accepted" (provisional) or "rejected", reason in Vietnamese
+    submission: Submission | None  # set when identified as one of our templates
+    findings: list[Finding] = field(default_factory=list)
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def read_bytes(path: Path) -> bytes:
+    """The whole file, opened read-only and, where allowed, without touching its access time."""
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags | getattr(os, "O_NOATIME", 0))
+    except PermissionError:  # O_NOATIME needs ownership of the file
+        fd = os.open(path, flags)
+    try:
+        chunks: list[bytes] = []
+        left = MAX_FILE_BYTES + 1
+        while left > 0 and (chunk := os.read(fd, min(left, 1 << 20))):  # no buffered file object
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def read_submission(path: Path, inbox: Path, catalog: Catalog, registry: Registry,
+                    *, allow_sample: bool = False) -> ReadOutcome:
+    """Recognise, identify and read one file of the inbox; never raises for a bad file."""
+    rel = relative(path, inbox)
+    try:
+        if not _inside_fast(os.fspath(path), _real_folder(os.fspath(inbox))):
+            return _reject(rel, "liên kết trỏ ra ngoài thư mục inbox — không đọc", "outside_link")
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            return _reject(rel, "không phải tệp thông thường — bỏ qua", "not_a_file")
+        if info.st_size > MAX_FILE_BYTES:
+            return _reject(rel, f"tệp quá lớn ({info.st_size // (1024 * 1024)} MB), không phải biểu mẫu "
+                                "bình thường — đề nghị gửi lại biểu mẫu gốc đã điền", "too_large")
+        data = read_bytes(path)
+    except OSError as exc:
+        return _reject(rel, f"không đọc được tệp ({exc.strerror or exc}) — kiểm tra quyền truy cập", "unreadable")
+    sha256 = hashlib.sha256(data).hexdigest()
+    sniffed = sniff_bytes(data)
+    if not sniffed.readable:
+        return _reject(rel, sniffed.message, _SNIFF_KINDS.get(sniffed.kind, sniffed.kind), sha256)
+    try:
+        workbook = (OdsWorkbook(data, sniffed.archive) if sniffed.kind == "ods"
+                    else XlsxWorkbook(data, sniffed.archive, sniffed.members))
+    except WorkbookError as exc:
+        return _reject(rel, str(exc), exc.kind, sha256)
+    try:
+        return _read_workbook(workbook, rel, sha256, info.st_mtime, sniffed.kind, catalog, registry, allow_sample)
+    except WorkbookError as exc:
+        return _reject(rel, str(exc), exc.kind, sha256)
+    finally:
+        workbook.close()
+
+
+def _reject(rel: str, reason: str, kind: str, sha256: str | None = None, unit: str | None = None,
+            year: int | None = None, findings: list[Finding] | None = None) -> ReadOutcome:
+    finding = Finding(file=rel, unit=unit, sheet=None, cell=None, code=None, severity=ERROR, message=reason, kind=kind)
+    record = FileRecord(path=rel, unit=unit, status=REJECTED, reason=reason, year=year, sha256=sha256)
+    return ReadOutcome(record, None, [*(findings or []), finding])
+
+
+def read_metadata(workbook: XlsxWorkbook) -> dict[str, str]:
+    """The template's metadata: custom properties ``ctre_<key>`` first, the hidden sheet second."""
+    prefix = L.META_PROPERTY_PREFIX
+    meta = {k[len(prefix):]: v.strip() for k, v in workbook.custom_properties().items() if k.startswith(prefix)}
+    if "format" in meta and "unit_id" in meta and "year" in meta and "catalog_id" in meta:
+        return meta
+    if workbook.sheet(L.META_SHEET) is not None:
+        sheet = workbook.read_cells(L.META_SHEET, columns=(0, 1), max_row=META_ROWS)
+        for (row, col), cell in sorted(sheet.cells.items()):
+            if col == 0 and isinstance(cell.value, str) and cell.value.strip():
+                value = sheet.cells.get((row, 1))
+                text = "" if value is None or value.value is None else shown(value.value)
+                meta.setdefault(cell.value.strip(), text)
+    return meta
+
+
+def _read_workbook(workbook: XlsxWorkbook, rel: str, sha256: str, mtime: float, kind: str,
+                   catalog: Catalog, registry: Registry, allow_sample: bool) -> ReadOutcome:
+    findings: list[Finding] = []
+    meta = read_metadata(workbook)
+    if meta.get("format") != L.FORMAT_ID:
+        return _reject(rel, "không phải biểu mẫu của ctre-xl (không có thông tin nhận dạng biểu mẫu) — "
+                            "đề nghị đơn vị điền vào biểu mẫu đã được gửi", "not_ours", sha256)
+    unit_id = meta.get("unit_id", "")
+    try:
+        year = int(meta.get("year", ""))
+    except ValueError:
+        return _reject(rel, f"thông tin năm báo cáo trong biểu mẫu bị hỏng (“{meta.get('year', '')}”) — "
+                            "đề nghị dùng biểu mẫu gốc", "bad_metadata", sha256, unit_id or None)
+    unit = registry.get(unit_id)
+    if unit is None:
+        return _reject(rel, f"đơn vị “{unit_id}” ({meta.get('unit_name', '?')}) không có trong danh sách đơn vị "
+                            f"({registry.source}) — thêm đơn vị vào don-vi.xlsx hoặc kiểm tra lại tệp",
+                       "unknown_unit", sha256, None, year)
+    if meta.get("catalog_id") != catalog.id:
+        return _reject(rel, f"biểu mẫu của kế hoạch khác (“{meta.get('catalog_id', '')}”, không phải "
+                            f"“{catalog.id}”) — đề nghị dùng biểu mẫu của kế hoạch này", "other_catalog",
+                       sha256, unit.id, year)
+    if meta.get("sample") == "1" and not allow_sample:
+        return _reject(rel, "dữ liệu minh hoạ, không dùng cho báo cáo thật — đề nghị gửi biểu mẫu thật đã điền",
+                       "sample_data", sha256, unit.id, year)
+    here = _Context(rel, unit, workbook, findings)
+    if kind == "xlsm" or (kind == "ods" and workbook.has_macros):
+        here.add(None, None, None, WARNING, "macro_ignored",
+                 f"tệp .{kind} có macro — macro không được chạy, chỉ đọc số liệu; lần sau lưu dạng .xlsx")
+    if meta.get("catalog_version") != catalog.version:
+        gone = sorted(name for name in _element_names(workbook, catalog) if name not in catalog.elements)
+        if gone:
+            return _reject(rel, f"biểu mẫu theo danh mục phiên bản “{meta.get('catalog_version', '')}”, các mã số "
+                                f"liệu sau không còn trong danh mục hiện hành “{catalog.version}”: {', '.join(gone)} — "
+                                "đề nghị dùng biểu mẫu mới", "old_catalog", sha256, unit.id, year, findings)
+        here.add(None, None, None, WARNING, "old_catalog",
+                 f"biểu mẫu theo danh mục phiên bản “{meta.get('catalog_version', '')}” (hiện hành: "
+                 f"“{catalog.version}”); các mã số liệu vẫn dùng được nên vẫn đọc — lần sau dùng biểu mẫu mới")
+    submission = Submission(path=rel, sha256=sha256, modified=mtime, unit=unit.id, year=year, meta=meta)
+    _read_values(here, L.cached_layout(catalog, unit, year), catalog, submission)
+    submission.findings = findings
+    record = FileRecord(path=rel, unit=unit.id, status=ACCEPTED, reason=f"đã đọc: {unit.name}, năm {year}",
+                        year=year, sha256=sha256)
+    return ReadOutcome(record, submission, findings)
+
+
+def _element_names(workbook: XlsxWorkbook, catalog: Catalog) -> set[str]:
+    """Defined names that stand for element codes: those naming a value cell of the input sheet
+    (not notes, free text, the preparer's fields, Excel's own names or a range the unit added)."""
+    fixed = {n.lower() for n in (*L.PREPARER_FIELDS, *L.FREE_TEXT_FIELDS)}
+    by_lower = {code.lower(): code for code in catalog.elements}
+    names = set()
+    for lower in workbook.defined_names:
+        if lower in fixed or lower.startswith(("note_", "_xlnm.", "_xlfn.")):
+            continue
+        target = workbook.name_target(lower)
+        if by_lower.get(lower) or (target and target[0] == L.INPUT_SHEET and target[2] == L.COL_VALUE):
+            names.add(by_lower.get(lower, lower))
+    return names
+
+
+@dataclass
+class _Context:
+    rel: str
+    unit: Unit
+    workbook: XlsxWorkbook
+    findings: list[Finding]
+
+    def add(self, sheet: str | None, cell: str | None, code: str | None, severity: str, kind: str, message: str) -> None:
+        self.findings.append(Finding(file=self.rel, unit=self.unit.id, sheet=sheet, cell=cell, code=code,
+                                     severity=severity, message=nfc(message), kind=kind))
+
+
+def _same_label(found: object, expected: str) -> bool:
+    return isinstance(found, str) and " ".join(nfc(found).split()).casefold() == " ".join(expected.split()).casefold()
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What to read for one layout in one workbook structure: where each name points, the
+    cells wanted per sheet, the last row of the template, the expected labels."""
+
+    targets: dict[str, tuple[str, int, int] | None]
+    labels: dict[str, str]
+    folded: dict[str, tuple[str, bool]]  # label -> (folded form, True if a label equal to it matches)
+    wanted: dict[str, frozenset[tuple[int, int]]]
+    last_row: int
+
+
+_PLANS: dict[tuple[int, int], tuple[object, object, _Plan]] = {}
+
+
+def _reading_plan(workbook: XlsxWorkbook, plan: L.TemplateLayout) -> _Plan:
+    """The ``_Plan`` of a layout in a workbook, remembered per (layout, workbook structure): a
+    merge reads thousands of files of a handful of shapes. The entry holds both keys' objects,
+    so their id()s cannot be reused while it exists."""
+    structure = getattr(workbook, "structure", None)  # shared by workbooks with the same names
+    key = (id(plan.cells), id(structure))
+    found = _PLANS.get(key) if structure is not None else None
+    if found is not None and found[0] is plan.cells and found[1] is structure:
+        return found[2]
+    targets = {name: workbook.name_target(name) for name in plan.cells}
+    labels = {row.element: row.text for row in plan.rows if row.kind in ("element", "free_text") and row.element}
+    last_row = max((r.index for r in plan.rows), default=L.FIRST_BODY_ROW)
+    wanted: dict[str, set[tuple[int, int]]] = {}
+    for name, expected in plan.cells.items():
+        sheet, row, col = targets[name] or expected
+        wanted.setdefault(sheet, set()).add((row, col))
+        if targets[name] and sheet == L.INPUT_SHEET:
+            last_row = max(last_row, row)
+    folded = {text: (_fold(text), _fold(nfc(text)) == _fold(text)) for text in labels.values()}
+    made = _Plan(targets, labels, folded, {sheet: frozenset(cells) for sheet, cells in wanted.items()}, last_row)
+    if structure is not None:
+        if len(_PLANS) >= 256:
+            _PLANS.clear()
+        _PLANS[key] = (plan.cells, structure, made)
+    return made
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _read_values(here: _Context, plan: L.TemplateLayout, catalog: Catalog, submission: Submission) -> None:
+    """Read every named cell of the layout, reporting how the structure differs from it."""
+    workbook = here.workbook
+    reading = _reading_plan(workbook, plan)
+    targets, labels, last_row, wanted = reading.targets, reading.labels, reading.last_row, reading.wanted
+    read: dict[str, dict[tuple[int, int], Cell]] = {}
+    for sheet, cells in wanted.items():
+        if workbook.sheet(sheet) is None:
+            read[sheet] = {}
+            continue
+        is_input = sheet == L.INPUT_SHEET
+        got = workbook.read_cells(sheet, cells, columns=(L.COL_CODE, L.COL_LABEL) if is_input else (),
+                                  max_row=last_row + STRUCTURE_MARGIN if is_input else None)
+        read[sheet] = got.cells
+        if is_input and got.content_below is not None:
+            here.add(sheet, f"A{got.content_below + 1}", None, WARNING, "extra_content",
+                     f"có nội dung bên dưới biểu mẫu (từ dòng {got.content_below + 1}"
+                     + (f", vùng dữ liệu khai báo {got.dimension}" if got.dimension else "")
+                     + ") — phần này không được đọc; xoá đi nếu không cần")
+    moved: list[tuple[str, str, str]] = []
+    for name, expected in plan.cells.items():
+        place = targets[name]
+        if place is None:
+            place = _find_by_label(here, name, expected, labels.get(name), read.get(L.INPUT_SHEET, {}))
+            if place is None:
+                continue
+        elif place != expected:
+            moved.append((name, L.a1(expected[1], expected[2]), L.a1(place[1], place[2])))
+        sheet, row, col = place
+        if targets[name] is not None and sheet == L.INPUT_SHEET and name in labels:
+            found_label = _label_cell(read.get(sheet, {}), row)
+            expected_label = labels[name]
+            value = found_label.value if found_label else None
+            folded, plain = reading.folded[expected_label]
+            if not ((plain and value == expected_label) or
+                    (isinstance(value, str) and _fold(nfc(value)) == folded)):
+                shown_label = shown(found_label.value) if found_label and found_label.value is not None else ""
+                here.add(sheet, L.a1(row, L.COL_LABEL), name, WARNING, "structure_changed",
+                         f"nhãn dòng {row + 1} đã bị sửa: “{shown_label}” (mẫu: “{labels[name]}”) — "
+                         f"kiểm tra số liệu ở ô {L.a1(row, col)} có đúng nội dung không")
+        _take(here, name, sheet, row, col, read.get(sheet, {}).get((row, col)), catalog, submission, workbook)
+    if moved:
+        name, before, after = moved[0]
+        here.add(L.INPUT_SHEET, after, name, WARNING, "structure_changed",
+                 f"biểu mẫu đã bị chèn hoặc xoá dòng/cột: {len(moved)} ô nhập bị dịch chuyển (ví dụ “{name}” từ "
+                 f"{before} sang {after}) — số liệu vẫn đọc theo tên ô; lần sau không chèn/xoá dòng")
+
+
+def _label_cell(cells: dict[tuple[int, int], Cell], row: int) -> Cell | None:
+    """The label of a row: column B, or column A where the label spans A:C (free-text rows)."""
+    label = cells.get((row, L.COL_LABEL))
+    if label is None or label.value is None:
+        return cells.get((row, L.COL_CODE)) or label
+    return label
+
+
+def _find_by_label(here: _Context, name: str, expected: tuple[str, int, int], label: str | None,
+                   cells: dict[tuple[int, int], Cell]) -> tuple[str, int, int] | None:
+    """A named cell whose name was removed: its row found by the label in column B, if unique enough."""
+    sheet, row, col = expected
+    if sheet == L.INPUT_SHEET and label:
+        rows = sorted({r for (r, c), cell in cells.items()
+                       if c in (L.COL_CODE, L.COL_LABEL) and _same_label(cell.value, label)})
+        typed = [r for r in rows if not (cells.get((r, col)) and cells[(r, col)].formula is not None)]
+        if typed or rows:
+            found = min(typed or rows, key=lambda r: abs(r - row))
+            here.add(sheet, L.a1(found, col), name, WARNING, "structure_changed",
+                     f"tên ô “{name}” đã bị xoá; đã tìm thấy dòng “{label}” theo nhãn và đọc ô {L.a1(found, col)} "
+                     "— lần sau dùng biểu mẫu gốc, không xoá tên ô")
+            return sheet, found, col
+    if sheet != L.INPUT_SHEET:  # the front sheet's fields do not move: read them where they belong
+        here.add(sheet, L.a1(row, col), name, WARNING, "structure_changed",
+                 f"tên ô “{name}” ({L.PREPARER_FIELDS.get(name, name)}) đã bị xoá; đã đọc ô {L.a1(row, col)} "
+                 "theo biểu mẫu gốc")
+        return expected
+    if label:
+        here.add(sheet, L.a1(row, col), name, ERROR, "missing_name",
+                 f"không tìm thấy ô nhập “{label}” (tên ô “{name}” bị xoá hoặc dòng đã bị xoá) — "
+                 "nhập lại số liệu vào biểu mẫu gốc rồi gửi lại")
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _a1(row: int, col: int) -> str:
+    """``layout.a1``, remembered: the same few dozen cells are named in every file."""
+    return L.a1(row, col)
+
+
+def _text(cell: Cell | None) -> str:
+    if cell is None:
+        return ""
+    if cell.formula is not None and cell.formula != "":
+        return "=" + cell.formula  # the formula as typed, kept as text (never its cached result)
+    return "" if cell.value is None else nfc(shown(cell.value))
+
+
+def _take(here: _Context, name: str, sheet: str, row: int, col: int, cell: Cell | None, catalog: Catalog,
+          submission: Submission, workbook: XlsxWorkbook) -> None:
+    """Store one named cell's content where it belongs in the submission."""
+    ref = _a1(row, col)
+    if name.startswith("note_"):
+        if text := _text(cell):
+            submission.notes[name[len("note_"):]] = text
+        return
+    if name in L.FREE_TEXT_FIELDS:
+        if text := _text(cell):
+            submission.free_text[name] = text
+        return
+    if name == "report_date":
+        if cell is None or (cell.value is None and cell.formula is None):
+            return
+        if cell.formula is not None:
+            here.add(sheet, ref, name, WARNING, "formula_in_input",
+                     f"ngày lập báo cáo là công thức (={cell.formula}) — nhập ngày cụ thể, dạng dd/mm/yyyy")
+            return
+        submission.report_date = parse_report_date(cell.value, workbook.date1904)
+        if submission.report_date is None:
+            here.add(sheet, ref, name, WARNING, "bad_date",
+                     f"ngày lập báo cáo “{shown(cell.value)}” không đọc được — nhập dạng dd/mm/yyyy")
+        return
+    if name in L.PREPARER_FIELDS:
+        if text := _text(cell):
+            submission.preparer[name] = text
+        return
+    element = catalog.elements[name]
+    label = element.label
+    raw: object = None if cell is None else cell.value
+    if cell is not None and cell.formula is not None:
+        raw = "=" + cell.formula
+        number = evaluate_literal_formula(cell.formula) if cell.formula else None
+        if number is None:
+            here.add(sheet, ref, name, ERROR, "formula_in_input",
+                     f"“{label}”: ô {ref} là công thức ({raw}) — nhập trực tiếp con số, không dùng công thức")
+        submission.values[name] = CellValue(name, number, raw, sheet, ref)
+        return
+    if cell is not None and cell.error:
+        here.add(sheet, ref, name, ERROR, "not_a_number", f"“{label}”: ô {ref} chứa lỗi {cell.value} — nhập một số")
+        submission.values[name] = CellValue(name, None, raw, sheet, ref)
+        return
+    parsed = parse_value(raw, element.kind)
+    if parsed.problem:
+        here.add(sheet, ref, name, PROBLEM_SEVERITY[parsed.problem], parsed.problem, f"“{label}”: {parsed.note}")
+    submission.values[name] = CellValue(name, parsed.value, raw, sheet, ref)

@@ -1,0 +1,314 @@
+"""Reading a cell's value the way people type it.
+
+Units fill their templates by hand, sometimes by copying from Word or Zalo, so a figure may arrive
+as a number or as text. ``parse_value(raw, kind)`` turns what a cell held into a number and says
+when the reading needed a guess. The rules, in the order they are applied:
+
+Blank and no-data
+  * An empty cell, or text made only of spaces (including non-breaking and thin spaces), is
+    **no data** (``None``); an explicit ``0`` is zero.
+  * A lone dash ("-", "–", "—") is read as no data, with a warning ("dash"): many reports use it
+    for "nothing to report"; type 0 if zero is meant.
+
+Normalising text before reading it
+  * Unicode NFKC: full-width digits "１２３" become "123", non-breaking (U+00A0), thin (U+2009),
+    narrow non-breaking (U+202F) and other Unicode spaces become ordinary spaces.
+  * One leading apostrophe (Excel's "store as text" prefix) is dropped; surrounding spaces are
+    dropped; the Unicode minus sign "−" reads as "-".
+
+Numbers (``count`` and ``money`` cells)
+  * A number stored as a number is used as is (Excel cells hold no thousands separators).
+  * Spaces between digit groups are thousands separators: "1 234" and "1 234 567" → 1234, 1234567.
+  * Vietnamese style: "." separates thousands, "," is the decimal mark: " 1.234 " → 1234,
+    "1.234.567" → 1234567, "1.234,5" → 1234.5, "0,12" → 0.12, "12,5" → 12.5.
+  * English style is accepted when it cannot be Vietnamese: "1,234,567" → 1234567,
+    "1,234.5" → 1234.5, "1.5" (one dot, not followed by exactly three digits) → 1.5.
+  * **Ambiguous**: one comma followed by exactly three digits, after a non-zero whole part
+    ("1,234", "12,500"), could be a Vietnamese decimal (1.234) or an English thousands separator
+    (1234). Cells hold counts of people and amounts in đồng, so it is read as **thousands
+    (1234)** and a warning ("ambiguous") asks the unit to check. "0,123" is not ambiguous (0.123).
+  * A percent sign ("12%", "12 %") gives the number before it (12) with a warning
+    ("percent_in_count"): the cell asks for a count, not a rate; rates are computed, never typed.
+    (A number Excel stores as 0.12 and merely *displays* as 12% is read as 0.12: cell formats
+    are not read.)
+  * A sign is kept: "-5" → -5 (validation then says counts cannot be negative).
+  * Anything else — words, several numbers, a unit after the number ("12 em") — is
+    **not_a_number** (an error naming what was typed).
+  * A boolean (TRUE/FALSE) in a number cell is not_a_number.
+
+Yes/no (``yes_no`` cells)
+  * Yes (1): "Có", "có", "co", "x", "X", "✓", "✔", "☑", "yes", "y", "true", "đạt", "1", the
+    number 1 and the boolean TRUE.
+  * No (0): "Không", "không", "khong", "k", "ko", "no", "n", "false", "✗", "✘", "☐",
+    "chưa", "chưa đạt", "0", the number 0 and the boolean FALSE.
+  * Case, accents and surrounding spaces are ignored. Anything else is an error ("not_yes_no").
+
+Text and dates (preparer's name and phone, notes, report date) are not parsed here: they are kept
+exactly as typed. ``parse_report_date`` reads the report date: an Excel date serial (1900 system),
+or text "dd/mm/yyyy" (also with "-" or "."), or ISO "yyyy-mm-dd".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from ctre_xl.plan.catalog import fold
+
+# Problem kinds and how serious each is; reading.py turns them into Findings.
+NOT_A_NUMBER = "not_a_number"
+NOT_YES_NO = "not_yes_no"
+AMBIGUOUS = "ambiguous"
+PERCENT_IN_COUNT = "percent_in_count"
+DASH = "dash"
+PROBLEM_SEVERITY = {NOT_A_NUMBER: "error", NOT_YES_NO: "error", AMBIGUOUS: "warning",
+                    PERCENT_IN_COUNT: "warning", DASH: "warning"}
+
+YES_WORDS = frozenset({"co", "x", "✓", "✔", "☑", "yes", "y", "true", "dat", "1", "có"})
+NO_WORDS = frozenset({"khong", "k", "ko", "no", "n", "false", "✗", "✘", "☐", "chua", "chua dat", "0"})
+_DASHES = frozenset({"-", "–", "—", "‒", "―"})
+
+_SIGN = r"(?P<sign>[-+]?)"
+# Each pattern yields (whole-part groups joined, fraction) once separators are removed.
+_PLAIN = re.compile(_SIGN + r"(?P<whole>\d+)(?:[.,](?P<frac>\d+))?$")
+_SPACED = re.compile(_SIGN + r"(?P<whole>\d{1,3}(?: \d{3})+)(?:[.,](?P<frac>\d+))?$")
+_VN_GROUPED = re.compile(_SIGN + r"(?P<whole>\d{1,3}(?:\.\d{3})+)(?:,(?P<frac>\d+))?$")
+_EN_GROUPED = re.compile(_SIGN + r"(?P<whole>\d{1,3}(?:,\d{3})+)(?:\.(?P<frac>\d+))?$")
+_EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of the 1900 date system (Excel's leap-year bug included)
+_DATE_TEXT = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
+
+
+@dataclass(frozen=True)
+class ParsedValue:
+    """What a cell's content means: the number (or None), and what was doubtful about it."""
+
+    value: float | None
+    problem: str | None = None  # one of the problem kinds above
+    note: str = ""  # Vietnamese, says what was read and what to do
+
+    @property
+    def severity(self) -> str | None:
+        return PROBLEM_SEVERITY.get(self.problem) if self.problem else None
+
+
+def normalise_text(text: str) -> str:
+    """NFKC, ordinary spaces, no Excel apostrophe prefix, no surrounding blanks."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(" " if ch.isspace() or unicodedata.category(ch) == "Zs" else ch for ch in text)
+    text = text.replace("−", "-").strip()
+    if text.startswith("'"):
+        text = text[1:].strip()
+    return " ".join(text.split())
+
+
+def shown(raw: object) -> str:
+    """How a raw value is quoted in a message: text as typed, numbers without a useless .0."""
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    return str(raw).strip()
+
+
+def parse_value(raw: object, kind: str) -> ParsedValue:
+    """Read ``raw`` (a cell's stored value: None, bool, number or text) as an element of ``kind``."""
+    if kind == "yes_no":
+        return parse_yes_no(raw)
+    return parse_number(raw)
+
+
+def parse_number(raw: object) -> ParsedValue:
+    if raw is None:
+        return ParsedValue(None)
+    if isinstance(raw, bool):
+        return ParsedValue(None, NOT_A_NUMBER, f"ô chứa giá trị logic “{'TRUE' if raw else 'FALSE'}”, "
+                                               "không phải số — nhập số")
+    if isinstance(raw, (int, float)):
+        return ParsedValue(float(raw))
+    text = normalise_text(str(raw))
+    if not text:
+        return ParsedValue(None)
+    if text in _DASHES:
+        return ParsedValue(None, DASH, f"ô có dấu “{text}”: coi là không có số liệu; nếu là 0 thì nhập 0")
+    percent = text.endswith("%")
+    if percent:
+        text = text[:-1].rstrip()
+    number, ambiguous = _read_number_text(text)
+    if number is None:
+        return ParsedValue(None, NOT_A_NUMBER, f"“{shown(raw)}” không phải là số — nhập một số (ví dụ 1234)")
+    if percent:
+        return ParsedValue(number, PERCENT_IN_COUNT,
+                           f"“{shown(raw)}” là tỉ lệ phần trăm; ô này cần số lượng (tỉ lệ do phần mềm tự tính) "
+                           f"— đã đọc là {_format(number)}, nhập lại số lượng")
+    if ambiguous:
+        return ParsedValue(number, AMBIGUOUS,
+                           f"“{shown(raw)}” có thể là {_format(number)} hoặc {_format(number / 1000)}; "
+                           f"đã đọc là {_format(number)} (dấu phẩy ngăn cách hàng nghìn) — kiểm tra lại, "
+                           "nên nhập số không có dấu ngăn cách")
+    return ParsedValue(number)
+
+
+def _read_number_text(text: str) -> tuple[float | None, bool]:
+    """(number, ambiguous) for a normalised text, or (None, False) when it is not a number."""
+    match = _EN_GROUPED.match(text)
+    if match and "," in match["whole"]:
+        groups = match["whole"].split(",")
+        if len(groups) == 2 and match["frac"] is None and groups[0] != "0":
+            return _number(match["sign"], "".join(groups), None), True  # "1,234": see module docstring
+        if groups[0] != "0":
+            return _number(match["sign"], "".join(groups), match["frac"]), False
+    match = _VN_GROUPED.match(text)
+    if match and match["whole"].split(".")[0] != "0":
+        return _number(match["sign"], match["whole"].replace(".", ""), match["frac"]), False
+    match = _SPACED.match(text)
+    if match:
+        return _number(match["sign"], match["whole"].replace(" ", ""), match["frac"]), False
+    match = _PLAIN.match(text.replace(" ", "") if re.fullmatch(r"[-+] \d.*", text) else text)
+    if match:
+        return _number(match["sign"], match["whole"], match["frac"]), False
+    return None, False
+
+
+def _number(sign: str, whole: str, fraction: str | None) -> float:
+    value = float(f"{whole}.{fraction}" if fraction else whole)
+    return -value if sign == "-" else value
+
+
+def _format(value: float) -> str:
+    from ctre_xl.template.layout import format_number
+
+    return format_number(value)
+
+
+def parse_yes_no(raw: object) -> ParsedValue:
+    if raw is None:
+        return ParsedValue(None)
+    if isinstance(raw, bool):
+        return ParsedValue(1.0 if raw else 0.0)
+    if isinstance(raw, (int, float)):
+        if raw in (0, 1):
+            return ParsedValue(float(raw))
+        return ParsedValue(None, NOT_YES_NO, f"“{shown(raw)}” không phải Có/Không — chọn “Có” hoặc “Không”")
+    text = normalise_text(str(raw))
+    if not text:
+        return ParsedValue(None)
+    word = fold(text).rstrip(".!")
+    if word in YES_WORDS or text in YES_WORDS:
+        return ParsedValue(1.0)
+    if word in NO_WORDS or text in NO_WORDS:
+        return ParsedValue(0.0)
+    if text in _DASHES:
+        return ParsedValue(None, DASH, f"ô có dấu “{text}”: coi là không có số liệu — chọn “Có” hoặc “Không”")
+    return ParsedValue(None, NOT_YES_NO, f"“{shown(raw)}” không phải Có/Không — chọn “Có” hoặc “Không”")
+
+
+def excel_serial_to_date(serial: float, date1904: bool = False) -> date | None:
+    """An Excel date serial -> date (1900 system unless the workbook says 1904); None if absurd."""
+    if serial < 1 or serial > 2_958_465:  # 9999-12-31
+        return None
+    base = date(1904, 1, 1) if date1904 else _EXCEL_EPOCH
+    return base + timedelta(days=int(serial))
+
+
+def parse_report_date(raw: object, date1904: bool = False) -> date | None:
+    """The report date as typed: a date serial, a date object, or text dd/mm/yyyy (or ISO)."""
+    if raw is None or isinstance(raw, bool):
+        return None
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    if isinstance(raw, (int, float)):
+        return excel_serial_to_date(float(raw), date1904)
+    text = normalise_text(str(raw))
+    match = _DATE_TEXT.match(text)
+    try:
+        if match:
+            return date(int(match[3]), int(match[2]), int(match[1]))
+        match = _ISO_DATE.match(text)
+        if match:
+            return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return None
+    return None
+
+
+# ----------------------------------------------------------------------------- formulas
+
+_TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d{1,3})?|([-+*/()]))")
+
+
+def evaluate_literal_formula(formula: str) -> float | None:
+    """The value of a formula made only of number literals, + - * / and parentheses ("120+35",
+    "=(10+5)*2"); None for anything else (cell references, functions) or a division by zero.
+
+    A cached formula result is never trusted; this recomputes the harmless case people do type.
+    """
+    text = formula.strip().lstrip("=").strip()
+    if not text or len(text) > 200:
+        return None
+    tokens: list[str] = []
+    position = 0
+    while position < len(text):
+        match = _TOKEN.match(text, position)
+        if not match or match.end() == position:
+            return None
+        tokens.append(match.group(0).strip())
+        position = match.end()
+    parser = _Arithmetic(tokens)
+    try:
+        value = parser.expression()
+    except (ValueError, ZeroDivisionError, IndexError, RecursionError):
+        return None
+    return value if parser.done else None
+
+
+class _Arithmetic:
+    """Recursive descent over + - * / ( ) and numbers; nothing else exists here."""
+
+    def __init__(self, tokens: list[str]) -> None:
+        self.tokens, self.at, self.depth = tokens, 0, 0
+
+    @property
+    def done(self) -> bool:
+        return self.at == len(self.tokens)
+
+    def _peek(self) -> str | None:
+        return self.tokens[self.at] if self.at < len(self.tokens) else None
+
+    def expression(self) -> float:
+        value = self.term()
+        while self._peek() in ("+", "-"):
+            operator = self.tokens[self.at]
+            self.at += 1
+            value = value + self.term() if operator == "+" else value - self.term()
+        return value
+
+    def term(self) -> float:
+        value = self.factor()
+        while self._peek() in ("*", "/"):
+            operator = self.tokens[self.at]
+            self.at += 1
+            value = value * self.factor() if operator == "*" else value / self.factor()
+        return value
+
+    def factor(self) -> float:
+        token = self._peek()
+        if token is None:
+            raise ValueError("unexpected end")
+        self.at += 1
+        if token in ("+", "-"):
+            value = self.factor()
+            return -value if token == "-" else value
+        if token == "(":
+            self.depth += 1
+            if self.depth > 20:
+                raise ValueError("too deep")
+            value = self.expression()
+            if self._peek() != ")":
+                raise ValueError("missing )")
+            self.at += 1
+            self.depth -= 1
+            return value
+        return float(token)

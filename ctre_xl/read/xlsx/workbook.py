@@ -1,0 +1,412 @@
+"""A small, safe and fast reader for the parts of an .xlsx that a returned template needs.
+
+openpyxl builds the whole workbook (styles, every cell, validations) and takes tens of
+milliseconds per file; a merge of thousands of templates needs only a few dozen cells of each.
+This module opens the package with ``zipfile`` and parses only: ``xl/workbook.xml`` (sheets, their
+state, defined names, the date system), ``xl/_rels/workbook.xml.rels`` (sheet -> part),
+``docProps/custom.xml`` (custom properties), the wanted sheets (streamed row by row and left as
+soon as the last wanted row is passed) and ``xl/sharedStrings.xml`` (up to the highest index used).
+
+Workbooks come from outside, so every XML part goes through defusedxml (entity declarations are
+refused), every zip member's declared size and compression ratio are checked before inflating, the
+bytes actually inflated are capped while streaming, and nothing is ever sized by what a part
+claims (a sheet's ``<dimension>`` is reported, never used to allocate).
+
+Speed: the central directory is read in one pass (``sniff.zip_directory``, shared with sniffing;
+``zipfile`` only for unusual packages or streamed parts), small members are inflated straight from
+the package bytes (``sniff.inflate_member``), the parsed workbook.xml + relationships are kept per
+template shape (keyed by their stored bytes and CRC, see ``_structure_key``), and sheets and
+shared strings go through the regular-expression scanner of ``xlsx_scan`` wherever it provably
+reads what the XML parser reads (DTD-free UTF-8 parts in the plain form); anything else is parsed
+here, by the reference path below. Value decoding is shared in ``xlsx_cells``.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from io import BytesIO
+from typing import Iterable, Iterator
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import ElementTree as SafeET
+from defusedxml.common import DefusedXmlException
+
+from ctre_xl.read.sniff import ZipMember, inflate_member, packed_member, zip_directory
+from ctre_xl.read.package import (CHUNK, MAX_INFLATED, SMALL_PART, WorkbookError, _CappedReader, _corrupt,
+                           _CORRUPT_PACKAGE, _dangerous, open_package, parse_xml)
+from ctre_xl.read.xlsx.cells import (T_C, T_DIM, T_ROW, T_SI, _NO_STRINGS, Cell, _has_content, _ParsedStrings, _raw_cell,
+                         _rich_text, _Strings, _cell)
+from ctre_xl.read.xlsx.scan import RawCell, SharedStrings, Unsupported, scan_sheet
+
+_NS_REL = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+           "http://purl.oclc.org/ooxml/officeDocument/relationships")
+_NS_VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+
+
+_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
+_NAME_REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!(\$?[A-Za-z]{1,3}\$?\d{1,7})(?::\$?[A-Za-z]{1,3}\$?\d{1,7})?$")
+_LETTERS = [chr(65 + i) for i in range(26)]
+_COLUMNS = {name: index for index, name in enumerate(_LETTERS + [a + b for a in _LETTERS for b in _LETTERS])}
+_COLUMNS_BYTES = {name.encode(): index for name, index in _COLUMNS.items()}
+
+
+@dataclass(frozen=True)
+class SheetInfo:
+    name: str
+    state: str  # visible / hidden / veryHidden
+    part: str  # zip member name
+
+
+@dataclass
+class SheetCells:
+    """What was read from one sheet."""
+
+    cells: dict[tuple[int, int], Cell] = field(default_factory=dict)  # (row, col), 0-based
+    dimension: str | None = None  # the sheet's own claim, e.g. "A1:XFD1048576" (never trusted)
+    content_below: int | None = None  # 0-based row of the first non-empty row past max_row
+
+
+def col_index(letters: str) -> int:
+    number = 0
+    for char in letters.upper():
+        number = number * 26 + ord(char) - 64
+    return number - 1
+
+
+def parse_a1(ref: str) -> tuple[int, int] | None:
+    """"$D$6" / "D6" -> (5, 3), 0-based; None if it is not a single cell reference."""
+    match = _REF.match(ref)
+    if not match:
+        return None
+    return int(match[2]) - 1, col_index(match[1])
+
+
+def parse_name_ref(text: str) -> tuple[str, int, int] | None:
+    """A defined name's formula "'Số liệu'!$D$6" -> ("Số liệu", 5, 3); None if broken (#REF!)."""
+    match = _NAME_REF.match(text.strip().lstrip("="))
+    if not match:
+        return None
+    sheet = match[1].replace("''", "'") if match[1] is not None else match[2]
+    cell = parse_a1(match[3])
+    return (sheet, *cell) if cell else None
+
+
+@dataclass(frozen=True)
+class _Structure:
+    """The parsed workbook.xml + relationships of one template shape (see ``_structure_key``)."""
+
+    sheets: tuple[SheetInfo, ...]
+    defined_names: dict[str, tuple[str, int | None]]
+    date1904: bool
+    targets: dict[str, tuple[str, int, int] | None]  # name_target's answers, filled as asked
+
+
+MAX_STRUCTURES = 64  # template shapes remembered per process (a commune has a handful)
+STRUCTURE_KEY_BYTES = 64 * 1024  # larger stored parts are parsed every time, never kept as keys
+_STRUCTURES: dict[tuple[object, ...], _Structure] = {}
+
+
+class XlsxWorkbook:
+    """An opened .xlsx/.xlsm held in memory; parts are parsed lazily, on demand."""
+
+    # Sheets and shared strings go through the scanner of ``xlsx_scan`` where it provably reads
+    # what the XML parser reads; False forces the parser everywhere (the reference, for tests).
+    use_scanner = True
+
+    def __init__(self, data: bytes, archive: zipfile.ZipFile | None = None,
+                 members: dict[str, ZipMember] | None = None) -> None:
+        """``archive`` or ``members``: the same bytes already opened or their directory already read
+        (by sniff), to avoid reading the directory twice."""
+        self._data = data
+        if archive is None and members is None:
+            members = zip_directory(data)
+        self._package, self._members = open_package(data, archive, _CORRUPT_PACKAGE, members)
+        self.sheets: list[SheetInfo] = []
+        self.defined_names: dict[str, tuple[str, int | None]] = {}  # lower-case name -> (formula, local sheet)
+        self.date1904 = False
+        self._shared: _Strings | None = None
+        self._shared_complete = False
+        self._read_workbook()
+
+    # -- package safety --------------------------------------------------------------------
+
+    @property
+    def has_macros(self) -> bool:
+        return any(name.lower().startswith("xl/vbaproject") for name in self._members)
+
+    @property
+    def _zip(self) -> zipfile.ZipFile:
+        """The package opened by ``zipfile``: only when a part is streamed or cannot be inflated
+        directly (the directory is then read a second time, by ``zipfile``'s own rules)."""
+        if self._package is None:
+            try:
+                self._package = zipfile.ZipFile(BytesIO(self._data))
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+                raise WorkbookError("corrupt_zip", _CORRUPT_PACKAGE) from exc
+        return self._package
+
+    def _open(self, name: str) -> _CappedReader:
+        try:
+            return _CappedReader(self._zip.open(self._zip.getinfo(name)), MAX_INFLATED, name)
+        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, KeyError) as exc:
+            raise _corrupt(name) from exc
+
+    def _read_part(self, name: str) -> bytes:
+        """The inflated bytes of a small part (capped like every read)."""
+        info = self._members[name]
+        direct = inflate_member(self._data, info) if info.file_size <= SMALL_PART else None
+        if direct is not None:
+            return direct
+        reader = self._open(name)
+        try:
+            chunks = []
+            while chunk := reader.read(CHUNK):
+                chunks.append(chunk)
+            return b"".join(chunks)
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+            raise _corrupt(name) from exc
+
+    def _parse_whole(self, name: str, data: bytes | None = None) -> Element:
+        """Parse a small part in one go (see ``parse_xml`` for how it is kept safe)."""
+        if data is None:
+            data = self._read_part(name)
+        try:
+            return parse_xml(data)
+        except DefusedXmlException as exc:
+            raise _dangerous(name) from exc
+        except (ParseError, zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+            raise _corrupt(name) from exc
+
+    def _stream(self, name: str) -> Iterator[Element]:
+        """Yield each element of a part as it is completed, through defusedxml."""
+        try:
+            for _event, element in SafeET.iterparse(self._open(name), events=("end",)):
+                yield element
+        except DefusedXmlException as exc:
+            raise _dangerous(name) from exc
+        except (ParseError, zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+            raise _corrupt(name) from exc
+
+    def _elements(self, name: str, data: bytes | None = None) -> Iterator[Element]:
+        """The children of the root (and, for a sheet, the rows of sheetData) of a part: parsed
+        whole when small (``data``: its bytes, if already read), streamed when large (then every
+        element comes, innermost first)."""
+        if data is None and self._members[name].file_size > SMALL_PART:
+            yield from self._stream(name)
+            return
+        for child in self._parse_whole(name, data):
+            if child.tag.endswith("}sheetData"):
+                yield from child
+            else:
+                yield child
+
+    # -- workbook structure ------------------------------------------------------------------
+
+    def _read_workbook(self) -> None:
+        if "xl/workbook.xml" not in self._members:
+            raise WorkbookError("corrupt_zip", "tệp thiếu phần xl/workbook.xml (không phải sổ Excel hợp lệ)")
+        key = self._structure_key()
+        structure = _STRUCTURES.get(key) if key is not None else None
+        if structure is None:
+            structure = self._parse_structure()
+            if key is not None:
+                if len(_STRUCTURES) >= MAX_STRUCTURES:
+                    _STRUCTURES.clear()
+                _STRUCTURES[key] = structure
+        # Workbooks read from the same structure share this object (None: not remembered);
+        # readers may key their own per-shape work on it.
+        self.structure: object | None = structure if key is not None else None
+        self.sheets = list(structure.sheets)
+        self.defined_names = dict(structure.defined_names)
+        self.date1904 = structure.date1904
+        self._targets = structure.targets
+
+    def _structure_key(self) -> tuple[object, ...] | None:
+        """What identifies the workbook structure without inflating it: the stored bytes of
+        workbook.xml and of its relationships, with their CRC and sizes (a merge reads thousands
+        of files of a handful of template shapes; these two parts are identical within a shape).
+        The same stored bytes always inflate to the same part, so the parse made of the first
+        holds for all; the first one was inflated, CRC-checked and parsed in full. None: not cacheable."""
+        key: list[object] = []
+        for name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
+            info = self._members.get(name)
+            if info is None:
+                key.append(None)
+                continue
+            packed = packed_member(self._data, info) if info.compress_size <= STRUCTURE_KEY_BYTES else None
+            if packed is None:
+                return None
+            key.append((packed, info.CRC, info.file_size, info.compress_type))
+        return tuple(key)
+
+    def _parse_structure(self) -> _Structure:
+        """Sheets, defined names and date system from workbook.xml and its relationships."""
+        root = self._parse_whole("xl/workbook.xml")
+        targets: dict[str, str] = {}
+        if "xl/_rels/workbook.xml.rels" in self._members:
+            for rel in self._parse_whole("xl/_rels/workbook.xml.rels"):
+                target = rel.get("Target", "")
+                targets[rel.get("Id", "")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        sheets: list[SheetInfo] = []
+        names: dict[str, tuple[str, int | None]] = {}
+        date1904 = False
+        for element in root.iter():
+            local = element.tag.rpartition("}")[2]
+            if local == "sheet":
+                rid = next((element.get(f"{{{ns}}}id") for ns in _NS_REL if element.get(f"{{{ns}}}id")), "")
+                sheets.append(SheetInfo(element.get("name", ""), element.get("state", "visible"),
+                                        _normalise_part(targets.get(rid, ""))))
+            elif local == "definedName" and element.get("name"):
+                local_id = element.get("localSheetId")
+                key = element.get("name", "").lower()
+                if local_id is None or key not in names:  # workbook scope wins
+                    names[key] = (element.text or "", int(local_id) if local_id else None)
+            elif local == "workbookPr":
+                date1904 = element.get("date1904", "0").lower() in ("1", "true")
+        return _Structure(tuple(sheets), names, date1904, {})
+
+    def sheet(self, name: str) -> SheetInfo | None:
+        return next((s for s in self.sheets if s.name == name), None)
+
+    def name_target(self, name: str) -> tuple[str, int, int] | None:
+        """Where a defined name points: (sheet, row, col), or None if absent or broken."""
+        key = name.lower()
+        if key in self._targets:
+            return self._targets[key]
+        found = self.defined_names.get(key)
+        target = parse_name_ref(found[0]) if found else None
+        self._targets[key] = target  # shared by every workbook of this structure (same names)
+        return target
+
+    def custom_properties(self) -> dict[str, str]:
+        """docProps/custom.xml as name -> text value ({} when the workbook has none)."""
+        name = "docProps/custom.xml"
+        if name not in self._members:
+            name = next((n for n in self._members if n.lower() == "docprops/custom.xml"), "")
+            if not name:
+                return {}
+        found: dict[str, str] = {}
+        for prop in self._parse_whole(name):
+            key = prop.get("name")
+            if key is None or len(prop) == 0:
+                continue
+            value = prop[0]
+            text = value.text or ""
+            if value.tag == f"{{{_NS_VT}}}bool":
+                text = "1" if text.strip().lower() in ("1", "true") else "0"
+            found[key] = text
+        return found
+
+    # -- cells -------------------------------------------------------------------------------
+
+    def read_cells(self, sheet: str, cells: Iterable[tuple[int, int]] = (), columns: Iterable[int] = (),
+                   max_row: int | None = None) -> SheetCells:
+        """Read the wanted cells of ``sheet``: each of ``cells``, and every cell of ``columns`` up to
+        ``max_row`` (0-based, inclusive). Reading stops at the first row past every wanted row."""
+        info = self.sheet(sheet)
+        if info is None or info.part not in self._members:
+            raise WorkbookError("missing_sheet", f"không có trang “{sheet}”")
+        wanted = set(cells)
+        wanted_columns = frozenset(columns)
+        last = max([r for r, _ in wanted] + ([max_row] if max_row is not None and wanted_columns else []), default=-1)
+        result = SheetCells()
+        data = self._read_part(info.part) if self._members[info.part].file_size <= SMALL_PART else None
+        raw: dict[tuple[int, int], RawCell] | None = None
+        if data is not None and self.use_scanner:
+            try:
+                raw, result.dimension, result.content_below = scan_sheet(
+                    data, wanted, wanted_columns, max_row, last, _COLUMNS_BYTES, _raw_cell)
+            except Unsupported:
+                raw = None
+        if raw is None:
+            raw = self._parse_rows(info.part, data, result, wanted, wanted_columns, max_row, last)
+        shared_needed = [int(v) for t, v, _, _ in raw.values() if t == "s" and v and v.strip().isdigit()]
+        shared = self._shared_strings(max(shared_needed)) if shared_needed else _NO_STRINGS
+        try:
+            result.cells = {key: _cell(kind, value, formula, inline, shared)
+                            for key, (kind, value, formula, inline) in raw.items()}
+        except Unsupported:  # a shared string the scanner cannot decode: the parser reads the table
+            self._shared = None
+            shared = self._shared_strings(max(shared_needed), scanner=False)
+            for key, (kind, value, formula, inline) in raw.items():
+                result.cells[key] = _cell(kind, value, formula, inline, shared)
+        return result
+
+    def _parse_rows(self, part: str, data: bytes | None, result: SheetCells, wanted: set[tuple[int, int]],
+                    wanted_columns: frozenset[int], max_row: int | None, last: int) -> dict[tuple[int, int], RawCell]:
+        """The reference reading of a sheet's wanted cells, through the XML parser."""
+        raw: dict[tuple[int, int], RawCell] = {}
+        row_number = -1
+        for element in self._elements(part, data):
+            tag = element.tag
+            if tag in T_DIM:
+                result.dimension = element.get("ref")
+                continue
+            if tag not in T_ROW:
+                continue
+            declared = element.get("r")
+            row_number = int(declared) - 1 if declared and declared.isdigit() else row_number + 1
+            if row_number > last:
+                if any(_has_content(c) for c in element if c.tag in T_C):
+                    result.content_below = row_number
+                    break
+                element.clear()
+                continue
+            column = -1
+            for c in element:
+                if c.tag not in T_C:
+                    continue
+                ref = c.get("r")
+                if ref:  # "D7": the letters are enough, the row is known
+                    letters = ref.rstrip("0123456789")
+                    found = _COLUMNS.get(letters)
+                    column = found if found is not None else (col_index(letters) if letters.isalpha() else column + 1)
+                else:
+                    column += 1
+                if (row_number, column) in wanted or (column in wanted_columns and
+                                                      (max_row is None or row_number <= max_row)):
+                    raw[(row_number, column)] = _raw_cell(c)
+            element.clear()
+        return raw
+
+    def _shared_strings(self, up_to: int, scanner: bool = True) -> _Strings:
+        """The shared strings table, read far enough for index ``up_to`` (read once)."""
+        if self._shared is not None and (len(self._shared) > up_to or self._shared_complete):
+            return self._shared
+        name = "xl/sharedStrings.xml"
+        if name not in self._members:
+            return _NO_STRINGS
+        data = self._read_part(name) if self._members[name].file_size <= SMALL_PART else None
+        self._shared_complete = True
+        if data is not None and self.use_scanner and scanner:
+            try:
+                self._shared = SharedStrings(data, _rich_text)
+                return self._shared
+            except Unsupported:
+                pass
+        strings: list[Element] = []
+        for element in self._elements(name, data):
+            if element.tag in T_SI:
+                strings.append(element)
+                if len(strings) > up_to and data is None:
+                    self._shared_complete = False  # streamed: stop once the highest index is read
+                    break
+        self._shared = _ParsedStrings(strings)
+        return self._shared
+
+    def close(self) -> None:
+        if self._package is not None:
+            self._package.close()
+
+
+def _normalise_part(path: str) -> str:
+    parts: list[str] = []
+    for piece in path.split("/"):
+        if piece == "..":
+            if parts:
+                parts.pop()
+        elif piece and piece != ".":
+            parts.append(piece)
+    return "/".join(parts)

@@ -1,0 +1,212 @@
+"""Where everything sits in a unit's template: the contract between writing and reading.
+
+``build_layout`` decides, from the catalogue and the unit alone, every row of the input sheet and
+every named cell. The template writer renders it; the reader compares what comes back with it to
+report structure changes. Its fingerprint is stored in each template.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from ctre_xl.plan.catalog import Catalog, Metric
+from ctre_xl.plan.units import Unit
+
+FORMAT_ID = "ctre-xl"
+FORMAT_VERSION = 1
+FRONT_SHEET = "Thông tin chung"
+INPUT_SHEET = "Số liệu"
+META_SHEET = "ctre_meta"
+META_PROPERTY_PREFIX = "ctre_"
+
+# Input sheet columns (0-based): code, label, unit of measure, value, targets, target in force,
+# live rate, explanation.
+COL_CODE, COL_LABEL, COL_UNIT, COL_VALUE, COL_T2026, COL_T2030, COL_TARGET, COL_RATE, COL_NOTE = range(9)
+INPUT_HEADER_ROW = 3  # rows 0-2: title, unit, year; row 3: column headers
+FIRST_BODY_ROW = 4
+
+# Named cells outside the metric blocks: name -> Vietnamese label.
+PREPARER_FIELDS = {
+    "preparer_name": "Người lập biểu",
+    "preparer_phone": "Điện thoại",
+    "report_date": "Ngày lập báo cáo",
+}
+FREE_TEXT_FIELDS = {
+    "report_results": "Kết quả nổi bật trong năm",
+    "report_difficulties": "Khó khăn, vướng mắc",
+    "report_proposals": "Đề xuất, kiến nghị",
+}
+FRONT_FIRST_FIELD_ROW = 12  # preparer fields start here on the front sheet (0-based)
+
+KIND_UNIT_OF_MEASURE = {"count": "số lượng", "yes_no": "Có/Không", "money": "đồng"}
+
+
+def note_name(metric_code: str) -> str:
+    """Defined name of a metric's explanation (giải trình) cell."""
+    return f"note_{metric_code}"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of the input sheet."""
+
+    index: int  # 0-based sheet row
+    kind: str  # objective | metric | element | reference | group | free_text_title | free_text
+    text: str
+    metric: Metric | None = None
+    element: str | None = None  # element code for element/reference rows, field name for free text
+    source_row: int | None = None  # for a reference row: where the element was typed
+
+
+@dataclass(frozen=True)
+class TemplateLayout:
+    unit: Unit
+    year: int
+    rows: tuple[Row, ...]
+    cells: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # name -> (sheet, row, col)
+
+    @property
+    def element_cells(self) -> dict[str, tuple[str, int, int]]:
+        return {row.element: (INPUT_SHEET, row.index, COL_VALUE) for row in self.rows if row.kind == "element"}
+
+    @property
+    def fingerprint(self) -> str:
+        """A short hash of the structure: what is asked, where, with which label."""
+        shape = [(r.index, r.kind, r.text, r.element, r.metric.code if r.metric else None) for r in self.rows]
+        payload = json.dumps([self.unit.id, shape, sorted(self.cells.items())], ensure_ascii=False)
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+
+
+def a1(row: int, col: int, absolute: bool = False) -> str:
+    """0-based (row, col) -> A1 reference."""
+    letters = ""
+    col += 1
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return f"${letters}${row + 1}" if absolute else f"{letters}{row + 1}"
+
+
+_LAYOUTS: dict[tuple[int, tuple[str, ...], int], tuple[Catalog, tuple[Row, ...], dict[str, tuple[str, int, int]]]] = {}
+_LAYOUTS_KEPT = 256  # distinct (catalogue, element list, year): a handful per merge
+
+
+def cached_layout(catalog: Catalog, unit: Unit, year: int) -> TemplateLayout:
+    """``build_layout``, computed once per catalogue, element list and year.
+
+    The rows and cells depend on the unit's elements only (thousands of schools share three
+    element lists), so the reader and the validation ask for the same few layouts thousands of
+    times. The key holds the catalogue's id(); the entry keeps the catalogue alive so that id
+    cannot be reused while the entry exists. The returned ``cells`` dict is shared: read it only.
+    """
+    key = (id(catalog), unit.elements, year)
+    found = _LAYOUTS.get(key)
+    if found is None:
+        if len(_LAYOUTS) >= _LAYOUTS_KEPT:
+            _LAYOUTS.clear()
+        built = build_layout(catalog, unit, year)
+        found = _LAYOUTS[key] = (catalog, built.rows, built.cells)
+    return TemplateLayout(unit=unit, year=year, rows=found[1], cells=found[2])
+
+
+def build_layout(catalog: Catalog, unit: Unit, year: int) -> TemplateLayout:
+    """The rows and named cells of ``unit``'s template for ``year``."""
+    metrics = catalog.metrics_for_elements(unit.elements)
+    provided = set(unit.elements)
+    rows: list[Row] = []
+    cells: dict[str, tuple[str, int, int]] = {}
+    typed_at: dict[str, int] = {}
+    index = FIRST_BODY_ROW
+    objective_names = {o.number: o.name for o in catalog.objectives}
+    current_objective = None
+    for metric in metrics:
+        if metric.objective != current_objective:
+            current_objective = metric.objective
+            rows.append(Row(index, "objective", f"Mục tiêu {metric.objective}: {objective_names[metric.objective]}"))
+            index += 1
+        rows.append(Row(index, "metric", metric.name, metric=metric))
+        cells[note_name(metric.code)] = (INPUT_SHEET, index, COL_NOTE)
+        index += 1
+        for code in metric.elements:
+            if code not in provided:
+                continue  # another unit reports it (e.g. the commune's population figures)
+            label = catalog.elements[code].label
+            if code in typed_at:
+                rows.append(Row(index, "reference", label, metric=metric, element=code, source_row=typed_at[code]))
+            else:
+                rows.append(Row(index, "element", label, metric=metric, element=code))
+                typed_at[code] = index
+                cells[code] = (INPUT_SHEET, index, COL_VALUE)
+            index += 1
+    # Figures that belong to no metric (Phòng Kinh tế's funding), grouped under their heading.
+    leftovers = [code for code in unit.elements if code not in typed_at]
+    current_group = None
+    for code in leftovers:
+        element = catalog.elements[code]
+        group = element.group or "Số liệu khác"
+        if group != current_group:
+            current_group = group
+            rows.append(Row(index, "group", group))
+            index += 1
+        rows.append(Row(index, "element", element.label, element=code))
+        cells[code] = (INPUT_SHEET, index, COL_VALUE)
+        typed_at[code] = index
+        index += 1
+    index += 1
+    rows.append(Row(index, "free_text_title", "Kết quả thực hiện, khó khăn, đề xuất"))
+    index += 1
+    for name, label in FREE_TEXT_FIELDS.items():
+        rows.append(Row(index, "free_text", label, element=name))
+        cells[name] = (INPUT_SHEET, index, COL_VALUE)
+        index += 1
+    for offset, name in enumerate(PREPARER_FIELDS):
+        cells[name] = (FRONT_SHEET, FRONT_FIRST_FIELD_ROW + offset, 1)
+    return TemplateLayout(unit=unit, year=year, rows=tuple(rows), cells=cells)
+
+
+def metadata(catalog: Catalog, layout: TemplateLayout, created: str, tool_version: str,
+             sample: bool = False) -> dict[str, str]:
+    """The key/value pairs stored in the hidden sheet and the workbook's custom properties."""
+    unit = layout.unit
+    return {
+        "format": FORMAT_ID,
+        "format_version": str(FORMAT_VERSION),
+        "unit_id": unit.id,
+        "unit_name": unit.name,
+        "unit_kind": unit.kind,
+        "unit_level": unit.level or "",
+        "year": str(layout.year),
+        "catalog_id": catalog.id,
+        "catalog_version": catalog.version,
+        "fingerprint": layout.fingerprint,
+        "created": created,
+        "tool_version": tool_version,
+        "sample": "1" if sample else "0",
+    }
+
+
+def target_text(metric: Metric, year: int) -> str:
+    """How a target reads in a cell: "≥ 90%", "< 5‰", "Đạt", "≤ 98% năm trước", "—"."""
+    value = metric.targets.get(year)
+    if value is None:
+        return "—"
+    operator = {"<=": "≤", ">=": "≥", "<": "<", "=": "="}[metric.operators[year]]
+    if metric.scale == "yes_no":
+        return "Đạt"
+    if metric.method == "change_vs_previous":
+        return f"{operator} {format_number(value)}% năm trước"
+    suffix = {"percent": "%", "per_mille": "‰", "per_100000": "/100.000", "count": ""}[metric.scale]
+    if metric.method == "share_of_schools":
+        suffix = "% trường"
+    return f"{operator} {format_number(value)}{suffix}"
+
+
+def format_number(value: float) -> str:
+    """Vietnamese number style: decimal comma, thousands dot (1.234,5)."""
+    if float(value).is_integer():
+        return f"{int(value):,}".replace(",", ".")
+    text = f"{value:,.6f}".rstrip("0").rstrip(".")
+    whole, _, fraction = text.partition(".")
+    return whole.replace(",", ".") + ("," + fraction if fraction else "")

@@ -1,0 +1,332 @@
+"""Rendering the two visible sheets of a unit's template from its ``TemplateLayout``.
+
+Nothing here decides *where* a figure goes: ``layout.build_layout`` does. These functions only
+draw what the layout says, so the reader can rely on the layout alone.
+"""
+
+from __future__ import annotations
+
+from xlsxwriter.worksheet import Worksheet
+
+from ctre_xl.plan.catalog import Catalog, Metric
+from ctre_xl.template.layout import (
+    COL_CODE, COL_LABEL, COL_NOTE, COL_RATE, COL_T2026, COL_T2030, COL_TARGET, COL_UNIT, COL_VALUE,
+    FRONT_FIRST_FIELD_ROW, INPUT_HEADER_ROW, KIND_UNIT_OF_MEASURE, PREPARER_FIELDS, Row,
+    TemplateLayout, a1, format_number, note_name, target_text,
+)
+from ctre_xl.template.styles import (
+    MAX_TEXT, Styles, date_validation, element_validation, rate_number_format, target_number_format,
+    text_validation,
+)
+
+# Input sheet column widths (characters), in column order A..I.
+INPUT_WIDTHS = (7, 50, 15, 14, 13, 13, 15, 14, 30)
+FRONT_WIDTHS = (26, 74)
+NOT_APPLICABLE_TEXT = "Không phát sinh"
+FREE_TEXT_ROW_HEIGHT = 96  # points: about six lines of wrapped text
+
+
+def wrapped_lines(text: str, width_chars: float, density: float = 1.2) -> int:
+    """How many lines ``text`` takes in a column ``width_chars`` wide (greedy word wrap).
+
+    ``density`` is how many Times New Roman 12 pt characters fit in one unit of column width
+    (measured on LibreOffice renders: about 1.2 regular, 1.1 bold, 1.3 at 11 pt).
+    """
+    capacity = max(1.0, width_chars * density)
+    lines = 0
+    for paragraph in text.split("\n"):
+        lines += 1
+        used = 0
+        for word in paragraph.split():
+            needed = len(word) if used == 0 else used + 1 + len(word)
+            if needed <= capacity or used == 0:
+                used = needed
+            else:
+                lines += 1
+                used = len(word)
+    return lines
+
+
+def row_height(lines: int, line_points: float = 15.5) -> float:
+    """Explicit row heights: neither Excel nor LibreOffice reliably auto-fits wrapped text."""
+    return max(18.0, lines * line_points + 3)
+
+
+def estimated_height(text: str, width_chars: float, density: float = 1.2) -> float:
+    return row_height(wrapped_lines(text, width_chars, density))
+
+
+def page_setup(sheet: Worksheet, header_text: str, repeat_row: int | None = None) -> None:
+    """A4 landscape, one page wide, the unit's name in the header, page numbers in the footer."""
+    sheet.set_paper(9)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    sheet.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.6)
+    sheet.center_horizontally()
+    escaped = header_text.replace("&", "&&")[:200]
+    # Font size before font name: "&11" directly followed by a name starting with a digit ("11 ...")
+    # would read as a bigger size.
+    sheet.set_header(f'&C&11&"Times New Roman,Bold"{escaped}')
+    sheet.set_footer('&C&10&"Times New Roman,Regular"Trang &P/&N')
+    if repeat_row is not None:
+        sheet.repeat_rows(repeat_row)
+
+
+def protect(sheet: Worksheet) -> None:
+    # No password on purpose: protection is there to stop accidental edits of labels and
+    # formulas, not to keep anyone out. A password would get lost between yearly cycles, and the
+    # commune secretary must be able to unprotect a sheet to help a unit.
+    sheet.protect("", {"format_columns": True, "format_rows": True})
+
+
+# ----------------------------------------------------------------------------- front sheet
+
+
+def write_front_sheet(sheet: Worksheet, st: Styles, catalog: Catalog, layout: TemplateLayout,
+                      sample: bool) -> None:
+    unit, year = layout.unit, layout.year
+    for col, width in enumerate(FRONT_WIDTHS):
+        sheet.set_column(col, col, width)
+    sheet.hide_gridlines(2)
+    total_width = sum(FRONT_WIDTHS)
+    sheet.merge_range(0, 0, 0, 1, f"BIỂU MẪU BÁO CÁO NĂM {year}", st.title)
+    sheet.set_row(0, 24)
+    sheet.merge_range(1, 0, 1, 1, catalog.title, st.subtitle)
+    sheet.set_row(1, estimated_height(catalog.title, total_width))
+    if sample:
+        sheet.merge_range(2, 0, 2, 1, "BẢN MINH HOẠ — số liệu không có thật, chỉ để chạy thử", st.sample)
+    deadline = catalog.deadline(year)
+    facts = [
+        ("Địa bàn", f"{catalog.commune}, {catalog.province}", st.front_value),
+        ("Đơn vị báo cáo", unit.name, st.front_strong),
+        ("Năm báo cáo", str(year), st.front_strong),
+        ("Hạn nộp", f"Trước ngày {deadline:%d/%m/%Y}", st.front_deadline),
+        ("Nơi nhận", catalog.send_to, st.front_value),
+        ("Cách gửi", "Gửi lại chính tệp này (định dạng .xlsx) qua thư điện tử hoặc Zalo.", st.front_value),
+    ]
+    for offset, (label, value, fmt) in enumerate(facts):
+        sheet.write_string(3 + offset, 0, label, st.front_label)
+        sheet.write_string(3 + offset, 1, value, fmt)
+        sheet.set_row(3 + offset, estimated_height(value, FRONT_WIDTHS[1], 1.1))
+    heading_row = FRONT_FIRST_FIELD_ROW - 1
+    assert 3 + len(facts) < heading_row, "layout.FRONT_FIRST_FIELD_ROW leaves no room for the facts"
+    sheet.merge_range(heading_row, 0, heading_row, 1, "Thông tin người lập biểu (bắt buộc điền)", st.front_heading)
+    sheet.set_row(heading_row, 20)
+    fields = {
+        "preparer_name": (st.input_text, text_validation(
+            "Người lập biểu", "Họ và tên, chức vụ của người lập biểu.", 200)),
+        "preparer_phone": (st.input_text, text_validation(
+            "Điện thoại", "Số điện thoại liên hệ, ví dụ 0912 345 678.", 30)),
+        "report_date": (st.input_date, date_validation(year)),
+    }
+    for name, label in PREPARER_FIELDS.items():
+        _sheet_name, row, col = layout.cells[name]
+        fmt, validation = fields[name]
+        sheet.write_string(row, col - 1, label, st.field_label)
+        sheet.write_blank(row, col, None, fmt)
+        sheet.data_validation(row, col, row, col, validation)
+        sheet.set_row(row, 20)
+    guide_row = FRONT_FIRST_FIELD_ROW + len(PREPARER_FIELDS) + 1
+    sheet.merge_range(guide_row, 0, guide_row, 1, "Cách điền biểu mẫu", st.front_heading)
+    sheet.set_row(guide_row, 20)
+    for offset, line in enumerate(_instructions(catalog, year), start=1):
+        sheet.merge_range(guide_row + offset, 0, guide_row + offset, 1, line, st.front_line)
+        sheet.set_row(guide_row + offset, estimated_height(line, total_width))
+    page_setup(sheet, unit.name)
+    protect(sheet)
+
+
+def _instructions(catalog: Catalog, year: int) -> list[str]:
+    deadline = catalog.deadline(year)
+    return [
+        "1. Điền họ tên, điện thoại người lập biểu và ngày lập báo cáo ở trên, rồi mở trang “Số liệu”.",
+        "2. Chỉ nhập vào các ô nền vàng (các ô khác đã khoá): số đếm được (số người, số trẻ em, số vụ…) "
+        "hoặc chọn Có/Không; không nhập tỷ lệ %, tỷ lệ do biểu mẫu và xã tự tính.",
+        "3. Nếu không phát sinh, nhập 0; nếu chưa có số liệu, để trống và ghi lý do ở cột “Giải trình”.",
+        "4. Cột “Kết quả tính được” tự tính: nền xanh là đạt mục tiêu năm, nền đỏ là chưa đạt "
+        "(ghi nguyên nhân ở cột “Giải trình”).",
+        "5. Không thêm, xoá dòng hay đổi tên trang; lưu tệp (.xlsx) và gửi về "
+        f"{catalog.send_to} trước ngày {deadline:%d/%m/%Y}.",
+    ]
+
+
+# ----------------------------------------------------------------------------- input sheet
+
+
+def write_input_sheet(sheet: Worksheet, st: Styles, catalog: Catalog, layout: TemplateLayout,
+                      sample: bool) -> None:
+    unit, year = layout.unit, layout.year
+    last_col = COL_NOTE
+    for col, width in enumerate(INPUT_WIDTHS):
+        sheet.set_column(col, col, width)
+    title = f"SỐ LIỆU THỰC HIỆN KẾ HOẠCH VÌ TRẺ EM NĂM {year}" + (" (BẢN MINH HOẠ)" if sample else "")
+    sheet.merge_range(0, 0, 0, last_col, title, st.title)
+    sheet.set_row(0, 24)
+    sheet.merge_range(1, 0, 1, last_col, f"Đơn vị báo cáo: {unit.name}", st.subtitle)
+    sheet.merge_range(2, 0, 2, last_col,
+                      f"Năm báo cáo: {year} — {catalog.commune}, {catalog.province} — "
+                      f"hạn nộp trước ngày {catalog.deadline(year):%d/%m/%Y}", st.subtitle)
+    first_target, last_target = catalog.target_years[0], catalog.target_years[-1]
+    headers = {
+        COL_CODE: "Mã", COL_LABEL: "Nội dung", COL_UNIT: "Đơn vị tính", COL_VALUE: "Số liệu",
+        COL_T2026: f"Mục tiêu {first_target}", COL_T2030: f"Mục tiêu {last_target}",
+        COL_TARGET: f"Mục tiêu năm {year}", COL_RATE: "Kết quả tính được", COL_NOTE: "Giải trình",
+    }
+    for col, text in headers.items():
+        sheet.write_string(INPUT_HEADER_ROW, col, text, st.header)
+    sheet.set_row(INPUT_HEADER_ROW, 33)
+    sheet.freeze_panes(INPUT_HEADER_ROW + 1, 0)
+    provided = set(unit.elements)
+    coloured: dict[str, list[int]] = {}  # operator of the target in force -> rows with a live rate
+    for row in layout.rows:
+        if row.kind in ("objective", "group", "free_text_title"):
+            fmt = st.group if row.kind == "group" else st.objective
+            sheet.merge_range(row.index, 0, row.index, last_col, row.text, fmt)
+            sheet.set_row(row.index, estimated_height(row.text, sum(INPUT_WIDTHS), 1.1))
+        elif row.kind == "metric":
+            assert row.metric is not None
+            operator = _metric_row(sheet, st, catalog, layout, row, row.metric, provided)
+            if operator is not None:
+                coloured.setdefault(operator, []).append(row.index)
+        elif row.kind == "element":
+            _element_row(sheet, st, catalog, layout, row)
+        elif row.kind == "reference":
+            _reference_row(sheet, st, catalog, row)
+        elif row.kind == "free_text":
+            _free_text_row(sheet, st, row)
+        else:  # pragma: no cover - a new row kind in layout.py must be rendered here
+            raise ValueError(f"unknown row kind {row.kind!r}")
+    _colour_rates(sheet, st, coloured)
+    page_setup(sheet, unit.name, INPUT_HEADER_ROW)
+    protect(sheet)
+
+
+def _fit_row(sheet: Worksheet, r: int, *cells: tuple[str, int, float]) -> None:
+    """Set row ``r`` tall enough for the wrapped (text, column, density) cells it holds."""
+    lines = max(wrapped_lines(text, INPUT_WIDTHS[col] - 1.5, density) for text, col, density in cells)
+    sheet.set_row(r, row_height(lines))
+
+
+def _blank_cells(sheet: Worksheet, st: Styles, row: int, cols: range | tuple[int, ...]) -> None:
+    for col in cols:
+        sheet.write_blank(row, col, None, st.cell)
+
+
+def _metric_row(sheet: Worksheet, st: Styles, catalog: Catalog, layout: TemplateLayout, row: Row,
+                metric: Metric, provided: set[str]) -> str | None:
+    """Write a metric's row; returns the target's operator when its live rate is to be coloured."""
+    r = row.index
+    first_target, last_target = catalog.target_years[0], catalog.target_years[-1]
+    sheet.write_string(r, COL_CODE, metric.code, st.code)
+    sheet.write_string(r, COL_LABEL, metric.name, st.metric_name)
+    sheet.write_string(r, COL_UNIT, metric.measure, st.measure)
+    _fit_row(sheet, r, (metric.name, COL_LABEL, 1.1), (metric.measure, COL_UNIT, 1.3))
+    sheet.write_blank(r, COL_VALUE, None, st.cell)
+    sheet.write_string(r, COL_T2026, target_text(metric, first_target), st.center)
+    sheet.write_string(r, COL_T2030, target_text(metric, last_target), st.center)
+    in_force = catalog.target_in_force(metric, layout.year)
+    if in_force is None:
+        sheet.write_string(r, COL_TARGET, "—", st.no_target)
+    else:
+        operator, value = in_force
+        sheet.write_number(r, COL_TARGET, value, st.number(target_number_format(metric, operator)))
+    coloured = _result_cell(sheet, st, layout, r, metric, provided, in_force)
+    note_row, note_col = layout.cells[note_name(metric.code)][1:]
+    sheet.write_blank(note_row, note_col, None, st.input_text)
+    sheet.data_validation(note_row, note_col, note_row, note_col, text_validation(
+        f"Giải trình {metric.code}",
+        "Ghi nguyên nhân nếu chưa đạt mục tiêu, số liệu bất thường hoặc chưa có số liệu "
+        f"(tối đa {format_number(MAX_TEXT)} ký tự)."))
+    return coloured
+
+
+def _result_cell(sheet: Worksheet, st: Styles, layout: TemplateLayout, r: int, metric: Metric,
+                 provided: set[str], in_force: tuple[str, float] | None) -> str | None:
+    """The live rate when this unit gives both parts of a ratio (its operator if it has a target)."""
+    if metric.method == "yes_no":
+        _colour_yes_no(sheet, st, layout, metric, in_force)
+        sheet.write_blank(r, COL_RATE, None, st.cell)
+        return None
+    own_ratio = (metric.method == "ratio" and metric.factor is not None
+                 and {metric.numerator, metric.denominator} <= provided)
+    if not own_ratio:
+        text = "so với năm trước (xã tính)" if metric.method == "change_vs_previous" else "xã tổng hợp"
+        sheet.write_string(r, COL_RATE, text, st.commune_side)
+        return None
+    assert metric.numerator and metric.denominator
+    num = a1(*layout.cells[metric.numerator][1:])
+    den = a1(*layout.cells[metric.denominator][1:])
+    formula = (f'=IF(AND(ISNUMBER({den}),{den}=0),"{NOT_APPLICABLE_TEXT}",'
+               f'IF(AND(ISNUMBER({num}),ISNUMBER({den})),{num}/{den}*{metric.factor},""))')
+    # The cached value "" keeps the cell empty in viewers that do not recalculate.
+    sheet.write_formula(r, COL_RATE, formula, st.number(rate_number_format(metric), "rate"), "")
+    return None if in_force is None else in_force[0]  # no target for this year yet: no colour
+
+
+def _colour_rates(sheet: Worksheet, st: Styles, rows_by_operator: dict[str, list[int]]) -> None:
+    """Green when the live rate meets the target in force (column G), red when it does not.
+
+    One pair of rules per operator over all its rows (relative references, anchored at the first
+    row) rather than a pair per metric: XlsxWriter runs ~150 regular expressions over every
+    conditional-format formula, which dominated the time to write a template.
+    """
+    for operator, rows in rows_by_operator.items():
+        first = rows[0]
+        rate, target = a1(first, COL_RATE), a1(first, COL_TARGET)
+        cells = " ".join(a1(r, COL_RATE) for r in rows)
+        # Rounded so that a rate like 100.00000000001 (floating point) still equals a 100 target.
+        meets = f"ROUND({rate},6){operator}{target}"
+        for test, fmt in ((meets, st.met), (f"NOT({meets})", st.not_met)):
+            sheet.conditional_format(first, COL_RATE, first, COL_RATE, {
+                "type": "formula", "criteria": f"=AND(ISNUMBER({rate}),{test})", "format": fmt,
+                "multi_range": cells})
+
+
+def _colour_yes_no(sheet: Worksheet, st: Styles, layout: TemplateLayout, metric: Metric,
+                   in_force: tuple[str, float] | None) -> None:
+    """A yes/no metric answered by one unit (CT01): the Có/Không cell itself shows met or not."""
+    if metric.element not in layout.cells or in_force is None:
+        return
+    _sheet_name, row, col = layout.cells[metric.element]
+    good, bad = ("Có", "Không") if in_force[1] else ("Không", "Có")
+    for answer, fmt in ((good, st.met), (bad, st.not_met)):
+        sheet.conditional_format(row, col, row, col, {
+            "type": "cell", "criteria": "==", "value": f'"{answer}"', "format": fmt})
+
+
+def _element_row(sheet: Worksheet, st: Styles, catalog: Catalog, layout: TemplateLayout, row: Row) -> None:
+    assert row.element is not None
+    element = catalog.elements[row.element]
+    r = row.index
+    sheet.write_blank(r, COL_CODE, None, st.cell)
+    sheet.write_string(r, COL_LABEL, row.text, st.label)
+    _fit_row(sheet, r, (row.text, COL_LABEL, 1.2))
+    sheet.write_string(r, COL_UNIT, KIND_UNIT_OF_MEASURE[element.kind], st.center)
+    _sheet_name, value_row, value_col = layout.cells[row.element]
+    fmt = st.input_choice if element.kind == "yes_no" else st.input_count
+    sheet.write_blank(value_row, value_col, None, fmt)
+    sheet.data_validation(value_row, value_col, value_row, value_col, element_validation(element))
+    _blank_cells(sheet, st, r, range(COL_VALUE + 1, COL_NOTE + 1))
+
+
+def _reference_row(sheet: Worksheet, st: Styles, catalog: Catalog, row: Row) -> None:
+    """A figure already typed above: shown again (locked) so each ratio reads as one block."""
+    assert row.element is not None and row.source_row is not None
+    r = row.index
+    source = a1(row.source_row, COL_VALUE)
+    sheet.write_blank(r, COL_CODE, None, st.cell)
+    label = f"{row.text} (đã nhập ở dòng {row.source_row + 1})"
+    sheet.write_string(r, COL_LABEL, label, st.reference_label)
+    _fit_row(sheet, r, (label, COL_LABEL, 1.2))
+    sheet.write_string(r, COL_UNIT, KIND_UNIT_OF_MEASURE[catalog.elements[row.element].kind], st.center)
+    sheet.write_formula(r, COL_VALUE, f'=IF({source}="","",{source})', st.reference_value, "")
+    _blank_cells(sheet, st, r, range(COL_VALUE + 1, COL_NOTE + 1))
+
+
+def _free_text_row(sheet: Worksheet, st: Styles, row: Row) -> None:
+    r = row.index
+    sheet.merge_range(r, COL_CODE, r, COL_UNIT, row.text, st.free_text_label)
+    sheet.merge_range(r, COL_VALUE, r, COL_NOTE, "", st.input_text)
+    sheet.data_validation(r, COL_VALUE, r, COL_VALUE, text_validation(
+        row.text, f"{row.text}: viết ngắn gọn, tối đa {format_number(MAX_TEXT)} ký tự."))
+    sheet.set_row(r, FREE_TEXT_ROW_HEIGHT)

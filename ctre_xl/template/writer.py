@@ -1,0 +1,162 @@
+"""Step 1 of the yearly cycle: one protected, validated workbook per unit, with only its indicators.
+
+``write_templates`` picks the units and writes ``templates/<year>/<unit-id>.xlsx`` for each;
+``write_template`` renders one ``layout.build_layout`` with XlsxWriter (sheets in
+``template_sheets``, formats and validation rules in ``template_styles``). Every file is written
+atomically, so an interrupted run never leaves a half-written template behind.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from datetime import datetime, timezone
+from pathlib import Path
+
+import xlsxwriter
+
+from ctre_xl import __version__
+from ctre_xl.plan.catalog import Catalog
+from ctre_xl.errors import CtreError
+from ctre_xl.files import Workspace, atomic_output
+from ctre_xl.template.layout import FRONT_SHEET, INPUT_SHEET, META_PROPERTY_PREFIX, META_SHEET, a1, build_layout, metadata
+from ctre_xl.template.sheets import write_front_sheet, write_input_sheet
+from ctre_xl.template.styles import FONT, FONT_SIZE, Styles
+from ctre_xl.plan.units import Registry, Unit
+
+# Below this many templates a process pool costs more (start-up, pickling the catalogue) than it
+# saves; a commune's usual run (8-50 units) stays in one process.
+PARALLEL_MIN_UNITS = 60
+MAX_WORKERS = 2
+
+_WORKBOOK_OPTIONS = {
+    "in_memory": True,  # no temporary files per worksheet: faster, and nothing left in /tmp
+    "strings_to_urls": False,  # labels are never links; skips a regex per string
+    "strings_to_formulas": False,
+}
+# No font scheme: a font tagged with the theme's "minor" scheme shows as the theme font
+# (Calibri) in Excel, whatever its name says.
+_DEFAULT_FORMAT = {"font_name": FONT, "font_size": FONT_SIZE, "font_scheme": "none", "font_family": 1}
+
+
+def check_year(catalog: Catalog, year: int) -> None:
+    if not catalog.first_year <= year <= catalog.last_year:
+        raise CtreError(
+            f"Năm {year} nằm ngoài thời gian thực hiện của kế hoạch ({catalog.first_year}–{catalog.last_year}): "
+            f"chọn một năm từ {catalog.first_year} đến {catalog.last_year}."
+        )
+
+
+def select_units(registry: Registry, unit_ids: list[str] | None) -> list[Unit]:
+    """The units to write, in registry order; every unknown id is named in one message."""
+    expected = list(registry.expected)
+    if not unit_ids:
+        return expected
+    wanted: list[str] = []
+    for unit_id in unit_ids:
+        key = unit_id.strip().lower()
+        if key not in wanted:
+            wanted.append(key)
+    valid = ", ".join(u.id for u in expected)
+    found = {w: registry.get(w) for w in wanted}
+    unknown = [w for w, unit in found.items() if unit is None]
+    if unknown:
+        names = ", ".join(f"“{w}”" for w in unknown)
+        raise CtreError(f"Không có đơn vị {names} trong danh sách đơn vị ({registry.source}). "
+                        f"Các mã đơn vị có biểu mẫu: {valid}.")
+    empty = [unit for unit in found.values() if unit is not None and not unit.has_template]
+    if empty:
+        names = ", ".join(f"“{u.id}” ({u.name})" for u in empty)
+        raise CtreError(f"Đơn vị {names} không có chỉ tiêu, số liệu nào phải báo cáo nên không có biểu mẫu. "
+                        f"Các mã đơn vị có biểu mẫu: {valid}.")
+    return [u for u in expected if u.id in wanted]
+
+
+def write_templates(catalog: Catalog, registry: Registry, workspace: Workspace, year: int,
+                    unit_ids: list[str] | None = None, *, sample: bool = False,
+                    created: datetime | None = None) -> list[Path]:
+    """Write ``templates/<year>/<unit-id>.xlsx`` for the chosen units (all by default)."""
+    check_year(catalog, year)
+    units = select_units(registry, unit_ids)
+    created = _stamp(created)
+    folder = workspace.templates_dir(year)
+    jobs = [(unit, folder / f"{unit.id}.xlsx") for unit in units]
+    workers = min(MAX_WORKERS, os.cpu_count() or 1)
+    if len(jobs) < PARALLEL_MIN_UNITS or workers < 2:
+        return [write_template(catalog, unit, year, path, sample=sample, created=created) for unit, path in jobs]
+    # Results come back in job order, so the output is the same as the sequential path.
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+                             initargs=(catalog, year, sample, created)) as pool:
+        return list(pool.map(_write_job, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
+
+
+def write_template(catalog: Catalog, unit: Unit, year: int, path: Path, *, sample: bool = False,
+                   created: datetime | None = None) -> Path:
+    """Render ``unit``'s template for ``year`` to ``path`` (atomically); returns ``path``."""
+    check_year(catalog, year)
+    if not unit.has_template:
+        raise CtreError(f"Đơn vị “{unit.id}” ({unit.name}) không có chỉ tiêu nào phải báo cáo nên không có biểu mẫu.")
+    created = _stamp(created)
+    layout = build_layout(catalog, unit, year)
+    meta = metadata(catalog, layout, created.isoformat(timespec="seconds"), __version__, sample)
+    path = Path(path)
+    with atomic_output(path) as temporary:
+        # XlsxWriter adds keys to the default-format dict it is given: hand it a fresh copy, or the
+        # second workbook of a run would differ from the first.
+        options = {**_WORKBOOK_OPTIONS, "default_format_properties": dict(_DEFAULT_FORMAT)}
+        workbook = xlsxwriter.Workbook(str(temporary), options)
+        styles = Styles(workbook)
+        front = workbook.add_worksheet(FRONT_SHEET)
+        sheet = workbook.add_worksheet(INPUT_SHEET)
+        hidden = workbook.add_worksheet(META_SHEET)
+        write_front_sheet(front, styles, catalog, layout, sample)
+        write_input_sheet(sheet, styles, catalog, layout, sample)
+        for key_row, (key, value) in enumerate(meta.items()):
+            hidden.write_string(key_row, 0, key, styles.meta)
+            hidden.write_string(key_row, 1, value, styles.meta)
+            workbook.set_custom_property(META_PROPERTY_PREFIX + key, value)
+        hidden.set_column(0, 1, 24)
+        hidden.protect("")  # nobody edits metadata by hand; see template_sheets.protect
+        hidden.very_hidden()
+        front.activate()
+        for name, (sheet_name, row, col) in layout.cells.items():
+            quoted = sheet_name.replace("'", "''")
+            workbook.define_name(name, f"='{quoted}'!{a1(row, col, absolute=True)}")
+        workbook.set_properties({
+            "title": f"Biểu mẫu báo cáo năm {year} — {unit.name}",
+            "subject": catalog.title,
+            "author": "ctre-xl",
+            "company": catalog.commune,
+            "category": "Báo cáo trẻ em",
+            "keywords": f"ctre-xl, {unit.id}, {year}",
+            "comments": "Chỉ nhập vào các ô nền vàng; không đổi tên trang, không thêm, xoá dòng.",
+            "created": created.astimezone(timezone.utc),
+        })
+        workbook.close()
+    return path
+
+
+def _stamp(created: datetime | None) -> datetime:
+    """``created`` as an aware datetime to the second (local time when naive or absent)."""
+    stamp = created or datetime.now()
+    if stamp.tzinfo is None:
+        stamp = stamp.astimezone()
+    return stamp.replace(microsecond=0)
+
+
+# ----------------------------------------------------------------------------- process pool
+
+_worker_args: tuple[Catalog, int, bool, datetime] | None = None
+
+
+def _init_worker(catalog: Catalog, year: int, sample: bool, created: datetime) -> None:
+    """Receive the catalogue once per worker rather than once per template."""
+    global _worker_args
+    _worker_args = (catalog, year, sample, created)
+
+
+def _write_job(job: tuple[Unit, Path]) -> Path:
+    assert _worker_args is not None
+    catalog, year, sample, created = _worker_args
+    unit, path = job
+    return write_template(catalog, unit, year, path, sample=sample, created=created)
