@@ -23,7 +23,7 @@ TARGET_SECONDS, TARGET_MB = 2.0, 200
 
 
 def _read_one(path: str, inbox: str, queue: multiprocessing.Queue) -> None:
-    from ctre_xl.plan.catalog import load_catalog
+    from ctre_xl.plan.load import load_catalog
     from ctre_xl.read.submission import read_submission
     from ctre_xl.plan.units import default_registry
 
@@ -38,7 +38,7 @@ def _read_one(path: str, inbox: str, queue: multiprocessing.Queue) -> None:
 
 
 def main() -> int:
-    from ctre_xl.plan.catalog import load_catalog
+    from ctre_xl.plan.load import load_catalog
     from ctre_xl.plan.units import default_registry
     from reading_helpers import fill, make_template
     from test_hostile import HOSTILE, YEAR

@@ -47,7 +47,8 @@ import psutil
 
 from bench_setup import (YEAR, build_registry, fill_all, fill_jobs, inbox_files, parse_calamine, parse_openpyxl,
                          run_sampled, warm_cache)
-from ctre_xl.plan.catalog import Catalog, load_catalog
+from ctre_xl.plan.catalog import Catalog
+from ctre_xl.plan.load import load_catalog
 from ctre_xl.files import Workspace
 from ctre_xl.plan.units import write_registry_workbook
 
@@ -106,7 +107,7 @@ import json, sys, time
 began = time.perf_counter()
 from pathlib import Path
 from ctre_xl.merge import merge as merging
-from ctre_xl.plan.catalog import load_catalog
+from ctre_xl.plan.load import load_catalog
 from ctre_xl.files import Workspace
 from ctre_xl.plan.units import load_registry
 times = {"imports": time.perf_counter() - began}
@@ -206,19 +207,20 @@ def print_profile(catalog: Catalog, workspace: Workspace, files: int, top: int =
     With the process pool the reading happens in workers cProfile does not see; this profile is of
     one core's work (its total is about twice the two-core wall time of the reading part).
     """
-    from ctre_xl.merge import merge as merging
+    from ctre_xl.merge import reading
+    from ctre_xl.pipeline import run_merge
     from ctre_xl.plan.units import load_registry
 
-    saved = merging.PARALLEL_FROM
-    merging.PARALLEL_FROM = files + 1
+    saved = reading.PARALLEL_FROM
+    reading.PARALLEL_FROM = files + 1
     profiler = cProfile.Profile()
     try:
         registry = load_registry(workspace.root, catalog)
         profiler.enable()
-        merging.run_merge(catalog, registry, workspace, YEAR)
+        run_merge(catalog, registry, workspace, YEAR)
         profiler.disable()
     finally:
-        merging.PARALLEL_FROM = saved
+        reading.PARALLEL_FROM = saved
     for order in ("tottime", "cumulative"):
         text = io.StringIO()
         pstats.Stats(profiler, stream=text).strip_dirs().sort_stats(order).print_stats(top)

@@ -20,6 +20,7 @@ from ctre_xl.plan.catalog import Catalog
 from ctre_xl.demo.run import load_demo_data, plausible_figures
 from ctre_xl.files import Workspace
 from ctre_xl.plan.units import Registry, department_units, school_unit
+from ctre_xl.plan.vocab import ElementKind
 
 YEAR = 2026
 LEVEL_SHARES = (("mam-non", 0.35), ("tieu-hoc", 0.40), ("thcs", 0.25))
@@ -72,7 +73,7 @@ def fill_jobs(catalog: Catalog, registry: Registry, workspace: Workspace,
     for number, unit in enumerate(registry.expected):
         values: dict[str, object] = dict(plausible_figures(catalog, unit, YEAR, data, rng))
         if unit.kind == "department":
-            values = {code: value * factor if catalog.elements[code].kind == "count" else value
+            values = {code: value * factor if catalog.elements[code].kind == ElementKind.COUNT else value
                       for code, value in values.items()}
         metrics = catalog.metrics_for_elements(unit.elements)
         notes = {metrics[0].code: "Số liệu theo sổ theo dõi của đơn vị."} if metrics else {}

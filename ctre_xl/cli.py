@@ -1,19 +1,39 @@
-"""Command line: parse options, call one library function, turn expected problems into messages."""
+"""Command line: parse options, call one library function, print what it returns.
+
+Problems become Vietnamese lines in one place, ``CtreGroup.invoke``: the library's own exceptions
+(``CtreError``) are expected problems the user can fix (exit code 2, like a usage error); anything
+else is a program error: its traceback goes to a file and the user reads one line saying where
+(exit code 3). ``--strict`` with errors in the figures exits with 1.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
+import tempfile
+import traceback
+from datetime import datetime
 from pathlib import Path
+from typing import Any, Callable
 
 import click
 
 from ctre_xl import __version__
 from ctre_xl import cli_vi
-from ctre_xl.plan.catalog import Catalog, load_catalog
+from ctre_xl.plan.catalog import Catalog
+from ctre_xl.plan.load import load_catalog
 from ctre_xl.errors import CtreError
 from ctre_xl.files import Workspace
 from ctre_xl.plan.units import Registry, load_registry
+from ctre_xl.text import format_date
+
+PROGRAM_ERROR_EXIT = 3
+PROGRAM_ERROR = "Lỗi của chương trình ctre-xl (không phải do tệp hay số liệu của bạn)."
+OPTIONS_METAVAR = "[TUỲ CHỌN]"
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
+WORKSPACE_HELP = "Thư mục làm việc (templates/, inbox/, outbox/, don-vi.xlsx)."
+CATALOG_HELP = "Tệp danh mục chỉ tiêu (.toml) của xã khác; mặc định: kế hoạch xã Xuân Trường."
+cli_vi.install()  # before any option is declared: click translates some texts when they are built
 
 
 class UserError(click.ClickException):
@@ -28,27 +48,85 @@ class UserError(click.ClickException):
         click.echo(f"Lỗi: {self.format_message()}", err=True)
 
 
+class ProgramError(UserError):
+    """A bug in ctre-xl, not a problem of the user's files: no traceback on screen."""
+
+    exit_code = PROGRAM_ERROR_EXIT
+
+
+class CtreGroup(click.Group):
+    """The ``ctre-xl`` group: every command runs inside its ``invoke``, the one error handler."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CtreError as exc:
+            raise UserError(str(exc)) from exc
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:  # a bug: tell the user where the details went, not a traceback
+            raise ProgramError(_program_error_message(exc)) from exc
+
+
+def _program_error_message(exc: Exception) -> str:
+    """Write the traceback to a new file in the temporary folder; the line that says where it went."""
+    now = datetime.now()
+    try:
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", prefix=f"ctre-xl-loi-{now:%Y%m%d-%H%M%S}-",
+                                         suffix=".txt", delete=False) as out:
+            out.write(f"ctre-xl {__version__}, {now.isoformat(timespec='seconds')}\n")
+            out.write("".join(traceback.format_exception(exc)))
+        report = out.name
+    except OSError:
+        return f"{PROGRAM_ERROR} Xin báo cho người hỗ trợ."
+    return f"{PROGRAM_ERROR} Chi tiết đã ghi vào {report}: gửi tệp này cho người hỗ trợ."
+
+
 class Context:
     def __init__(self, workspace: Path, catalog_path: Path | None, workspace_given: bool) -> None:
         self.workspace = Workspace(workspace)
         self.workspace_given = workspace_given
-        self._catalog_path = catalog_path
+        self.catalog_path = catalog_path
         self._catalog: Catalog | None = None
 
     @property
     def catalog(self) -> Catalog:
         if self._catalog is None:
-            self._catalog = load_catalog(self._catalog_path)
+            self._catalog = load_catalog(self.catalog_path)
         return self._catalog
 
     @property
     def registry(self) -> Registry:
         return load_registry(self.workspace.root, self.catalog)
 
+    def use_workspace(self, root: Path) -> None:
+        self.workspace, self.workspace_given = Workspace(root), True
+
+    def use_catalog(self, path: Path) -> None:
+        self.catalog_path, self._catalog = path, None
+
 
 pass_context = click.make_pass_decorator(Context)
-OPTIONS_METAVAR = "[TUỲ CHỌN]"
-cli_vi.install()
+
+
+def _set_workspace(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
+    if value is not None:
+        ctx.find_object(Context).use_workspace(value)
+
+
+def _set_catalog(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
+    if value is not None:
+        ctx.find_object(Context).use_catalog(value)
+
+
+def global_options(workspace_help: str = WORKSPACE_HELP) -> Callable[[Callable], Callable]:
+    """``--workspace`` and ``--catalog`` after the command too; there they win over the group's."""
+    def decorate(func: Callable) -> Callable:
+        func = click.option("--catalog", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                            expose_value=False, callback=_set_catalog, help=CATALOG_HELP)(func)
+        return click.option("--workspace", type=click.Path(file_okay=False, path_type=Path), default=None,
+                            expose_value=False, callback=_set_workspace, help=workspace_help)(func)
+    return decorate
 
 
 def _year_option(func):  # noqa: ANN001, ANN202 - decorator
@@ -56,13 +134,13 @@ def _year_option(func):  # noqa: ANN001, ANN202 - decorator
                         metavar="NĂM", help="Năm báo cáo, ví dụ 2026.")(func)
 
 
-@click.group(options_metavar="[TUỲ CHỌN]", subcommand_metavar="LỆNH [THAM SỐ]...")
-@click.help_option("-h", "--help", help="Hiện hướng dẫn này rồi thoát.")
+@click.group(cls=CtreGroup, context_settings=CONTEXT_SETTINGS, options_metavar=OPTIONS_METAVAR,
+             subcommand_metavar="LỆNH [THAM SỐ]...")
 @click.version_option(__version__, "--version", message="ctre-xl %(version)s", help="In phiên bản rồi thoát.")
 @click.option("--workspace", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              show_default="thư mục hiện tại", help="Thư mục làm việc (templates/, inbox/, outbox/, don-vi.xlsx).")
+              show_default="thư mục hiện tại", help=WORKSPACE_HELP)
 @click.option("--catalog", "catalog_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Tệp danh mục chỉ tiêu (.toml) của xã khác; mặc định: kế hoạch xã Xuân Trường.")
+              help=CATALOG_HELP)
 @click.pass_context
 def main(ctx: click.Context, workspace: Path, catalog_path: Path | None) -> None:
     """ctre-xl — tổng hợp báo cáo hằng năm Kế hoạch thực hiện Chương trình hành động vì trẻ em.
@@ -75,27 +153,19 @@ def main(ctx: click.Context, workspace: Path, catalog_path: Path | None) -> None
     """
     from ctre_xl.read.security import require_defusedxml
 
-    try:
-        require_defusedxml()
-    except CtreError as exc:
-        raise UserError(str(exc)) from exc
+    require_defusedxml()
     given = ctx.get_parameter_source("workspace") is not click.core.ParameterSource.DEFAULT
     ctx.obj = Context(workspace, catalog_path, given)
 
 
 @main.command(options_metavar=OPTIONS_METAVAR)
+@global_options()
 @pass_context
 def init(ctx: Context) -> None:
     """Tạo thư mục làm việc và tệp danh sách trường don-vi.xlsx."""
-    from ctre_xl.plan.units import write_registry_workbook
+    from ctre_xl.pipeline import init_workspace
 
-    try:
-        ctx.workspace.ensure()
-        created = not ctx.workspace.registry_path.exists()
-        if created:
-            write_registry_workbook(ctx.workspace.registry_path, ctx.catalog)
-    except CtreError as exc:
-        raise UserError(str(exc)) from exc
+    created = init_workspace(ctx.catalog, ctx.workspace)
     click.echo(f"Thư mục làm việc: {ctx.workspace.root.resolve()}")
     if created:
         click.echo(f"Đã tạo {ctx.workspace.registry_path.name}: nhập danh sách các trường của xã vào tệp này.")
@@ -107,56 +177,48 @@ def init(ctx: Context) -> None:
 @_year_option
 @click.option("--unit", "unit_ids", multiple=True, metavar="MÃ",
               help="Chỉ tạo biểu mẫu cho đơn vị này (lặp lại được). Mặc định: mọi đơn vị.")
+@global_options()
 @pass_context
 def templates(ctx: Context, year: int, unit_ids: tuple[str, ...]) -> None:
     """Tạo biểu mẫu báo cáo (.xlsx) cho từng đơn vị vào templates/NĂM/."""
     from ctre_xl.template.writer import write_templates
 
-    try:
-        written = write_templates(ctx.catalog, ctx.registry, ctx.workspace, year, list(unit_ids) or None)
-    except CtreError as exc:
-        raise UserError(str(exc)) from exc
+    written = write_templates(ctx.catalog, ctx.registry, ctx.workspace, year, list(unit_ids) or None)
     folder = ctx.workspace.templates_dir(year)
     click.echo(f"Đã tạo {len(written)} biểu mẫu năm {year} trong {folder}:")
     for path in written:
         click.echo(f"  {path.name}")
-    click.echo(f"Gửi mỗi đơn vị tệp của mình; hạn nộp trước ngày "
-               f"{ctx.catalog.deadline_day:02d}/{ctx.catalog.deadline_month:02d}/{year}.")
+    click.echo(f"Gửi mỗi đơn vị tệp của mình; hạn nộp trước ngày {format_date(ctx.catalog.deadline(year))}.")
 
 
 @main.command(options_metavar=OPTIONS_METAVAR)
 @click.option("--json", "as_json", is_flag=True, help="In dạng JSON cho máy đọc.")
+@global_options()
 @pass_context
 def catalog(ctx: Context, as_json: bool) -> None:
     """Xem danh mục chỉ tiêu, mục tiêu và đơn vị báo cáo."""
     from ctre_xl.output.describe import catalog_as_dict, catalog_table
 
-    try:
-        registry = ctx.registry
-        if as_json:
-            click.echo(json.dumps(catalog_as_dict(ctx.catalog, registry), ensure_ascii=False, indent=2))
-        else:
-            click.echo(catalog_table(ctx.catalog, registry))
-    except CtreError as exc:
-        raise UserError(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(catalog_as_dict(ctx.catalog, ctx.registry), ensure_ascii=False, indent=2))
+    else:
+        click.echo(catalog_table(ctx.catalog, ctx.registry))
 
 
 @main.command(options_metavar=OPTIONS_METAVAR)
 @_year_option
 @click.option("--strict", is_flag=True, help="Bỏ mọi số liệu của đơn vị có lỗi; thoát với mã 1 nếu có lỗi.")
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON cho máy đọc.")
+@global_options()
 @pass_context
 def merge(ctx: Context, year: int, strict: bool, as_json: bool) -> None:
     """Đọc mọi tệp trong inbox/, kiểm tra, tổng hợp và ghi báo cáo vào outbox/NĂM/."""
-    from ctre_xl.merge.merge import run_merge
-    from ctre_xl.output.report import console_summary, result_as_dict
+    from ctre_xl.output.console import console_summary, result_as_dict
+    from ctre_xl.pipeline import run_merge
 
     progress = None if as_json or not sys.stderr.isatty() else _progress_bar
-    try:
-        result = run_merge(ctx.catalog, ctx.registry, ctx.workspace, year, strict=strict, progress=progress,
-                           allow_sample=ctx.workspace.is_demo)
-    except CtreError as exc:
-        raise UserError(str(exc)) from exc
+    result = run_merge(ctx.catalog, ctx.registry, ctx.workspace, year, strict=strict, progress=progress,
+                       allow_sample=ctx.workspace.is_demo)
     if as_json:
         click.echo(json.dumps(result_as_dict(result), ensure_ascii=False, indent=2))
     else:
@@ -166,20 +228,15 @@ def merge(ctx: Context, year: int, strict: bool, as_json: bool) -> None:
 
 
 @main.command(options_metavar=OPTIONS_METAVAR)
-@click.option("--workspace", "demo_workspace", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Thư mục cho dữ liệu minh hoạ (mặc định ./demo).")
+@global_options(workspace_help="Thư mục cho dữ liệu minh hoạ (mặc định ./demo).")
 @pass_context
-def demo(ctx: Context, demo_workspace: Path | None) -> None:
+def demo(ctx: Context) -> None:
     """Chạy thử cả quy trình trên dữ liệu minh hoạ (không đụng tới thư mục làm việc thật)."""
     from ctre_xl.demo.run import run_demo
-    from ctre_xl.output.report import console_summary
+    from ctre_xl.output.console import console_summary
 
-    root = demo_workspace or (ctx.workspace.root if ctx.workspace_given else Path("demo"))
-    try:
-        result = run_demo(ctx.catalog, Workspace(root))
-    except CtreError as exc:
-        raise UserError(str(exc)) from exc
-    click.echo(console_summary(result, ctx.catalog))
+    root = ctx.workspace.root if ctx.workspace_given else Path("demo")
+    click.echo(console_summary(run_demo(ctx.catalog, Workspace(root)), ctx.catalog))
 
 
 def _progress_bar(total: int):  # noqa: ANN202 - returns click's progress bar

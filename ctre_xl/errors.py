@@ -1,6 +1,7 @@
 """The library's own exceptions: expected problems with a Vietnamese message for the user.
 
-The CLI turns these into a clean error line; anything else is a bug and shows its traceback.
+The CLI turns these into one Vietnamese error line (exit code 2); anything else is a bug: its
+traceback goes to a file and the user is told where (exit code 3).
 """
 
 from __future__ import annotations

@@ -9,11 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from ctre_xl.plan.catalog import load_catalog
+from ctre_xl.plan.load import load_catalog
 from ctre_xl.files import Workspace
 from ctre_xl.plan.units import default_registry
-
-SHARED_PLAN = Path(__file__).resolve().parents[1].parent / "shared" / "plan"
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,5 @@
-"""Building inboxes for the merge tests: real templates (ctre-xl templates), filled with openpyxl.
-
-Not a test module: imported by test_merge.py, test_bad_inputs.py and test_merge_cli.py.
+"""Workspaces for the merge tests: templates made (`ctre-xl templates`), filled reports delivered into
+the inbox, `ctre-xl merge --json` run and its answer looked up; and snapshots proving a folder untouched.
 """
 
 from __future__ import annotations
@@ -8,17 +7,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from datetime import date
+import stat
 from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
 
-from ctre_xl.plan.catalog import load_catalog
+from ctre_xl.plan.load import load_catalog
 from ctre_xl.cli import main
 from ctre_xl.files import Workspace
-from ctre_xl.demo.sample import fill_template
 from ctre_xl.plan.units import write_registry_workbook
+from reading_helpers import fill
 
 PREPARER = {"preparer_name": "Trần Thị Lan", "preparer_phone": "0912 345 678"}
 
@@ -36,12 +35,12 @@ def make_workspace(root: Path, years: tuple[int, ...], schools: list[tuple[str, 
     return workspace
 
 
-def fill(workspace: Workspace, unit: str, year: int, relative: str, values: dict[str, object], *,
-         report_date: date | str | None = None, mtime: float | None = None, **extra: Any) -> Path:
-    """Fill ``unit``'s template for ``year`` into ``inbox/relative`` (any name, any folder)."""
-    template = workspace.templates_dir(year) / f"{unit}.xlsx"
-    out = fill_template(template, workspace.inbox / relative, values, report_date=report_date,
-                        preparer=extra.pop("preparer", PREPARER), **extra)
+def deliver(workspace: Workspace, unit: str, year: int, relative: str, values: dict[str, object], *,
+            mtime: float | None = None, **typed: Any) -> Path:
+    """``unit``'s template for ``year``, filled (``reading_helpers.fill``: ``typed`` passes report_date,
+    notes, …; the preparer defaults to PREPARER), dropped into ``inbox/relative`` (any name, any folder)."""
+    typed.setdefault("preparer", PREPARER)
+    out = fill(workspace.templates_dir(year) / f"{unit}.xlsx", values, workspace.inbox / relative, **typed)
     if mtime is not None:
         os.utime(out, (mtime, mtime))
     return out
@@ -55,13 +54,21 @@ def merge_json(workspace: Workspace, year: int, *options: str) -> tuple[int, dic
     return outcome.exit_code, json.loads(outcome.stdout), outcome.stderr
 
 
-def snapshot(folder: Path) -> dict[str, tuple[str, int]]:
-    """Every file under ``folder``: its SHA-256 and modification time (ns)."""
-    found = {}
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            found[path.relative_to(folder).as_posix()] = (hashlib.sha256(path.read_bytes()).hexdigest(),
-                                                          path.stat().st_mtime_ns)
+def snapshot(folder: Path) -> dict[str, tuple]:
+    """Every file under ``folder`` (links not followed): (sha256, mtime_ns, size), ("link", target,
+    mtime_ns) for a symbolic link; equal snapshots prove nothing was touched."""
+    found: dict[str, tuple] = {}
+    for root, dirs, files in os.walk(folder):
+        for name in files + [d for d in dirs if (Path(root) / d).is_symlink()]:
+            path = Path(root) / name
+            info = path.lstat()
+            key = path.relative_to(folder).as_posix()
+            if stat.S_ISLNK(info.st_mode):
+                found[key] = ("link", os.readlink(path), info.st_mtime_ns)
+            elif stat.S_ISREG(info.st_mode):
+                found[key] = (hashlib.sha256(path.read_bytes()).hexdigest(), info.st_mtime_ns, info.st_size)
+            else:  # a pipe or device: never opened
+                found[key] = ("special", stat.S_IFMT(info.st_mode), info.st_mtime_ns)
     return found
 
 

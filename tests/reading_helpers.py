@@ -1,15 +1,16 @@
-"""Building returned workbooks for the reading tests: real templates, filled the way units fill them."""
+"""Returned workbooks for the tests: real templates, filled the way units fill them, and damaged or
+hostile variants of their packages."""
 
 from __future__ import annotations
 
-import hashlib
-import os
+import re
 import zipfile
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, Mapping
 
 import openpyxl
 
+from ctre_xl.demo.sample import fill_template
 from ctre_xl.plan.catalog import Catalog
 from ctre_xl.template.writer import write_template
 from ctre_xl.plan.units import Registry
@@ -23,24 +24,26 @@ def make_template(catalog: Catalog, registry: Registry, unit_id: str, year: int,
     return write_template(catalog, unit, year, path, sample=sample)
 
 
-def fill(path: Path, values: dict[str, object], out: Path | None = None, *, as_text: tuple[str, ...] = (),
-         edit: Callable[[openpyxl.Workbook], None] | None = None) -> Path:
-    """Type ``values`` into the cells named by their keys (openpyxl, as a unit's tool would).
+def fill(template: Path, values: Mapping[str, object], out: Path | None = None, *, as_text: tuple[str, ...] = (),
+         edit: Callable[[openpyxl.Workbook], None] | None = None, **typed: Any) -> Path:
+    """Type ``values`` into the cells named by their keys, as a unit's spreadsheet tool would; the
+    one template filler of the tests. Returns ``out`` (``template`` itself when None).
 
-    A str starting with "=" becomes a formula unless its name is in ``as_text``.
+    The typing is the demo's (``ctre_xl.demo.sample.fill_template``: a bool is Có/Không, a date is
+    a date cell; ``typed`` passes its notes, free_text, preparer and report_date). A str starting
+    with "=" becomes a formula unless its name is in ``as_text`` (names not typed are ignored); ``edit`` then changes the workbook
+    as a person would (openpyxl).
     """
-    workbook = openpyxl.load_workbook(path)
-    for name, value in values.items():
-        sheet, coordinate = next(iter(workbook.defined_names[name].destinations))
-        cell = workbook[sheet][coordinate.replace("$", "")]
-        cell.value = value
-        if name in as_text:
-            cell.data_type = "s"
-    if edit is not None:
-        edit(workbook)
-    target = out or path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(target)
+    target = fill_template(template, out or template, values, **typed)
+    as_text = tuple(name for name in as_text if name in values)
+    if as_text or edit is not None:
+        workbook = openpyxl.load_workbook(target)
+        for name in as_text:
+            sheet, coordinate = next(iter(workbook.defined_names[name].destinations))
+            workbook[sheet][coordinate.replace("$", "")].data_type = "s"
+        if edit is not None:
+            edit(workbook)
+        workbook.save(target)
     return target
 
 
@@ -65,8 +68,6 @@ def rewrite_zip(source: Path, target: Path, *, replace: dict[str, bytes | Callab
 
 def sheet_part(path: Path, sheet_name: str) -> str:
     """The zip member holding ``sheet_name`` (through workbook.xml and its relationships)."""
-    import re
-
     with zipfile.ZipFile(path) as archive:
         workbook = archive.read("xl/workbook.xml").decode("utf-8")
         rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8")
@@ -76,17 +77,3 @@ def sheet_part(path: Path, sheet_name: str) -> str:
         re.search(r'Target="([^"]+)"[^>]*Id="%s"' % rid[1], rels)
     assert target
     return target[1].lstrip("/") if target[1].startswith("/") else "xl/" + target[1]
-
-
-def snapshot(folder: Path) -> dict[str, tuple[str, int, int]]:
-    """Every file under ``folder``: (sha256, mtime_ns, size), to prove nothing was touched."""
-    found = {}
-    for root, _dirs, files in os.walk(folder):
-        for name in files:
-            path = Path(root) / name
-            if path.is_symlink():
-                continue
-            info = path.stat()
-            found[str(path.relative_to(folder))] = (hashlib.sha256(path.read_bytes()).hexdigest(),
-                                                    info.st_mtime_ns, info.st_size)
-    return found

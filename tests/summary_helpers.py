@@ -10,8 +10,10 @@ from dataclasses import replace
 from datetime import date, datetime
 
 from ctre_xl.plan.catalog import Catalog
-from ctre_xl.model import (ERROR, MET, NO_DATA, NO_TARGET, NOT_APPLICABLE, NOT_MET, WARNING, CellValue, Fact,
-                           FileRecord, Finding, MergeResult, MetricResult, Submission, UnitStatus)
+from ctre_xl.merge.model import Fact, MergeResult, MetricResult, UnitStatus
+from ctre_xl.plan.findings import Finding
+from ctre_xl.plan.vocab import MetricStatus, Severity
+from ctre_xl.read.model import CellValue, FileRecord, Submission
 from ctre_xl.plan.units import Registry, department_units, school_unit
 
 YEAR = 2026
@@ -81,12 +83,12 @@ def build_registry(catalog: Catalog) -> Registry:
 
 def _judge(value: float | None, denominator: float | None, target: float | None, operator: str | None) -> str:
     if target is None:
-        return NO_TARGET
+        return MetricStatus.NO_TARGET
     if denominator == 0:
-        return NOT_APPLICABLE
+        return MetricStatus.NOT_APPLICABLE
     if value is None:
-        return NO_DATA
-    return MET if OPS[operator](value, target) else NOT_MET
+        return MetricStatus.NO_DATA
+    return MetricStatus.MET if OPS[operator](value, target) else MetricStatus.NOT_MET
 
 
 def _metric(catalog: Catalog, metric, totals: dict, registry: Registry) -> MetricResult:  # noqa: ANN001
@@ -159,13 +161,13 @@ def build_result(catalog: Catalog, registry: Registry) -> MergeResult:
         "report_proposals": PHONE + " — liên hệ cán bộ phụ trách để được hỗ trợ.",
     })
     findings = [
-        Finding("nhan-ve/vhxh-bao-cao.xlsx", "vhxh", "Số liệu", "D40", "child_marriages", WARNING,
+        Finding("nhan-ve/vhxh-bao-cao.xlsx", "vhxh", "Số liệu", "D40", "child_marriages", Severity.WARNING,
                 "Số cuộc tảo hôn tăng hơn 50% so với năm trước: kiểm tra lại.", "jump"),
-        Finding("nhan-ve/th-xuan-b-bao-cao.xlsx", "th-xuan-b", "Số liệu", "D9", "primary_dropouts", ERROR,
+        Finding("nhan-ve/th-xuan-b-bao-cao.xlsx", "th-xuan-b", "Số liệu", "D9", "primary_dropouts", Severity.ERROR,
                 "Số học sinh bỏ học phải là số nguyên không âm.", "decimal"),
-        Finding("", None, None, None, "children_consulted", WARNING,
+        Finding("", None, None, None, "children_consulted", Severity.WARNING,
                 "Tổng số trẻ em được hỏi ý kiến gần bằng số trẻ em từ 7 tuổi.", "cross_unit"),
-        Finding("la.pdf", None, None, None, None, ERROR, "Tệp PDF — gửi lại tệp Excel.", "pdf"),
+        Finding("la.pdf", None, None, None, None, Severity.ERROR, "Tệp PDF — gửi lại tệp Excel.", "pdf"),
     ]
     files.append(FileRecord("la.pdf", None, "rejected", "Tệp PDF — gửi lại tệp Excel."))
     return MergeResult(YEAR, files, findings, metrics, units, facts, submissions, totals)

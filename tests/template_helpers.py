@@ -7,7 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 from openpyxl.utils import range_boundaries
 
-from ctre_xl.template.layout import META_SHEET, a1
+from ctre_xl.cellref import a1
+from ctre_xl.template.layout import META_SHEET
 
 CREATED = datetime(2026, 10, 1, 8, 30, 5, tzinfo=timezone(timedelta(hours=7)))
 YEAR = 2026

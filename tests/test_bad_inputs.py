@@ -18,13 +18,15 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-from merge_helpers import file_entry, fill, make_workspace, merge_json, metric
+from merge_helpers import deliver, file_entry, make_workspace, merge_json, metric
+from reading_helpers import fill
 from openpyxl import Workbook, load_workbook
 from openpyxl.workbook.defined_name import DefinedName
 
-from ctre_xl.plan.catalog import load_catalog
+from ctre_xl.plan.load import load_catalog
 from ctre_xl.files import Workspace
-from ctre_xl.template.layout import a1, build_layout
+from ctre_xl.cellref import a1
+from ctre_xl.template.layout import build_layout
 from ctre_xl.template.writer import write_template
 from ctre_xl.plan.units import default_registry, school_unit
 
@@ -87,7 +89,7 @@ def good_values(unit: str, **changes: object) -> dict[str, object]:
 def refill(unit: str, **changes: object) -> Callable[[Workspace], None]:
     """The unit's file, as it would have been typed with ``changes`` (None: left blank)."""
     def make(ws: Workspace) -> None:
-        fill(ws, unit, YEAR, GOOD[unit][0], good_values(unit, **changes), report_date=REPORT_DAY)
+        deliver(ws, unit, YEAR, GOOD[unit][0], good_values(unit, **changes), report_date=REPORT_DAY)
     return make
 
 
@@ -130,7 +132,7 @@ def other_workbook(ws: Workspace) -> None:
 
 def other_year(year: int, relative: str) -> Callable[[Workspace], None]:
     def make(ws: Workspace) -> None:
-        fill(ws, "th-vi-du", year, relative, good_values("th-vi-du"), report_date=date(year, 11, 5))
+        deliver(ws, "th-vi-du", year, relative, good_values("th-vi-du"), report_date=date(year, 11, 5))
     return make
 
 
@@ -138,22 +140,18 @@ def unknown_unit(ws: Workspace) -> None:
     stranger = school_unit(CATALOG, "th-la", "Trường Tiểu học Lạ", "tieu-hoc")
     template = ws.root / "khac" / "th-la.xlsx"
     write_template(CATALOG, stranger, YEAR, template)
-    from ctre_xl.demo.sample import fill_template
-
-    fill_template(template, ws.inbox / "truong la.xlsx", good_values("th-vi-du"), report_date=REPORT_DAY)
+    fill(template, good_values("th-vi-du"), ws.inbox / "truong la.xlsx", report_date=REPORT_DAY)
 
 
 def sample_file(ws: Workspace) -> None:
     template = ws.root / "khac" / "mau.xlsx"
     write_template(CATALOG, REGISTRY.get("th-vi-du"), YEAR, template, sample=True)
-    from ctre_xl.demo.sample import fill_template
-
-    fill_template(template, ws.inbox / "du lieu minh hoa.xlsx", good_values("th-vi-du"), report_date=REPORT_DAY)
+    fill(template, good_values("th-vi-du"), ws.inbox / "du lieu minh hoa.xlsx", report_date=REPORT_DAY)
 
 
 def duplicate(ws: Workspace) -> None:
-    fill(ws, "th-vi-du", YEAR, "truong/tieu hoc (ban dau).xlsx", good_values("th-vi-du", primary_enrolled=600),
-         report_date=date(YEAR, 11, 1))
+    deliver(ws, "th-vi-du", YEAR, "truong/tieu hoc (ban dau).xlsx", good_values("th-vi-du", primary_enrolled=600),
+            report_date=date(YEAR, 11, 1))
 
 
 def edit_workbook(edit: Callable) -> Callable[[Workspace], None]:  # noqa: ANN001
@@ -286,7 +284,7 @@ CASES = [
          severity="warning", fragment="2024.1"),
     Case("older_catalogue_unmapped", edit_workbook(old_version(True)), TH_FILE, "rejected", {"old_catalog"},
          fragment="primary_repeaters"),
-    Case("no_report_date", lambda ws: fill(ws, th, YEAR, TH_FILE, good_values(th)), TH_FILE, "accepted",
+    Case("no_report_date", lambda ws: deliver(ws, th, YEAR, TH_FILE, good_values(th)), TH_FILE, "accepted",
          {"no_report_date"}, severity="warning", fragment="ngày sửa tệp"),
     Case("link_outside_inbox", outside_link, "lien ket.xlsx", "rejected", {"rejected", "outside_link"},
          fragment="ngoài thư mục inbox"),
@@ -298,7 +296,7 @@ def good_inbox(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("good") / "ws"
     workspace = make_workspace(root, (YEAR - 1, YEAR, YEAR + 1))
     for unit, (relative, values) in GOOD.items():
-        fill(workspace, unit, YEAR, relative, values, report_date=REPORT_DAY)
+        deliver(workspace, unit, YEAR, relative, values, report_date=REPORT_DAY)
     return root
 
 

@@ -61,11 +61,11 @@ def test_demo_is_repeatable(tmp_path: Path) -> None:
 
 def merge_json_sample(root: Path):
     """The demo's own merge again, as JSON (a demo workspace accepts its sample files)."""
-    from ctre_xl.plan.catalog import load_catalog
+    from ctre_xl.plan.load import load_catalog
     from ctre_xl.demo.run import demo_registry, load_demo_data
     from ctre_xl.files import Workspace
     from ctre_xl.merge.merge import merge_inbox
-    from ctre_xl.output.report import result_as_dict
+    from ctre_xl.output.console import result_as_dict
 
     catalog = load_catalog()
     result = merge_inbox(catalog, demo_registry(catalog, load_demo_data()), Workspace(root), 2026, allow_sample=True)

@@ -19,7 +19,7 @@ from typing import Callable
 import pytest
 
 from ctre_xl.template import layout as L
-from ctre_xl.model import ACCEPTED, REJECTED
+from ctre_xl.plan.vocab import FileStatus
 from ctre_xl.read.collect import collect_files
 from ctre_xl.read.submission import read_submission
 
@@ -163,26 +163,28 @@ def _encrypted(template: Path, target: Path) -> bytes:
 
 # name -> (builder(template, target path) -> bytes, status, finding kind, words in the message)
 HOSTILE = {
-    "zip-bomb": (lambda t, p: _bomb(t, lie=False), REJECTED, "zip_bomb", "zip bomb"),
-    "zip-bomb-lying-sizes": (lambda t, p: _bomb(t, lie=True), REJECTED, "corrupt_xml", "tệp bị hỏng"),
-    "many-entries": (lambda t, p: _many_entries(t), REJECTED, "too_many_entries", "quá nhiều thành phần"),
-    "laughs-workbook": (lambda t, p: _with_doctype(t, lambda _: "xl/workbook.xml", LAUGHS)(p), REJECTED,
+    "zip-bomb": (lambda t, p: _bomb(t, lie=False), FileStatus.REJECTED, "zip_bomb", "zip bomb"),
+    "zip-bomb-lying-sizes": (lambda t, p: _bomb(t, lie=True), FileStatus.REJECTED, "corrupt_xml", "tệp bị hỏng"),
+    "many-entries": (lambda t, p: _many_entries(t), FileStatus.REJECTED, "too_many_entries",
+                     "quá nhiều thành phần"),
+    "laughs-workbook": (lambda t, p: _with_doctype(t, lambda _: "xl/workbook.xml", LAUGHS)(p), FileStatus.REJECTED,
                         "dangerous_xml", "tệp chứa XML nguy hiểm"),
-    "laughs-sheet": (lambda t, p: _with_doctype(t, lambda x: sheet_part(x, L.INPUT_SHEET), LAUGHS)(p), REJECTED,
-                     "dangerous_xml", "tệp chứa XML nguy hiểm"),
+    "laughs-sheet": (lambda t, p: _with_doctype(t, lambda x: sheet_part(x, L.INPUT_SHEET), LAUGHS)(p),
+                     FileStatus.REJECTED, "dangerous_xml", "tệp chứa XML nguy hiểm"),
     # on the XlsxWriter original, whose labels are shared strings (openpyxl re-saves them inline)
     "laughs-strings": (lambda t, p: _with_doctype(t.with_name("template.xlsx"), lambda _: "xl/sharedStrings.xml",
-                                                  LAUGHS)(p), REJECTED,
+                                                  LAUGHS)(p), FileStatus.REJECTED,
                        "dangerous_xml", "tệp chứa XML nguy hiểm"),
-    "laughs-properties": (lambda t, p: _with_doctype(t, lambda _: "docProps/custom.xml", LAUGHS)(p), REJECTED,
-                          "dangerous_xml", "tệp chứa XML nguy hiểm"),
-    "external-entity": (lambda t, p: _with_doctype(t, lambda _: "xl/workbook.xml", XXE)(p), REJECTED,
+    "laughs-properties": (lambda t, p: _with_doctype(t, lambda _: "docProps/custom.xml", LAUGHS)(p),
+                          FileStatus.REJECTED, "dangerous_xml", "tệp chứa XML nguy hiểm"),
+    "external-entity": (lambda t, p: _with_doctype(t, lambda _: "xl/workbook.xml", XXE)(p), FileStatus.REJECTED,
                         "dangerous_xml", "tệp chứa XML nguy hiểm"),
-    "huge-dimension": (_huge_dimension, ACCEPTED, None, None),
-    "rows-pasted-below": (_big_paste, ACCEPTED, "extra_content", "nội dung bên dưới biểu mẫu"),
-    "password": (_encrypted, REJECTED, "password_protected", "tệp có mật khẩu — gỡ mật khẩu rồi gửi lại"),
-    "macro": (_xlsm, ACCEPTED, "macro_ignored", "macro không được chạy"),
-    "empty": (lambda t, p: b"", REJECTED, "empty", "tệp rỗng (0 byte)"),
+    "huge-dimension": (_huge_dimension, FileStatus.ACCEPTED, None, None),
+    "rows-pasted-below": (_big_paste, FileStatus.ACCEPTED, "extra_content", "nội dung bên dưới biểu mẫu"),
+    "password": (_encrypted, FileStatus.REJECTED, "password_protected",
+                 "tệp có mật khẩu — gỡ mật khẩu rồi gửi lại"),
+    "macro": (_xlsm, FileStatus.ACCEPTED, "macro_ignored", "macro không được chạy"),
+    "empty": (lambda t, p: b"", FileStatus.REJECTED, "empty", "tệp rỗng (0 byte)"),
 }
 
 
@@ -200,7 +202,7 @@ def test_hostile_file(case: str, template: Path, tmp_path: Path, catalog, regist
     if kind is not None:
         [finding] = [f for f in outcome.findings if f.kind == kind]
         assert words in finding.message and finding.file == f"{case}.xlsx"
-    if status == REJECTED:
+    if status == FileStatus.REJECTED:
         assert words in outcome.record.reason and outcome.submission is None
     else:  # still read, values in place
         values = outcome.submission.values
@@ -224,7 +226,7 @@ def test_link_pointing_outside_the_inbox(template: Path, tmp_path: Path, catalog
     files, records = bounded(lambda: collect_files(inbox))
     assert files == []
     [record] = records
-    assert record.status == REJECTED and "ngoài thư mục inbox" in record.reason
+    assert record.status == FileStatus.REJECTED and "ngoài thư mục inbox" in record.reason
 
 
 def test_good_files_beside_hostile_ones_are_still_read(template: Path, tmp_path: Path, catalog, registry) -> None:
@@ -236,22 +238,22 @@ def test_good_files_beside_hostile_ones_are_still_read(template: Path, tmp_path:
     (inbox / "ra-ngoai.xlsx").symlink_to(template)
     files, records = collect_files(inbox)
     outcomes = {path.name: read_submission(path, inbox, catalog, registry) for path in files}
-    assert outcomes["bao cao TH.xlsx"].record.status == ACCEPTED
+    assert outcomes["bao cao TH.xlsx"].record.status == FileStatus.ACCEPTED
     assert outcomes["bao cao TH.xlsx"].submission.values["primary_completers"].value == 120
-    assert {name for name, o in outcomes.items() if o.record.status == ACCEPTED} == {
+    assert {name for name, o in outcomes.items() if o.record.status == FileStatus.ACCEPTED} == {
         "bao cao TH.xlsx", "rows-pasted-below.xlsx", "huge-dimension.xlsx"}
     assert [r.path for r in records] == ["ra-ngoai.xlsx"]
 
 
 def test_merge_over_an_inbox_full_of_hostile_files_still_merges_the_good_ones(template: Path, tmp_path: Path) -> None:
     """Every hostile file in one inbox beside the good reports: `ctre-xl merge` as a user runs it."""
-    from merge_helpers import fill as fill_unit, make_workspace, merge_json, snapshot
+    from merge_helpers import deliver, make_workspace, merge_json, snapshot
     from test_bad_inputs import GOOD, REPORT_DAY
 
     workspace = make_workspace(tmp_path / "ws", (YEAR,))
     for unit, (relative, values) in GOOD.items():
         if unit != "th-vi-du":
-            fill_unit(workspace, unit, YEAR, relative, values, report_date=REPORT_DAY)
+            deliver(workspace, unit, YEAR, relative, values, report_date=REPORT_DAY)
     hostile = workspace.inbox / "nhan qua zalo"
     hostile.mkdir()
     cases = [c for c in sorted(HOSTILE) if c != "password" or _has_msoffcrypto()]
@@ -268,7 +270,7 @@ def test_merge_over_an_inbox_full_of_hostile_files_still_merges_the_good_ones(te
     for case in cases:
         _, status, _, words = HOSTILE[case]
         entry = files[f"nhan qua zalo/{case}.xlsx"]
-        if status == REJECTED:
+        if status == FileStatus.REJECTED:
             assert entry["status"] == "rejected" and words in entry["reason"], (case, entry)
     assert files["ra-ngoai.xlsx"]["status"] == "rejected"
     # The good reports merged: the office's and the kindergarten's figures give their metrics.

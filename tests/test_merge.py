@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from conftest import requires_soffice, soffice_path
-from merge_helpers import fill, file_entry, issues_of, make_workspace, merge_json, metric, snapshot
+from merge_helpers import deliver, file_entry, issues_of, make_workspace, merge_json, metric, snapshot
 
 YEAR = 2026
 SCHOOLS = [
@@ -133,9 +133,9 @@ def build_commune(root: Path) -> Path:
     for number, (unit, values) in enumerate(FIGURES.items()):
         day = date(YEAR, 11, 14) if unit == LATE else date(YEAR, 11, 2 + number % 7)
         typed_day = "05/11/2026" if unit == "vhxh" else day  # the office typed its date as text
-        fill(workspace, unit, YEAR, WHERE[unit], values, report_date=typed_day,
-             notes={"CT02": "Số liệu theo sổ theo dõi của Trạm y tế."} if unit == "vhxh" else None)
-    fill(workspace, "vhxh", YEAR - 1, "nam truoc/VHXH 2025.xlsx", VHXH_2025, report_date=date(YEAR - 1, 11, 6))
+        deliver(workspace, unit, YEAR, WHERE[unit], values, report_date=typed_day,
+                notes={"CT02": "Số liệu theo sổ theo dõi của Trạm y tế."} if unit == "vhxh" else None)
+    deliver(workspace, "vhxh", YEAR - 1, "nam truoc/VHXH 2025.xlsx", VHXH_2025, report_date=date(YEAR - 1, 11, 6))
     return root
 
 

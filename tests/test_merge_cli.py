@@ -9,14 +9,14 @@ from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
-from merge_helpers import fill, make_workspace, merge_json, snapshot
+from merge_helpers import deliver, make_workspace, merge_json, snapshot
 from openpyxl import load_workbook
 from test_bad_inputs import GOOD, REPORT_DAY, TH_FILE, YEAR, good_values
 
 import ctre_xl.cli as cli
 from ctre_xl.cli import main
 from ctre_xl.files import Workspace
-from ctre_xl.merge.merge import PARALLEL_FROM
+from ctre_xl.merge.reading import PARALLEL_FROM
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,7 @@ def good_root(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("cli") / "ws"
     workspace = make_workspace(root, (YEAR,))
     for unit, (relative, values) in GOOD.items():
-        fill(workspace, unit, YEAR, relative, values, report_date=REPORT_DAY)
+        deliver(workspace, unit, YEAR, relative, values, report_date=REPORT_DAY)
     return root
 
 
@@ -40,8 +40,8 @@ def run(root: Path, *args: str):  # noqa: ANN201 - click's Result
 
 
 def with_error(root: Path) -> None:
-    fill(Workspace(root), "th-vi-du", YEAR, TH_FILE, good_values("th-vi-du", primary_dropouts=-2),
-         report_date=REPORT_DAY)
+    deliver(Workspace(root), "th-vi-du", YEAR, TH_FILE, good_values("th-vi-du", primary_dropouts=-2),
+            report_date=REPORT_DAY)
 
 
 def test_a_clean_merge_exits_0_and_says_where_the_results_are(root):
@@ -115,7 +115,7 @@ def test_progress_bar_over_many_files_leaves_the_summary_intact(root, monkeypatc
     assert snapshot(root / "inbox") == before
     monkeypatch.undo()
     _, parallel, _ = merge_json(Workspace(root), YEAR)
-    monkeypatch.setattr("ctre_xl.merge.merge.PARALLEL_FROM", 10_000)  # one process: the same result
+    monkeypatch.setattr("ctre_xl.merge.reading.PARALLEL_FROM", 10_000)  # one process: the same result
     _, sequential, _ = merge_json(Workspace(root), YEAR)
     assert parallel == sequential
 
@@ -123,7 +123,7 @@ def test_progress_bar_over_many_files_leaves_the_summary_intact(root, monkeypatc
 def test_the_findings_workbook_lists_every_finding_errors_first_as_text(root):
     with_error(root)
     (root / "inbox" / "=HYPERLINK(1).xlsx").write_bytes(b"")  # a hostile name stays text
-    fill(Workspace(root), "cong-an", YEAR, GOOD["cong-an"][0], GOOD["cong-an"][1])  # no report date: warning
+    deliver(Workspace(root), "cong-an", YEAR, GOOD["cong-an"][0], GOOD["cong-an"][1])  # no report date: warning
     code, data, _ = merge_json(Workspace(root), YEAR)
     path = Path(data["outputs"]["findings"])
     assert path == root / "outbox" / str(YEAR) / f"kiem-tra-{YEAR}.xlsx"

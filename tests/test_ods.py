@@ -18,11 +18,10 @@ from pathlib import Path
 import pytest
 
 from ctre_xl.template import layout as L
-from ctre_xl.plan.catalog import load_catalog
+from ctre_xl.plan.load import load_catalog
 from ctre_xl.read.ods.workbook import OdsWorkbook
 from ctre_xl.read.ods.values import excel_formula, excel_reference
 from ctre_xl.read.submission import _read_workbook
-from ctre_xl.demo.sample import fill_template
 from ctre_xl.plan.units import default_registry
 from ctre_xl.read.xlsx.workbook import Cell, WorkbookError, XlsxWorkbook
 
@@ -61,13 +60,14 @@ def converted(tmp_path_factory, catalog, registry):  # noqa: ANN001, ANN201
         unit = registry.get(unit_id)
         plan, values, notes = _typed(catalog, unit, index)
         template = make_template(catalog, registry, unit_id, 2026, root / "templates" / f"{unit_id}.xlsx")
-        path = fill_template(template, root / "filled" / f"{unit_id}.xlsx", {k: v for k, v in values.items() if v is not None},
-                             notes=notes, preparer={"preparer_name": "Nguyễn Thị Ánh", "preparer_phone": PHONE},
-                             free_text={"report_results": "Kết quả:\n- tiêm chủng đạt 98%",
-                                        "report_difficulties": "Thiếu   kinh phí\tvà nhân lực"},
-                             report_date="05/11/2026" if index % 2 else date(2026, 11, 5))
         first_note = next((name for name in plan.cells if name.startswith("note_")), "report_proposals")
-        sources[unit_id] = fill(path, {first_note: "=không phải công thức"}, as_text=(first_note,))
+        typed = {k: v for k, v in values.items() if v is not None} | {first_note: "=không phải công thức"}
+        sources[unit_id] = fill(template, typed, root / "filled" / f"{unit_id}.xlsx", as_text=(first_note,),
+                                notes={c: n for c, n in notes.items() if L.note_name(c) != first_note},
+                                preparer={"preparer_name": "Nguyễn Thị Ánh", "preparer_phone": PHONE},
+                                free_text={"report_results": "Kết quả:\n- tiêm chủng đạt 98%",
+                                           "report_difficulties": "Thiếu   kinh phí\tvà nhân lực"},
+                                report_date="05/11/2026" if index % 2 else date(2026, 11, 5))
     out = root / "ods"
     subprocess.run([soffice_path(), f"-env:UserInstallation=file://{root / 'lo-ods-profile'}", "--headless",
                     "--convert-to", "ods", "--outdir", str(out), *map(str, sources.values())],

@@ -35,7 +35,7 @@ def test_refuses_a_defusedxml_that_lets_entities_through(monkeypatch, tmp_path) 
 def test_entity_declarations_are_refused_by_the_workbook_parser() -> None:
     from defusedxml.common import DefusedXmlException
 
-    from ctre_xl.read.xlsx.workbook import parse_xml
+    from ctre_xl.read.package import parse_xml
 
     laughs = (b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
               b'<workbook>&b;</workbook>')

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ctre_xl.model import ACCEPTED, REJECTED
+from ctre_xl.plan.vocab import FileStatus
 from ctre_xl.read.submission import read_submission
 from ctre_xl.read.sniff import sniff_bytes
 
@@ -120,7 +120,7 @@ def test_kind_and_message(case: str, template: Path, tmp_path: Path, catalog, re
     assert not sniffed.readable
     assert words in sniffed.message
     outcome = read_submission(path, inbox, catalog, registry)
-    assert outcome.record.status == REJECTED
+    assert outcome.record.status == FileStatus.REJECTED
     assert outcome.record.path == f"don-vi/{case}.xlsx"
     assert words in outcome.record.reason
     assert outcome.submission is None
@@ -138,7 +138,7 @@ def test_real_password_protected_workbook(template: Path, tmp_path: Path, catalo
         OOXMLFile(plain).encrypt("matkhau123", encrypted)
     assert msoffcrypto and sniff_bytes(path.read_bytes()).kind == "encrypted"
     outcome = read_submission(path, tmp_path, catalog, registry)
-    assert outcome.record.status == REJECTED
+    assert outcome.record.status == FileStatus.REJECTED
     assert "tệp có mật khẩu — gỡ mật khẩu rồi gửi lại" in outcome.record.reason
 
 
@@ -149,7 +149,7 @@ def test_a_real_workbook_is_read_whatever_its_name(suffix: str, template: Path, 
     path.write_bytes(template.read_bytes())
     assert sniff_bytes(path.read_bytes()).kind == "xlsx"
     outcome = read_submission(path, tmp_path, catalog, registry)
-    assert outcome.record.status == ACCEPTED
+    assert outcome.record.status == FileStatus.ACCEPTED
     assert outcome.submission is not None and outcome.submission.unit == "cong-an"
 
 
@@ -157,7 +157,7 @@ def test_xlsm_is_recognised_and_its_macros_ignored(template: Path, tmp_path: Pat
     path = rewrite_zip(template, tmp_path / "bao-cao.xlsm", add={"xl/vbaProject.bin": ole2(["VBA", "PROJECT"])})
     assert sniff_bytes(path.read_bytes()).kind == "xlsm"
     outcome = read_submission(path, tmp_path, catalog, registry)
-    assert outcome.record.status == ACCEPTED
+    assert outcome.record.status == FileStatus.ACCEPTED
     [warning] = [f for f in outcome.findings if f.kind == "macro_ignored"]
     assert warning.severity == "warning" and "macro không được chạy" in warning.message
 
@@ -174,5 +174,5 @@ def test_ods_is_recognised_as_readable_and_a_foreign_one_is_not_ours(tmp_path: P
     inbox.mkdir()
     (inbox / "bang-tinh.ods").write_bytes(data)
     outcome = read_submission(inbox / "bang-tinh.ods", inbox, catalog, registry)
-    assert outcome.record.status == REJECTED and outcome.submission is None
+    assert outcome.record.status == FileStatus.REJECTED and outcome.submission is None
     assert "không phải biểu mẫu" in outcome.record.reason

@@ -18,8 +18,8 @@ from openpyxl.formula.translate import Translator
 from openpyxl.utils import get_column_letter
 from summary_helpers import FORMULA_NOTE, MADE, PHONE, YEAR, build_registry, build_result
 
-from ctre_xl.model import (MET, NO_DATA, NO_TARGET, NOT_APPLICABLE, NOT_MET, STATUS_LABELS, MergeResult,
-                           MetricResult, UnitStatus)
+from ctre_xl.merge.model import MergeResult, MetricResult, UnitStatus
+from ctre_xl.plan.vocab import MetricStatus
 from ctre_xl.output.summary.workbook import SHEETS, write_summary
 from ctre_xl.output.summary.styles import LINE_HEIGHT, text_height, wrapped_lines
 
@@ -41,7 +41,7 @@ def rows_by_code(sheet, column: int = 1, first: int = 5) -> dict[str, int]:  # n
 
 def test_all_statuses_present_in_fixture(summary) -> None:  # noqa: ANN001
     _, result, *_ = summary
-    assert {m.status for m in result.metrics} == {MET, NOT_MET, NO_DATA, NOT_APPLICABLE, NO_TARGET}
+    assert {m.status for m in result.metrics} == set(MetricStatus)
 
 
 def test_sheets_in_order(summary) -> None:  # noqa: ANN001
@@ -65,7 +65,7 @@ def test_metrics_sheet_has_every_metric(summary, catalog) -> None:  # noqa: ANN0
             else sheet.cell(r, col["Giá trị"]).value is None
         assert sheet.cell(r, col["Mục tiêu áp dụng (2026)"]).value == (
             pytest.approx(found.target) if found.target is not None else None)
-        assert cached.cell(r, col["Đánh giá"]).value == STATUS_LABELS[found.status], found.code
+        assert cached.cell(r, col["Đánh giá"]).value == found.status.label, found.code
         assert sheet.cell(r, col["Đơn vị chủ trì"]).value == catalog.lead_name(metric)
         assert sheet.cell(r, col["Mục tiêu 2030"]).value.startswith(("<", "≤", "≥", "=", "Đạt", "—"))
         if found.on_error_figures:
@@ -157,7 +157,7 @@ def test_status_stays_static_when_the_merge_knows_better(tmp_path, catalog) -> N
     registry = build_registry(catalog)
     result = build_result(catalog, registry)
     # CT13 without last year's figure: no target can be computed, yet the merge says no data.
-    result.metrics = [replace(m, target=None, status=NO_DATA, value=None) if m.code == "CT13" else m
+    result.metrics = [replace(m, target=None, status=MetricStatus.NO_DATA, value=None) if m.code == "CT13" else m
                       for m in result.metrics]
     sheet = load_workbook(write_summary(result, catalog, registry, tmp_path / "t.xlsx"))["Chỉ tiêu"]
     cell = sheet[f"{_col(sheet, 'Đánh giá')}{rows_by_code(sheet)['CT13']}"]
@@ -187,7 +187,7 @@ def test_by_unit_values_beside_the_commune(summary, catalog) -> None:  # noqa: A
     # The unit's value and the commune's, each judged against the target on its own row.
     _assert_judged(sheet, f"C{r}", f"C{r}", f"$E{r}", dropout.operator)
     _assert_judged(sheet, f"D{r}", f"D{r}", f"$E{r}", dropout.operator)
-    assert dropout.status == NOT_MET
+    assert dropout.status == MetricStatus.NOT_MET
     # A school without the facility ("Không") is the miss; the commune's share is judged as usual.
     r = shown[("CT07", "Trường Tiểu học Xuân Trường B")]
     assert sheet.cell(r, 3).value == 0
@@ -321,11 +321,12 @@ def test_overview_counts_funding_and_gaps(summary, catalog) -> None:  # noqa: AN
         r = header + objective.number
         ours = [m for m in result.metrics if catalog.metric_by_code[m.code].objective == objective.number]
         assert sheet.cell(r, 3).value == len(ours)
-        for offset, status in enumerate((MET, NOT_MET, NO_DATA, NOT_APPLICABLE, NO_TARGET)):
+        for offset, status in enumerate((MetricStatus.MET, MetricStatus.NOT_MET, MetricStatus.NO_DATA,
+                                         MetricStatus.NOT_APPLICABLE, MetricStatus.NO_TARGET)):
             assert sheet.cell(r, 4 + offset).value == sum(m.status == status for m in ours)
     total = header + len(catalog.objectives) + 1
     assert sheet.cell(total, 3).value == 34
-    assert sheet.cell(total, 4).value == sum(m.status == MET for m in result.metrics)
+    assert sheet.cell(total, 4).value == sum(m.status == MetricStatus.MET for m in result.metrics)
     for label, amount in (("Kinh phí ngân sách nhà nước bố trí", 1_250_000_000),
                           ("Kinh phí ngân sách nhà nước đã thực hiện", 980_500_000),
                           ("Kinh phí huy động hợp pháp khác", 310_000_000)):
@@ -339,7 +340,7 @@ def test_overview_counts_funding_and_gaps(summary, catalog) -> None:  # noqa: AN
     first_gap = cells["Cách mục tiêu"].row + 1
     assert sheet.cell(first_gap, 1).value == "CT17b"
     listed = [sheet.cell(r, 1).value for r in range(first_gap, first_gap + 5) if sheet.cell(r, 1).value]
-    assert set(listed) <= {m.code for m in result.metrics if m.status == NOT_MET}
+    assert set(listed) <= {m.code for m in result.metrics if m.status == MetricStatus.NOT_MET}
 
 
 def test_funding_not_reported(tmp_path, catalog) -> None:  # noqa: ANN001
@@ -418,16 +419,16 @@ def test_libreoffice_renders_pdf(summary, tmp_path) -> None:  # noqa: ANN001
 
 def test_merge_command_writes_the_summary(tmp_path) -> None:  # noqa: ANN001
     """End to end: templates filled as units fill them, `ctre-xl merge`, then the summary."""
-    from merge_helpers import fill, make_workspace, merge_json
+    from merge_helpers import deliver, make_workspace, merge_json
 
     workspace = make_workspace(tmp_path / "ws", (YEAR,))
-    fill(workspace, "vhxh", YEAR, "zalo/VHXH bao cao.xlsx",
-         {"children_total": 5000, "children_0_8": 2500, "children_0_8_served": 2000, "live_births": 300,
-          "deaths_neonatal": 1, "deaths_under1": 2, "deaths_under5": 3},
-         notes={"CT02": FORMULA_NOTE}, report_date=date(YEAR, 11, 5))
-    fill(workspace, "th-vi-du", YEAR, "tieu hoc.xlsx",
-         {"primary_final_grade": 100, "primary_completers": 95, "primary_enrolled": 500, "primary_dropouts": 1},
-         preparer={"preparer_name": "Lê Văn Cường", "preparer_phone": PHONE}, report_date=date(YEAR, 11, 20))
+    deliver(workspace, "vhxh", YEAR, "zalo/VHXH bao cao.xlsx",
+            {"children_total": 5000, "children_0_8": 2500, "children_0_8_served": 2000, "live_births": 300,
+             "deaths_neonatal": 1, "deaths_under1": 2, "deaths_under5": 3},
+            notes={"CT02": FORMULA_NOTE}, report_date=date(YEAR, 11, 5))
+    deliver(workspace, "th-vi-du", YEAR, "tieu hoc.xlsx",
+            {"primary_final_grade": 100, "primary_completers": 95, "primary_enrolled": 500, "primary_dropouts": 1},
+            preparer={"preparer_name": "Lê Văn Cường", "preparer_phone": PHONE}, report_date=date(YEAR, 11, 20))
     code, data, _ = merge_json(workspace, YEAR)
     assert code == 0
     path = workspace.outbox_dir(YEAR) / "tong-hop-2026.xlsx"
@@ -441,7 +442,7 @@ def test_merge_command_writes_the_summary(tmp_path) -> None:  # noqa: ANN001
         r = rows[item["code"]]
         shown = sheet[f"F{r}"].value
         assert shown == (pytest.approx(item["value"]) if item["value"] is not None else None), item["code"]
-        assert sheet[f"{_col(sheet, 'Đánh giá')}{r}"].value == STATUS_LABELS[item["status"]], item["code"]
+        assert sheet[f"{_col(sheet, 'Đánh giá')}{r}"].value == MetricStatus(item["status"]).label, item["code"]
     assert values["Chỉ tiêu"][f"F{rows['CT02']}"].value == pytest.approx(80.0)
     note = [c for row in formulas["Theo đơn vị"].iter_rows() for c in row if c.value == FORMULA_NOTE]
     assert note and note[0].data_type == "s"
@@ -455,7 +456,7 @@ def test_empty_inbox_still_gives_a_readable_summary(tmp_path, catalog) -> None: 
     """Nothing received yet: every metric without data, every unit missing, no findings, no facts."""
     registry = build_registry(catalog)
     units = [UnitStatus(u.id, u.name, u.kind, received=False, on_time=None) for u in registry.expected]
-    metrics = [MetricResult(m.code, None, None, None, None, None, 2026, NO_DATA) for m in catalog.metrics]
+    metrics = [MetricResult(m.code, None, None, None, None, None, 2026, MetricStatus.NO_DATA) for m in catalog.metrics]
     result = MergeResult(YEAR, [], [], metrics, units, [], {}, {})
     workbook = load_workbook(write_summary(result, catalog, registry, tmp_path / "t.xlsx"), data_only=True)
     assert workbook.sheetnames == list(SHEETS)

@@ -11,21 +11,22 @@ import openpyxl
 import pytest
 
 from ctre_xl import __version__
-from ctre_xl.plan.catalog import load_catalog
+from ctre_xl.plan.load import load_catalog
 from ctre_xl.errors import CtreError
 from ctre_xl.files import Workspace
 from ctre_xl.template.layout import (
     FREE_TEXT_FIELDS, FRONT_SHEET, INPUT_SHEET, META_PROPERTY_PREFIX, META_SHEET, PREPARER_FIELDS,
-    a1, build_layout, metadata, note_name,
+    build_layout, metadata, note_name,
 )
+from ctre_xl.cellref import a1
 from ctre_xl.template.writer import write_template, write_templates
 from ctre_xl.plan.units import default_registry
+from plan_facts import SCHOOL_LEVEL_INDICATORS, UNIT_INDICATORS, metrics_of
 from template_helpers import (
     CREATED, YEAR, conditional_rules, custom_props, hidden_meta, metric_codes, metric_rows, name_target,
     validations,
 )
 
-INDICATORS_MD = Path(__file__).resolve().parents[1].parent / "shared" / "plan" / "indicators.md"
 _CATALOG = load_catalog()
 _REGISTRY = default_registry(_CATALOG)
 UNITS_WITH_TEMPLATES = [u.id for u in _REGISTRY.expected]
@@ -44,27 +45,9 @@ def books(written) -> dict[str, openpyxl.Workbook]:
 
 
 def plan_metrics_by_unit() -> dict[str, set[str]]:
-    """From indicators.md alone: unit or school level -> the metric codes it reports."""
-    if not INDICATORS_MD.exists():
-        pytest.skip(f"{INDICATORS_MD} not available")
-    text = INDICATORS_MD.read_text(encoding="utf-8")
-    codes = re.findall(r"^\| (CT\d{2}[a-z]?) \|", text, flags=re.M)
-    by_indicator: dict[int, set[str]] = {}
-    for code in codes:
-        by_indicator.setdefault(int(code[2:4]), set()).add(code)
-
-    def metrics_of(numbers: str) -> set[str]:
-        return set().union(*(by_indicator[int(n)] for n in re.findall(r"\d+", numbers)))
-
-    result: dict[str, set[str]] = {}
-    for unit_id, role in re.findall(r"^\| `([a-z-]+)` \| [^|]+ \| ([^|]+) \|", text, flags=re.M):
-        match = re.search(r"indicators? (\d+(?:, \d+)*)", role)
-        result[unit_id] = metrics_of(match.group(1)) if match and "no indicator" not in role else set()
-    for level, words in (("mam-non", "kindergartens"), ("tieu-hoc", "primary"), ("thcs", "lower secondary")):
-        match = re.search(rf"{words} \([^)]*\):\s+([\d,\s]+)", text)
-        assert match, f"school level {words} not found in indicators.md"
-        result[level] = metrics_of(match.group(1))
-    return result
+    """From the plan's facts alone: unit or school level -> the metric codes it reports."""
+    return {owner: metrics_of(fact.value)
+            for owner, fact in (*UNIT_INDICATORS.items(), *SCHOOL_LEVEL_INDICATORS.items())}
 
 
 def test_plan_level_table_is_what_the_brief_says():

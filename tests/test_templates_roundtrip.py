@@ -10,12 +10,14 @@ import openpyxl
 import pytest
 
 from ctre_xl.template import writer as templates
-from ctre_xl.plan.catalog import load_catalog
+from ctre_xl.plan.load import load_catalog
 from ctre_xl.files import Workspace
-from ctre_xl.template.layout import FRONT_SHEET, INPUT_SHEET, META_SHEET, a1, build_layout
+from ctre_xl.cellref import a1
+from ctre_xl.template.layout import FRONT_SHEET, INPUT_SHEET, META_SHEET, build_layout
 from ctre_xl.template.writer import write_templates
 from ctre_xl.plan.units import Registry, default_registry, department_units, school_unit
 from conftest import requires_soffice, soffice_path
+from reading_helpers import fill
 from template_helpers import CREATED, YEAR, custom_props, hidden_meta, metric_rows, name_target, validations
 
 _CATALOG = load_catalog()
@@ -62,7 +64,8 @@ def test_templates_survive_a_libreoffice_round_trip(written, tmp_path):
     source.mkdir()
     for path in written.values():
         shutil.copy(path, source / path.name)
-    filled = _filled_vhxh(written["vhxh"], source / "vhxh-filled.xlsx")
+    filled = fill(written["vhxh"], {"children_0_8_served": 95, "children_0_8": 100, "deaths_neonatal": 1,
+                                    "live_births": 100, "hiv_exposed_infants": 0}, source / "vhxh-filled.xlsx")
     out = tmp_path / "out"
     files = sorted(str(p) for p in source.glob("*.xlsx"))
     subprocess.run([soffice_path(), f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless",
@@ -89,14 +92,3 @@ def test_templates_survive_a_libreoffice_round_trip(written, tmp_path):
     assert computed[f"H{rows['CT03a']}"].value == pytest.approx(10.0)  # 1 death in 100 births = 10‰
     assert computed[f"H{rows['CT06']}"].value == "Không phát sinh"
     assert computed[f"H{rows['CT05a']}"].value in (None, "")  # nothing typed yet
-
-
-def _filled_vhxh(template: Path, target: Path) -> Path:
-    workbook = openpyxl.load_workbook(template)
-    values = {"children_0_8_served": 95, "children_0_8": 100, "deaths_neonatal": 1, "live_births": 100,
-              "hiv_exposed_infants": 0}
-    for name, value in values.items():
-        title, coord = name_target(workbook, name)
-        workbook[title][coord] = value
-    workbook.save(target)
-    return target

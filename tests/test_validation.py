@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ctre_xl.merge.compute import MetricContext, compute_metrics
-from ctre_xl.model import ERROR, WARNING, CellValue, Submission
+from ctre_xl.plan.vocab import Severity
+from ctre_xl.read.model import CellValue, Submission
 from ctre_xl.merge.validate import check_submission, compare_previous, validate_commune, validate_submission
 
 
@@ -33,7 +34,7 @@ def test_a_bad_figure_is_an_error_naming_its_cell(catalog, registry, element, va
     sub = submission("th-vi-du", values)
     check = check_submission(sub, catalog, registry)
     found = [f for f in check.findings if f.code == element]
-    assert [(f.kind, f.severity) for f in found] == [(kind, ERROR)]
+    assert [(f.kind, f.severity) for f in found] == [(kind, Severity.ERROR)]
     assert found[0].cell == sub.values[element].cell and found[0].file == "th-vi-du.xlsx"
     assert element in check.tainted
 
@@ -41,7 +42,7 @@ def test_a_bad_figure_is_an_error_naming_its_cell(catalog, registry, element, va
 def test_money_may_be_a_decimal_but_not_negative(catalog, registry):
     values = {"budget_allocated": 1500000.5, "budget_spent": -1, "funds_mobilised": 0}
     findings = validate_submission(submission("kinh-te", values), catalog, registry)
-    assert kinds(findings) == [("negative", "budget_spent", ERROR)]
+    assert kinds(findings) == [("negative", "budget_spent", Severity.ERROR)]
 
 
 def test_a_required_figure_left_blank_is_reported_at_its_template_cell(catalog, registry):
@@ -61,7 +62,7 @@ def test_numerator_above_denominator_in_one_file_names_both_cells(catalog, regis
     sub = submission("th-vi-du", values)
     check = check_submission(sub, catalog, registry)
     rule = [f for f in check.findings if f.kind == "rule"]
-    assert len(rule) == 1 and rule[0].code == "CT17a" and rule[0].severity == ERROR
+    assert len(rule) == 1 and rule[0].code == "CT17a" and rule[0].severity == Severity.ERROR
     assert sub.values["primary_completers"].cell in rule[0].message
     assert sub.values["primary_final_grade"].cell in rule[0].message
     assert {"primary_completers", "primary_final_grade"} <= check.tainted
@@ -78,7 +79,7 @@ def test_nested_deaths_are_checked_inside_the_office_file(catalog, registry):
 def test_a_warning_rule_does_not_taint(catalog, registry):
     check = check_submission(submission("kinh-te", {"budget_allocated": 10, "budget_spent": 12,
                                                     "funds_mobilised": 0}), catalog, registry)
-    assert kinds(check.findings) == [("rule", "budget_spent", WARNING)] and not check.tainted
+    assert kinds(check.findings) == [("rule", "budget_spent", Severity.WARNING)] and not check.tainted
 
 
 def test_cross_unit_rule_on_commune_totals(catalog):
@@ -98,7 +99,7 @@ def test_a_jump_over_half_is_a_warning(catalog):
     before = submission("vhxh", {"live_births": 100, "children_total": 990, "child_marriages": 0,
                                  "deaths_under1": 1}, year=2025)  # 1 -> 2 deaths: too small to warn
     findings = compare_previous(now, before, catalog)
-    assert kinds(findings) == [("jump", "live_births", WARNING)]
+    assert kinds(findings) == [("jump", "live_births", Severity.WARNING)]
     assert "100 → 160" in findings[0].message
 
 

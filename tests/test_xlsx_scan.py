@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -97,15 +98,40 @@ def test_templates_and_filled_files_read_the_same(name, workbooks, monkeypatch) 
     assert any(cell.value for sheet in cells.values() for cell in sheet[0].values())
 
 
-def test_tricky_text_is_decoded_like_the_parser(workbooks, monkeypatch) -> None:
-    monkeypatch.setattr(XlsxWorkbook, "use_scanner", True)
-    workbook = XlsxWorkbook(workbooks["filled-van-phong"].read_bytes())
-    names = {name: workbook.name_target(name) for name in TRICKY_TEXT}
-    for name, expected in TRICKY_TEXT.items():
-        sheet, row, col = names[name]
-        cell = workbook.read_cells(sheet, [(row, col)]).cells[(row, col)]
-        # The XML parser turns every line end into "\n"; _x000D_ is Excel's escape for "\r".
-        assert cell.value == expected.replace("\r\n", "\n").replace("\r", "\n").replace("_x000D_", "\r")
+# How openpyxl stores a typed "\r" depends on its writer: ElementTree (no lxml installed) writes the
+# character itself, lxml the reference "&#13;". An XML parser reads a literal CR or CRLF as "\n" and
+# "&#13;" as "\r"; "_x000D_" is Excel's own escape for "\r". Both forms are written here by hand.
+@pytest.mark.parametrize("cr_as_reference", [False, True], ids=["literal-cr", "cr-reference"])
+def test_tricky_text_is_decoded_like_the_parser(cr_as_reference, workbooks, tmp_path, monkeypatch) -> None:
+    placeholders = {name: f"TRICKY{number}" for number, name in enumerate(TRICKY_TEXT)}
+    path = fill(workbooks["template-van-phong"], placeholders, tmp_path / "typed.xlsx")
+    written = []
+
+    def type_tricky_text(xml: bytes) -> bytes:
+        for name, placeholder in placeholders.items():
+            text = TRICKY_TEXT[name].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            text = text.replace("\r", "&#13;") if cr_as_reference else text
+            tag = f"<t>{placeholder}</t>".encode()
+            written.extend([name] * xml.count(tag))
+            xml = xml.replace(tag, f'<t xml:space="preserve">{text}</t>'.encode())
+        return xml
+
+    with zipfile.ZipFile(path) as archive:
+        parts = [n for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+    path = rewrite_zip(path, tmp_path / "tricky.xlsx", replace=dict.fromkeys(parts, type_tricky_text))
+    assert sorted(written) == sorted(TRICKY_TEXT)
+    scans = _count_scans(monkeypatch)
+    for scanner in (True, False):  # the scanner, then the parser it must agree with
+        monkeypatch.setattr(XlsxWorkbook, "use_scanner", scanner)
+        scans.clear()
+        workbook = XlsxWorkbook(path.read_bytes())
+        for name, typed in TRICKY_TEXT.items():
+            sheet, row, col = workbook.name_target(name)
+            cell = workbook.read_cells(sheet, [(row, col)]).cells[(row, col)]
+            parsed = typed if cr_as_reference else typed.replace("\r\n", "\n").replace("\r", "\n")
+            assert cell.value == parsed.replace("_x000D_", "\r"), (name, "scanner" if scanner else "parser")
+        workbook.close()
+        assert bool(scans) == scanner, "the scanner did not read the tricky text"
 
 
 def test_submissions_are_identical(workbooks, catalog, registry, monkeypatch) -> None:

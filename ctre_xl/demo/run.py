@@ -20,9 +20,10 @@ from typing import Any
 from ctre_xl.plan.catalog import Catalog
 from ctre_xl.errors import WorkspaceError
 from ctre_xl.files import DEMO_MARKER as MARKER, Workspace
-from ctre_xl.template.layout import format_number
-from ctre_xl.model import MergeResult
+from ctre_xl.text import format_number
+from ctre_xl.merge.model import MergeResult
 from ctre_xl.plan.units import Registry, Unit, department_units, school_unit, write_registry_workbook
+from ctre_xl.plan.vocab import ElementKind
 
 DEMO_FILE = "demo.toml"
 
@@ -61,7 +62,7 @@ def plausible_figures(catalog: Catalog, unit: Unit, year: int, data: dict[str, A
         return value
 
     for code in unit.elements:
-        if catalog.elements[code].kind == "yes_no" or code in specs:
+        if catalog.elements[code].kind == ElementKind.YES_NO or code in specs:
             value_of(code)
     return {code: figures[code] for code in unit.elements if code in figures}
 
@@ -82,7 +83,7 @@ def _prepare(workspace: Workspace) -> None:
 
 def run_demo(catalog: Catalog, workspace: Workspace) -> MergeResult:
     """Make, fill and merge a demo cycle; returns the merge of the later year."""
-    from ctre_xl.merge.merge import run_merge
+    from ctre_xl.pipeline import run_merge
     from ctre_xl.demo.sample import fill_template
     from ctre_xl.template.writer import write_templates
 

@@ -12,18 +12,12 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from ctre_xl.plan.catalog import Catalog, Metric
-from ctre_xl.template.layout import format_number
-from ctre_xl.model import MET, NO_DATA, NO_TARGET, NOT_APPLICABLE, NOT_MET, MetricResult
+from ctre_xl.text import format_number
+from ctre_xl.merge.model import MetricResult
 from ctre_xl.plan.units import Registry, Unit
+from ctre_xl.plan.vocab import Method, MetricStatus, Scale
 
 Contributions = Mapping[str, Mapping[str, float]]
-
-_COMPARE = {
-    "<": lambda v, t: v < t,
-    "<=": lambda v, t: v <= t,
-    ">=": lambda v, t: v >= t,
-    "=": lambda v, t: v == t,
-}
 
 
 def element_totals(catalog: Catalog, contributions: Contributions) -> dict[str, float | None]:
@@ -69,7 +63,7 @@ def metric_value(metric: Metric, contributions: Contributions, registry: Registr
                  unit_names: Mapping[str, str] | None = None) -> _Value:
     """The commune value of ``metric`` (not judged), with its parts."""
     names = unit_names or {}
-    if metric.method == "ratio":
+    if metric.method == Method.RATIO:
         numerator = _total(contributions, metric.numerator)
         denominator = _total(contributions, metric.denominator)
         if numerator is None or denominator is None:
@@ -77,7 +71,7 @@ def metric_value(metric: Metric, contributions: Contributions, registry: Registr
         if denominator == 0:
             return _Value(None, numerator, denominator, not_applicable=True)
         return _Value(numerator / denominator * (metric.factor or 1), numerator, denominator)
-    if metric.method == "share_of_schools":
+    if metric.method == Method.SHARE_OF_SCHOOLS:
         expected = [u for u in registry.expected if metric.element in u.elements]
         answers = contributions.get(metric.element or "", {})
         answered = [u for u in expected if u.id in answers]
@@ -109,7 +103,7 @@ def _metric_result(context: MetricContext, metric: Metric, contributions: Contri
     in_force = catalog.target_in_force(metric, year)
     operator, target = in_force if in_force is not None else (None, None)
 
-    if metric.method == "change_vs_previous" and target is not None:
+    if metric.method == Method.CHANGE_VS_PREVIOUS and target is not None:
         if before is None:
             target = None
             remarks.append("chưa có số liệu năm trước")
@@ -117,19 +111,19 @@ def _metric_result(context: MetricContext, metric: Metric, contributions: Contri
             target = before * target / 100
 
     if current.not_applicable:
-        status = NOT_APPLICABLE
+        status = MetricStatus.NOT_APPLICABLE
         remarks.append("không phát sinh (mẫu số bằng 0)")
     elif current.value is None:
-        status = NO_DATA
-        if metric.method == "share_of_schools" and current.denominator:
+        status = MetricStatus.NO_DATA
+        if metric.method == Method.SHARE_OF_SCHOOLS and current.denominator:
             remarks.append("chưa trường nào báo cáo")
     elif target is None or operator is None:
-        status = NO_TARGET
+        status = MetricStatus.NO_TARGET
         if in_force is None:
             remarks.append(f"năm {year} chưa có mục tiêu")
     else:
-        met = _COMPARE[operator](round(current.value, 9), round(target, 9))
-        status = MET if met else NOT_MET
+        met = operator.holds(round(current.value, 9), round(target, 9))
+        status = MetricStatus.MET if met else MetricStatus.NOT_MET
 
     remarks += _missing_providers(context, metric, contributions, expected)
     on_error = False
@@ -162,7 +156,7 @@ def _change(metric: Metric, value: float | None, before: float | None) -> str | 
 
 def _by_unit(metric: Metric, contributions: Contributions) -> dict[str, float | None]:
     """Each unit's own value: its ratio where it gives both parts, else its answer or figure."""
-    if metric.method == "ratio":
+    if metric.method == Method.RATIO:
         numerators = contributions.get(metric.numerator or "", {})
         denominators = contributions.get(metric.denominator or "", {})
         found: dict[str, float | None] = {}
@@ -177,7 +171,7 @@ def _by_unit(metric: Metric, contributions: Contributions) -> dict[str, float | 
 def _missing_providers(context: MetricContext, metric: Metric, contributions: Contributions,
                        expected: list[tuple[Unit, frozenset[str]]] | None = None) -> list[str]:
     """Name the expected units whose figure for this metric is absent (not sent or left blank)."""
-    if metric.method == "share_of_schools":
+    if metric.method == Method.SHARE_OF_SCHOOLS:
         return []  # already said, with the count of schools
     # An optional figure left blank is not missing; the lookups are hoisted out of the loop over
     # units (thousands of schools × 34 metrics).
@@ -202,7 +196,6 @@ def describe_value(metric: Metric, result: MetricResult) -> str:
     """A metric's value as a short Vietnamese text ("97,5%", "Đạt", "12 cuộc")."""
     if result.value is None:
         return "—"
-    if metric.scale == "yes_no":
+    if metric.scale == Scale.YES_NO:
         return "Đạt" if result.value == 1 else "Chưa đạt"
-    suffix = {"percent": "%", "per_mille": "‰", "per_100000": "/100.000", "count": ""}.get(metric.scale, "")
-    return f"{format_number(round(result.value, 2))}{suffix}"
+    return f"{format_number(round(result.value, 2))}{metric.scale.suffix}"

@@ -1,15 +1,14 @@
 """Step 2 of the yearly cycle: read every returned workbook, validate, merge, compute the metrics.
 
-``merge_inbox`` is pure (it reads the inbox and returns a ``MergeResult``; nothing is written and
-the inbox is never modified); ``run_merge`` adds the output workbooks in ``outbox/<year>/``.
+``merge_inbox`` is pure: it reads the inbox and returns a ``MergeResult``; nothing is written and
+the inbox is never modified (the output workbooks are the pipeline's next stage).
 
 Decisions the issue left open, in one place:
 
 * Files of the year before are read too: they give the previous-year values (CT13, CT21, the
   change of every metric, the ±50 % jump warning) and are listed as skipped, like any other year.
-* Several accepted files of one unit and year: the latest report date in the file wins, then the
-  latest modification time, then the path (so two runs always agree); the others are superseded
-  with a reason that names the winner and what changed.
+* Several accepted files of one unit and year: the latest one wins, the others are superseded
+  (merge/duplicates.py).
 * A figure with an error (invalid itself, or on either side of a violated rule) is left out of
   the commune totals and the metrics that use it say so; with ``strict`` every figure of a unit
   with an error is left out.
@@ -18,106 +17,47 @@ Decisions the issue left open, in one place:
 from __future__ import annotations
 
 import gc
-import os
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Iterable, Iterator
 
 from ctre_xl.plan.catalog import Catalog
 from ctre_xl.merge.compute import MetricContext, compute_metrics, element_totals
+from ctre_xl.merge.duplicates import pick_latest, supersede
+from ctre_xl.merge.reading import FileRead, Progress, read_all
 from ctre_xl.errors import WorkspaceError
 from ctre_xl.files import Workspace
-from ctre_xl.template.layout import format_number
-from ctre_xl.model import (ACCEPTED, ERROR, REJECTED, SKIPPED, SUPERSEDED, WARNING, Fact, FileRecord, Finding,
-                    MergeResult, Submission, UnitStatus)
+from ctre_xl.merge.model import Fact, MergeResult, MetricResult, UnitStatus
+from ctre_xl.plan.finding_kinds import FindingKind
+from ctre_xl.plan.findings import Finding
 from ctre_xl.plan.units import Registry
+from ctre_xl.plan.vocab import FileStatus, Severity
+from ctre_xl.read.model import FileRecord, Submission
 from ctre_xl.merge.validate import check_submission, compare_previous, failed_commune_rules
-from ctre_xl.read.xlsx.workbook import parse_a1
-
-PARALLEL_FROM = 24  # below this many files, starting worker processes costs more than it saves
-WORKERS = 2
-CHANGES_LISTED = 5  # how many changed figures a "superseded" reason names
-
-Progress = Callable[[int], Any]
+from ctre_xl.cellref import parse_a1
+from ctre_xl.text import format_date
 
 
 @dataclass
-class _Read:
-    """What the reader made of one file (a picklable ReadOutcome)."""
+class _Sorted:
+    """The reads sorted by year: this year's per unit, last year's per unit, and the rest."""
 
-    record: FileRecord
-    submission: Submission | None
+    records: list[FileRecord] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    current: dict[str, list[FileRead]] = field(default_factory=dict)
+    previous: dict[str, list[FileRead]] = field(default_factory=dict)
 
 
-# ----------------------------------------------------------------------------- reading
+@dataclass
+class _Merged:
+    """This year's winning files, checked, and the figures that count."""
 
-
-_WORKER: dict[str, Any] = {}
-
-
-def _init_worker(inbox: Path, catalog: Catalog, registry: Registry, allow_sample: bool) -> None:
-    _WORKER.update(inbox=inbox, catalog=catalog, registry=registry, allow_sample=allow_sample)
-
-
-def _read_in_worker(path: Path) -> _Read:
-    return _read_one(path, _WORKER["inbox"], _WORKER["catalog"], _WORKER["registry"], _WORKER["allow_sample"])
-
-
-def _read_one(path: Path, inbox: Path, catalog: Catalog, registry: Registry, allow_sample: bool) -> _Read:
-    from ctre_xl.read.submission import read_submission
-
-    try:
-        outcome = read_submission(path, inbox, catalog, registry, allow_sample=allow_sample)
-    except Exception as exc:  # one unreadable file must never stop the merge of forty others
-        relative = _relative(path, inbox)
-        reason = f"Không đọc được tệp ({type(exc).__name__}: {exc}). Mở bằng Excel, lưu lại rồi gửi lại."
-        record = FileRecord(path=relative, unit=None, status=REJECTED, reason=reason)
-        finding = Finding(file=relative, unit=None, sheet=None, cell=None, code=None, severity=ERROR,
-                          message=reason, kind="read_failed")
-        return _Read(record, None, [finding])
-    return _Read(outcome.record, outcome.submission, list(outcome.findings))
-
-
-def _relative(path: Path, inbox: Path) -> str:
-    try:
-        return Path(path).relative_to(inbox).as_posix()
-    except ValueError:
-        return Path(path).name
-
-
-def read_all(paths: list[Path], inbox: Path, catalog: Catalog, registry: Registry, *,
-             allow_sample: bool = False, progress: Progress | None = None) -> list[_Read]:
-    """Read every file, on both cores when there are many; results in the order of ``paths``."""
-    bar = progress(len(paths)) if progress is not None and paths else nullcontext()
-    results: list[_Read] = []
-    with bar as shown:
-        def advance() -> None:
-            if shown is not None:
-                shown.update(1)
-
-        if len(paths) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
-            chunk = max(1, len(paths) // (WORKERS * 8))
-            try:
-                with ProcessPoolExecutor(WORKERS, initializer=_init_worker,
-                                         initargs=(inbox, catalog, registry, allow_sample)) as pool:
-                    for outcome in pool.map(_read_in_worker, paths, chunksize=chunk):
-                        results.append(outcome)
-                        advance()
-                return results
-            except (OSError, NotImplementedError, BrokenProcessPool):
-                results.clear()  # no worker processes here (sandbox): read in this process
-        for path in paths:
-            results.append(_read_one(path, inbox, catalog, registry, allow_sample))
-            advance()
-    return results
-
-
-# ----------------------------------------------------------------------------- merging
+    submissions: dict[str, Submission] = field(default_factory=dict)
+    contributions: dict[str, dict[str, float]] = field(default_factory=dict)
+    excluded: dict[str, list[str]] = field(default_factory=dict)
+    facts: list[Fact] = field(default_factory=list)
+    unit_findings: dict[str, list[Finding]] = field(default_factory=dict)
 
 
 def merge_inbox(catalog: Catalog, registry: Registry, workspace: Workspace, year: int, *,
@@ -157,154 +97,111 @@ def _merge_inbox(catalog: Catalog, registry: Registry, workspace: Workspace, yea
                              "các tệp các đơn vị gửi về vào đó.")
     paths, collected = collect_files(inbox)
     reads = read_all(sorted(paths), inbox, catalog, registry, allow_sample=allow_sample, progress=progress)
-    records: list[FileRecord] = list(collected)
-    findings: list[Finding] = []
-    current: dict[str, list[_Read]] = {}
-    previous: dict[str, list[_Read]] = {}
-    for read in reads:
-        records.append(read.record)
-        sub = read.submission
-        if sub is None or read.record.status not in (ACCEPTED, SKIPPED, SUPERSEDED):
-            read.record.status = REJECTED if read.record.status == ACCEPTED else read.record.status
-            findings.extend(read.findings)
-            continue
-        read.record.unit = read.record.unit or sub.unit
-        read.record.year = sub.year
-        if sub.year == year:
-            read.record.status = ACCEPTED
-            current.setdefault(sub.unit, []).append(read)
-            continue
-        read.record.status = SKIPPED
-        if sub.year == year - 1:
-            read.record.reason = (f"Báo cáo năm {sub.year} (năm khác): không tổng hợp, chỉ dùng làm số liệu "
-                                  "năm trước để so sánh.")
-            previous.setdefault(sub.unit, []).append(read)
-        else:
-            read.record.reason = f"Báo cáo năm {sub.year} (năm khác), không phải năm {year}: bỏ qua."
-            findings.append(Finding(file=sub.path, unit=sub.unit, sheet=None, cell=None, code=None,
-                                    severity=WARNING, message=read.record.reason, kind="other_year"))
-    findings.extend(_rejection_findings(records, findings))
-
-    winners = {unit: _pick_latest(reads_) for unit, reads_ in current.items()}
-    previous_winners = {unit: _pick_latest(reads_) for unit, reads_ in previous.items()}
-    names = {u.id: u.name for u in registry.units}
-
-    submissions: dict[str, Submission] = {}
-    contributions: dict[str, dict[str, float]] = {}
-    excluded: dict[str, list[str]] = {}
-    facts: list[Fact] = []
-    unit_findings: dict[str, list[Finding]] = {}
-    for unit_id in _unit_order(registry, winners):
-        read = winners[unit_id]
-        sub = read.submission
-        assert sub is not None
-        own = _dedupe([*read.findings, *sub.findings])
-        sub.findings = own
-        check = check_submission(sub, catalog, registry)
-        own = _dedupe([*own, *check.findings])
-        before = previous_winners.get(unit_id)
-        if before is not None and before.submission is not None:
-            own.extend(compare_previous(sub, before.submission, catalog, check.tainted))
-        own.extend(_report_date_findings(sub))
-        sub.findings = own
-        unit_findings[unit_id] = own
-        submissions[unit_id] = sub
-        drop_all = strict and any(f.severity == ERROR for f in own)
-        for code, cell in sub.values.items():
-            if cell.value is None or code not in catalog.elements:
-                continue
-            if drop_all or code in check.tainted:
-                excluded.setdefault(code, []).append(unit_id)
-                continue
-            contributions.setdefault(code, {})[unit_id] = cell.value
-            facts.append(Fact(year=year, unit=unit_id, element=code, value=cell.value, file=sub.path,
-                              sheet=cell.sheet, cell=cell.cell, sha256=sub.sha256))
-        for loser in current[unit_id]:
-            if loser is not read:
-                _supersede(loser, read)
-    for own in unit_findings.values():
+    by_year = _sort_reads(reads, collected, year)
+    previous_winners = {unit: pick_latest(reads_) for unit, reads_ in by_year.previous.items()}
+    merged = _merge_units(catalog, registry, year, by_year.current, previous_winners, strict)
+    findings = by_year.findings
+    for own in merged.unit_findings.values():
         findings.extend(own)
-
     previous_contributions = _previous_contributions(previous_winners, catalog, registry)
-    totals = element_totals(catalog, contributions)
-    failed = failed_commune_rules(totals, contributions, catalog, names)
-    findings.extend(finding for _rule, finding in failed)
-    suspect = {code for rule, _f in failed if rule.severity == ERROR for code in (*rule.left, *rule.right)}
-    context = MetricContext(catalog=catalog, registry=registry, year=year, excluded=excluded,
-                            suspect=suspect, unit_names=names)
-    metrics = compute_metrics(context, contributions, previous_contributions)
-    units = _completeness(catalog, registry, year, submissions, unit_findings)
+    totals, metrics = _commune_checks(catalog, registry, year, merged, previous_contributions, findings)
+    units = _completeness(catalog, registry, year, merged.submissions, merged.unit_findings)
     return MergeResult(
-        year=year, files=sorted(records, key=lambda r: r.path), findings=sort_findings(findings),
-        metrics=metrics, units=units, facts=facts, submissions=submissions, totals=totals,
+        year=year, files=sorted(by_year.records, key=lambda r: r.path), findings=sort_findings(findings),
+        metrics=metrics, units=units, facts=merged.facts, submissions=merged.submissions, totals=totals,
         previous_totals=element_totals(catalog, previous_contributions) if previous_contributions is not None else {},
     )
 
 
-def run_merge(catalog: Catalog, registry: Registry, workspace: Workspace, year: int, *,
-              strict: bool = False, progress: Progress | None = None,
-              allow_sample: bool = False) -> MergeResult:
-    """``merge_inbox`` plus the output workbooks in ``outbox/<year>/``."""
-    from ctre_xl.output.report import write_findings_workbook
+def _sort_reads(reads: list[FileRead], collected: Iterable[FileRecord], year: int) -> _Sorted:
+    """File each read under this year, last year or neither; refused files keep their findings."""
+    found = _Sorted(records=list(collected))
+    for read in reads:
+        found.records.append(read.record)
+        sub = read.submission
+        if sub is None or read.record.status == FileStatus.REJECTED:
+            if read.record.status == FileStatus.ACCEPTED:  # no submission: nothing to accept
+                read.record.status = FileStatus.REJECTED
+            found.findings.extend(read.findings)
+            continue
+        read.record.unit = read.record.unit or sub.unit
+        read.record.year = sub.year
+        if sub.year == year:
+            read.record.status = FileStatus.ACCEPTED
+            found.current.setdefault(sub.unit, []).append(read)
+            continue
+        read.record.status = FileStatus.SKIPPED
+        if sub.year == year - 1:
+            read.record.reason = (f"Báo cáo năm {sub.year} (năm khác): không tổng hợp, chỉ dùng làm số liệu "
+                                  "năm trước để so sánh.")
+            found.previous.setdefault(sub.unit, []).append(read)
+        else:
+            finding = FindingKind.OTHER_YEAR.finding(file=sub.path, unit=sub.unit, year=sub.year, merge_year=year)
+            read.record.reason = finding.message
+            found.findings.append(finding)
+    found.findings.extend(_rejection_findings(found.records, found.findings))
+    return found
 
-    result = merge_inbox(catalog, registry, workspace, year, strict=strict, progress=progress,
-                         allow_sample=allow_sample)
-    outbox = workspace.outbox_dir(year)
-    wanted = {"findings": outbox / f"kiem-tra-{year}.xlsx", "summary": outbox / f"tong-hop-{year}.xlsx"}
-    written = {"findings": write_findings_workbook(result, wanted["findings"])}
-    write_summary = _summary_writer()
-    if write_summary is not None:
-        written["summary"] = write_summary(result, catalog, registry, wanted["summary"])
-    for kind, path in written.items():
-        result.outputs[kind] = str(path)
-        if Path(path).name != wanted[kind].name:
-            result.notices.append(
-                f"Tệp {wanted[kind].name} đang được mở (hoặc bị khoá) nên kết quả được ghi vào "
-                f"{Path(path).name}. Đóng tệp cũ rồi chạy lại nếu muốn ghi đúng tên."
-            )
-    return result
+
+def _merge_units(catalog: Catalog, registry: Registry, year: int, current: dict[str, list[FileRead]],
+                 previous_winners: dict[str, FileRead], strict: bool) -> _Merged:
+    """Per unit, in the registry's order: the winning file, its findings, the figures that count."""
+    winners = {unit: pick_latest(reads_) for unit, reads_ in current.items()}
+    merged = _Merged()
+    for unit_id in _unit_order(registry, winners):
+        read = winners[unit_id]
+        sub = read.submission
+        assert sub is not None
+        own, tainted = _check_unit(read, previous_winners.get(unit_id), catalog, registry)
+        merged.unit_findings[unit_id] = own
+        merged.submissions[unit_id] = sub
+        drop_all = strict and any(f.severity == Severity.ERROR for f in own)
+        for code, cell in sub.values.items():
+            if cell.value is None or code not in catalog.elements:
+                continue
+            if drop_all or code in tainted:
+                merged.excluded.setdefault(code, []).append(unit_id)
+                continue
+            merged.contributions.setdefault(code, {})[unit_id] = cell.value
+            merged.facts.append(Fact(year=year, unit=unit_id, element=code, value=cell.value, file=sub.path,
+                                     sheet=cell.sheet, cell=cell.cell, sha256=sub.sha256))
+        for loser in current[unit_id]:
+            if loser is not read:
+                supersede(loser, read)
+    return merged
 
 
-def _summary_writer() -> Callable[..., Path] | None:
-    """The leadership workbook writer, once ``ctre_xl.output.summary.workbook`` provides it."""
-    try:
-        from ctre_xl.output.summary import workbook as summary
-    except ImportError:
-        return None
-    return getattr(summary, "write_summary", None)
+def _check_unit(read: FileRead, before: FileRead | None, catalog: Catalog,
+                registry: Registry) -> tuple[list[Finding], set[str]]:
+    """One winning file's findings (reading, rules, change from last year, report date); tainted codes."""
+    sub = read.submission
+    assert sub is not None
+    own = _dedupe([*read.findings, *sub.findings])
+    sub.findings = own
+    check = check_submission(sub, catalog, registry)
+    own = _dedupe([*own, *check.findings])
+    if before is not None and before.submission is not None:
+        own.extend(compare_previous(sub, before.submission, catalog, check.tainted))
+    own.extend(_report_date_findings(sub))
+    sub.findings = own
+    return own, check.tainted
+
+
+def _commune_checks(catalog: Catalog, registry: Registry, year: int, merged: _Merged,
+                    previous: dict[str, dict[str, float]] | None,
+                    findings: list[Finding]) -> tuple[dict[str, float], list[MetricResult]]:
+    """Commune totals, the rules on them (their findings appended to ``findings``) and the metrics."""
+    names = {u.id: u.name for u in registry.units}
+    totals = element_totals(catalog, merged.contributions)
+    failed = failed_commune_rules(totals, merged.contributions, catalog, names)
+    findings.extend(finding for _rule, finding in failed)
+    suspect = {code for rule, _f in failed if rule.severity == Severity.ERROR for code in (*rule.left, *rule.right)}
+    context = MetricContext(catalog=catalog, registry=registry, year=year, excluded=merged.excluded,
+                            suspect=suspect, unit_names=names)
+    return totals, compute_metrics(context, merged.contributions, previous)
 
 
 # ----------------------------------------------------------------------------- helpers
-
-
-def _pick_latest(reads: list[_Read]) -> _Read:
-    """The file that counts among several of one unit and year."""
-    def key(read: _Read) -> tuple[date, float, str]:
-        sub = read.submission
-        assert sub is not None
-        return (sub.report_date or date.min, sub.modified, sub.path)
-    return max(reads, key=key)
-
-
-def _supersede(loser: _Read, winner: _Read) -> None:
-    old, new = loser.submission, winner.submission
-    assert old is not None and new is not None
-    changes = []
-    for code in sorted(set(old.values) | set(new.values)):
-        before = old.values[code].value if code in old.values else None
-        after = new.values[code].value if code in new.values else None
-        if before != after:
-            changes.append(f"{code}: {_shown(before)} → {_shown(after)}")
-    when = f", ngày lập {new.report_date:%d/%m/%Y}" if new.report_date else ""
-    what = ("; khác nhau: " + "; ".join(changes[:CHANGES_LISTED])
-            + (f"; và {len(changes) - CHANGES_LISTED} số liệu khác" if len(changes) > CHANGES_LISTED else "")
-            ) if changes else "; số liệu giống nhau"
-    loser.record.status = SUPERSEDED
-    loser.record.reason = f"Đã có tệp mới hơn của đơn vị: {new.path}{when}{what}."
-
-
-def _shown(value: float | None) -> str:
-    return "trống" if value is None else format_number(value)
 
 
 def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
@@ -320,9 +217,8 @@ def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
 def _rejection_findings(records: list[FileRecord], findings: list[Finding]) -> list[Finding]:
     """A rejected file always appears among the findings, even when only its record says why."""
     named = {f.file for f in findings}
-    return [Finding(file=r.path, unit=r.unit, sheet=None, cell=None, code=None, severity=ERROR,
-                    message=r.reason, kind="rejected")
-            for r in records if r.status == REJECTED and r.path not in named]
+    return [FindingKind.REJECTED.finding(file=r.path, unit=r.unit, reason=r.reason)
+            for r in records if r.status == FileStatus.REJECTED and r.path not in named]
 
 
 def _unit_order(registry: Registry, units: Iterable[str]) -> list[str]:
@@ -334,13 +230,11 @@ def _report_date_findings(sub: Submission) -> list[Finding]:
     if sub.report_date is not None:
         return []
     day = date.fromtimestamp(sub.modified)
-    return [Finding(file=sub.path, unit=sub.unit, sheet=None, cell=None, code="report_date", severity=WARNING,
-                    kind="no_report_date",
-                    message=f"Chưa ghi ngày lập báo cáo: dùng ngày sửa tệp ({day:%d/%m/%Y}) để xét nộp đúng hạn. "
-                            "Ghi ngày lập báo cáo ở trang Thông tin chung.")]
+    return [FindingKind.NO_REPORT_DATE.finding(file=sub.path, unit=sub.unit, code="report_date",
+                                               day=format_date(day))]
 
 
-def _previous_contributions(winners: dict[str, _Read], catalog: Catalog,
+def _previous_contributions(winners: dict[str, FileRead], catalog: Catalog,
                             registry: Registry) -> dict[str, dict[str, float]] | None:
     """Last year's usable figures (its findings are not reported: that year was merged then)."""
     if not winners:
@@ -371,8 +265,8 @@ def _completeness(catalog: Catalog, registry: Registry, year: int, submissions: 
             id=unit.id, name=unit.name, kind=unit.kind, received=True, on_time=day <= deadline,
             file=sub.path, report_date=sub.report_date,
             preparer=sub.preparer.get("preparer_name", ""), phone=sub.preparer.get("preparer_phone", ""),
-            errors=sum(1 for f in own if f.severity == ERROR),
-            warnings=sum(1 for f in own if f.severity == WARNING),
+            errors=sum(1 for f in own if f.severity == Severity.ERROR),
+            warnings=sum(1 for f in own if f.severity == Severity.WARNING),
         ))
     return units
 

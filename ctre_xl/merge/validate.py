@@ -19,24 +19,20 @@ from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
 from ctre_xl.plan.catalog import Catalog, Element, Rule
-from ctre_xl.template.layout import FRONT_SHEET, INPUT_SHEET, a1, cached_layout, format_number
-from ctre_xl.model import ERROR, WARNING, Finding, Submission
+from ctre_xl.cellref import a1
+from ctre_xl.template.layout import FRONT_SHEET, INPUT_SHEET, cached_layout
+from ctre_xl.text import format_number
+from ctre_xl.plan.finding_kinds import FindingKind
+from ctre_xl.plan.findings import Finding
 from ctre_xl.plan.units import Registry
+from ctre_xl.plan.vocab import ElementKind, Severity
+from ctre_xl.read.model import Submission
 
 JUMP_LIMIT = 0.5  # ±50 % against the same unit's previous-year figure
 # Small counts (deaths, dropouts, marriages) swing by more than half from one case to two: a
 # jump is only worth a warning when one of the two figures reaches this size.
 JUMP_MIN_SIZE = 10
 _TOLERANCE = 1e-9  # figures typed as "1.234" may come back as 1233.9999999999998
-
-_OPERATOR_HOLDS = {
-    "<=": lambda left, right: left <= right,
-    "<": lambda left, right: left < right,
-    ">=": lambda left, right: left >= right,
-    ">": lambda left, right: left > right,
-    "=": lambda left, right: left == right,
-}
-_OPERATOR_TEXT = {"<=": "≤", "<": "<", ">=": "≥", ">": ">", "=": "="}
 
 
 @dataclass
@@ -49,7 +45,7 @@ class FileCheck:
 
 def rule_holds(rule: Rule, left: float, right: float) -> bool:
     """Compare two sums the way a person would, ignoring floating-point noise."""
-    return _OPERATOR_HOLDS[rule.op](round(left, 9), round(right, 9))
+    return rule.op.holds(round(left, 9), round(right, 9))
 
 
 def rule_code(rule: Rule) -> str:
@@ -73,7 +69,7 @@ def check_submission(sub: Submission, catalog: Catalog, registry: Registry) -> F
     expected_cells: dict[str, tuple[str, str]] | None = None  # built only when a figure is missing
     # Elements the reader already complained about (unreadable text, formula, ...): their value
     # is not trusted and "missing" would only repeat the reader's message.
-    already = {f.code for f in sub.findings if f.severity == ERROR and f.code}
+    already = {f.code for f in sub.findings if f.severity == Severity.ERROR and f.code}
     check.tainted |= {code for code in already if code in catalog.elements}
 
     for code in provided:
@@ -90,17 +86,17 @@ def check_submission(sub: Submission, catalog: Catalog, registry: Registry) -> F
             sheet, cell = expected_cells.get(code, (INPUT_SHEET, None))
         if value is None:
             if element.required and code not in already:
-                check.findings.append(_finding(sub, sheet, cell, code, ERROR, "missing",
-                                               f"Chưa nhập “{element.label}”. Nhập số liệu (nhập 0 nếu không có)."
-                                               if element.kind != "yes_no" else
-                                               f"Chưa chọn Có/Không cho “{element.label}”."))
+                check.findings.append(_finding(sub, sheet, cell, code, FindingKind.MISSING,
+                                               "yes_no" if element.kind == ElementKind.YES_NO else "",
+                                               label=element.label))
             continue
         if code in already:
             continue
         problem = _kind_problem(element, value)
         if problem is not None:
-            kind, message = problem
-            check.findings.append(_finding(sub, sheet, cell, code, ERROR, kind, message))
+            kind, variant = problem
+            check.findings.append(_finding(sub, sheet, cell, code, kind, variant, label=element.label,
+                                           value=format_number(value)))
             check.tainted.add(code)
 
     for rule, names in _rules_within(catalog, provided):
@@ -113,12 +109,11 @@ def check_submission(sub: Submission, catalog: Catalog, registry: Registry) -> F
             continue
         cell_of = {code: sub.values[code].cell for code in names}
         sheet = sub.values[rule.left[0]].sheet
-        message = (f"{rule.message} Ô {_cells(rule.left, cell_of)} = {format_number(left)} "
-                   f"nhưng ô {_cells(rule.right, cell_of)} = {format_number(right)} "
-                   f"(cần {_OPERATOR_TEXT[rule.op]}): kiểm tra lại các ô này.")
-        check.findings.append(_finding(sub, sheet, cell_of[rule.left[0]], rule_code(rule), rule.severity,
-                                       "rule", message))
-        if rule.severity == ERROR:
+        check.findings.append(_finding(
+            sub, sheet, cell_of[rule.left[0]], rule_code(rule), FindingKind.RULE, severity=rule.severity,
+            rule=rule.message, left_refs=_cells(rule.left, cell_of), left=format_number(left),
+            right_refs=_cells(rule.right, cell_of), right=format_number(right), sign=rule.op.sign))
+        if rule.severity == Severity.ERROR:
             check.tainted.update(names)
     return check
 
@@ -143,17 +138,14 @@ def _rules_within(catalog: Catalog, provided: tuple[str, ...]) -> list[tuple[Rul
     return rules
 
 
-def _kind_problem(element: Element, value: float) -> tuple[str, str] | None:
-    """(kind, Vietnamese message) when ``value`` does not fit the element's kind."""
-    if element.kind == "yes_no":
-        if value not in (0, 1):
-            return "not_yes_no", f"“{element.label}”: chỉ chọn Có hoặc Không (đang là {format_number(value)})."
-        return None
+def _kind_problem(element: Element, value: float) -> tuple[FindingKind, str] | None:
+    """(kind, variant) of the finding when ``value`` does not fit the element's kind."""
+    if element.kind == ElementKind.YES_NO:
+        return (FindingKind.NOT_YES_NO, "value") if value not in (0, 1) else None
     if value < 0:
-        return "negative", f"“{element.label}” không thể âm (đang là {format_number(value)}): nhập số từ 0 trở lên."
-    if element.kind == "count" and abs(value - round(value)) > _TOLERANCE:
-        return "not_whole", (f"“{element.label}” phải là số nguyên (đang là {format_number(value)}): "
-                             "nhập số người, số vụ… không có phần thập phân.")
+        return FindingKind.NEGATIVE, ""
+    if element.kind == ElementKind.COUNT and abs(value - round(value)) > _TOLERANCE:
+        return FindingKind.NOT_WHOLE, ""
     return None
 
 
@@ -171,10 +163,10 @@ def _cells(codes: Iterable[str], cell_of: Mapping[str, str]) -> str:
     return " + ".join(cell_of[code] for code in codes)
 
 
-def _finding(sub: Submission, sheet: str | None, cell: str | None, code: str | None, severity: str,
-             kind: str, message: str) -> Finding:
-    return Finding(file=sub.path, unit=sub.unit, sheet=sheet, cell=cell, code=code, severity=severity,
-                   message=message, kind=kind)
+def _finding(sub: Submission, sheet: str | None, cell: str | None, code: str | None, kind: FindingKind,
+             variant: str = "", *, severity: Severity | None = None, **fields: object) -> Finding:
+    return kind.finding(variant, file=sub.path, unit=sub.unit, sheet=sheet, cell=cell, code=code,
+                        severity=severity, **fields)
 
 
 # ----------------------------------------------------------------------------- commune
@@ -215,16 +207,10 @@ def failed_commune_rules(totals: Mapping[str, float | None],
                 for unit, value in providers_by_element.get(code, {}).items())
             for code in codes
         )
-        message = (f"Tổng hợp toàn xã: {rule.message} Tổng {format_number(left)} "
-                   f"{_OPERATOR_TEXT.get(_negate(rule.op), _negate(rule.op))} {format_number(right)} ({detail}). "
-                   "Các đơn vị kiểm tra lại số liệu của mình.")
-        failed.append((rule, Finding(file="", unit=None, sheet=None, cell=None, code=rule_code(rule),
-                                     severity=rule.severity, message=message, kind="cross_unit_rule")))
+        failed.append((rule, FindingKind.CROSS_UNIT_RULE.finding(
+            file="", code=rule_code(rule), severity=rule.severity, rule=rule.message, left=format_number(left),
+            sign=rule.op.failed_sign, right=format_number(right), detail=detail)))
     return failed
-
-
-def _negate(op: str) -> str:
-    return {"<=": ">", "<": ">=", ">=": "<", ">": "<=", "=": "≠"}.get(op, op)
 
 
 # ----------------------------------------------------------------------------- previous year
@@ -241,7 +227,7 @@ def compare_previous(sub: Submission, previous_sub: Submission | None, catalog: 
         if code in skip or current.value is None:
             continue
         element = catalog.elements.get(code) if catalog is not None else None
-        if element is not None and element.kind == "yes_no":
+        if element is not None and element.kind == ElementKind.YES_NO:
             continue
         before = previous_sub.values.get(code)
         if before is None or before.value is None or before.value <= 0:
@@ -254,9 +240,7 @@ def compare_previous(sub: Submission, previous_sub: Submission | None, catalog: 
         label = element.label if element is not None else code
         direction = "tăng" if change > 0 else "giảm"
         findings.append(_finding(
-            sub, current.sheet, current.cell, code, WARNING, "jump",
-            f"“{label}” {direction} {format_number(round(abs(change) * 100, 1))}% so với năm "
-            f"{previous_sub.year} ({format_number(before.value)} → {format_number(current.value)}): "
-            "kiểm tra lại, nếu đúng thì ghi giải trình.",
-        ))
+            sub, current.sheet, current.cell, code, FindingKind.JUMP, label=label, direction=direction,
+            percent=format_number(round(abs(change) * 100, 1)), year=previous_sub.year,
+            before=format_number(before.value), after=format_number(current.value)))
     return findings

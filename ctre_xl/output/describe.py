@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from ctre_xl.plan.catalog import Catalog
-from ctre_xl.template.layout import target_text
+from ctre_xl.plan.targets import target_text
 from ctre_xl.plan.units import Registry
+from ctre_xl.plan.vocab import Method
 
 
 def catalog_as_dict(catalog: Catalog, registry: Registry) -> dict[str, Any]:
@@ -25,7 +26,7 @@ def catalog_as_dict(catalog: Catalog, registry: Registry) -> dict[str, Any]:
             "targets": {str(y): metric.targets.get(y) for y in catalog.target_years},
             "lead": metric.lead,
         }
-        if metric.method == "ratio":
+        if metric.method == Method.RATIO:
             item["numerator"] = metric.numerator
             item["denominator"] = metric.denominator
         else:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ctre_xl.plan.catalog import Catalog, Metric, fold, nfc
 from ctre_xl.errors import RegistryError
+from ctre_xl.style import HEADER_FILL, font
 
 REGISTRY_FILE = "don-vi.xlsx"
 REGISTRY_SHEET = "Danh sách trường"
@@ -183,8 +184,8 @@ def write_registry_workbook(path: Path, catalog: Catalog, schools: list[tuple[st
     level_names = [level.name for level in catalog.school_levels]
     with atomic_output(Path(path)) as temporary:
         workbook = xlsxwriter.Workbook(str(temporary))
-        bold = workbook.add_format({"bold": True, "font_name": "Times New Roman", "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
-        plain = workbook.add_format({"font_name": "Times New Roman"})
+        bold = workbook.add_format({**font(), "bold": True, "bg_color": HEADER_FILL, "border": 1, "text_wrap": True})
+        plain = workbook.add_format(font())
         sheet = workbook.add_worksheet(REGISTRY_SHEET)
         sheet.write_row(0, 0, REGISTRY_HEADERS, bold)
         for number, (code, name, level_id, contact) in enumerate(rows, start=1):

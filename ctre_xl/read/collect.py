@@ -11,7 +11,9 @@ import stat
 from functools import lru_cache
 from pathlib import Path
 
-from ctre_xl.model import REJECTED, FileRecord
+from ctre_xl.plan.finding_kinds import FindingKind
+from ctre_xl.plan.vocab import FileStatus
+from ctre_xl.read.model import FileRecord
 
 SILENT_NAMES = frozenset({"thumbs.db", "desktop.ini", ".ds_store", "__macosx", "$recycle.bin",
                           "system volume information"})
@@ -48,7 +50,7 @@ def collect_files(inbox: Path) -> tuple[list[Path], list[FileRecord]]:
                 continue
             if path.is_symlink():
                 if not path.exists():
-                    records.append(_rejected(path, inbox, "liên kết (shortcut) hỏng, không trỏ tới tệp nào — bỏ qua"))
+                    records.append(_rejected(path, inbox, "broken_link"))
                     continue
                 if not _inside(path, root):
                     records.append(_outside_link(path, inbox))
@@ -56,12 +58,12 @@ def collect_files(inbox: Path) -> tuple[list[Path], list[FileRecord]]:
             try:
                 mode = path.stat().st_mode
             except OSError:
-                records.append(_rejected(path, inbox, "không đọc được thông tin tệp (quyền truy cập?)"))
+                records.append(_rejected(path, inbox, "no_stat"))
                 continue
             if stat.S_ISREG(mode):
                 files.append(path)
             else:
-                records.append(_rejected(path, inbox, "không phải tệp thông thường (thiết bị, ống dẫn…) — bỏ qua"))
+                records.append(_rejected(path, inbox, "not_regular"))
     files.sort(key=lambda p: relative(p, inbox))
     records.sort(key=lambda r: r.path)
     return files, records
@@ -125,8 +127,10 @@ def _inside_fast(path: str, root: str) -> bool:
 
 
 def _outside_link(path: Path, inbox: Path) -> FileRecord:
-    return _rejected(path, inbox, "liên kết trỏ ra ngoài thư mục inbox — không đọc; chép chính tệp vào inbox")
+    return _rejected(path, inbox, "outside_link")
 
 
-def _rejected(path: Path, inbox: Path, reason: str) -> FileRecord:
-    return FileRecord(path=relative(path, inbox), unit=None, status=REJECTED, reason=reason)
+def _rejected(path: Path, inbox: Path, variant: str) -> FileRecord:
+    """A record only: the merge files its finding (kind "rejected") with the record's reason."""
+    return FileRecord(path=relative(path, inbox), unit=None, status=FileStatus.REJECTED,
+                      reason=FindingKind.REJECTED.message(variant))

@@ -14,6 +14,7 @@ from xml.etree.ElementTree import Element
 from defusedxml import ElementTree as SafeET
 
 from ctre_xl.errors import CtreError
+from ctre_xl.plan.finding_kinds import FindingKind
 from ctre_xl.read.sniff import MAX_ZIP_ENTRIES, ZipMember, zip_entry_count
 
 MiB = 1024 * 1024
@@ -26,18 +27,20 @@ SMALL_PART = 2 * MiB  # parts up to this size are parsed whole (faster than stre
 CHUNK = 64 * 1024
 
 
-_CORRUPT_PACKAGE = "tệp bị hỏng (không mở được dạng .xlsx) — đề nghị đơn vị gửi lại"
+CORRUPT_PACKAGE = "package"  # the corrupt_zip message of an xlsx that zipfile cannot open
 
 
 class WorkbookError(CtreError):
-    """The package cannot be read safely; ``kind`` says why (zip_bomb, dangerous_xml, corrupt...)."""
+    """The package cannot be read safely; ``kind`` says why (zip_bomb, dangerous_xml, corrupt_zip...),
+    ``variant`` and ``fields`` which message of the catalogue of findings tells the unit."""
 
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
+    def __init__(self, kind: FindingKind | str, variant: str = "", **fields: object) -> None:
+        self.kind = FindingKind(kind)
+        self.variant, self.fields = variant, fields
+        super().__init__(self.kind.message(variant, **fields))
 
 
-class _CappedReader:
+class CappedReader:
     """A file-like over a zip member that refuses to inflate more than ``limit`` bytes."""
 
     def __init__(self, stream: IO[bytes], limit: int, member: str) -> None:
@@ -47,19 +50,18 @@ class _CappedReader:
         data = self.stream.read(CHUNK if size is None or size < 0 else min(size, CHUNK))
         self.count += len(data)
         if self.count > self.limit:
-            raise WorkbookError("zip_bomb", _bomb_message(self.member, self.count))
+            raise _bomb(self.member, self.count)
         return data
 
 
-def _bomb_message(member: str, size: int) -> str:
-    return (f"tệp nén bất thường: phần “{member}” giải nén ra hơn {size // MiB} MB — có thể là tệp độc hại "
-            "(zip bomb), không đọc; đề nghị đơn vị gửi lại biểu mẫu gốc đã điền")
+def _bomb(member: str, size: int) -> WorkbookError:
+    return WorkbookError(FindingKind.ZIP_BOMB, part=member, size_mb=size // MiB)
 
 
 Member = zipfile.ZipInfo | ZipMember
 
 
-def open_package(data: bytes, archive: zipfile.ZipFile | None, corrupt_message: str,
+def open_package(data: bytes, archive: zipfile.ZipFile | None, corrupt_variant: str,
                  members: dict[str, ZipMember] | None = None) -> tuple[zipfile.ZipFile | None, dict[str, Member]]:
     """Open a zip package (xlsx or ods) after the checks that need no inflating.
 
@@ -70,22 +72,22 @@ def open_package(data: bytes, archive: zipfile.ZipFile | None, corrupt_message: 
     """
     count = zip_entry_count(data)
     if count is not None and count > MAX_ZIP_ENTRIES:
-        raise WorkbookError("too_many_entries", f"tệp chứa quá nhiều thành phần ({count}) — không đọc")
+        raise WorkbookError(FindingKind.TOO_MANY_ENTRIES, "package", count=count)
     package: zipfile.ZipFile | None = None
     if members is None:
         try:
             package = archive or zipfile.ZipFile(BytesIO(data))
             members = {info.filename: info for info in package.infolist()}
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-            raise WorkbookError("corrupt_zip", corrupt_message) from exc
+            raise WorkbookError(FindingKind.CORRUPT_ZIP, corrupt_variant) from exc
     total = 0
     for name, info in members.items():
         total += info.file_size
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > MAX_MEMBER_DECLARED or (info.file_size > RATIO_CHECK_FROM and ratio > MAX_RATIO):
-            raise WorkbookError("zip_bomb", _bomb_message(name, info.file_size))
+            raise _bomb(name, info.file_size)
     if total > MAX_TOTAL_DECLARED:
-        raise WorkbookError("zip_bomb", _bomb_message("(toàn bộ tệp)", total))
+        raise _bomb("(toàn bộ tệp)", total)
     return package, members
 
 
@@ -104,10 +106,9 @@ def parse_xml(data: bytes) -> Element:
     return _fast_xml(body)
 
 
-def _corrupt(part: str) -> WorkbookError:
-    return WorkbookError("corrupt_xml", f"tệp bị hỏng: phần “{part}” không đọc được — mở bằng Excel, lưu lại rồi gửi lại")
+def corrupt_xml(part: str) -> WorkbookError:
+    return WorkbookError(FindingKind.CORRUPT_XML, part=part)
 
 
-def _dangerous(part: str) -> WorkbookError:
-    return WorkbookError("dangerous_xml", f"tệp chứa XML nguy hiểm (khai báo thực thể/DTD trong phần “{part}”) — "
-                                          "không đọc; đề nghị đơn vị gửi lại biểu mẫu gốc đã điền")
+def dangerous_xml(part: str) -> WorkbookError:
+    return WorkbookError(FindingKind.DANGEROUS_XML, part=part)

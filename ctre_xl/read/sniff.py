@@ -18,35 +18,16 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from typing import NamedTuple
 
+from ctre_xl.plan.finding_kinds import FindingKind
+from ctre_xl.text import format_number
+
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 MAX_ZIP_ENTRIES = 10_000  # an xlsx has a few dozen parts; tens of thousands is an attack
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 
-# kind -> (usable, Vietnamese message saying what to do)
-MESSAGES: dict[str, str] = {
-    "encrypted": "tệp có mật khẩu — gỡ mật khẩu rồi gửi lại (trong Excel: Tệp > Thông tin > Bảo vệ sổ làm việc > "
-                 "Mã hoá bằng mật khẩu, xoá mật khẩu rồi lưu)",
-    "xls": "tệp .xls (Excel 97-2003) — mở bằng Excel và lưu lại dạng .xlsx (Excel Workbook) rồi gửi lại",
-    "ole_other": "tệp Word/Office cũ (định dạng OLE), không phải biểu mẫu Excel — đề nghị gửi tệp .xlsx đã điền",
-    "xlsb": "tệp .xlsb (Excel Binary) — mở bằng Excel và lưu lại dạng .xlsx (Excel Workbook) rồi gửi lại",
-    "ods": "tệp .ods (LibreOffice/OpenOffice) — mở bằng LibreOffice và lưu lại dạng .xlsx "
-           "(Excel 2007-365) rồi gửi lại",
-    "zip_other": "tệp nén hoặc tài liệu khác (Word, PowerPoint, .zip…), không phải bảng tính Excel — "
-                 "đề nghị gửi tệp biểu mẫu .xlsx đã điền",
-    "corrupt_zip": "tệp bị hỏng hoặc tải về chưa hết (không mở được dạng .xlsx) — đề nghị đơn vị gửi lại",
-    "too_many_entries": "tệp chứa quá nhiều thành phần ({count}), không phải biểu mẫu bình thường — "
-                        "không đọc; đề nghị gửi lại đúng biểu mẫu",
-    "csv": "tệp văn bản/CSV (đuôi tên tệp bị đổi), không phải bảng tính Excel — điền số liệu vào biểu mẫu "
-           ".xlsx đã gửi rồi gửi lại",
-    "html": "tệp trang web (HTML) đổi tên, không phải bảng tính Excel — mở biểu mẫu bằng Excel, điền rồi "
-            "lưu dạng .xlsx",
-    "xml_2003": "tệp XML Spreadsheet 2003 — mở bằng Excel và lưu lại dạng .xlsx (Excel Workbook) rồi gửi lại",
-    "pdf": "tệp PDF — không đọc được số liệu, đề nghị gửi tệp Excel (.xlsx) đã điền",
-    "image": "tệp ảnh — không đọc được số liệu, đề nghị gửi tệp Excel (.xlsx) đã điền",
-    "empty": "tệp rỗng (0 byte) — đề nghị đơn vị gửi lại",
-    "unknown": "không nhận ra định dạng tệp (không phải .xlsx) — đề nghị gửi tệp biểu mẫu .xlsx đã điền",
-}
+# A kind that cannot be read is the finding of that name (its message says what to do), except:
+_PROBLEMS = {"encrypted": FindingKind.PASSWORD_PROTECTED}
 READABLE = frozenset({"xlsx", "xlsm", "ods"})
 
 
@@ -57,10 +38,16 @@ class Sniffed:
     archive: zipfile.ZipFile | None = field(default=None, compare=False, repr=False)  # open xlsx/xlsm/ods
     # The central directory of an xlsx/xlsm read by ``zip_directory`` (then ``archive`` is None).
     members: dict[str, ZipMember] | None = field(default=None, compare=False, repr=False)
+    details: tuple[tuple[str, str], ...] = ()  # the placeholders of the problem's message
 
     @property
     def readable(self) -> bool:
         return self.kind in READABLE
+
+    @property
+    def problem(self) -> FindingKind | None:
+        """The finding a file of this kind gets (None when it is read)."""
+        return None if self.readable else _problem_of(self.kind)
 
 
 def sniff_bytes(data: bytes) -> Sniffed:
@@ -90,8 +77,12 @@ def sniff_bytes(data: bytes) -> Sniffed:
     return _unusable("unknown")
 
 
-def _unusable(kind: str, **values: object) -> Sniffed:
-    return Sniffed(kind, MESSAGES[kind].format(**values))
+def _problem_of(kind: str) -> FindingKind:
+    return _PROBLEMS.get(kind) or FindingKind(kind)
+
+
+def _unusable(kind: str, **details: str) -> Sniffed:
+    return Sniffed(kind, _problem_of(kind).message(**details), details=tuple(details.items()))
 
 
 def _as_text(head: bytes) -> str | None:
@@ -221,7 +212,7 @@ def _zip_kind(data: bytes) -> Sniffed:
     if count is None:
         return _unusable("corrupt_zip")
     if count > MAX_ZIP_ENTRIES:
-        return _unusable("too_many_entries", count=f"{count:,}".replace(",", "."))
+        return _unusable("too_many_entries", count=format_number(count))
     members = zip_directory(data)
     if members is not None and "mimetype" not in members and "[Content_Types].xml" in members:
         # The usual package, read without ``zipfile`` (an ODF package or anything unusual is not).

@@ -13,24 +13,26 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ctre_xl.cellref import a1
 from ctre_xl.template import layout as L
 from ctre_xl.plan.catalog import Catalog, nfc
 from ctre_xl.read.collect import _inside_fast, _real_folder, relative
-from ctre_xl.model import ACCEPTED, ERROR, REJECTED, WARNING, CellValue, FileRecord, Finding, Submission
+from ctre_xl.plan.finding_kinds import FindingKind
+from ctre_xl.plan.findings import Finding
+from ctre_xl.plan.vocab import FileStatus
+from ctre_xl.read.model import CellValue, FileRecord, Submission
 from ctre_xl.read.ods.workbook import OdsWorkbook
 from ctre_xl.read.sniff import sniff_bytes
 from ctre_xl.plan.units import Registry, Unit
-from ctre_xl.read.values import PROBLEM_SEVERITY, evaluate_literal_formula, parse_report_date, parse_value, shown
+from ctre_xl.read.values import evaluate_literal_formula, parse_report_date, parse_value, shown
 from ctre_xl.read.xlsx.workbook import Cell, WorkbookError, XlsxWorkbook
 
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a filled template is ~20 KB; anything this big is not one
 META_ROWS = 200  # the hidden sheet holds a dozen key/value rows
 STRUCTURE_MARGIN = 60  # rows searched below the template for labels moved down by inserted rows
-_SNIFF_KINDS = {"encrypted": "password_protected"}
 
 
 @dataclass
@@ -67,37 +69,38 @@ def read_submission(path: Path, inbox: Path, catalog: Catalog, registry: Registr
     rel = relative(path, inbox)
     try:
         if not _inside_fast(os.fspath(path), _real_folder(os.fspath(inbox))):
-            return _reject(rel, "liên kết trỏ ra ngoài thư mục inbox — không đọc", "outside_link")
+            return _reject(rel, FindingKind.OUTSIDE_LINK)
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
-            return _reject(rel, "không phải tệp thông thường — bỏ qua", "not_a_file")
+            return _reject(rel, FindingKind.NOT_A_FILE)
         if info.st_size > MAX_FILE_BYTES:
-            return _reject(rel, f"tệp quá lớn ({info.st_size // (1024 * 1024)} MB), không phải biểu mẫu "
-                                "bình thường — đề nghị gửi lại biểu mẫu gốc đã điền", "too_large")
+            return _reject(rel, FindingKind.TOO_LARGE, size_mb=info.st_size // (1024 * 1024))
         data = read_bytes(path)
     except OSError as exc:
-        return _reject(rel, f"không đọc được tệp ({exc.strerror or exc}) — kiểm tra quyền truy cập", "unreadable")
+        return _reject(rel, FindingKind.UNREADABLE, error=exc.strerror or exc)
     sha256 = hashlib.sha256(data).hexdigest()
     sniffed = sniff_bytes(data)
-    if not sniffed.readable:
-        return _reject(rel, sniffed.message, _SNIFF_KINDS.get(sniffed.kind, sniffed.kind), sha256)
+    if sniffed.problem is not None:
+        return _reject(rel, sniffed.problem, sha256=sha256, **dict(sniffed.details))
     try:
         workbook = (OdsWorkbook(data, sniffed.archive) if sniffed.kind == "ods"
                     else XlsxWorkbook(data, sniffed.archive, sniffed.members))
     except WorkbookError as exc:
-        return _reject(rel, str(exc), exc.kind, sha256)
+        return _reject(rel, exc.kind, exc.variant, sha256=sha256, **exc.fields)
     try:
         return _read_workbook(workbook, rel, sha256, info.st_mtime, sniffed.kind, catalog, registry, allow_sample)
     except WorkbookError as exc:
-        return _reject(rel, str(exc), exc.kind, sha256)
+        return _reject(rel, exc.kind, exc.variant, sha256=sha256, **exc.fields)
     finally:
         workbook.close()
 
 
-def _reject(rel: str, reason: str, kind: str, sha256: str | None = None, unit: str | None = None,
-            year: int | None = None, findings: list[Finding] | None = None) -> ReadOutcome:
-    finding = Finding(file=rel, unit=unit, sheet=None, cell=None, code=None, severity=ERROR, message=reason, kind=kind)
-    record = FileRecord(path=rel, unit=unit, status=REJECTED, reason=reason, year=year, sha256=sha256)
+def _reject(rel: str, kind: FindingKind, variant: str = "", *, sha256: str | None = None, unit: str | None = None,
+            year: int | None = None, findings: list[Finding] | None = None, **fields: object) -> ReadOutcome:
+    """The file is not used: its finding, and its record giving the same reason."""
+    finding = kind.finding(variant, file=rel, unit=unit, **fields)
+    record = FileRecord(path=rel, unit=unit, status=FileStatus.REJECTED, reason=finding.message, year=year,
+                        sha256=sha256)
     return ReadOutcome(record, None, [*(findings or []), finding])
 
 
@@ -122,43 +125,35 @@ def _read_workbook(workbook: XlsxWorkbook, rel: str, sha256: str, mtime: float, 
     findings: list[Finding] = []
     meta = read_metadata(workbook)
     if meta.get("format") != L.FORMAT_ID:
-        return _reject(rel, "không phải biểu mẫu của ctre-xl (không có thông tin nhận dạng biểu mẫu) — "
-                            "đề nghị đơn vị điền vào biểu mẫu đã được gửi", "not_ours", sha256)
+        return _reject(rel, FindingKind.NOT_OURS, sha256=sha256)
     unit_id = meta.get("unit_id", "")
     try:
         year = int(meta.get("year", ""))
     except ValueError:
-        return _reject(rel, f"thông tin năm báo cáo trong biểu mẫu bị hỏng (“{meta.get('year', '')}”) — "
-                            "đề nghị dùng biểu mẫu gốc", "bad_metadata", sha256, unit_id or None)
+        return _reject(rel, FindingKind.BAD_METADATA, sha256=sha256, unit=unit_id or None, found=meta.get("year", ""))
     unit = registry.get(unit_id)
     if unit is None:
-        return _reject(rel, f"đơn vị “{unit_id}” ({meta.get('unit_name', '?')}) không có trong danh sách đơn vị "
-                            f"({registry.source}) — thêm đơn vị vào don-vi.xlsx hoặc kiểm tra lại tệp",
-                       "unknown_unit", sha256, None, year)
+        return _reject(rel, FindingKind.UNKNOWN_UNIT, sha256=sha256, year=year, unit_id=unit_id,
+                       unit_name=meta.get("unit_name", "?"), source=registry.source)
     if meta.get("catalog_id") != catalog.id:
-        return _reject(rel, f"biểu mẫu của kế hoạch khác (“{meta.get('catalog_id', '')}”, không phải "
-                            f"“{catalog.id}”) — đề nghị dùng biểu mẫu của kế hoạch này", "other_catalog",
-                       sha256, unit.id, year)
+        return _reject(rel, FindingKind.OTHER_CATALOG, sha256=sha256, unit=unit.id, year=year,
+                       found=meta.get("catalog_id", ""), expected=catalog.id)
     if meta.get("sample") == "1" and not allow_sample:
-        return _reject(rel, "dữ liệu minh hoạ, không dùng cho báo cáo thật — đề nghị gửi biểu mẫu thật đã điền",
-                       "sample_data", sha256, unit.id, year)
+        return _reject(rel, FindingKind.SAMPLE_DATA, sha256=sha256, unit=unit.id, year=year)
     here = _Context(rel, unit, workbook, findings)
     if kind == "xlsm" or (kind == "ods" and workbook.has_macros):
-        here.add(None, None, None, WARNING, "macro_ignored",
-                 f"tệp .{kind} có macro — macro không được chạy, chỉ đọc số liệu; lần sau lưu dạng .xlsx")
+        here.add(FindingKind.MACRO_IGNORED, extension=kind)
     if meta.get("catalog_version") != catalog.version:
         gone = sorted(name for name in _element_names(workbook, catalog) if name not in catalog.elements)
+        version = meta.get("catalog_version", "")
         if gone:
-            return _reject(rel, f"biểu mẫu theo danh mục phiên bản “{meta.get('catalog_version', '')}”, các mã số "
-                                f"liệu sau không còn trong danh mục hiện hành “{catalog.version}”: {', '.join(gone)} — "
-                                "đề nghị dùng biểu mẫu mới", "old_catalog", sha256, unit.id, year, findings)
-        here.add(None, None, None, WARNING, "old_catalog",
-                 f"biểu mẫu theo danh mục phiên bản “{meta.get('catalog_version', '')}” (hiện hành: "
-                 f"“{catalog.version}”); các mã số liệu vẫn dùng được nên vẫn đọc — lần sau dùng biểu mẫu mới")
+            return _reject(rel, FindingKind.OLD_CATALOG, sha256=sha256, unit=unit.id, year=year, findings=findings,
+                           version=version, current=catalog.version, gone=", ".join(gone))
+        here.add(FindingKind.OLD_CATALOG, "usable", version=version, current=catalog.version)
     submission = Submission(path=rel, sha256=sha256, modified=mtime, unit=unit.id, year=year, meta=meta)
     _read_values(here, L.cached_layout(catalog, unit, year), catalog, submission)
     submission.findings = findings
-    record = FileRecord(path=rel, unit=unit.id, status=ACCEPTED, reason=f"đã đọc: {unit.name}, năm {year}",
+    record = FileRecord(path=rel, unit=unit.id, status=FileStatus.ACCEPTED, reason=f"đã đọc: {unit.name}, năm {year}",
                         year=year, sha256=sha256)
     return ReadOutcome(record, submission, findings)
 
@@ -185,9 +180,11 @@ class _Context:
     workbook: XlsxWorkbook
     findings: list[Finding]
 
-    def add(self, sheet: str | None, cell: str | None, code: str | None, severity: str, kind: str, message: str) -> None:
-        self.findings.append(Finding(file=self.rel, unit=self.unit.id, sheet=sheet, cell=cell, code=code,
-                                     severity=severity, message=nfc(message), kind=kind))
+    def add(self, kind: FindingKind, variant: str = "", *, sheet: str | None = None, cell: str | None = None,
+            code: str | None = None, **fields: object) -> None:
+        finding = kind.finding(variant, file=self.rel, unit=self.unit.id, sheet=sheet, cell=cell, code=code, **fields)
+        message = nfc(finding.message)  # labels and typed text come from the workbook
+        self.findings.append(finding if message == finding.message else replace(finding, message=message))
 
 
 def _same_label(found: object, expected: str) -> bool:
@@ -255,10 +252,8 @@ def _read_values(here: _Context, plan: L.TemplateLayout, catalog: Catalog, submi
                                   max_row=last_row + STRUCTURE_MARGIN if is_input else None)
         read[sheet] = got.cells
         if is_input and got.content_below is not None:
-            here.add(sheet, f"A{got.content_below + 1}", None, WARNING, "extra_content",
-                     f"có nội dung bên dưới biểu mẫu (từ dòng {got.content_below + 1}"
-                     + (f", vùng dữ liệu khai báo {got.dimension}" if got.dimension else "")
-                     + ") — phần này không được đọc; xoá đi nếu không cần")
+            here.add(FindingKind.EXTRA_CONTENT, "declared" if got.dimension else "", sheet=sheet,
+                     cell=f"A{got.content_below + 1}", row=got.content_below + 1, dimension=got.dimension)
     moved: list[tuple[str, str, str]] = []
     for name, expected in plan.cells.items():
         place = targets[name]
@@ -267,7 +262,7 @@ def _read_values(here: _Context, plan: L.TemplateLayout, catalog: Catalog, submi
             if place is None:
                 continue
         elif place != expected:
-            moved.append((name, L.a1(expected[1], expected[2]), L.a1(place[1], place[2])))
+            moved.append((name, a1(expected[1], expected[2]), a1(place[1], place[2])))
         sheet, row, col = place
         if targets[name] is not None and sheet == L.INPUT_SHEET and name in labels:
             found_label = _label_cell(read.get(sheet, {}), row)
@@ -277,15 +272,13 @@ def _read_values(here: _Context, plan: L.TemplateLayout, catalog: Catalog, submi
             if not ((plain and value == expected_label) or
                     (isinstance(value, str) and _fold(nfc(value)) == folded)):
                 shown_label = shown(found_label.value) if found_label and found_label.value is not None else ""
-                here.add(sheet, L.a1(row, L.COL_LABEL), name, WARNING, "structure_changed",
-                         f"nhãn dòng {row + 1} đã bị sửa: “{shown_label}” (mẫu: “{labels[name]}”) — "
-                         f"kiểm tra số liệu ở ô {L.a1(row, col)} có đúng nội dung không")
+                here.add(FindingKind.STRUCTURE_CHANGED, "label_edited", sheet=sheet, cell=a1(row, L.COL_LABEL),
+                         code=name, row=row + 1, found=shown_label, expected=labels[name], ref=a1(row, col))
         _take(here, name, sheet, row, col, read.get(sheet, {}).get((row, col)), catalog, submission, workbook)
     if moved:
         name, before, after = moved[0]
-        here.add(L.INPUT_SHEET, after, name, WARNING, "structure_changed",
-                 f"biểu mẫu đã bị chèn hoặc xoá dòng/cột: {len(moved)} ô nhập bị dịch chuyển (ví dụ “{name}” từ "
-                 f"{before} sang {after}) — số liệu vẫn đọc theo tên ô; lần sau không chèn/xoá dòng")
+        here.add(FindingKind.STRUCTURE_CHANGED, "moved", sheet=L.INPUT_SHEET, cell=after, code=name,
+                 count=len(moved), name=name, before=before, after=after)
 
 
 def _label_cell(cells: dict[tuple[int, int], Cell], row: int) -> Cell | None:
@@ -306,26 +299,16 @@ def _find_by_label(here: _Context, name: str, expected: tuple[str, int, int], la
         typed = [r for r in rows if not (cells.get((r, col)) and cells[(r, col)].formula is not None)]
         if typed or rows:
             found = min(typed or rows, key=lambda r: abs(r - row))
-            here.add(sheet, L.a1(found, col), name, WARNING, "structure_changed",
-                     f"tên ô “{name}” đã bị xoá; đã tìm thấy dòng “{label}” theo nhãn và đọc ô {L.a1(found, col)} "
-                     "— lần sau dùng biểu mẫu gốc, không xoá tên ô")
+            here.add(FindingKind.STRUCTURE_CHANGED, "name_removed", sheet=sheet, cell=a1(found, col), code=name,
+                     name=name, label=label, ref=a1(found, col))
             return sheet, found, col
     if sheet != L.INPUT_SHEET:  # the front sheet's fields do not move: read them where they belong
-        here.add(sheet, L.a1(row, col), name, WARNING, "structure_changed",
-                 f"tên ô “{name}” ({L.PREPARER_FIELDS.get(name, name)}) đã bị xoá; đã đọc ô {L.a1(row, col)} "
-                 "theo biểu mẫu gốc")
+        here.add(FindingKind.STRUCTURE_CHANGED, "front_name_removed", sheet=sheet, cell=a1(row, col), code=name,
+                 name=name, field=L.PREPARER_FIELDS.get(name, name), ref=a1(row, col))
         return expected
     if label:
-        here.add(sheet, L.a1(row, col), name, ERROR, "missing_name",
-                 f"không tìm thấy ô nhập “{label}” (tên ô “{name}” bị xoá hoặc dòng đã bị xoá) — "
-                 "nhập lại số liệu vào biểu mẫu gốc rồi gửi lại")
+        here.add(FindingKind.MISSING_NAME, sheet=sheet, cell=a1(row, col), code=name, label=label, name=name)
     return None
-
-
-@lru_cache(maxsize=4096)
-def _a1(row: int, col: int) -> str:
-    """``layout.a1``, remembered: the same few dozen cells are named in every file."""
-    return L.a1(row, col)
 
 
 def _text(cell: Cell | None) -> str:
@@ -339,7 +322,7 @@ def _text(cell: Cell | None) -> str:
 def _take(here: _Context, name: str, sheet: str, row: int, col: int, cell: Cell | None, catalog: Catalog,
           submission: Submission, workbook: XlsxWorkbook) -> None:
     """Store one named cell's content where it belongs in the submission."""
-    ref = _a1(row, col)
+    ref = a1(row, col)
     if name.startswith("note_"):
         if text := _text(cell):
             submission.notes[name[len("note_"):]] = text
@@ -352,13 +335,12 @@ def _take(here: _Context, name: str, sheet: str, row: int, col: int, cell: Cell 
         if cell is None or (cell.value is None and cell.formula is None):
             return
         if cell.formula is not None:
-            here.add(sheet, ref, name, WARNING, "formula_in_input",
-                     f"ngày lập báo cáo là công thức (={cell.formula}) — nhập ngày cụ thể, dạng dd/mm/yyyy")
+            here.add(FindingKind.FORMULA_IN_INPUT, "report_date", sheet=sheet, cell=ref, code=name,
+                     formula=cell.formula)
             return
         submission.report_date = parse_report_date(cell.value, workbook.date1904)
         if submission.report_date is None:
-            here.add(sheet, ref, name, WARNING, "bad_date",
-                     f"ngày lập báo cáo “{shown(cell.value)}” không đọc được — nhập dạng dd/mm/yyyy")
+            here.add(FindingKind.BAD_DATE, sheet=sheet, cell=ref, code=name, raw=shown(cell.value))
         return
     if name in L.PREPARER_FIELDS:
         if text := _text(cell):
@@ -371,15 +353,15 @@ def _take(here: _Context, name: str, sheet: str, row: int, col: int, cell: Cell 
         raw = "=" + cell.formula
         number = evaluate_literal_formula(cell.formula) if cell.formula else None
         if number is None:
-            here.add(sheet, ref, name, ERROR, "formula_in_input",
-                     f"“{label}”: ô {ref} là công thức ({raw}) — nhập trực tiếp con số, không dùng công thức")
+            here.add(FindingKind.FORMULA_IN_INPUT, sheet=sheet, cell=ref, code=name, label=label, ref=ref, formula=raw)
         submission.values[name] = CellValue(name, number, raw, sheet, ref)
         return
     if cell is not None and cell.error:
-        here.add(sheet, ref, name, ERROR, "not_a_number", f"“{label}”: ô {ref} chứa lỗi {cell.value} — nhập một số")
+        here.add(FindingKind.NOT_A_NUMBER, "cell_error", sheet=sheet, cell=ref, code=name, label=label, ref=ref,
+                 error=cell.value)
         submission.values[name] = CellValue(name, None, raw, sheet, ref)
         return
     parsed = parse_value(raw, element.kind)
     if parsed.problem:
-        here.add(sheet, ref, name, PROBLEM_SEVERITY[parsed.problem], parsed.problem, f"“{label}”: {parsed.note}")
+        here.add(parsed.problem, parsed.variant, sheet=sheet, cell=ref, code=name, label=label, **dict(parsed.fields))
     submission.values[name] = CellValue(name, parsed.value, raw, sheet, ref)

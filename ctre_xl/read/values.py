@@ -56,15 +56,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from ctre_xl.plan.catalog import fold
+from ctre_xl.plan.finding_kinds import FindingKind
+from ctre_xl.plan.vocab import ElementKind, Severity
+from ctre_xl.text import format_number
 
-# Problem kinds and how serious each is; reading.py turns them into Findings.
-NOT_A_NUMBER = "not_a_number"
-NOT_YES_NO = "not_yes_no"
-AMBIGUOUS = "ambiguous"
-PERCENT_IN_COUNT = "percent_in_count"
-DASH = "dash"
-PROBLEM_SEVERITY = {NOT_A_NUMBER: "error", NOT_YES_NO: "error", AMBIGUOUS: "warning",
-                    PERCENT_IN_COUNT: "warning", DASH: "warning"}
+# The problems a typed value can have (their severity and words: plan/finding_kinds.py).
+NOT_A_NUMBER = FindingKind.NOT_A_NUMBER
+NOT_YES_NO = FindingKind.NOT_YES_NO
+AMBIGUOUS = FindingKind.AMBIGUOUS
+PERCENT_IN_COUNT = FindingKind.PERCENT_IN_COUNT
+DASH = FindingKind.DASH
 
 YES_WORDS = frozenset({"co", "x", "✓", "✔", "☑", "yes", "y", "true", "dat", "1", "có"})
 NO_WORDS = frozenset({"khong", "k", "ko", "no", "n", "false", "✗", "✘", "☐", "chua", "chua dat", "0"})
@@ -86,12 +87,18 @@ class ParsedValue:
     """What a cell's content means: the number (or None), and what was doubtful about it."""
 
     value: float | None
-    problem: str | None = None  # one of the problem kinds above
+    problem: FindingKind | None = None  # one of the problem kinds above
     note: str = ""  # Vietnamese, says what was read and what to do
+    variant: str = ""  # which message of the problem's kind
+    fields: tuple[tuple[str, str], ...] = ()  # the message's placeholders, for the finding
 
     @property
-    def severity(self) -> str | None:
-        return PROBLEM_SEVERITY.get(self.problem) if self.problem else None
+    def severity(self) -> Severity | None:
+        return self.problem.severity(self.variant) if self.problem else None
+
+
+def _problem(number: float | None, kind: FindingKind, variant: str = "", /, **fields: str) -> ParsedValue:
+    return ParsedValue(number, kind, kind.note(variant, **fields), variant, tuple(fields.items()))
 
 
 def normalise_text(text: str) -> str:
@@ -111,9 +118,9 @@ def shown(raw: object) -> str:
     return str(raw).strip()
 
 
-def parse_value(raw: object, kind: str) -> ParsedValue:
+def parse_value(raw: object, kind: ElementKind) -> ParsedValue:
     """Read ``raw`` (a cell's stored value: None, bool, number or text) as an element of ``kind``."""
-    if kind == "yes_no":
+    if kind == ElementKind.YES_NO:
         return parse_yes_no(raw)
     return parse_number(raw)
 
@@ -122,30 +129,25 @@ def parse_number(raw: object) -> ParsedValue:
     if raw is None:
         return ParsedValue(None)
     if isinstance(raw, bool):
-        return ParsedValue(None, NOT_A_NUMBER, f"ô chứa giá trị logic “{'TRUE' if raw else 'FALSE'}”, "
-                                               "không phải số — nhập số")
+        return _problem(None, NOT_A_NUMBER, "boolean", raw="TRUE" if raw else "FALSE")
     if isinstance(raw, (int, float)):
         return ParsedValue(float(raw))
     text = normalise_text(str(raw))
     if not text:
         return ParsedValue(None)
     if text in _DASHES:
-        return ParsedValue(None, DASH, f"ô có dấu “{text}”: coi là không có số liệu; nếu là 0 thì nhập 0")
+        return _problem(None, DASH, raw=text)
     percent = text.endswith("%")
     if percent:
         text = text[:-1].rstrip()
     number, ambiguous = _read_number_text(text)
     if number is None:
-        return ParsedValue(None, NOT_A_NUMBER, f"“{shown(raw)}” không phải là số — nhập một số (ví dụ 1234)")
+        return _problem(None, NOT_A_NUMBER, raw=shown(raw))
     if percent:
-        return ParsedValue(number, PERCENT_IN_COUNT,
-                           f"“{shown(raw)}” là tỉ lệ phần trăm; ô này cần số lượng (tỉ lệ do phần mềm tự tính) "
-                           f"— đã đọc là {_format(number)}, nhập lại số lượng")
+        return _problem(number, PERCENT_IN_COUNT, raw=shown(raw), value=format_number(number))
     if ambiguous:
-        return ParsedValue(number, AMBIGUOUS,
-                           f"“{shown(raw)}” có thể là {_format(number)} hoặc {_format(number / 1000)}; "
-                           f"đã đọc là {_format(number)} (dấu phẩy ngăn cách hàng nghìn) — kiểm tra lại, "
-                           "nên nhập số không có dấu ngăn cách")
+        return _problem(number, AMBIGUOUS, raw=shown(raw), value=format_number(number),
+                        alternative=format_number(number / 1000))
     return ParsedValue(number)
 
 
@@ -175,12 +177,6 @@ def _number(sign: str, whole: str, fraction: str | None) -> float:
     return -value if sign == "-" else value
 
 
-def _format(value: float) -> str:
-    from ctre_xl.template.layout import format_number
-
-    return format_number(value)
-
-
 def parse_yes_no(raw: object) -> ParsedValue:
     if raw is None:
         return ParsedValue(None)
@@ -189,7 +185,7 @@ def parse_yes_no(raw: object) -> ParsedValue:
     if isinstance(raw, (int, float)):
         if raw in (0, 1):
             return ParsedValue(float(raw))
-        return ParsedValue(None, NOT_YES_NO, f"“{shown(raw)}” không phải Có/Không — chọn “Có” hoặc “Không”")
+        return _problem(None, NOT_YES_NO, raw=shown(raw))
     text = normalise_text(str(raw))
     if not text:
         return ParsedValue(None)
@@ -199,8 +195,8 @@ def parse_yes_no(raw: object) -> ParsedValue:
     if word in NO_WORDS or text in NO_WORDS:
         return ParsedValue(0.0)
     if text in _DASHES:
-        return ParsedValue(None, DASH, f"ô có dấu “{text}”: coi là không có số liệu — chọn “Có” hoặc “Không”")
-    return ParsedValue(None, NOT_YES_NO, f"“{shown(raw)}” không phải Có/Không — chọn “Có” hoặc “Không”")
+        return _problem(None, DASH, "yes_no", raw=text)
+    return _problem(None, NOT_YES_NO, raw=shown(raw))
 
 
 def excel_serial_to_date(serial: float, date1904: bool = False) -> date | None:

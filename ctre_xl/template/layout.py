@@ -40,8 +40,6 @@ FREE_TEXT_FIELDS = {
 }
 FRONT_FIRST_FIELD_ROW = 12  # preparer fields start here on the front sheet (0-based)
 
-KIND_UNIT_OF_MEASURE = {"count": "số lượng", "yes_no": "Có/Không", "money": "đồng"}
-
 
 def note_name(metric_code: str) -> str:
     """Defined name of a metric's explanation (giải trình) cell."""
@@ -77,16 +75,6 @@ class TemplateLayout:
         shape = [(r.index, r.kind, r.text, r.element, r.metric.code if r.metric else None) for r in self.rows]
         payload = json.dumps([self.unit.id, shape, sorted(self.cells.items())], ensure_ascii=False)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
-
-
-def a1(row: int, col: int, absolute: bool = False) -> str:
-    """0-based (row, col) -> A1 reference."""
-    letters = ""
-    col += 1
-    while col:
-        col, rest = divmod(col - 1, 26)
-        letters = chr(65 + rest) + letters
-    return f"${letters}${row + 1}" if absolute else f"{letters}{row + 1}"
 
 
 _LAYOUTS: dict[tuple[int, tuple[str, ...], int], tuple[Catalog, tuple[Row, ...], dict[str, tuple[str, int, int]]]] = {}
@@ -185,28 +173,3 @@ def metadata(catalog: Catalog, layout: TemplateLayout, created: str, tool_versio
         "tool_version": tool_version,
         "sample": "1" if sample else "0",
     }
-
-
-def target_text(metric: Metric, year: int) -> str:
-    """How a target reads in a cell: "≥ 90%", "< 5‰", "Đạt", "≤ 98% năm trước", "—"."""
-    value = metric.targets.get(year)
-    if value is None:
-        return "—"
-    operator = {"<=": "≤", ">=": "≥", "<": "<", "=": "="}[metric.operators[year]]
-    if metric.scale == "yes_no":
-        return "Đạt"
-    if metric.method == "change_vs_previous":
-        return f"{operator} {format_number(value)}% năm trước"
-    suffix = {"percent": "%", "per_mille": "‰", "per_100000": "/100.000", "count": ""}[metric.scale]
-    if metric.method == "share_of_schools":
-        suffix = "% trường"
-    return f"{operator} {format_number(value)}{suffix}"
-
-
-def format_number(value: float) -> str:
-    """Vietnamese number style: decimal comma, thousands dot (1.234,5)."""
-    if float(value).is_integer():
-        return f"{int(value):,}".replace(",", ".")
-    text = f"{value:,.6f}".rstrip("0").rstrip(".")
-    whole, _, fraction = text.partition(".")
-    return whole.replace(",", ".") + ("," + fraction if fraction else "")

@@ -11,18 +11,22 @@ from xlsxwriter.worksheet import Worksheet
 from ctre_xl.plan.catalog import Catalog, Metric
 from ctre_xl.template.layout import (
     COL_CODE, COL_LABEL, COL_NOTE, COL_RATE, COL_T2026, COL_T2030, COL_TARGET, COL_UNIT, COL_VALUE,
-    FRONT_FIRST_FIELD_ROW, INPUT_HEADER_ROW, KIND_UNIT_OF_MEASURE, PREPARER_FIELDS, Row,
-    TemplateLayout, a1, format_number, note_name, target_text,
+    FRONT_FIRST_FIELD_ROW, INPUT_HEADER_ROW, PREPARER_FIELDS, Row,
+    TemplateLayout, note_name,
 )
+from ctre_xl.cellref import a1
+from ctre_xl.style import PAGE_OF, TEMPLATE_PAGE, font_code, page_text, print_a4
+from ctre_xl.plan.targets import target_text
+from ctre_xl.text import format_date, format_number
 from ctre_xl.template.styles import (
     MAX_TEXT, Styles, date_validation, element_validation, rate_number_format, target_number_format,
     text_validation,
 )
+from ctre_xl.plan.vocab import ElementKind, Method, MetricStatus, Operator
 
 # Input sheet column widths (characters), in column order A..I.
 INPUT_WIDTHS = (7, 50, 15, 14, 13, 13, 15, 14, 30)
 FRONT_WIDTHS = (26, 74)
-NOT_APPLICABLE_TEXT = "Không phát sinh"
 FREE_TEXT_ROW_HEIGHT = 96  # points: about six lines of wrapped text
 
 
@@ -58,18 +62,12 @@ def estimated_height(text: str, width_chars: float, density: float = 1.2) -> flo
 
 def page_setup(sheet: Worksheet, header_text: str, repeat_row: int | None = None) -> None:
     """A4 landscape, one page wide, the unit's name in the header, page numbers in the footer."""
-    sheet.set_paper(9)
-    sheet.set_landscape()
-    sheet.fit_to_pages(1, 0)
-    sheet.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.6)
-    sheet.center_horizontally()
-    escaped = header_text.replace("&", "&&")[:200]
     # Font size before font name: "&11" directly followed by a name starting with a digit ("11 ...")
     # would read as a bigger size.
-    sheet.set_header(f'&C&11&"Times New Roman,Bold"{escaped}')
-    sheet.set_footer('&C&10&"Times New Roman,Regular"Trang &P/&N')
-    if repeat_row is not None:
-        sheet.repeat_rows(repeat_row)
+    header = "&C" + font_code(11, "Bold", size_first=True) + page_text(header_text)[:200]
+    footer = "&C" + font_code(10, size_first=True) + PAGE_OF
+    print_a4(sheet, TEMPLATE_PAGE, header=header, footer=footer,
+             repeat_rows=None if repeat_row is None else (repeat_row, repeat_row))
 
 
 def protect(sheet: Worksheet) -> None:
@@ -100,7 +98,7 @@ def write_front_sheet(sheet: Worksheet, st: Styles, catalog: Catalog, layout: Te
         ("Địa bàn", f"{catalog.commune}, {catalog.province}", st.front_value),
         ("Đơn vị báo cáo", unit.name, st.front_strong),
         ("Năm báo cáo", str(year), st.front_strong),
-        ("Hạn nộp", f"Trước ngày {deadline:%d/%m/%Y}", st.front_deadline),
+        ("Hạn nộp", f"Trước ngày {format_date(deadline)}", st.front_deadline),
         ("Nơi nhận", catalog.send_to, st.front_value),
         ("Cách gửi", "Gửi lại chính tệp này (định dạng .xlsx) qua thư điện tử hoặc Zalo.", st.front_value),
     ]
@@ -146,7 +144,7 @@ def _instructions(catalog: Catalog, year: int) -> list[str]:
         "4. Cột “Kết quả tính được” tự tính: nền xanh là đạt mục tiêu năm, nền đỏ là chưa đạt "
         "(ghi nguyên nhân ở cột “Giải trình”).",
         "5. Không thêm, xoá dòng hay đổi tên trang; lưu tệp (.xlsx) và gửi về "
-        f"{catalog.send_to} trước ngày {deadline:%d/%m/%Y}.",
+        f"{catalog.send_to} trước ngày {format_date(deadline)}.",
     ]
 
 
@@ -165,7 +163,7 @@ def write_input_sheet(sheet: Worksheet, st: Styles, catalog: Catalog, layout: Te
     sheet.merge_range(1, 0, 1, last_col, f"Đơn vị báo cáo: {unit.name}", st.subtitle)
     sheet.merge_range(2, 0, 2, last_col,
                       f"Năm báo cáo: {year} — {catalog.commune}, {catalog.province} — "
-                      f"hạn nộp trước ngày {catalog.deadline(year):%d/%m/%Y}", st.subtitle)
+                      f"hạn nộp trước ngày {format_date(catalog.deadline(year))}", st.subtitle)
     first_target, last_target = catalog.target_years[0], catalog.target_years[-1]
     headers = {
         COL_CODE: "Mã", COL_LABEL: "Nội dung", COL_UNIT: "Đơn vị tính", COL_VALUE: "Số liệu",
@@ -177,7 +175,7 @@ def write_input_sheet(sheet: Worksheet, st: Styles, catalog: Catalog, layout: Te
     sheet.set_row(INPUT_HEADER_ROW, 33)
     sheet.freeze_panes(INPUT_HEADER_ROW + 1, 0)
     provided = set(unit.elements)
-    coloured: dict[str, list[int]] = {}  # operator of the target in force -> rows with a live rate
+    coloured: dict[Operator, list[int]] = {}  # operator of the target in force -> rows with a live rate
     for row in layout.rows:
         if row.kind in ("objective", "group", "free_text_title"):
             fmt = st.group if row.kind == "group" else st.objective
@@ -213,7 +211,7 @@ def _blank_cells(sheet: Worksheet, st: Styles, row: int, cols: range | tuple[int
 
 
 def _metric_row(sheet: Worksheet, st: Styles, catalog: Catalog, layout: TemplateLayout, row: Row,
-                metric: Metric, provided: set[str]) -> str | None:
+                metric: Metric, provided: set[str]) -> Operator | None:
     """Write a metric's row; returns the target's operator when its live rate is to be coloured."""
     r = row.index
     first_target, last_target = catalog.target_years[0], catalog.target_years[-1]
@@ -241,29 +239,29 @@ def _metric_row(sheet: Worksheet, st: Styles, catalog: Catalog, layout: Template
 
 
 def _result_cell(sheet: Worksheet, st: Styles, layout: TemplateLayout, r: int, metric: Metric,
-                 provided: set[str], in_force: tuple[str, float] | None) -> str | None:
+                 provided: set[str], in_force: tuple[Operator, float] | None) -> Operator | None:
     """The live rate when this unit gives both parts of a ratio (its operator if it has a target)."""
-    if metric.method == "yes_no":
+    if metric.method == Method.YES_NO:
         _colour_yes_no(sheet, st, layout, metric, in_force)
         sheet.write_blank(r, COL_RATE, None, st.cell)
         return None
-    own_ratio = (metric.method == "ratio" and metric.factor is not None
+    own_ratio = (metric.method == Method.RATIO and metric.factor is not None
                  and {metric.numerator, metric.denominator} <= provided)
     if not own_ratio:
-        text = "so với năm trước (xã tính)" if metric.method == "change_vs_previous" else "xã tổng hợp"
+        text = "so với năm trước (xã tính)" if metric.method == Method.CHANGE_VS_PREVIOUS else "xã tổng hợp"
         sheet.write_string(r, COL_RATE, text, st.commune_side)
         return None
     assert metric.numerator and metric.denominator
     num = a1(*layout.cells[metric.numerator][1:])
     den = a1(*layout.cells[metric.denominator][1:])
-    formula = (f'=IF(AND(ISNUMBER({den}),{den}=0),"{NOT_APPLICABLE_TEXT}",'
+    formula = (f'=IF(AND(ISNUMBER({den}),{den}=0),"{MetricStatus.NOT_APPLICABLE.label}",'
                f'IF(AND(ISNUMBER({num}),ISNUMBER({den})),{num}/{den}*{metric.factor},""))')
     # The cached value "" keeps the cell empty in viewers that do not recalculate.
     sheet.write_formula(r, COL_RATE, formula, st.number(rate_number_format(metric), "rate"), "")
     return None if in_force is None else in_force[0]  # no target for this year yet: no colour
 
 
-def _colour_rates(sheet: Worksheet, st: Styles, rows_by_operator: dict[str, list[int]]) -> None:
+def _colour_rates(sheet: Worksheet, st: Styles, rows_by_operator: dict[Operator, list[int]]) -> None:
     """Green when the live rate meets the target in force (column G), red when it does not.
 
     One pair of rules per operator over all its rows (relative references, anchored at the first
@@ -283,7 +281,7 @@ def _colour_rates(sheet: Worksheet, st: Styles, rows_by_operator: dict[str, list
 
 
 def _colour_yes_no(sheet: Worksheet, st: Styles, layout: TemplateLayout, metric: Metric,
-                   in_force: tuple[str, float] | None) -> None:
+                   in_force: tuple[Operator, float] | None) -> None:
     """A yes/no metric answered by one unit (CT01): the Có/Không cell itself shows met or not."""
     if metric.element not in layout.cells or in_force is None:
         return
@@ -301,9 +299,9 @@ def _element_row(sheet: Worksheet, st: Styles, catalog: Catalog, layout: Templat
     sheet.write_blank(r, COL_CODE, None, st.cell)
     sheet.write_string(r, COL_LABEL, row.text, st.label)
     _fit_row(sheet, r, (row.text, COL_LABEL, 1.2))
-    sheet.write_string(r, COL_UNIT, KIND_UNIT_OF_MEASURE[element.kind], st.center)
+    sheet.write_string(r, COL_UNIT, element.kind.unit_of_measure, st.center)
     _sheet_name, value_row, value_col = layout.cells[row.element]
-    fmt = st.input_choice if element.kind == "yes_no" else st.input_count
+    fmt = st.input_choice if element.kind == ElementKind.YES_NO else st.input_count
     sheet.write_blank(value_row, value_col, None, fmt)
     sheet.data_validation(value_row, value_col, value_row, value_col, element_validation(element))
     _blank_cells(sheet, st, r, range(COL_VALUE + 1, COL_NOTE + 1))
@@ -318,7 +316,7 @@ def _reference_row(sheet: Worksheet, st: Styles, catalog: Catalog, row: Row) -> 
     label = f"{row.text} (đã nhập ở dòng {row.source_row + 1})"
     sheet.write_string(r, COL_LABEL, label, st.reference_label)
     _fit_row(sheet, r, (label, COL_LABEL, 1.2))
-    sheet.write_string(r, COL_UNIT, KIND_UNIT_OF_MEASURE[catalog.elements[row.element].kind], st.center)
+    sheet.write_string(r, COL_UNIT, catalog.elements[row.element].kind.unit_of_measure, st.center)
     sheet.write_formula(r, COL_VALUE, f'=IF({source}="","",{source})', st.reference_value, "")
     _blank_cells(sheet, st, r, range(COL_VALUE + 1, COL_NOTE + 1))
 

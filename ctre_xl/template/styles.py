@@ -13,15 +13,12 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 
 from ctre_xl.plan.catalog import Element, Metric
-from ctre_xl.template.layout import format_number
+from ctre_xl.plan.vocab import ElementKind, Method, Operator, Scale
+from ctre_xl.style import (ALERT_FONT, BAND_FILL, BORDER_COLOUR, COUNT, DATE, GREEN, GROUP_FILL, HEADER_FILL,
+                           INPUT_FILL, MUTED, OBJECTIVE_FILL, RATE, RATE_PER_100000, RED, TEXT, quoted,
+                           status_colours)
+from ctre_xl.text import format_date, format_number
 
-FONT = "Times New Roman"
-FONT_SIZE = 12
-INPUT_FILL = "#FFF2CC"  # pale yellow: "type here" (the front sheet's instructions say so)
-HEADER_FILL = "#DDEBF7"
-OBJECTIVE_FILL = "#BDD7EE"
-GROUP_FILL = "#E2EFDA"
-LOCKED_FILL = "#F2F2F2"  # computed or copied cells the unit cannot type into
 MAX_TEXT = 2000  # explanation and free-text cells
 MAX_COUNT = 10**9  # a count above a billion is a typing error in a commune's report
 MAX_MONEY = 10**15
@@ -29,27 +26,19 @@ MAX_MONEY = 10**15
 # Excel limits of data-validation prompts (XlsxWriter refuses longer ones).
 _TITLE_LIMIT, _MESSAGE_LIMIT = 32, 255
 
-_OPERATOR_SIGN = {"<": "<", "<=": "≤", ">=": "≥", "=": "="}
-_SCALE_SUFFIX = {"percent": "%", "per_mille": "‰", "per_100000": "/100.000", "count": "", "yes_no": ""}
 
-
-def _quoted(text: str) -> str:
-    """A literal for an Excel number format."""
-    return '"' + text.replace('"', "") + '"' if text else ""
-
-
-def target_number_format(metric: Metric, operator: str) -> str:
+def target_number_format(metric: Metric, operator: Operator) -> str:
     """Show a numeric target in force as "≥ 90%" while the cell keeps the number 90."""
-    if metric.scale == "yes_no":
+    if metric.scale == Scale.YES_NO:
         return '[=1]"Đạt";General'
-    suffix = "% năm trước" if metric.method == "change_vs_previous" else _SCALE_SUFFIX[metric.scale]
-    return _quoted(_OPERATOR_SIGN[operator] + " ") + "General" + _quoted(suffix)
+    suffix = "% năm trước" if metric.method == Method.CHANGE_VS_PREVIOUS else metric.scale.suffix
+    return quoted(operator.sign + " ") + "General" + quoted(suffix)
 
 
 def rate_number_format(metric: Metric) -> str:
-    if metric.scale == "per_100000":
-        return "#,##0.0"
-    return "0.00" + _quoted(_SCALE_SUFFIX[metric.scale])
+    if metric.scale == Scale.PER_100000:
+        return RATE_PER_100000
+    return RATE + quoted(metric.scale.suffix)
 
 
 class Styles:
@@ -59,11 +48,11 @@ class Styles:
         self._workbook = workbook
         self._cache: dict[str, Format] = {}
         add = workbook.add_format
-        border = {"border": 1, "border_color": "#808080", "valign": "vcenter"}
+        border = {"border": 1, "border_color": BORDER_COLOUR, "valign": "vcenter"}
         wrap = {"text_wrap": True}
         self.title = add({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"})
         self.subtitle = add({"italic": True, "align": "center", "valign": "vcenter", **wrap})
-        self.sample = add({"bold": True, "font_color": "#C00000", "align": "center"})
+        self.sample = add({"bold": True, "font_color": ALERT_FONT, "align": "center"})
         self.header = add({"bold": True, "align": "center", "bg_color": HEADER_FILL, **border, **wrap})
         self.objective = add({"bold": True, "bg_color": OBJECTIVE_FILL, **border, **wrap})
         self.group = add({"bold": True, "italic": True, "bg_color": GROUP_FILL, **border, **wrap})
@@ -71,40 +60,40 @@ class Styles:
         self.metric_name = add({"bold": True, **border, **wrap})
         self.measure = add({"italic": True, "font_size": 11, "align": "center", **border, **wrap})
         self.label = add({"indent": 1, **border, **wrap})
-        self.reference_label = add({"indent": 1, "italic": True, "font_color": "#595959", **border, **wrap})
+        self.reference_label = add({"indent": 1, "italic": True, "font_color": MUTED, **border, **wrap})
         self.center = add({"align": "center", **border, **wrap})
         self.cell = add({**border})
-        self.no_target = add({"align": "center", "font_color": "#595959", **border})
+        self.no_target = add({"align": "center", "font_color": MUTED, **border})
         self.commune_side = add({"italic": True, "font_size": 10, "align": "center",
-                                 "font_color": "#595959", **border, **wrap})
-        self.reference_value = add({"num_format": "#,##0", "bg_color": LOCKED_FILL, "italic": True, **border})
-        self.input_count = add({"num_format": "#,##0", "locked": False, "bg_color": INPUT_FILL, **border})
-        self.input_choice = add({"num_format": "@", "align": "center", "locked": False,
+                                 "font_color": MUTED, **border, **wrap})
+        self.reference_value = add({"num_format": COUNT, "bg_color": BAND_FILL, "italic": True, **border})
+        self.input_count = add({"num_format": COUNT, "locked": False, "bg_color": INPUT_FILL, **border})
+        self.input_choice = add({"num_format": TEXT, "align": "center", "locked": False,
                                  "bg_color": INPUT_FILL, **border})
-        self.input_text = add({"num_format": "@", "locked": False, "bg_color": INPUT_FILL, **border, **wrap,
+        self.input_text = add({"num_format": TEXT, "locked": False, "bg_color": INPUT_FILL, **border, **wrap,
                                "valign": "top"})
-        self.input_date = add({"num_format": "dd/mm/yyyy", "align": "left", "locked": False,
+        self.input_date = add({"num_format": DATE, "align": "left", "locked": False,
                                "bg_color": INPUT_FILL, **border})
         self.free_text_label = add({"bold": True, **border, **wrap, "valign": "top"})
         # Front sheet
         self.front_label = add({"bold": True, "valign": "top", **wrap})
         self.front_value = add({"valign": "top", **wrap})
         self.front_strong = add({"bold": True, "valign": "top", **wrap})
-        self.front_deadline = add({"bold": True, "font_color": "#C00000", "valign": "top", **wrap})
+        self.front_deadline = add({"bold": True, "font_color": ALERT_FONT, "valign": "top", **wrap})
         self.front_heading = add({"bold": True, "bg_color": HEADER_FILL, "valign": "vcenter"})
         self.front_line = add({"valign": "top", **wrap})
         self.field_label = add({"bold": True, **border})
         # Conditional formats (differential formats: colour only).
-        self.met = add({"bg_color": "#C6EFCE", "font_color": "#006100", "bold": True})
-        self.not_met = add({"bg_color": "#FFC7CE", "font_color": "#9C0006", "bold": True})
+        self.met = add(status_colours(GREEN, bold=True))
+        self.not_met = add(status_colours(RED, bold=True))
         # Hidden metadata sheet
-        self.meta = add({"num_format": "@"})
+        self.meta = add({"num_format": TEXT})
 
     def number(self, num_format: str, base: str = "center") -> Format:
         """A bordered, locked cell with ``num_format`` (cached per workbook)."""
         key = f"{base}|{num_format}"
         if key not in self._cache:
-            props: dict[str, Any] = {"num_format": num_format, "border": 1, "border_color": "#808080",
+            props: dict[str, Any] = {"num_format": num_format, "border": 1, "border_color": BORDER_COLOUR,
                                      "valign": "vcenter", "align": "center"}
             if base == "rate":
                 props["bold"] = True
@@ -119,14 +108,14 @@ def _clip(text: str, limit: int) -> str:
 def element_validation(element: Element) -> dict[str, Any]:
     """Data validation of an element's input cell, by kind, with Vietnamese prompts."""
     help_text = element.help or element.label
-    if element.kind == "yes_no":
+    if element.kind == ElementKind.YES_NO:
         rule: dict[str, Any] = {
             "validate": "list", "source": ["Có", "Không"],
             "input_title": "Chọn Có hoặc Không",
             "error_title": "Chỉ chọn Có hoặc Không",
             "error_message": "Chọn Có hoặc Không trong danh sách thả xuống (bấm vào mũi tên bên phải ô).",
         }
-    elif element.kind == "money":
+    elif element.kind == ElementKind.MONEY:
         rule = {
             "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": MAX_MONEY,
             "input_title": "Số tiền (đồng)",
@@ -164,6 +153,6 @@ def date_validation(year: int) -> dict[str, Any]:
         "input_title": "Ngày lập báo cáo",
         "input_message": "Nhập ngày theo dạng ngày/tháng/năm, ví dụ 05/11/" + str(year) + ".",
         "error_title": "Ngày không hợp lệ",
-        "error_message": (f"Nhập một ngày từ {first:%d/%m/%Y} đến {last:%d/%m/%Y}, "
+        "error_message": (f"Nhập một ngày từ {format_date(first)} đến {format_date(last)}, "
                           "theo dạng ngày/tháng/năm."),
     }

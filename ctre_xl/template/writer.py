@@ -19,9 +19,11 @@ from ctre_xl import __version__
 from ctre_xl.plan.catalog import Catalog
 from ctre_xl.errors import CtreError
 from ctre_xl.files import Workspace, atomic_output
-from ctre_xl.template.layout import FRONT_SHEET, INPUT_SHEET, META_PROPERTY_PREFIX, META_SHEET, a1, build_layout, metadata
+from ctre_xl.cellref import a1
+from ctre_xl.template.layout import FRONT_SHEET, INPUT_SHEET, META_PROPERTY_PREFIX, META_SHEET, build_layout, metadata
 from ctre_xl.template.sheets import write_front_sheet, write_input_sheet
-from ctre_xl.template.styles import FONT, FONT_SIZE, Styles
+from ctre_xl.style import TEMPLATE_SIZE, unthemed_font
+from ctre_xl.template.styles import Styles
 from ctre_xl.plan.units import Registry, Unit
 
 # Below this many templates a process pool costs more (start-up, pickling the catalogue) than it
@@ -34,9 +36,6 @@ _WORKBOOK_OPTIONS = {
     "strings_to_urls": False,  # labels are never links; skips a regex per string
     "strings_to_formulas": False,
 }
-# No font scheme: a font tagged with the theme's "minor" scheme shows as the theme font
-# (Calibri) in Excel, whatever its name says.
-_DEFAULT_FORMAT = {"font_name": FONT, "font_size": FONT_SIZE, "font_scheme": "none", "font_family": 1}
 
 
 def check_year(catalog: Catalog, year: int) -> None:
@@ -101,9 +100,9 @@ def write_template(catalog: Catalog, unit: Unit, year: int, path: Path, *, sampl
     meta = metadata(catalog, layout, created.isoformat(timespec="seconds"), __version__, sample)
     path = Path(path)
     with atomic_output(path) as temporary:
-        # XlsxWriter adds keys to the default-format dict it is given: hand it a fresh copy, or the
+        # XlsxWriter adds keys to the default-format dict it is given: hand it a fresh one, or the
         # second workbook of a run would differ from the first.
-        options = {**_WORKBOOK_OPTIONS, "default_format_properties": dict(_DEFAULT_FORMAT)}
+        options = {**_WORKBOOK_OPTIONS, "default_format_properties": unthemed_font(TEMPLATE_SIZE)}
         workbook = xlsxwriter.Workbook(str(temporary), options)
         styles = Styles(workbook)
         front = workbook.add_worksheet(FRONT_SHEET)

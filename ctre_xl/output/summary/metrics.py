@@ -15,11 +15,15 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from ctre_xl.plan.catalog import Catalog, Metric
-from ctre_xl.template.layout import FREE_TEXT_FIELDS, a1, target_text
-from ctre_xl.model import MET, NO_DATA, NO_TARGET, NOT_APPLICABLE, NOT_MET, STATUS_LABELS, MergeResult, MetricResult
-from ctre_xl.output.summary.styles import (AMBER, GREY, RED, SCHOOL_YES_NO, Styles, add_met_rules, add_text_rule, judges,
-                             sign, start_table_sheet, target_format, text_height, value_format)
+from ctre_xl.cellref import a1
+from ctre_xl.plan.targets import target_text
+from ctre_xl.template.layout import FREE_TEXT_FIELDS
+from ctre_xl.merge.model import MergeResult, MetricResult
+from ctre_xl.output.summary.styles import (Styles, add_met_rules, add_text_rule, sign, start_table_sheet, target_format,
+                                           text_height, value_format)
+from ctre_xl.style import AMBER, COUNT, GREY, MUTED, RED, SCHOOL_YES_NO
 from ctre_xl.plan.units import Registry
+from ctre_xl.plan.vocab import Method, MetricStatus, Operator
 
 METRICS_SHEET = "Chỉ tiêu"
 BY_UNIT_SHEET = "Theo đơn vị"
@@ -48,23 +52,23 @@ def unit_names(result: MergeResult, registry: Registry) -> dict[str, str]:
 
 
 def live_status(value: float | None, denominator: float | None, target: float | None,
-                operator: str | None) -> str:
+                operator: Operator | None) -> MetricStatus:
     """What the status formula of a row evaluates to; mirrors ``status_formula``."""
     if target is None or operator is None:
-        return NO_TARGET
+        return MetricStatus.NO_TARGET
     if denominator is not None and denominator == 0:
-        return NOT_APPLICABLE
+        return MetricStatus.NOT_APPLICABLE
     if value is None:
-        return NO_DATA
-    return MET if judges(value, target, operator) else NOT_MET
+        return MetricStatus.NO_DATA
+    return MetricStatus.MET if operator.holds(value, target) else MetricStatus.NOT_MET
 
 
-def status_formula(value: str, denominator: str, target: str, operator: str) -> str:
-    labels = STATUS_LABELS
-    return (f'=IF(NOT(ISNUMBER({target})),"{labels[NO_TARGET]}",'
-            f'IF(AND(ISNUMBER({denominator}),{denominator}=0),"{labels[NOT_APPLICABLE]}",'
-            f'IF(NOT(ISNUMBER({value})),"{labels[NO_DATA]}",'
-            f'IF({value}{operator}{target},"{labels[MET]}","{labels[NOT_MET]}"))))')
+def status_formula(value: str, denominator: str, target: str, operator: Operator) -> str:
+    s = MetricStatus
+    return (f'=IF(NOT(ISNUMBER({target})),"{s.NO_TARGET.label}",'
+            f'IF(AND(ISNUMBER({denominator}),{denominator}=0),"{s.NOT_APPLICABLE.label}",'
+            f'IF(NOT(ISNUMBER({value})),"{s.NO_DATA.label}",'
+            f'IF({value}{operator}{target},"{s.MET.label}","{s.NOT_MET.label}"))))')
 
 
 def remark_text(metric_result: MetricResult) -> str:
@@ -128,9 +132,9 @@ def write_metrics_sheet(sheet: Worksheet, styles: Styles, result: MergeResult, c
         row += 1
     layout.last_row = row - 1
     status_range = f"{a1(FIRST_ROW, col_status)}:{a1(layout.last_row, col_status)}"
-    add_text_rule(sheet, styles, status_range, STATUS_LABELS[NO_DATA], AMBER)
-    add_text_rule(sheet, styles, status_range, STATUS_LABELS[NOT_APPLICABLE], GREY)
-    add_text_rule(sheet, styles, status_range, STATUS_LABELS[NO_TARGET], GREY)
+    add_text_rule(sheet, styles, status_range, MetricStatus.NO_DATA.label, AMBER)
+    add_text_rule(sheet, styles, status_range, MetricStatus.NOT_APPLICABLE.label, GREY)
+    add_text_rule(sheet, styles, status_range, MetricStatus.NO_TARGET.label, GREY)
     return layout
 
 
@@ -145,14 +149,14 @@ def _write_metric_row(sheet: Worksheet, styles: Styles, catalog: Catalog, metric
     value = found.value if found else None
     numerator = found.numerator if found else None
     denominator = found.denominator if found else None
-    status = found.status if found else NO_DATA
+    status = found.status if found else MetricStatus.NO_DATA
 
     text = styles.text()
     sheet.write_string(row, 0, metric.code, styles.centre(bold=True))
     sheet.write_string(row, 1, metric.name, text)
     sheet.write_string(row, 2, metric.measure, text)
-    _write_number(sheet, row, col_num, numerator, styles.number("#,##0"))
-    _write_number(sheet, row, col_den, denominator, styles.number("#,##0"))
+    _write_number(sheet, row, col_num, numerator, styles.number(COUNT))
+    _write_number(sheet, row, col_den, denominator, styles.number(COUNT))
     _write_number(sheet, row, col_value, value, styles.number(value_format(metric), bold=True))
     for offset, target_year in enumerate(years):
         sheet.write_string(row, 6 + offset, target_text(metric, target_year), styles.centre())
@@ -165,10 +169,10 @@ def _write_metric_row(sheet: Worksheet, styles: Styles, catalog: Catalog, metric
     if operator and live_status(value, denominator, target, operator) == status:
         # The judgement stays live: correcting the value (or the target) re-computes it.
         sheet.write_formula(row, col_status, status_formula(value_ref, denominator_ref, target_ref, operator),
-                            status_fmt, STATUS_LABELS[status])
+                            status_fmt, status.label)
     else:
         # The merge knows something the cells do not show (e.g. no previous year for CT13).
-        sheet.write_string(row, col_status, STATUS_LABELS.get(status, status), status_fmt)
+        sheet.write_string(row, col_status, status.label, status_fmt)
     if operator:
         add_met_rules(sheet, styles, f"{a1(row, col_value)} {a1(row, col_status)}", value_ref, target_ref, operator)
 
@@ -259,8 +263,8 @@ class _UnitRowFormats:
 
     @classmethod
     def of(cls, styles: Styles, metric: Metric, found: MetricResult) -> _UnitRowFormats:
-        per_school = metric.method == "share_of_schools"
-        return cls(code=styles.centre(font_color="#595959"), name=styles.text(),
+        per_school = metric.method == Method.SHARE_OF_SCHOOLS
+        return cls(code=styles.centre(font_color=MUTED), name=styles.text(),
                    unit_value=styles.number(SCHOOL_YES_NO if per_school else value_format(metric), align="right"),
                    commune_value=styles.number(value_format(metric)),
                    target=styles.number(target_format(metric, found.target)), sign=styles.centre(),
@@ -292,7 +296,7 @@ def _colour_block(sheet: Worksheet, styles: Styles, metric: Metric, found: Metri
         return
     top, bottom = first + 1, last + 1  # A1 rows
     target_ref = f"$E{top}"
-    if metric.method == "share_of_schools":
+    if metric.method == Method.SHARE_OF_SCHOOLS:
         add_met_rules(sheet, styles, f"D{top}:D{bottom}", f"$D{top}", target_ref, found.operator)
         # A school either has the facility or not: "Không" is the miss.
         sheet.conditional_format(f"C{top}:C{bottom}", {

@@ -6,17 +6,20 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from ctre_xl.plan.catalog import Catalog
-from ctre_xl.model import ERROR, WHOLE_COMMUNE, Fact, MergeResult, UnitStatus, errors_first
+from ctre_xl.merge.model import Fact, MergeResult, UnitStatus
+from ctre_xl.output.findings_table import FINDINGS_HEADERS, FindingsLook, counts_text, write_findings_table
 from ctre_xl.output.summary.metrics import HEADER_ROW, FIRST_ROW, unit_names
-from ctre_xl.output.summary.styles import AMBER, COUNT, DATE, GREEN, RED, Styles, add_text_rule, setup_page, start_table_sheet, text_height
+from ctre_xl.output.summary.styles import Styles, add_text_rule, setup_page, start_table_sheet, text_height
+from ctre_xl.style import AMBER, COUNT, DATE, FIGURE, GREEN, RED
 from ctre_xl.plan.units import Registry
+from ctre_xl.plan.vocab import Severity
+from ctre_xl.text import format_date
 
 PROGRESS_SHEET = "Tiến độ nộp"
 FINDINGS_SHEET = "Kiểm tra"
 DATA_SHEET = "Dữ liệu"
 
 ON_TIME, LATE, NO_DATE, MISSING = "Đúng hạn", "Nộp muộn", "Không ghi ngày", "Chưa nộp"
-SEVERITY_LABELS = {ERROR: "Lỗi", "warning": "Cảnh báo"}
 KIND_LABELS = {"department": "Phòng, ban", "school": "Trường học"}
 
 
@@ -37,7 +40,7 @@ def write_progress_sheet(sheet: Worksheet, styles: Styles, result: MergeResult, 
     deadline = catalog.deadline(result.year)
     received = sum(1 for unit in result.units if unit.received)
     start_table_sheet(sheet, styles, catalog, result.year, title=f"Tiến độ nộp báo cáo năm {result.year}",
-                      subtitle=f"Hạn nộp: {deadline:%d/%m/%Y}. Đã nhận {received}/{len(result.units)} đơn vị. "
+                      subtitle=f"Hạn nộp: {format_date(deadline)}. Đã nhận {received}/{len(result.units)} đơn vị. "
                                "Ngày báo cáo là ngày đơn vị ghi trong biểu mẫu.",
                       headers=headers, widths=widths, header_row=HEADER_ROW, header_height=32)
     text, centre = styles.text(), styles.centre()
@@ -73,39 +76,23 @@ def write_progress_sheet(sheet: Worksheet, styles: Styles, result: MergeResult, 
 
 def write_findings_sheet(sheet: Worksheet, styles: Styles, result: MergeResult, catalog: Catalog,
                          registry: Registry) -> None:
-    """Every finding with where it is, errors first, filterable."""
-    names = unit_names(result, registry)
-    headers = ["Tệp", "Đơn vị", "Trang", "Ô", "Mã", "Mức độ", "Nội dung"]
+    """Every finding with where it is, errors first, filterable (the table of ``findings_table``)."""
     widths = [28, 24, 12, 6, 22, 9, 56]  # element codes run to 30 characters
-    last_col = len(headers) - 1
-    findings = errors_first(result.findings)
-    errors = sum(1 for f in findings if f.severity == ERROR)
     start_table_sheet(sheet, styles, catalog, result.year, title=f"Kết quả kiểm tra số liệu năm {result.year}",
-                      subtitle=f"{errors} lỗi, {len(findings) - errors} cảnh báo. Lỗi cần đơn vị sửa và gửi lại; "
+                      subtitle=f"{counts_text(result.findings)}. Lỗi cần đơn vị sửa và gửi lại; "
                                "cảnh báo cần xem lại. Dùng nút lọc ở dòng tiêu đề để xem từng đơn vị.",
-                      headers=headers, widths=widths, header_row=HEADER_ROW, header_height=20)
-    text, centre = styles.text(), styles.centre()
-    row = FIRST_ROW
-    for finding in findings:
-        unit = names.get(finding.unit, finding.unit) if finding.unit else ""
-        sheet.write_string(row, 0, finding.file or WHOLE_COMMUNE, text)
-        sheet.write_string(row, 1, unit, text)
-        sheet.write_string(row, 2, finding.sheet or "", text)
-        sheet.write_string(row, 3, finding.cell or "", centre)
-        sheet.write_string(row, 4, finding.code or "", text)
-        sheet.write_string(row, 5, SEVERITY_LABELS.get(finding.severity, finding.severity), styles.centre(bold=True))
-        sheet.write_string(row, 6, finding.message, text)
-        sheet.set_row(row, text_height([(finding.file, widths[0]), (unit, widths[1]), (finding.code or "", widths[4]),
-                                        (finding.message, widths[6])]))
-        row += 1
-    last_row = max(row - 1, HEADER_ROW)
-    sheet.autofilter(HEADER_ROW, 0, last_row, last_col)
+                      headers=list(FINDINGS_HEADERS), widths=widths, header_row=HEADER_ROW, header_height=20)
+    severity = styles.centre(bold=True)  # coloured by the conditional rules below
+    look = FindingsLook(
+        text=styles.text(), cell_ref=styles.centre(), severity=lambda _severity: severity,
+        empty=styles.text(italic=True), merge_empty=True,
+        # File, unit, code and message are the columns that wrap.
+        row_height=lambda cells: text_height([(cells[column], widths[column]) for column in (0, 1, 4, 6)]))
+    row = write_findings_table(sheet, result.findings, unit_names(result, registry), HEADER_ROW, look)
     if row > FIRST_ROW:
         severity_cells = f"F{FIRST_ROW + 1}:F{row}"
-        add_text_rule(sheet, styles, severity_cells, SEVERITY_LABELS[ERROR], RED)
-        add_text_rule(sheet, styles, severity_cells, SEVERITY_LABELS["warning"], AMBER)
-    else:
-        sheet.merge_range(row, 0, row, last_col, "Không có lỗi hay cảnh báo nào.", styles.text(italic=True))
+        add_text_rule(sheet, styles, severity_cells, Severity.ERROR.label, RED)
+        add_text_rule(sheet, styles, severity_cells, Severity.WARNING.label, AMBER)
 
 
 DATA_HEADERS = ("Năm", "Mã đơn vị", "Đơn vị", "Mã số liệu", "Số liệu", "Giá trị", "Tệp", "Trang", "Ô", "SHA-256")
@@ -120,7 +107,7 @@ def write_data_sheet(sheet: Worksheet, styles: Styles, result: MergeResult, cata
         sheet.set_column(col, col, width)
     # The full SHA-256 (64 characters) in a small font, so that it is not cut when printed.
     sheet.set_column(len(widths), len(widths), 46, styles.get(font_size=8))
-    text, number = styles.get(), styles.get(num_format="#,##0.##########")
+    text, number = styles.get(), styles.get(num_format=FIGURE)
     formats = [number if header in ("Năm", "Giá trị") else text for header in DATA_HEADERS]
     formats[-1] = styles.get(font_size=8)
     formats[0] = styles.get(num_format="0")

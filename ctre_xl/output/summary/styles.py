@@ -1,8 +1,7 @@
-"""Formats, number formats, page set-up and live-colouring rules shared by the summary's sheets.
+"""Formats, page set-up and live-colouring rules shared by the summary's sheets.
 
-Everything the printed summary looks like lives here so the sheet writers only place values.
-Number formats are written in Excel's neutral syntax (``#,##0``, ``0.00``): Excel and LibreOffice
-show them with the reader's locale separators (1.234,56 on a Vietnamese machine).
+The summary's own use of the house style (``ctre_xl.style``: font, colours, number formats, A4
+set-up), so the sheet writers only place values.
 """
 
 from __future__ import annotations
@@ -16,29 +15,11 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ctre_xl.plan.catalog import Catalog, Metric
+from ctre_xl.plan.vocab import Operator, Scale
+from ctre_xl.style import (BAND_FILL, COUNT, FRACTIONAL_COUNT, GREEN, HEADER_FILL, PAGE_OF, RATE, RED, REPORT_PAGE,
+                           REPORT_SIZE, YES_NO, font, font_code, page_text, print_a4, status_colours)
 
-FONT = "Times New Roman"
-FONT_SIZE = 11
-LINE_HEIGHT = 15.0  # points per text line at FONT_SIZE
-
-COUNT = "#,##0"
-RATE = "0.00"
-MONEY = "#,##0"
-SHARE = "0.0%"
-DATE = "dd/mm/yyyy"
-# Yes/no figures are stored as 1/0 so that formulas can still compare them with the target.
-YES_NO = '[=1]"Có";[=0]"Không";0.00'
-SCHOOL_YES_NO = '[=0]"Không";"Có"'
-
-# Status colours (fill, font): the same meaning on every sheet.
-GREEN = ("#C6EFCE", "#006100")
-RED = ("#FFC7CE", "#9C0006")
-AMBER = ("#FFEB9C", "#9C5700")
-GREY = ("#EDEDED", "#404040")
-HEADER_FILL = "#DDEBF7"
-BAND_FILL = "#F2F2F2"
-
-OPERATOR_SIGNS = {"<": "<", "<=": "≤", ">=": "≥", "=": "="}
+LINE_HEIGHT = 15.0  # points per text line at the house report size (11)
 
 
 class Styles:
@@ -58,7 +39,7 @@ class Styles:
         found = self._asked.get(asked)
         if found is not None:
             return found
-        merged: dict[str, Any] = {"font_name": FONT, "font_size": FONT_SIZE, "valign": "top"}
+        merged: dict[str, Any] = {**font(REPORT_SIZE), "valign": "top"}
         merged.update(props)
         key = tuple(sorted(merged.items()))
         if key not in self._cache:
@@ -94,57 +75,45 @@ class Styles:
 
     def conditional(self, colours: tuple[str, str], bold: bool = False) -> Format:
         """A fill for conditional formatting (no font name: the cell keeps its own)."""
-        fill, font = colours
-        key = (fill, font, bold)
+        key = (*colours, bold)
         if key not in self._conditional:
-            self._conditional[key] = self.workbook.add_format(
-                {"bg_color": fill, "font_color": font, "bold": bold})
+            self._conditional[key] = self.workbook.add_format(status_colours(colours, bold))
         return self._conditional[key]
 
 
 def value_format(metric: Metric) -> str:
     """How a metric's value reads: Có/Không, a whole count, or a rate with two decimals."""
-    if metric.scale == "yes_no":
+    if metric.scale == Scale.YES_NO:
         return YES_NO
-    if metric.scale == "count":
+    if metric.scale == Scale.COUNT:
         return COUNT
     return RATE
 
 
 def target_format(metric: Metric, target: float | None) -> str:
     """Like ``value_format``; a count target may be fractional (CT13: 98 % of last year's cases)."""
-    if metric.scale == "count" and target is not None and not float(target).is_integer():
-        return "#,##0.00"
+    if metric.scale == Scale.COUNT and target is not None and not float(target).is_integer():
+        return FRACTIONAL_COUNT
     return value_format(metric)
 
 
-def sign(operator: str | None) -> str:
-    return OPERATOR_SIGNS.get(operator or "", operator or "")
+def sign(operator: Operator | None) -> str:
+    return operator.sign if operator else ""
 
 
-def compare_formula(value_ref: str, target_ref: str, operator: str, met: bool) -> str:
+def compare_formula(value_ref: str, target_ref: str, operator: Operator, met: bool) -> str:
     """A conditional-formatting formula: the value meets (or misses) the target under ``operator``.
 
     Both cells must hold numbers, so blank values (no data) and blank targets stay uncoloured.
+    The operator's value is Excel's own ("<="), so ``Operator.holds`` is this formula's Python twin.
     """
     test = f"{value_ref}{operator}{target_ref}"
     judged = test if met else f"NOT({test})"
     return f"=AND(ISNUMBER({value_ref}),ISNUMBER({target_ref}),{judged})"
 
 
-def judges(value: float, target: float, operator: str) -> bool:
-    """Python twin of ``compare_formula``, used to fill the cached results of live formulas."""
-    if operator == "<":
-        return value < target
-    if operator == "<=":
-        return value <= target
-    if operator == ">=":
-        return value >= target
-    return value == target
-
-
 def add_met_rules(sheet: Worksheet, styles: Styles, cells: str, value_ref: str, target_ref: str,
-                  operator: str) -> None:
+                  operator: Operator) -> None:
     """Green when the value meets its target, red when it misses: live, re-evaluated by Excel.
 
     ``cells`` may name several ranges ("F5 K5", "C5:D90"); the formula is relative to the first
@@ -172,25 +141,15 @@ def add_text_rule(sheet: Worksheet, styles: Styles, cells: str, text: str,
     })
 
 
-def _header_text(text: str) -> str:
-    """Escape ``&`` for Excel's header/footer codes."""
-    return text.replace("&", "&&")
-
-
 def setup_page(sheet: Worksheet, catalog: Catalog, year: int, *, title_rows: tuple[int, int],
                freeze_row: int, one_page: bool = False) -> None:
     """A4 landscape, one page wide, repeated header rows, frozen header, header and footer."""
-    sheet.set_landscape()
-    sheet.set_paper(9)  # A4
-    sheet.fit_to_pages(1, 1 if one_page else 0)
-    sheet.set_margins(left=0.4, right=0.4, top=0.75, bottom=0.7)
-    sheet.center_horizontally()
-    sheet.repeat_rows(*title_rows)
+    place = page_text(f"{catalog.commune}, {catalog.province}")
+    code = font_code(10)
+    print_a4(sheet, REPORT_PAGE, pages_high=1 if one_page else 0, repeat_rows=title_rows,
+             header=f"&L{code}{place}&R{code}Báo cáo năm {year}",
+             footer=f"&L{code}{page_text(catalog.title)} — năm {year}&R{code}{PAGE_OF}")
     sheet.freeze_panes(freeze_row, 0)
-    place = _header_text(f"{catalog.commune}, {catalog.province}")
-    font = f'&"{FONT},Regular"&10'
-    sheet.set_header(f"&L{font}{place}&R{font}Báo cáo năm {year}")
-    sheet.set_footer(f"&L{font}{_header_text(catalog.title)} — năm {year}&R{font}Trang &P/&N")
 
 
 def start_table_sheet(sheet: Worksheet, styles: "Styles", catalog: Catalog, year: int, *, title: str,

@@ -21,26 +21,25 @@ from xlsxwriter.worksheet import Worksheet
 from ctre_xl.plan.catalog import Catalog, Metric
 from ctre_xl.errors import WorkspaceError
 from ctre_xl.files import atomic_write
-from ctre_xl.model import MET, NO_DATA, NO_TARGET, NOT_APPLICABLE, NOT_MET, STATUS_LABELS, MergeResult, MetricResult
+from ctre_xl.merge.model import MergeResult, MetricResult
+from ctre_xl.plan.vocab import ElementKind, MetricStatus, Operator
 from ctre_xl.output.summary.metrics import (BY_UNIT_SHEET, METRICS_SHEET, MetricSheet, write_by_unit_sheet,
                               write_metrics_sheet)
 from ctre_xl.output.summary.sheets import (DATA_SHEET, FINDINGS_SHEET, LATE, MISSING, NO_DATE, ON_TIME, PROGRESS_SHEET,
                              timeliness, write_data_sheet, write_findings_sheet, write_progress_sheet)
-from ctre_xl.output.summary.styles import (FONT, FONT_SIZE, GREEN, MONEY, RED, SHARE, AMBER, Styles, setup_page, sign,
-                             target_format, text_height, value_format)
+from ctre_xl.output.summary.styles import Styles, setup_page, sign, target_format, text_height, value_format
+from ctre_xl.style import (AMBER, BAND_FILL, CHART_AMBER, CHART_GREEN, CHART_RED, COUNT, FONT, GREEN, MONEY, MUTED,
+                           RED, REPORT_SIZE, SHARE, font)
 from ctre_xl.plan.units import Registry
+from ctre_xl.text import format_date
 
 OVERVIEW_SHEET = "Tổng quan"
 SHEETS = (OVERVIEW_SHEET, METRICS_SHEET, BY_UNIT_SHEET, PROGRESS_SHEET, FINDINGS_SHEET, DATA_SHEET)
-STATUS_ORDER = (MET, NOT_MET, NO_DATA, NOT_APPLICABLE, NO_TARGET)
+STATUS_ORDER = tuple(MetricStatus)  # the overview's columns
 NOT_REPORTED = "chưa báo cáo"
 FURTHEST_COUNT = 5
 OVERVIEW_WIDTHS = (11, 42, 11, 11, 11, 11, 11, 11)
 CHART_COLUMNS, CHART_COLUMN_WIDTH = 6, 10  # the chart's place, right of the tables
-
-
-def summary_file_name(year: int) -> str:
-    return f"tong-hop-{year}.xlsx"
 
 
 class SummaryPath(type(Path())):  # type: ignore[misc]
@@ -67,7 +66,7 @@ def write_summary(result: MergeResult, catalog: Catalog, registry: Registry, pat
         workbook = xlsxwriter.Workbook(str(temporary), {
             # Unit text is always literal: never a formula, number or link.
             "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False,
-            "default_format_properties": {"font_name": FONT, "font_size": FONT_SIZE},
+            "default_format_properties": font(REPORT_SIZE),
         })
         workbook.set_properties({
             "title": f"Tổng hợp kết quả thực hiện Kế hoạch vì trẻ em năm {result.year}",
@@ -102,13 +101,14 @@ class Gap:
     relative: float | None  # how far from the target, as a share of it (None when the target is 0)
 
 
-def status_counts(result: MergeResult, catalog: Catalog) -> dict[int, dict[str, int]]:
+def status_counts(result: MergeResult, catalog: Catalog) -> dict[int, dict[MetricStatus, int]]:
     """objective -> status -> number of metrics (a metric the merge did not return: no data)."""
     by_code = {m.code: m for m in result.metrics}
-    counts: dict[int, dict[str, int]] = {o.number: dict.fromkeys(STATUS_ORDER, 0) for o in catalog.objectives}
+    counts: dict[int, dict[MetricStatus, int]] = {o.number: dict.fromkeys(STATUS_ORDER, 0)
+                                                  for o in catalog.objectives}
     for metric in catalog.metrics:
         found = by_code.get(metric.code)
-        status = found.status if found else NO_DATA
+        status = found.status if found else MetricStatus.NO_DATA
         counts.setdefault(metric.objective, dict.fromkeys(STATUS_ORDER, 0))
         counts[metric.objective][status] = counts[metric.objective].get(status, 0) + 1
     return counts
@@ -119,14 +119,14 @@ def furthest_from_target(result: MergeResult, catalog: Catalog, count: int = FUR
     gaps = []
     for found in result.metrics:
         metric = catalog.metric_by_code.get(found.code)
-        if metric is None or found.status != NOT_MET or found.value is None or found.target is None:
+        if metric is None or found.status != MetricStatus.NOT_MET or found.value is None or found.target is None:
             continue
-        if found.operator in (">=",):
-            distance = found.target - found.value
-        elif found.operator in ("<", "<="):
-            distance = found.value - found.target
-        else:
+        if found.operator is None or found.operator == Operator.EQ:
             distance = abs(found.value - found.target)
+        elif found.operator.higher_is_better:
+            distance = found.target - found.value
+        else:
+            distance = found.value - found.target
         relative = distance / abs(found.target) if found.target else None
         gaps.append(Gap(metric, found, relative))
     gaps.sort(key=lambda gap: (gap.relative is not None, gap.relative or 0.0), reverse=True)
@@ -137,7 +137,7 @@ def funding(result: MergeResult, catalog: Catalog) -> list[tuple[str, float | No
     """(label, amount or None, who reported it) for every money element of the catalogue."""
     rows = []
     for code, element in catalog.elements.items():
-        if element.kind != "money":
+        if element.kind != ElementKind.MONEY:
             continue
         amount = result.totals.get(code)
         providers = catalog.providers.get(code, ())
@@ -165,7 +165,7 @@ def write_overview_sheet(sheet: Worksheet, workbook: xlsxwriter.Workbook, styles
     sheet.merge_range(1, 0, 1, last, catalog.title, styles.get(italic=True, align="center", text_wrap=True))
     sheet.merge_range(2, 0, 2, last,
                       f"{catalog.commune}, {catalog.province} — đánh giá theo mục tiêu năm {target_year} — "
-                      f"lập ngày {made:%d/%m/%Y} lúc {made:%H:%M}", styles.get(align="center"))
+                      f"lập ngày {format_date(made)} lúc {made:%H:%M}", styles.get(align="center"))
     setup_page(sheet, catalog, result.year, title_rows=(0, 0), freeze_row=3, one_page=True)
     header_row = 5
     row = _write_status_table(sheet, styles, result, catalog, metric_sheet, header_row - 1)
@@ -187,7 +187,7 @@ def _write_status_table(sheet: Worksheet, styles: Styles, result: MergeResult, c
     last = len(OVERVIEW_WIDTHS) - 1
     sheet.merge_range(row, 0, row, last, "1. Kết quả thực hiện các chỉ tiêu", styles.section())
     row += 1
-    headers = ["Mục tiêu", "Nội dung", "Số chỉ tiêu"] + [STATUS_LABELS[s] for s in STATUS_ORDER]
+    headers = ["Mục tiêu", "Nội dung", "Số chỉ tiêu"] + [s.label for s in STATUS_ORDER]
     sheet.write_row(row, 0, headers, styles.header())
     sheet.set_row(row, 32)
     row += 1
@@ -198,7 +198,7 @@ def _write_status_table(sheet: Worksheet, styles: Styles, result: MergeResult, c
     status_range = f"'{METRICS_SHEET}'!${xl_col_to_name(metric_sheet.status_col)}${first}:" \
                    f"${xl_col_to_name(metric_sheet.status_col)}${final}"
     body_first = row
-    count_fmt = styles.number("#,##0", align="center")
+    count_fmt = styles.number(COUNT, align="center")
     for objective in catalog.objectives:
         per_status = counts.get(objective.number, {})
         sheet.write_string(row, 0, f"Mục tiêu {objective.number}", styles.centre(bold=True))
@@ -208,12 +208,12 @@ def _write_status_table(sheet: Worksheet, styles: Styles, result: MergeResult, c
         for offset, status in enumerate(STATUS_ORDER):
             sheet.write_formula(row, 3 + offset,
                                 f'=COUNTIFS({objective_range},{objective.number},'
-                                f'{status_range},"{STATUS_LABELS[status]}")',
+                                f'{status_range},"{status.label}")',
                                 count_fmt, per_status.get(status, 0))
         sheet.set_row(row, text_height([(objective.name, OVERVIEW_WIDTHS[1])]))
         row += 1
-    total_fmt = styles.number("#,##0", align="center", bold=True, bg_color="#F2F2F2")
-    sheet.merge_range(row, 0, row, 1, "Tổng cộng", styles.text(bold=True, bg_color="#F2F2F2"))
+    total_fmt = styles.number(COUNT, align="center", bold=True, bg_color=BAND_FILL)
+    sheet.merge_range(row, 0, row, 1, "Tổng cộng", styles.text(bold=True, bg_color=BAND_FILL))
     for col in range(2, 3 + len(STATUS_ORDER)):
         letter = xl_col_to_name(col)
         cached = sum(sum(c.values()) if col == 2 else c.get(STATUS_ORDER[col - 3], 0) for c in counts.values())
@@ -232,20 +232,20 @@ def _insert_chart(sheet: Worksheet, workbook: xlsxwriter.Workbook, chart_row: in
     """Met / not met / no data per objective, drawn from the status table's cells (so it stays live)."""
     chart = workbook.add_chart({"type": "column"})
     first, final = header_row + 1, header_row + objectives  # 0-based rows of the objectives
-    font = {"name": FONT, "size": 10}
-    for col, colour in ((3, "#63BE7B"), (4, "#F8696B"), (5, "#FFC000")):
+    small = {"name": FONT, "size": 10}
+    for col, colour in ((3, CHART_GREEN), (4, CHART_RED), (5, CHART_AMBER)):
         chart.add_series({
             "name": [OVERVIEW_SHEET, header_row, col],
             "categories": [OVERVIEW_SHEET, first, 0, final, 0],
             "values": [OVERVIEW_SHEET, first, col, final, col],
-            "fill": {"color": colour}, "border": {"color": "#595959"},
-            "data_labels": {"value": True, "font": font},
+            "fill": {"color": colour}, "border": {"color": MUTED},
+            "data_labels": {"value": True, "font": small},
         })
     chart.set_title({"name": "Số chỉ tiêu theo mục tiêu",
                      "name_font": {"name": FONT, "size": 12, "bold": True}})
-    chart.set_x_axis({"num_font": font})
-    chart.set_y_axis({"num_font": font, "major_unit": 1, "min": 0, "major_gridlines": {"visible": True}})
-    chart.set_legend({"position": "bottom", "font": font})
+    chart.set_x_axis({"num_font": small})
+    chart.set_y_axis({"num_font": small, "major_unit": 1, "min": 0, "major_gridlines": {"visible": True}})
+    chart.set_legend({"position": "bottom", "font": small})
     # Width of the chart columns in pixels (Excel: 7 px per character plus 5 px padding).
     chart.set_size({"width": CHART_COLUMNS * (CHART_COLUMN_WIDTH * 7 + 5), "height": 330})
     sheet.insert_chart(chart_row, chart_col, chart, {"object_position": 1})
@@ -263,7 +263,7 @@ def _write_completeness(sheet: Worksheet, styles: Styles, result: MergeResult, r
     sheet.merge_range(row, 0, row + 1, 1, "Số đơn vị", styles.text(bold=True, valign="vcenter"))
     for offset, (label, number) in enumerate(figures):
         sheet.write_string(row, 2 + offset, label, styles.header())
-        sheet.write_number(row + 1, 2 + offset, number, styles.number("#,##0", align="center", bold=True))
+        sheet.write_number(row + 1, 2 + offset, number, styles.number(COUNT, align="center", bold=True))
     sheet.set_row(row, 32)
     missing_col = 2 + len(figures) - 1
     sheet.conditional_format(row + 1, missing_col, row + 1, missing_col, {
@@ -294,7 +294,7 @@ def _write_funding(sheet: Worksheet, styles: Styles, result: MergeResult, catalo
     for label, amount, reporter in rows:
         sheet.merge_range(row, 0, row, 1, label, styles.text())
         if amount is None:
-            sheet.merge_range(row, 2, row, 3, NOT_REPORTED, styles.centre(italic=True, font_color="#9C0006"))
+            sheet.merge_range(row, 2, row, 3, NOT_REPORTED, styles.centre(italic=True, font_color=RED[1]))
         else:
             sheet.merge_range(row, 2, row, 3, "", styles.number(MONEY, bold=True))
             sheet.write_number(row, 2, amount, styles.number(MONEY, bold=True))
@@ -321,7 +321,7 @@ def _write_furthest(sheet: Worksheet, styles: Styles, result: MergeResult, catal
         metric, found = gap.metric, gap.result
         sheet.write_string(row, 0, metric.code, styles.centre(bold=True))
         sheet.write_string(row, 1, metric.name, styles.text())
-        sheet.write_number(row, 2, found.value, styles.number(value_format(metric), bold=True, font_color="#9C0006"))
+        sheet.write_number(row, 2, found.value, styles.number(value_format(metric), bold=True, font_color=RED[1]))
         sheet.write_string(row, 3, sign(found.operator), styles.centre())
         sheet.write_number(row, 4, found.target, styles.number(target_format(metric, found.target)))
         if gap.relative is None:

@@ -26,8 +26,8 @@ from defusedxml.ElementTree import DefusedXMLParser
 from ctre_xl.read.ods.values import OFFICE, TABLE, cell_from_odf, excel_formula, excel_reference
 from ctre_xl.read.sniff import ODS_MIMETYPE
 from ctre_xl.read.xlsx.workbook import SheetCells, SheetInfo, parse_name_ref
-from ctre_xl.read.package import (CHUNK, MAX_INFLATED, WorkbookError, _CappedReader, _corrupt, _dangerous, open_package,
-                           parse_xml)
+from ctre_xl.read.package import (CHUNK, MAX_INFLATED, CappedReader, WorkbookError, corrupt_xml, dangerous_xml,
+                                  open_package, parse_xml)
 
 _TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 _STYLE = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
@@ -245,11 +245,9 @@ class OdsWorkbook:
     """An opened .ods held in memory, with the public surface of ``xlsx.XlsxWorkbook``."""
 
     def __init__(self, data: bytes, archive: zipfile.ZipFile | None = None) -> None:
-        self._zip, self._members = open_package(
-            data, archive, "tệp .ods bị hỏng (không mở được) — đề nghị đơn vị gửi lại")
+        self._zip, self._members = open_package(data, archive, "ods")
         if self._read_small("mimetype", 200).strip() != ODS_MIMETYPE or CONTENT not in self._members:
-            raise WorkbookError("corrupt_zip", "tệp không phải bảng tính OpenDocument (.ods) hợp lệ — "
-                                               "mở bằng LibreOffice, lưu lại dạng .xlsx rồi gửi lại")
+            raise WorkbookError("corrupt_zip", "not_ods")
         self._check_encryption()
         self.date1904 = False  # ODF stores dates as ISO text; they are given as 1900-system serials
         structure = _Structure()
@@ -267,19 +265,18 @@ class OdsWorkbook:
             return
         root = self._parse_whole(manifest)
         if any(element.tag == _MANIFEST + "encryption-data" for element in root.iter()):
-            raise WorkbookError("password_protected", "tệp .ods có mật khẩu — mở bằng LibreOffice, gỡ mật khẩu "
-                                                      "(Tệp > Thuộc tính > Bảo mật) rồi lưu dạng .xlsx và gửi lại")
+            raise WorkbookError("password_protected", "ods")
 
     @property
     def has_macros(self) -> bool:
         """LibreOffice Basic libraries live under Basic/, other macro languages under Scripts/."""
         return any(name.lower().startswith(("basic/", "scripts/")) for name in self._members)
 
-    def _open(self, name: str) -> _CappedReader:
+    def _open(self, name: str) -> CappedReader:
         try:
-            return _CappedReader(self._zip.open(self._members[name]), MAX_INFLATED, name)
+            return CappedReader(self._zip.open(self._members[name]), MAX_INFLATED, name)
         except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
-            raise _corrupt(name) from exc
+            raise corrupt_xml(name) from exc
 
     def _read_small(self, name: str, limit: int) -> bytes:
         if name not in self._members:
@@ -287,7 +284,7 @@ class OdsWorkbook:
         try:
             return self._open(name).stream.read(limit)
         except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-            raise _corrupt(name) from exc
+            raise corrupt_xml(name) from exc
 
     def _parse_whole(self, name: str) -> Element:
         reader = self._open(name)
@@ -297,9 +294,9 @@ class OdsWorkbook:
                 chunks.append(chunk)
             return parse_xml(b"".join(chunks))
         except DefusedXmlException as exc:
-            raise _dangerous(name) from exc
+            raise dangerous_xml(name) from exc
         except (ParseError, zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-            raise _corrupt(name) from exc
+            raise corrupt_xml(name) from exc
 
     def _feed(self, name: str, target: _Target) -> None:
         """Stream a part through ``target`` until it is done or the part ends.
@@ -321,9 +318,9 @@ class OdsWorkbook:
         except _Done:
             pass
         except DefusedXmlException as exc:
-            raise _dangerous(name) from exc
+            raise dangerous_xml(name) from exc
         except (ParseError, zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-            raise _corrupt(name) from exc
+            raise corrupt_xml(name) from exc
 
     # -- workbook structure ------------------------------------------------------------------
 
@@ -359,7 +356,7 @@ class OdsWorkbook:
         Empty cells are left out (as for xlsx, a missing key means an empty cell)."""
         index = next((i for i, s in enumerate(self.sheets) if s.name == sheet), None)
         if index is None:
-            raise WorkbookError("missing_sheet", f"không có trang “{sheet}”")
+            raise WorkbookError("missing_sheet", sheet_name=sheet)
         wanted = set(cells)
         wanted_columns = frozenset(columns)
         last = max([r for r, _ in wanted] + ([max_row] if max_row is not None and wanted_columns else []), default=-1)

@@ -5,7 +5,7 @@ Building an ElementTree of every sheet costs more than everything else a merge d
 the ``<row>`` and ``<c>`` elements of a sheet, and the ``<si>`` items of a shared-strings table,
 with regular expressions over the bytes, and decodes only the cells that are wanted.
 
-It is a fast path, not a second reader: ``xlsx.XlsxWorkbook`` keeps the XML parser as the reference
+It is a fast path, not a second reader: ``workbook.XlsxWorkbook`` keeps the XML parser as the reference
 implementation and uses this scanner only on parts that
 
 * were proven DTD-free (no ``<!DOCTYPE``/``<!ENTITY``: no entity can be declared, so none can
@@ -84,7 +84,7 @@ _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 def check_part(data: bytes, root: str) -> tuple[bytes, str]:
     """(body without BOM, namespace) of a part the scanner may read; raises Unsupported otherwise.
 
-    The caller has already refused DOCTYPE/ENTITY (see ``xlsx.parse_xml``); this is checked again
+    The caller has already refused DOCTYPE/ENTITY (see ``package.parse_xml``); this is checked again
     here so that the scanner can never be reached by a part with a document type declaration.
     """
     body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
@@ -172,16 +172,9 @@ def scan_sheet(data: bytes, wanted: set[tuple[int, int]], wanted_columns: frozen
                last: int, columns: dict[bytes, int],
                parse_cell: Callable[[Element], RawCell]) -> tuple[dict[tuple[int, int], RawCell], str | None, int | None]:
     """(raw wanted cells, dimension, first row with content past ``last``) of a worksheet part,
-    with exactly the meaning of the XML-parser path in ``xlsx.XlsxWorkbook.read_cells``."""
+    with exactly the meaning of the XML-parser path in ``workbook.XlsxWorkbook.read_cells``."""
     body, namespace = check_part(data, "worksheet")
-    head_end = body.find(b"<sheetData")
-    head = body[:head_end if head_end >= 0 else len(body)]
-    dimension = None
-    if b"<dimension" in head:
-        found = _DIMENSION.search(head)
-        if found is None or head.count(b"<dimension") != 1:
-            raise Unsupported("dimension in an unexpected form")
-        dimension = found[1].decode("utf-8")
+    dimension = _dimension(body)
     region = _region(body, b"<sheetData", b"</sheetData>", _checked_lightly)
     raw: dict[tuple[int, int], RawCell] = {}
     content_below = None
@@ -216,29 +209,6 @@ def scan_sheet(data: bytes, wanted: set[tuple[int, int]], wanted_columns: frozen
         key = (row_number, column)
         if not ((column in wanted_columns and (max_row is None or row_number <= max_row)) or key in wanted):
             continue
-        # The forms nearly every cell has, decoded here: empty, <v>..</v> and <is><t>..</t></is>,
-        # with plain attributes; everything else goes through _raw_cell.
-        if b"&" not in attributes and b"'" not in attributes:
-            at = attributes.find(b' t="') + 4
-            close = attributes.find(b'"', at) if at >= 4 else -1
-            if close >= 0:
-                kind = attributes[at:close].decode("utf-8")
-            elif b"t" not in attributes:
-                kind = "n"
-            else:
-                raw[key] = _raw_cell(attributes, content, namespace, parse_cell)
-                continue
-            if not content:
-                raw[key] = kind, None, None, None
-                continue
-            lt = content.count(b"<")
-            if lt == 2 and content[:3] == b"<v>" and content[-4:] == b"</v>":
-                value = content[3:-4]
-                raw[key] = kind, (xml_text(value) or None) if value else None, None, None
-                continue
-            if lt == 4 and content[:7] == b"<is><t>" and content[-9:] == b"</t></is>":
-                raw[key] = kind, None, None, _unescape_x(xml_text(content[7:-9]))
-                continue
         raw[key] = _raw_cell(attributes, content, namespace, parse_cell)
     else:
         if row_open:
@@ -246,9 +216,21 @@ def scan_sheet(data: bytes, wanted: set[tuple[int, int]], wanted_columns: frozen
     return raw, dimension, content_below
 
 
+def _dimension(body: bytes) -> str | None:
+    """The sheet's ``<dimension ref>`` (before sheetData), or None when it has none."""
+    head_end = body.find(b"<sheetData")
+    head = body[:head_end if head_end >= 0 else len(body)]
+    if b"<dimension" not in head:
+        return None
+    found = _DIMENSION.search(head)
+    if found is None or head.count(b"<dimension") != 1:
+        raise Unsupported("dimension in an unexpected form")
+    return found[1].decode("utf-8")
+
+
 def _raw_cell(attributes: bytes, content: bytes, namespace: str,
               parse_cell: Callable[[Element], RawCell]) -> RawCell:
-    """(type, value, formula, inline string) of one matched cell, as ``xlsx._raw_cell`` reads it."""
+    """(type, value, formula, inline string) of one matched cell, as ``cells._raw_cell`` reads it."""
     at = attributes.find(b' t="') + 4
     close = attributes.find(b'"', at) if at >= 4 else -1
     if b"&" in attributes or b"'" in attributes or (at >= 4 and close < 0):
@@ -263,10 +245,11 @@ def _raw_cell(attributes: bytes, content: bytes, namespace: str,
     if not content:
         return kind, None, None, None
     # The two forms nearly every cell has, without a regular expression: <v>..</v>, <is><t>..</t></is>.
-    if content.count(b"<") == 2 and content.startswith(b"<v>") and content.endswith(b"</v>"):
+    lt = content.count(b"<")
+    if lt == 2 and content[:3] == b"<v>" and content[-4:] == b"</v>":
         value = content[3:-4]
         return kind, (xml_text(value) or None) if value else None, None, None
-    if content.count(b"<") == 4 and content.startswith(b"<is><t>") and content.endswith(b"</t></is>"):
+    if lt == 4 and content[:7] == b"<is><t>" and content[-9:] == b"</t></is>":
         return kind, None, None, _unescape_x(xml_text(content[7:-9]))
     simple = _SIMPLE_CONTENT.fullmatch(content) if b"&#" not in content else None
     if simple is None:
@@ -310,7 +293,7 @@ class SharedStrings:
         return len(self._items)
 
     def text(self, index: int) -> str:
-        """Item ``index`` exactly as ``xlsx._rich_text`` reads it from the parsed <si>."""
+        """Item ``index`` exactly as ``cells._rich_text`` reads it from the parsed <si>."""
         found = self._decoded.get(index)
         if found is None:
             content = self._items[index]

@@ -7,18 +7,17 @@ state, defined names, the date system), ``xl/_rels/workbook.xml.rels`` (sheet ->
 ``docProps/custom.xml`` (custom properties), the wanted sheets (streamed row by row and left as
 soon as the last wanted row is passed) and ``xl/sharedStrings.xml`` (up to the highest index used).
 
-Workbooks come from outside, so every XML part goes through defusedxml (entity declarations are
-refused), every zip member's declared size and compression ratio are checked before inflating, the
-bytes actually inflated are capped while streaming, and nothing is ever sized by what a part
-claims (a sheet's ``<dimension>`` is reported, never used to allocate).
+Workbooks come from outside: the parts are loaded safely by ``parts.XlsxParts`` (defusedxml, sizes
+and ratios checked, inflating capped), and nothing is ever sized by what a part claims (a sheet's
+``<dimension>`` is reported, never used to allocate).
 
 Speed: the central directory is read in one pass (``sniff.zip_directory``, shared with sniffing;
 ``zipfile`` only for unusual packages or streamed parts), small members are inflated straight from
 the package bytes (``sniff.inflate_member``), the parsed workbook.xml + relationships are kept per
 template shape (keyed by their stored bytes and CRC, see ``_structure_key``), and sheets and
-shared strings go through the regular-expression scanner of ``xlsx_scan`` wherever it provably
+shared strings go through the regular-expression scanner of ``scan`` wherever it provably
 reads what the XML parser reads (DTD-free UTF-8 parts in the plain form); anything else is parsed
-here, by the reference path below. Value decoding is shared in ``xlsx_cells``.
+here, by the reference path below. Value decoding is shared in ``cells``.
 """
 
 from __future__ import annotations
@@ -26,18 +25,15 @@ from __future__ import annotations
 import re
 import zipfile
 from dataclasses import dataclass, field
-from io import BytesIO
-from typing import Iterable, Iterator
-from xml.etree.ElementTree import Element, ParseError
+from typing import Iterable
+from xml.etree.ElementTree import Element
 
-from defusedxml import ElementTree as SafeET
-from defusedxml.common import DefusedXmlException
-
-from ctre_xl.read.sniff import ZipMember, inflate_member, packed_member, zip_directory
-from ctre_xl.read.package import (CHUNK, MAX_INFLATED, SMALL_PART, WorkbookError, _CappedReader, _corrupt,
-                           _CORRUPT_PACKAGE, _dangerous, open_package, parse_xml)
+from ctre_xl.cellref import col_index, parse_a1
+from ctre_xl.read.package import SMALL_PART, WorkbookError
+from ctre_xl.read.sniff import ZipMember, packed_member, zip_directory
 from ctre_xl.read.xlsx.cells import (T_C, T_DIM, T_ROW, T_SI, _NO_STRINGS, Cell, _has_content, _ParsedStrings, _raw_cell,
-                         _rich_text, _Strings, _cell)
+                                     _rich_text, _Strings, _cell)
+from ctre_xl.read.xlsx.parts import XlsxParts, normalise_part
 from ctre_xl.read.xlsx.scan import RawCell, SharedStrings, Unsupported, scan_sheet
 
 _NS_REL = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships",
@@ -45,7 +41,6 @@ _NS_REL = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _NS_VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
 
 
-_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
 _NAME_REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!(\$?[A-Za-z]{1,3}\$?\d{1,7})(?::\$?[A-Za-z]{1,3}\$?\d{1,7})?$")
 _LETTERS = [chr(65 + i) for i in range(26)]
 _COLUMNS = {name: index for index, name in enumerate(_LETTERS + [a + b for a in _LETTERS for b in _LETTERS])}
@@ -66,21 +61,6 @@ class SheetCells:
     cells: dict[tuple[int, int], Cell] = field(default_factory=dict)  # (row, col), 0-based
     dimension: str | None = None  # the sheet's own claim, e.g. "A1:XFD1048576" (never trusted)
     content_below: int | None = None  # 0-based row of the first non-empty row past max_row
-
-
-def col_index(letters: str) -> int:
-    number = 0
-    for char in letters.upper():
-        number = number * 26 + ord(char) - 64
-    return number - 1
-
-
-def parse_a1(ref: str) -> tuple[int, int] | None:
-    """"$D$6" / "D6" -> (5, 3), 0-based; None if it is not a single cell reference."""
-    match = _REF.match(ref)
-    if not match:
-        return None
-    return int(match[2]) - 1, col_index(match[1])
 
 
 def parse_name_ref(text: str) -> tuple[str, int, int] | None:
@@ -108,10 +88,10 @@ STRUCTURE_KEY_BYTES = 64 * 1024  # larger stored parts are parsed every time, ne
 _STRUCTURES: dict[tuple[object, ...], _Structure] = {}
 
 
-class XlsxWorkbook:
+class XlsxWorkbook(XlsxParts):
     """An opened .xlsx/.xlsm held in memory; parts are parsed lazily, on demand."""
 
-    # Sheets and shared strings go through the scanner of ``xlsx_scan`` where it provably reads
+    # Sheets and shared strings go through the scanner of ``scan`` where it provably reads
     # what the XML parser reads; False forces the parser everywhere (the reference, for tests).
     use_scanner = True
 
@@ -119,10 +99,9 @@ class XlsxWorkbook:
                  members: dict[str, ZipMember] | None = None) -> None:
         """``archive`` or ``members``: the same bytes already opened or their directory already read
         (by sniff), to avoid reading the directory twice."""
-        self._data = data
         if archive is None and members is None:
             members = zip_directory(data)
-        self._package, self._members = open_package(data, archive, _CORRUPT_PACKAGE, members)
+        super().__init__(data, archive, members)
         self.sheets: list[SheetInfo] = []
         self.defined_names: dict[str, tuple[str, int | None]] = {}  # lower-case name -> (formula, local sheet)
         self.date1904 = False
@@ -130,83 +109,11 @@ class XlsxWorkbook:
         self._shared_complete = False
         self._read_workbook()
 
-    # -- package safety --------------------------------------------------------------------
-
-    @property
-    def has_macros(self) -> bool:
-        return any(name.lower().startswith("xl/vbaproject") for name in self._members)
-
-    @property
-    def _zip(self) -> zipfile.ZipFile:
-        """The package opened by ``zipfile``: only when a part is streamed or cannot be inflated
-        directly (the directory is then read a second time, by ``zipfile``'s own rules)."""
-        if self._package is None:
-            try:
-                self._package = zipfile.ZipFile(BytesIO(self._data))
-            except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-                raise WorkbookError("corrupt_zip", _CORRUPT_PACKAGE) from exc
-        return self._package
-
-    def _open(self, name: str) -> _CappedReader:
-        try:
-            return _CappedReader(self._zip.open(self._zip.getinfo(name)), MAX_INFLATED, name)
-        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, KeyError) as exc:
-            raise _corrupt(name) from exc
-
-    def _read_part(self, name: str) -> bytes:
-        """The inflated bytes of a small part (capped like every read)."""
-        info = self._members[name]
-        direct = inflate_member(self._data, info) if info.file_size <= SMALL_PART else None
-        if direct is not None:
-            return direct
-        reader = self._open(name)
-        try:
-            chunks = []
-            while chunk := reader.read(CHUNK):
-                chunks.append(chunk)
-            return b"".join(chunks)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-            raise _corrupt(name) from exc
-
-    def _parse_whole(self, name: str, data: bytes | None = None) -> Element:
-        """Parse a small part in one go (see ``parse_xml`` for how it is kept safe)."""
-        if data is None:
-            data = self._read_part(name)
-        try:
-            return parse_xml(data)
-        except DefusedXmlException as exc:
-            raise _dangerous(name) from exc
-        except (ParseError, zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-            raise _corrupt(name) from exc
-
-    def _stream(self, name: str) -> Iterator[Element]:
-        """Yield each element of a part as it is completed, through defusedxml."""
-        try:
-            for _event, element in SafeET.iterparse(self._open(name), events=("end",)):
-                yield element
-        except DefusedXmlException as exc:
-            raise _dangerous(name) from exc
-        except (ParseError, zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-            raise _corrupt(name) from exc
-
-    def _elements(self, name: str, data: bytes | None = None) -> Iterator[Element]:
-        """The children of the root (and, for a sheet, the rows of sheetData) of a part: parsed
-        whole when small (``data``: its bytes, if already read), streamed when large (then every
-        element comes, innermost first)."""
-        if data is None and self._members[name].file_size > SMALL_PART:
-            yield from self._stream(name)
-            return
-        for child in self._parse_whole(name, data):
-            if child.tag.endswith("}sheetData"):
-                yield from child
-            else:
-                yield child
-
     # -- workbook structure ------------------------------------------------------------------
 
     def _read_workbook(self) -> None:
         if "xl/workbook.xml" not in self._members:
-            raise WorkbookError("corrupt_zip", "tệp thiếu phần xl/workbook.xml (không phải sổ Excel hợp lệ)")
+            raise WorkbookError("corrupt_zip", "no_workbook")
         key = self._structure_key()
         structure = _STRUCTURES.get(key) if key is not None else None
         if structure is None:
@@ -257,7 +164,7 @@ class XlsxWorkbook:
             if local == "sheet":
                 rid = next((element.get(f"{{{ns}}}id") for ns in _NS_REL if element.get(f"{{{ns}}}id")), "")
                 sheets.append(SheetInfo(element.get("name", ""), element.get("state", "visible"),
-                                        _normalise_part(targets.get(rid, ""))))
+                                        normalise_part(targets.get(rid, ""))))
             elif local == "definedName" and element.get("name"):
                 local_id = element.get("localSheetId")
                 key = element.get("name", "").lower()
@@ -307,7 +214,7 @@ class XlsxWorkbook:
         ``max_row`` (0-based, inclusive). Reading stops at the first row past every wanted row."""
         info = self.sheet(sheet)
         if info is None or info.part not in self._members:
-            raise WorkbookError("missing_sheet", f"không có trang “{sheet}”")
+            raise WorkbookError("missing_sheet", sheet_name=sheet)
         wanted = set(cells)
         wanted_columns = frozenset(columns)
         last = max([r for r, _ in wanted] + ([max_row] if max_row is not None and wanted_columns else []), default=-1)
@@ -395,18 +302,3 @@ class XlsxWorkbook:
                     break
         self._shared = _ParsedStrings(strings)
         return self._shared
-
-    def close(self) -> None:
-        if self._package is not None:
-            self._package.close()
-
-
-def _normalise_part(path: str) -> str:
-    parts: list[str] = []
-    for piece in path.split("/"):
-        if piece == "..":
-            if parts:
-                parts.pop()
-        elif piece and piece != ".":
-            parts.append(piece)
-    return "/".join(parts)

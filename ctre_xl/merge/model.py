@@ -1,0 +1,82 @@
+"""What merging produces: metric results, unit statuses, the tidy table and the whole result.
+
+``MergeResult`` is what the console report, the JSON output and the summary workbook all render.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from ctre_xl.plan.findings import Finding
+from ctre_xl.plan.vocab import MetricStatus, Operator, Severity
+from ctre_xl.read.model import FileRecord, Submission
+
+
+@dataclass
+class MetricResult:
+    code: str
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    target: float | None  # the target in force, as an absolute value (CT13: 98% of last year)
+    operator: Operator | None
+    target_year: int
+    status: MetricStatus
+    on_error_figures: bool = False  # rests on figures that have errors
+    previous_value: float | None = None
+    change: str | None = None  # "better" / "worse" / "same" / None
+    remark: str = ""
+    by_unit: dict[str, float | None] = field(default_factory=dict)  # unit id -> the unit's own value
+
+
+@dataclass
+class UnitStatus:
+    id: str
+    name: str
+    kind: str
+    received: bool
+    on_time: bool | None
+    file: str | None = None
+    report_date: date | None = None
+    preparer: str = ""
+    phone: str = ""
+    errors: int = 0
+    warnings: int = 0
+
+
+@dataclass
+class Fact:
+    """One row of the tidy merged table."""
+
+    year: int
+    unit: str
+    element: str
+    value: float | None
+    file: str
+    sheet: str
+    cell: str
+    sha256: str
+
+
+@dataclass
+class MergeResult:
+    year: int
+    files: list[FileRecord]
+    findings: list[Finding]
+    metrics: list[MetricResult]
+    units: list[UnitStatus]
+    facts: list[Fact]
+    submissions: dict[str, Submission]  # unit id -> accepted submission
+    totals: dict[str, float | None]  # element -> commune total
+    previous_totals: dict[str, float | None] = field(default_factory=dict)
+    outputs: dict[str, str] = field(default_factory=dict)  # kind -> written path
+    notices: list[str] = field(default_factory=list)  # Vietnamese, e.g. "the file was open in Excel"
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == Severity.WARNING]

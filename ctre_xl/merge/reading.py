@@ -1,0 +1,94 @@
+"""Reading every file of the inbox for the merge: on both cores when there are many.
+
+A file that cannot be read becomes a rejected record with its reason, never an exception: one
+broken workbook must not stop the merge of forty others.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from ctre_xl.plan.catalog import Catalog
+from ctre_xl.plan.finding_kinds import FindingKind
+from ctre_xl.plan.findings import Finding
+from ctre_xl.plan.units import Registry
+from ctre_xl.plan.vocab import FileStatus
+from ctre_xl.read.model import FileRecord, Submission
+
+PARALLEL_FROM = 24  # below this many files, starting worker processes costs more than it saves
+WORKERS = 2
+
+Progress = Callable[[int], Any]
+
+
+@dataclass
+class FileRead:
+    """What the reader made of one file (a picklable ReadOutcome)."""
+
+    record: FileRecord
+    submission: Submission | None
+    findings: list[Finding] = field(default_factory=list)
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(inbox: Path, catalog: Catalog, registry: Registry, allow_sample: bool) -> None:
+    _WORKER.update(inbox=inbox, catalog=catalog, registry=registry, allow_sample=allow_sample)
+
+
+def _read_in_worker(path: Path) -> FileRead:
+    return _read_one(path, _WORKER["inbox"], _WORKER["catalog"], _WORKER["registry"], _WORKER["allow_sample"])
+
+
+def _read_one(path: Path, inbox: Path, catalog: Catalog, registry: Registry, allow_sample: bool) -> FileRead:
+    from ctre_xl.read.submission import read_submission
+
+    try:
+        outcome = read_submission(path, inbox, catalog, registry, allow_sample=allow_sample)
+    except Exception as exc:  # one unreadable file must never stop the merge of forty others
+        relative = _relative(path, inbox)
+        finding = FindingKind.READ_FAILED.finding(file=relative, error_type=type(exc).__name__, error=exc)
+        record = FileRecord(path=relative, unit=None, status=FileStatus.REJECTED, reason=finding.message)
+        return FileRead(record, None, [finding])
+    return FileRead(outcome.record, outcome.submission, list(outcome.findings))
+
+
+def _relative(path: Path, inbox: Path) -> str:
+    try:
+        return Path(path).relative_to(inbox).as_posix()
+    except ValueError:
+        return Path(path).name
+
+
+def read_all(paths: list[Path], inbox: Path, catalog: Catalog, registry: Registry, *,
+             allow_sample: bool = False, progress: Progress | None = None) -> list[FileRead]:
+    """Read every file, on both cores when there are many; results in the order of ``paths``."""
+    bar = progress(len(paths)) if progress is not None and paths else nullcontext()
+    results: list[FileRead] = []
+    with bar as shown:
+        def advance() -> None:
+            if shown is not None:
+                shown.update(1)
+
+        if len(paths) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
+            chunk = max(1, len(paths) // (WORKERS * 8))
+            try:
+                with ProcessPoolExecutor(WORKERS, initializer=_init_worker,
+                                         initargs=(inbox, catalog, registry, allow_sample)) as pool:
+                    for outcome in pool.map(_read_in_worker, paths, chunksize=chunk):
+                        results.append(outcome)
+                        advance()
+                return results
+            except (OSError, NotImplementedError, BrokenProcessPool):
+                results.clear()  # no worker processes here (sandbox): read in this process
+        for path in paths:
+            results.append(_read_one(path, inbox, catalog, registry, allow_sample))
+            advance()
+    return results

@@ -1,0 +1,385 @@
+"""The catalogue of findings: every problem ctre-xl reports, with its severity and its words.
+
+One entry per kind: the code (the ``kind`` of the JSON output, never renamed), how serious it
+is, what it is about and how to fix it (Vietnamese, for the README), and the message templates.
+A kind found in several ways has several templates ("variants"); ``""`` is the usual one. Where
+a kind is detected, ``FindingKind.X.finding(variant, file=..., **fields)`` builds the finding, or
+``FindingKind.X.message(variant, **fields)`` only its text. A new check is one entry here plus
+the code that detects it.
+
+Placeholders never use the names of a finding's location (file, unit, sheet, cell, code): the
+message says ``{ref}`` for a cell it names, which is not always the cell the finding is filed at.
+Messages about one typed figure start with ``“{label}”: `` and the rest is the figure's ``note``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Mapping
+
+from ctre_xl.plan.findings import Finding
+from ctre_xl.plan.vocab import LabelledWord, Severity
+
+E, W = Severity.ERROR, Severity.WARNING
+LABEL_PREFIX = "“{label}”: "
+README_START, README_END = "<!-- finding-kinds:start -->", "<!-- finding-kinds:end -->"
+
+
+class Group(LabelledWord):
+    """Where in the cycle a kind is found; the README lists the kinds under these headings."""
+
+    FILE = "file", "Tệp không đọc được (tệp bị từ chối)"
+    IDENTITY = "identity", "Tệp không phải báo cáo dùng được"
+    STRUCTURE = "structure", "Biểu mẫu bị sửa"
+    CELL = "cell", "Số liệu trong từng ô"
+    CHECK = "check", "Đối chiếu số liệu"
+
+
+
+@dataclass(frozen=True)
+class KindInfo:
+    group: Group
+    severity: Severity | None  # None: set where detected (by the catalogue rule that failed)
+    summary: str  # Vietnamese: what was found
+    fix: str  # Vietnamese: what the unit (or the commune) does about it
+    messages: Mapping[str, str]  # variant -> template
+    severities: Mapping[str, Severity] = field(default_factory=dict)  # variants of another severity
+
+
+def _k(group: Group, severity: Severity | None, summary: str, fix: str, message: str | None = None, *,
+       severities: Mapping[str, Severity] | None = None, **variants: str) -> KindInfo:
+    messages = ({"": message} if message is not None else {}) | variants
+    return KindInfo(group, severity, summary, fix, messages, dict(severities or {}))
+
+
+class FindingKind(StrEnum):
+    """Every ``kind`` a finding can have; the details of each are in ``KINDS``."""
+
+    # the file itself
+    OUTSIDE_LINK = "outside_link"
+    NOT_A_FILE = "not_a_file"
+    TOO_LARGE = "too_large"
+    UNREADABLE = "unreadable"
+    EMPTY = "empty"
+    PASSWORD_PROTECTED = "password_protected"
+    XLS = "xls"
+    XLSB = "xlsb"
+    XML_2003 = "xml_2003"
+    OLE_OTHER = "ole_other"
+    ZIP_OTHER = "zip_other"
+    CSV = "csv"
+    HTML = "html"
+    PDF = "pdf"
+    IMAGE = "image"
+    UNKNOWN = "unknown"
+    CORRUPT_ZIP = "corrupt_zip"
+    CORRUPT_XML = "corrupt_xml"
+    TOO_MANY_ENTRIES = "too_many_entries"
+    ZIP_BOMB = "zip_bomb"
+    DANGEROUS_XML = "dangerous_xml"
+    MISSING_SHEET = "missing_sheet"
+    READ_FAILED = "read_failed"
+    REJECTED = "rejected"
+    # whose report it is
+    NOT_OURS = "not_ours"
+    BAD_METADATA = "bad_metadata"
+    UNKNOWN_UNIT = "unknown_unit"
+    OTHER_CATALOG = "other_catalog"
+    SAMPLE_DATA = "sample_data"
+    OLD_CATALOG = "old_catalog"
+    OTHER_YEAR = "other_year"
+    # the template's structure
+    MACRO_IGNORED = "macro_ignored"
+    EXTRA_CONTENT = "extra_content"
+    STRUCTURE_CHANGED = "structure_changed"
+    MISSING_NAME = "missing_name"
+    # one cell
+    MISSING = "missing"
+    NOT_A_NUMBER = "not_a_number"
+    NOT_YES_NO = "not_yes_no"
+    NEGATIVE = "negative"
+    NOT_WHOLE = "not_whole"
+    FORMULA_IN_INPUT = "formula_in_input"
+    AMBIGUOUS = "ambiguous"
+    PERCENT_IN_COUNT = "percent_in_count"
+    DASH = "dash"
+    BAD_DATE = "bad_date"
+    NO_REPORT_DATE = "no_report_date"
+    # figures against each other
+    RULE = "rule"
+    CROSS_UNIT_RULE = "cross_unit_rule"
+    JUMP = "jump"
+
+    @property
+    def info(self) -> KindInfo:
+        return KINDS[self]
+
+    def severity(self, variant: str = "") -> Severity | None:
+        info = KINDS[self]
+        return info.severities.get(variant, info.severity)
+
+    def message(self, variant: str = "", **fields: Any) -> str:
+        """The Vietnamese message of ``variant`` with ``fields`` in its placeholders."""
+        return KINDS[self].messages[variant].format(**fields)
+
+    def note(self, variant: str = "", **fields: Any) -> str:
+        """A figure's message without the leading ``“{label}”: `` (what ``values`` says of a value)."""
+        return KINDS[self].messages[variant].removeprefix(LABEL_PREFIX).format(**fields)
+
+    def finding(self, variant: str = "", *, file: str, unit: str | None = None, sheet: str | None = None,
+                cell: str | None = None, code: str | None = None, severity: Severity | None = None,
+                **fields: Any) -> Finding:
+        """A finding of this kind; ``severity`` only where the catalogue leaves it to the caller."""
+        chosen = self.severity(variant) if severity is None else severity
+        if chosen is None:
+            raise ValueError(f"finding kind {self.value!r} needs the severity of its rule")
+        return Finding(file=file, unit=unit, sheet=sheet, cell=cell, code=code, severity=chosen,
+                       message=self.message(variant, **fields), kind=self)
+
+
+_SAVE_AS_XLSX = "Mở bằng Excel, lưu lại dạng .xlsx rồi gửi lại."
+_SEND_FILLED = "Gửi tệp biểu mẫu .xlsx đã điền."
+_SEND_ORIGINAL = "Gửi lại biểu mẫu gốc đã điền."
+_FILE, _IDENTITY, _STRUCTURE, _CELL, _CHECK = Group.FILE, Group.IDENTITY, Group.STRUCTURE, Group.CELL, Group.CHECK
+
+KINDS: dict[FindingKind, KindInfo] = {
+    FindingKind.OUTSIDE_LINK: _k(
+        _FILE, E, "Liên kết (shortcut) trỏ ra ngoài thư mục inbox", "Chép chính tệp vào inbox.",
+        "liên kết trỏ ra ngoài thư mục inbox — không đọc"),
+    FindingKind.NOT_A_FILE: _k(
+        _FILE, E, "Không phải tệp thông thường", "Bỏ khỏi inbox.", "không phải tệp thông thường — bỏ qua"),
+    FindingKind.TOO_LARGE: _k(
+        _FILE, E, "Tệp quá lớn (trên 64 MB), không thể là biểu mẫu đã điền", _SEND_ORIGINAL,
+        "tệp quá lớn ({size_mb} MB), không phải biểu mẫu bình thường — đề nghị gửi lại biểu mẫu gốc đã điền"),
+    FindingKind.UNREADABLE: _k(
+        _FILE, E, "Không đọc được tệp", "Kiểm tra quyền truy cập tệp.",
+        "không đọc được tệp ({error}) — kiểm tra quyền truy cập"),
+    FindingKind.EMPTY: _k(
+        _FILE, E, "Tệp rỗng (0 byte)", "Đơn vị gửi lại tệp.", "tệp rỗng (0 byte) — đề nghị đơn vị gửi lại"),
+    FindingKind.PASSWORD_PROTECTED: _k(
+        _FILE, E, "Tệp có mật khẩu", "Gỡ mật khẩu, lưu lại rồi gửi lại.",
+        "tệp có mật khẩu — gỡ mật khẩu rồi gửi lại (trong Excel: Tệp > Thông tin > Bảo vệ sổ làm việc > "
+        "Mã hoá bằng mật khẩu, xoá mật khẩu rồi lưu)",
+        ods="tệp .ods có mật khẩu — mở bằng LibreOffice, gỡ mật khẩu (Tệp > Thuộc tính > Bảo mật) rồi lưu dạng "
+            ".xlsx và gửi lại"),
+    FindingKind.XLS: _k(
+        _FILE, E, "Tệp .xls (Excel 97-2003)", _SAVE_AS_XLSX,
+        "tệp .xls (Excel 97-2003) — mở bằng Excel và lưu lại dạng .xlsx (Excel Workbook) rồi gửi lại"),
+    FindingKind.XLSB: _k(
+        _FILE, E, "Tệp .xlsb (Excel Binary)", _SAVE_AS_XLSX,
+        "tệp .xlsb (Excel Binary) — mở bằng Excel và lưu lại dạng .xlsx (Excel Workbook) rồi gửi lại"),
+    FindingKind.XML_2003: _k(
+        _FILE, E, "Tệp XML Spreadsheet 2003", _SAVE_AS_XLSX,
+        "tệp XML Spreadsheet 2003 — mở bằng Excel và lưu lại dạng .xlsx (Excel Workbook) rồi gửi lại"),
+    FindingKind.OLE_OTHER: _k(
+        _FILE, E, "Tệp Word/Office cũ, không phải bảng tính", _SEND_FILLED,
+        "tệp Word/Office cũ (định dạng OLE), không phải biểu mẫu Excel — đề nghị gửi tệp .xlsx đã điền"),
+    FindingKind.ZIP_OTHER: _k(
+        _FILE, E, "Tệp nén hoặc tài liệu khác (Word, PowerPoint, .zip…)", _SEND_FILLED,
+        "tệp nén hoặc tài liệu khác (Word, PowerPoint, .zip…), không phải bảng tính Excel — "
+        "đề nghị gửi tệp biểu mẫu .xlsx đã điền"),
+    FindingKind.CSV: _k(
+        _FILE, E, "Tệp văn bản/CSV đổi tên", "Điền số liệu vào biểu mẫu .xlsx đã gửi.",
+        "tệp văn bản/CSV (đuôi tên tệp bị đổi), không phải bảng tính Excel — điền số liệu vào biểu mẫu "
+        ".xlsx đã gửi rồi gửi lại"),
+    FindingKind.HTML: _k(
+        _FILE, E, "Trang web (HTML) đổi tên", "Mở biểu mẫu bằng Excel, điền rồi lưu dạng .xlsx.",
+        "tệp trang web (HTML) đổi tên, không phải bảng tính Excel — mở biểu mẫu bằng Excel, điền rồi "
+        "lưu dạng .xlsx"),
+    FindingKind.PDF: _k(
+        _FILE, E, "Tệp PDF", _SEND_FILLED, "tệp PDF — không đọc được số liệu, đề nghị gửi tệp Excel (.xlsx) đã điền"),
+    FindingKind.IMAGE: _k(
+        _FILE, E, "Tệp ảnh", _SEND_FILLED, "tệp ảnh — không đọc được số liệu, đề nghị gửi tệp Excel (.xlsx) đã điền"),
+    FindingKind.UNKNOWN: _k(
+        _FILE, E, "Không nhận ra định dạng tệp", _SEND_FILLED,
+        "không nhận ra định dạng tệp (không phải .xlsx) — đề nghị gửi tệp biểu mẫu .xlsx đã điền"),
+    FindingKind.CORRUPT_ZIP: _k(
+        _FILE, E, "Tệp hỏng hoặc tải về chưa hết", "Đơn vị gửi lại tệp.",
+        "tệp bị hỏng hoặc tải về chưa hết (không mở được dạng .xlsx) — đề nghị đơn vị gửi lại",
+        package="tệp bị hỏng (không mở được dạng .xlsx) — đề nghị đơn vị gửi lại",
+        no_workbook="tệp thiếu phần xl/workbook.xml (không phải sổ Excel hợp lệ)",
+        ods="tệp .ods bị hỏng (không mở được) — đề nghị đơn vị gửi lại",
+        not_ods="tệp không phải bảng tính OpenDocument (.ods) hợp lệ — mở bằng LibreOffice, lưu lại dạng .xlsx "
+                "rồi gửi lại"),
+    FindingKind.CORRUPT_XML: _k(
+        _FILE, E, "Một phần của tệp bị hỏng", "Mở bằng Excel, lưu lại rồi gửi lại.",
+        "tệp bị hỏng: phần “{part}” không đọc được — mở bằng Excel, lưu lại rồi gửi lại"),
+    FindingKind.TOO_MANY_ENTRIES: _k(
+        _FILE, E, "Tệp chứa quá nhiều thành phần (trên 10.000)", _SEND_ORIGINAL,
+        "tệp chứa quá nhiều thành phần ({count}), không phải biểu mẫu bình thường — "
+        "không đọc; đề nghị gửi lại đúng biểu mẫu",
+        package="tệp chứa quá nhiều thành phần ({count}) — không đọc"),
+    FindingKind.ZIP_BOMB: _k(
+        _FILE, E, "Tệp nén bất thường, có thể độc hại (zip bomb)", _SEND_ORIGINAL,
+        "tệp nén bất thường: phần “{part}” giải nén ra hơn {size_mb} MB — có thể là tệp độc hại "
+        "(zip bomb), không đọc; đề nghị đơn vị gửi lại biểu mẫu gốc đã điền"),
+    FindingKind.DANGEROUS_XML: _k(
+        _FILE, E, "Tệp chứa XML nguy hiểm (khai báo thực thể/DTD)", _SEND_ORIGINAL,
+        "tệp chứa XML nguy hiểm (khai báo thực thể/DTD trong phần “{part}”) — "
+        "không đọc; đề nghị đơn vị gửi lại biểu mẫu gốc đã điền"),
+    FindingKind.MISSING_SHEET: _k(
+        _FILE, E, "Thiếu trang tính của biểu mẫu", _SEND_ORIGINAL, "không có trang “{sheet_name}”"),
+    FindingKind.READ_FAILED: _k(
+        _FILE, E, "Lỗi không lường trước khi đọc tệp", "Mở bằng Excel, lưu lại rồi gửi lại.",
+        "Không đọc được tệp ({error_type}: {error}). Mở bằng Excel, lưu lại rồi gửi lại."),
+    FindingKind.REJECTED: _k(
+        _FILE, E, "Tệp bị loại khi gom thư mục inbox (liên kết hỏng hoặc trỏ ra ngoài, thiết bị…)",
+        "Chép chính tệp (không phải liên kết) vào inbox.", "{reason}",
+        broken_link="liên kết (shortcut) hỏng, không trỏ tới tệp nào — bỏ qua",
+        no_stat="không đọc được thông tin tệp (quyền truy cập?)",
+        not_regular="không phải tệp thông thường (thiết bị, ống dẫn…) — bỏ qua",
+        outside_link="liên kết trỏ ra ngoài thư mục inbox — không đọc; chép chính tệp vào inbox"),
+    FindingKind.NOT_OURS: _k(
+        _IDENTITY, E, "Không phải biểu mẫu của ctre-xl", "Điền vào biểu mẫu đã được gửi.",
+        "không phải biểu mẫu của ctre-xl (không có thông tin nhận dạng biểu mẫu) — "
+        "đề nghị đơn vị điền vào biểu mẫu đã được gửi"),
+    FindingKind.BAD_METADATA: _k(
+        _IDENTITY, E, "Thông tin nhận dạng biểu mẫu bị hỏng", "Dùng biểu mẫu gốc.",
+        "thông tin năm báo cáo trong biểu mẫu bị hỏng (“{found}”) — đề nghị dùng biểu mẫu gốc"),
+    FindingKind.UNKNOWN_UNIT: _k(
+        _IDENTITY, E, "Đơn vị không có trong danh sách đơn vị", "Thêm đơn vị vào don-vi.xlsx hoặc kiểm tra lại tệp.",
+        "đơn vị “{unit_id}” ({unit_name}) không có trong danh sách đơn vị ({source}) — "
+        "thêm đơn vị vào don-vi.xlsx hoặc kiểm tra lại tệp"),
+    FindingKind.OTHER_CATALOG: _k(
+        _IDENTITY, E, "Biểu mẫu của kế hoạch khác", "Dùng biểu mẫu của kế hoạch này.",
+        "biểu mẫu của kế hoạch khác (“{found}”, không phải “{expected}”) — đề nghị dùng biểu mẫu của kế hoạch này"),
+    FindingKind.SAMPLE_DATA: _k(
+        _IDENTITY, E, "Dữ liệu minh hoạ", "Gửi biểu mẫu thật đã điền.",
+        "dữ liệu minh hoạ, không dùng cho báo cáo thật — đề nghị gửi biểu mẫu thật đã điền"),
+    FindingKind.OLD_CATALOG: _k(
+        _IDENTITY, E, "Biểu mẫu theo danh mục chỉ tiêu cũ (lỗi nếu có mã số liệu không còn dùng)",
+        "Dùng biểu mẫu mới.",
+        "biểu mẫu theo danh mục phiên bản “{version}”, các mã số liệu sau không còn trong danh mục hiện hành "
+        "“{current}”: {gone} — đề nghị dùng biểu mẫu mới",
+        usable="biểu mẫu theo danh mục phiên bản “{version}” (hiện hành: “{current}”); các mã số liệu vẫn dùng "
+               "được nên vẫn đọc — lần sau dùng biểu mẫu mới", severities={"usable": W}),
+    FindingKind.OTHER_YEAR: _k(
+        _IDENTITY, W, "Báo cáo của năm khác (không phải năm tổng hợp, không phải năm trước)",
+        "Kiểm tra năm của biểu mẫu.", "Báo cáo năm {year} (năm khác), không phải năm {merge_year}: bỏ qua."),
+    FindingKind.MACRO_IGNORED: _k(
+        _STRUCTURE, W, "Tệp có macro: macro không được chạy, chỉ đọc số liệu", "Lần sau lưu dạng .xlsx.",
+        "tệp .{extension} có macro — macro không được chạy, chỉ đọc số liệu; lần sau lưu dạng .xlsx"),
+    FindingKind.EXTRA_CONTENT: _k(
+        _STRUCTURE, W, "Có nội dung bên dưới biểu mẫu (không được đọc)", "Xoá phần đó nếu không cần.",
+        "có nội dung bên dưới biểu mẫu (từ dòng {row}) — phần này không được đọc; xoá đi nếu không cần",
+        declared="có nội dung bên dưới biểu mẫu (từ dòng {row}, vùng dữ liệu khai báo {dimension}) — phần này "
+                 "không được đọc; xoá đi nếu không cần"),
+    FindingKind.STRUCTURE_CHANGED: _k(
+        _STRUCTURE, W, "Biểu mẫu bị chèn/xoá dòng, sửa nhãn hoặc xoá tên ô (số liệu vẫn đọc được)",
+        "Kiểm tra số liệu; lần sau dùng biểu mẫu gốc, không chèn/xoá dòng.",
+        label_edited="nhãn dòng {row} đã bị sửa: “{found}” (mẫu: “{expected}”) — kiểm tra số liệu ở ô {ref} "
+                     "có đúng nội dung không",
+        moved="biểu mẫu đã bị chèn hoặc xoá dòng/cột: {count} ô nhập bị dịch chuyển (ví dụ “{name}” từ {before} "
+              "sang {after}) — số liệu vẫn đọc theo tên ô; lần sau không chèn/xoá dòng",
+        name_removed="tên ô “{name}” đã bị xoá; đã tìm thấy dòng “{label}” theo nhãn và đọc ô {ref} — lần sau "
+                     "dùng biểu mẫu gốc, không xoá tên ô",
+        front_name_removed="tên ô “{name}” ({field}) đã bị xoá; đã đọc ô {ref} theo biểu mẫu gốc"),
+    FindingKind.MISSING_NAME: _k(
+        _STRUCTURE, E, "Không tìm thấy ô nhập (tên ô hoặc dòng đã bị xoá)", "Nhập lại số liệu vào biểu mẫu gốc.",
+        "không tìm thấy ô nhập “{label}” (tên ô “{name}” bị xoá hoặc dòng đã bị xoá) — "
+        "nhập lại số liệu vào biểu mẫu gốc rồi gửi lại"),
+    FindingKind.MISSING: _k(
+        _CELL, E, "Chưa nhập số liệu bắt buộc", "Nhập số liệu (nhập 0 nếu không có) hoặc chọn Có/Không.",
+        "Chưa nhập “{label}”. Nhập số liệu (nhập 0 nếu không có).",
+        yes_no="Chưa chọn Có/Không cho “{label}”."),
+    FindingKind.NOT_A_NUMBER: _k(
+        _CELL, E, "Ô số lượng không chứa một số (chữ, lỗi của Excel, TRUE/FALSE)", "Nhập một số.",
+        "“{label}”: “{raw}” không phải là số — nhập một số (ví dụ 1234)",
+        boolean="“{label}”: ô chứa giá trị logic “{raw}”, không phải số — nhập số",
+        cell_error="“{label}”: ô {ref} chứa lỗi {error} — nhập một số"),
+    FindingKind.NOT_YES_NO: _k(
+        _CELL, E, "Ô Có/Không chứa giá trị khác", "Chọn “Có” hoặc “Không”.",
+        "“{label}”: “{raw}” không phải Có/Không — chọn “Có” hoặc “Không”",
+        value="“{label}”: chỉ chọn Có hoặc Không (đang là {value})."),
+    FindingKind.NEGATIVE: _k(
+        _CELL, E, "Số âm", "Nhập số từ 0 trở lên.",
+        "“{label}” không thể âm (đang là {value}): nhập số từ 0 trở lên."),
+    FindingKind.NOT_WHOLE: _k(
+        _CELL, E, "Số lượng có phần thập phân", "Nhập số nguyên.",
+        "“{label}” phải là số nguyên (đang là {value}): nhập số người, số vụ… không có phần thập phân."),
+    FindingKind.FORMULA_IN_INPUT: _k(
+        _CELL, E, "Ô nhập là công thức, trừ phép tính chỉ gồm các con số (ở ô ngày lập báo cáo: cảnh báo)",
+        "Nhập trực tiếp con số hoặc ngày.",
+        "“{label}”: ô {ref} là công thức ({formula}) — nhập trực tiếp con số, không dùng công thức",
+        report_date="ngày lập báo cáo là công thức (={formula}) — nhập ngày cụ thể, dạng dd/mm/yyyy",
+        severities={"report_date": W}),
+    FindingKind.AMBIGUOUS: _k(
+        _CELL, W, "Số có thể hiểu hai cách (“1,234”): được đọc là 1234",
+        "Kiểm tra lại; nhập số không có dấu ngăn cách.",
+        "“{label}”: “{raw}” có thể là {value} hoặc {alternative}; đã đọc là {value} (dấu phẩy ngăn cách hàng "
+        "nghìn) — kiểm tra lại, nên nhập số không có dấu ngăn cách"),
+    FindingKind.PERCENT_IN_COUNT: _k(
+        _CELL, W, "Tỉ lệ phần trăm trong ô số lượng (“12%” được đọc là 12)",
+        "Nhập số lượng; tỉ lệ do phần mềm tự tính.",
+        "“{label}”: “{raw}” là tỉ lệ phần trăm; ô này cần số lượng (tỉ lệ do phần mềm tự tính) — đã đọc là "
+        "{value}, nhập lại số lượng"),
+    FindingKind.DASH: _k(
+        _CELL, W, "Dấu “-” trong ô: coi là không có số liệu", "Nhập 0 nếu là không (ô Có/Không: chọn Có hoặc Không).",
+        "“{label}”: ô có dấu “{raw}”: coi là không có số liệu; nếu là 0 thì nhập 0",
+        yes_no="“{label}”: ô có dấu “{raw}”: coi là không có số liệu — chọn “Có” hoặc “Không”"),
+    FindingKind.BAD_DATE: _k(
+        _CELL, W, "Ngày lập báo cáo không đọc được", "Nhập ngày dạng dd/mm/yyyy.",
+        "ngày lập báo cáo “{raw}” không đọc được — nhập dạng dd/mm/yyyy"),
+    FindingKind.NO_REPORT_DATE: _k(
+        _CELL, W, "Chưa ghi ngày lập báo cáo (dùng ngày sửa tệp để xét nộp đúng hạn)",
+        "Ghi ngày lập báo cáo ở trang Thông tin chung.",
+        "Chưa ghi ngày lập báo cáo: dùng ngày sửa tệp ({day}) để xét nộp đúng hạn. "
+        "Ghi ngày lập báo cáo ở trang Thông tin chung."),
+    FindingKind.RULE: _k(
+        _CHECK, None, "Số liệu trong một tệp trái quy tắc của danh mục (tử số lớn hơn mẫu số, các số lồng nhau…)",
+        "Kiểm tra lại các ô được nêu.",
+        "{rule} Ô {left_refs} = {left} nhưng ô {right_refs} = {right} (cần {sign}): kiểm tra lại các ô này."),
+    FindingKind.CROSS_UNIT_RULE: _k(
+        _CHECK, None, "Tổng toàn xã trái quy tắc khi cộng số liệu của nhiều đơn vị",
+        "Các đơn vị kiểm tra lại số liệu của mình.",
+        "Tổng hợp toàn xã: {rule} Tổng {left} {sign} {right} ({detail}). Các đơn vị kiểm tra lại số liệu của mình."),
+    FindingKind.JUMP: _k(
+        _CHECK, W, "Số liệu thay đổi quá ±50% so với năm trước của chính đơn vị",
+        "Kiểm tra lại; nếu đúng thì ghi giải trình.",
+        "“{label}” {direction} {percent}% so với năm {year} ({before} → {after}): "
+        "kiểm tra lại, nếu đúng thì ghi giải trình."),
+}
+
+
+# ----------------------------------------------------------------------------- README
+
+
+def severity_text(kind: FindingKind) -> str:
+    """How serious a kind is, in Vietnamese, for the README."""
+    info = kind.info
+    if info.severity is None:
+        return "Lỗi hoặc cảnh báo (theo quy tắc)"
+    found = {info.severity, *info.severities.values()}
+    return info.severity.label if len(found) == 1 else "Lỗi hoặc cảnh báo"
+
+
+def readme_block() -> str:
+    """The README's list of findings, between its markers (``python -m ctre_xl.plan.finding_kinds``)."""
+    lines = [README_START]
+    for group in Group:
+        lines += ["", f"**{group.label}**", ""]
+        for kind in FindingKind:
+            info = kind.info
+            if info.group is group:
+                lines.append(f"- {info.summary} — {severity_text(kind).lower()}; cách sửa: "
+                             f"{info.fix[0].lower()}{info.fix[1:]} (`{kind.value}`)")
+    return "\n".join([*lines, "", README_END])
+
+
+def update_readme(path: Path) -> bool:
+    """Rewrite the block between the markers of ``path``; True if it changed."""
+    text = path.read_text(encoding="utf-8")
+    head, _, rest = text.partition(README_START)
+    _, _, tail = rest.partition(README_END)
+    updated = head + readme_block() + tail
+    if updated != text:
+        path.write_text(updated, encoding="utf-8")
+    return updated != text
+
+
+if __name__ == "__main__":
+    import sys
+
+    update_readme(Path(sys.argv[1] if len(sys.argv) > 1 else "README.md"))

@@ -1,0 +1,51 @@
+"""What reading a file produces: the figures a workbook held and what became of the file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from ctre_xl.plan.findings import Finding
+from ctre_xl.plan.vocab import FileStatus
+
+
+@dataclass(frozen=True)
+class CellValue:
+    """A figure as read from a workbook, with where it came from."""
+
+    element: str
+    value: float | None  # counts/money as numbers, yes/no as 1/0, None when blank
+    raw: Any  # what the cell held (text as typed, number, ...)
+    sheet: str
+    cell: str  # A1 reference
+
+
+@dataclass
+class Submission:
+    """One workbook identified as a unit's report."""
+
+    path: str  # relative to the inbox
+    sha256: str
+    modified: float  # file modification time (POSIX seconds)
+    unit: str
+    year: int
+    meta: dict[str, str]
+    values: dict[str, CellValue] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)  # metric code -> explanation
+    free_text: dict[str, str] = field(default_factory=dict)  # report_results/... -> text
+    preparer: dict[str, str] = field(default_factory=dict)  # preparer_name, preparer_phone
+    report_date: date | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+
+@dataclass
+class FileRecord:
+    """What became of one file of the inbox."""
+
+    path: str  # relative to the inbox
+    unit: str | None
+    status: FileStatus
+    reason: str  # Vietnamese
+    year: int | None = None
+    sha256: str | None = None
