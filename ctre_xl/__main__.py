@@ -1,5 +1,37 @@
-"""``python -m ctre_xl``: the same as the ``ctre-xl`` command (handy where Scripts/ is not on PATH)."""
+"""The ``ctre-xl`` program (``run``), also as ``python -m ctre_xl`` (handy where Scripts/ is not on PATH).
 
-from ctre_xl.cli import main
+``run`` guards the whole life of the process against Ctrl-C, not only the command: the heavy
+imports come after its handler is in place, and once the command is over the process exits with
+the command's code even if Ctrl-C arrives while it shuts down (its outputs are complete by then).
+"""
 
-main(prog_name="ctre-xl")
+from __future__ import annotations
+
+import signal
+import sys
+
+INTERRUPTED_EXIT = 130  # 128 + SIGINT, as shells report it
+BEFORE_START = "Đã dừng theo yêu cầu (Ctrl-C) trước khi bắt đầu: chưa đọc, chưa ghi tệp nào."
+AGAIN = "Đã dừng theo yêu cầu (Ctrl-C)."
+
+
+def run() -> None:
+    code: object = INTERRUPTED_EXIT
+    started = False
+    try:
+        from ctre_xl.cli import main
+
+        started = True
+        try:
+            main(prog_name="ctre-xl")
+        except SystemExit as exc:
+            code = exc.code
+    except KeyboardInterrupt:  # the command reports its own Ctrl-C; this is before it, or a second one
+        print(AGAIN if started else BEFORE_START, file=sys.stderr)
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    run()

@@ -3,7 +3,13 @@
 Problems become Vietnamese lines in one place, ``CtreGroup.invoke``: the library's own exceptions
 (``CtreError``) are expected problems the user can fix (exit code 2, like a usage error); anything
 else is a program error: its traceback goes to a file and the user reads one line saying where
-(exit code 3). ``--strict`` with errors in the figures exits with 1.
+(exit code 3). ``--strict`` with errors in the figures exits with 1. Ctrl-C exits with 130 (128 +
+SIGINT, as shells do) after one Vietnamese line saying which outputs were and were not updated.
+
+Checked before any command runs (``CtreCommand``), exit code 2: a ``--workspace`` that does not
+exist (except for ``init`` and ``demo``, which create it), and a command run from inside a
+workspace's ``inbox/`` without ``--workspace``. Nothing to merge (an empty inbox, or only returns of
+other years) is also exit code 2: an environment or usage problem, not an error in the figures.
 """
 
 from __future__ import annotations
@@ -22,10 +28,9 @@ from ctre_xl import __version__
 from ctre_xl import cli_vi
 from ctre_xl.plan.catalog import Catalog
 from ctre_xl.plan.load import load_catalog
-from ctre_xl.errors import CtreError
-from ctre_xl.files import Workspace
+from ctre_xl.errors import CtreError, Interrupted, WorkspaceError
+from ctre_xl.files import Workspace, enclosing_inbox
 from ctre_xl.plan.units import Registry, load_registry
-from ctre_xl.text import format_date
 
 PROGRAM_ERROR_EXIT = 3
 PROGRAM_ERROR = "Lỗi của chương trình ctre-xl (không phải do tệp hay số liệu của bạn)."
@@ -54,8 +59,29 @@ class ProgramError(UserError):
     exit_code = PROGRAM_ERROR_EXIT
 
 
+INTERRUPTED_EXIT = 130  # 128 + SIGINT
+INTERRUPTED = "Đã dừng theo yêu cầu (Ctrl-C). Không có tệp nào bị ghi dở: mỗi tệp hoặc đã ghi xong, hoặc chưa ghi."
+NO_WORKSPACE_NEEDED = frozenset({"init", "demo"})  # they create their folder
+
+
+class CtreCommand(click.Command):
+    """A ``ctre-xl`` command: where it is run from is checked once its options are known."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        ctx.find_object(Context).check_where(self.name or "")
+        return super().invoke(ctx)
+
+
 class CtreGroup(click.Group):
     """The ``ctre-xl`` group: every command runs inside its ``invoke``, the one error handler."""
+
+    command_class = CtreCommand
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except KeyboardInterrupt as exc:  # click would say "Aborted!" and exit with 1
+            raise _stopped(exc) from None
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -64,8 +90,16 @@ class CtreGroup(click.Group):
             raise UserError(str(exc)) from exc
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except KeyboardInterrupt as exc:
+            raise _stopped(exc) from None
         except Exception as exc:  # a bug: tell the user where the details went, not a traceback
             raise ProgramError(_program_error_message(exc)) from exc
+
+
+def _stopped(exc: KeyboardInterrupt) -> click.exceptions.Exit:
+    """Ctrl-C: one Vietnamese line (``Interrupted`` says which outputs were updated), exit code 130."""
+    click.echo(getattr(exc, "message", INTERRUPTED), err=True)
+    return click.exceptions.Exit(INTERRUPTED_EXIT)
 
 
 def _program_error_message(exc: Exception) -> str:
@@ -101,6 +135,19 @@ class Context:
 
     def use_workspace(self, root: Path) -> None:
         self.workspace, self.workspace_given = Workspace(root), True
+
+    def check_where(self, command: str) -> None:
+        """Refuse a ``--workspace`` that does not exist, and a run from inside a workspace's inbox/."""
+        root = self.workspace.root
+        if self.workspace_given and command not in NO_WORKSPACE_NEEDED and not root.is_dir():
+            raise WorkspaceError(f"Không có thư mục làm việc {root}. Tạo thư mục làm việc bằng lệnh "
+                                 f"“ctre-xl init --workspace {root}”, hoặc kiểm tra lại tên thư mục.")
+        inside = None if self.workspace_given else enclosing_inbox(Path.cwd())
+        if inside is not None:
+            _inbox, workspace = inside
+            raise WorkspaceError(f"Đang đứng trong thư mục inbox/ ({Path.cwd()}), nơi chỉ để các tệp các đơn vị "
+                                 f"gửi về. Hãy chạy lệnh từ thư mục làm việc {workspace} (cd {workspace}) hoặc "
+                                 f"thêm --workspace {workspace}.")
 
     def use_catalog(self, path: Path) -> None:
         self.catalog_path, self._catalog = path, None
@@ -162,13 +209,13 @@ def main(ctx: click.Context, workspace: Path, catalog_path: Path | None) -> None
 @global_options()
 @pass_context
 def init(ctx: Context) -> None:
-    """Tạo thư mục làm việc và tệp danh sách trường don-vi.xlsx."""
+    """Tạo thư mục làm việc và tệp danh sách trường, đoàn thể don-vi.xlsx."""
     from ctre_xl.pipeline import init_workspace
 
     created = init_workspace(ctx.catalog, ctx.workspace)
     click.echo(f"Thư mục làm việc: {ctx.workspace.root.resolve()}")
     if created:
-        click.echo(f"Đã tạo {ctx.workspace.registry_path.name}: nhập danh sách các trường của xã vào tệp này.")
+        click.echo(f"Đã tạo {ctx.workspace.registry_path.name}: nhập danh sách các trường và các đoàn thể của xã vào tệp này.")
     else:
         click.echo(f"Đã có {ctx.workspace.registry_path.name}: giữ nguyên.")
 
@@ -181,14 +228,20 @@ def init(ctx: Context) -> None:
 @pass_context
 def templates(ctx: Context, year: int, unit_ids: tuple[str, ...]) -> None:
     """Tạo biểu mẫu báo cáo (.xlsx) cho từng đơn vị vào templates/NĂM/."""
+    from ctre_xl.pipeline import registry_warnings
     from ctre_xl.template.writer import write_templates
 
-    written = write_templates(ctx.catalog, ctx.registry, ctx.workspace, year, list(unit_ids) or None)
+    registry = ctx.registry  # read don-vi.xlsx once
+    written = write_templates(ctx.catalog, registry, ctx.workspace, year, list(unit_ids) or None)
     folder = ctx.workspace.templates_dir(year)
     click.echo(f"Đã tạo {len(written)} biểu mẫu năm {year} trong {folder}:")
     for path in written:
-        click.echo(f"  {path.name}")
-    click.echo(f"Gửi mỗi đơn vị tệp của mình; hạn nộp trước ngày {format_date(ctx.catalog.deadline(year))}.")
+        unit = registry.get(path.stem)
+        optional = " (biểu mẫu ý kiến, không bắt buộc)" if unit is not None and unit.narrative else ""
+        click.echo(f"  {path.name}{optional}")
+    click.echo(f"Gửi mỗi đơn vị tệp của mình; hạn nộp {ctx.catalog.deadline_text(year)}.")
+    for warning in registry_warnings(registry, ctx.workspace, year, [path.stem for path in written]):
+        click.echo(f"Cảnh báo: {warning}", err=True)
 
 
 @main.command(options_metavar=OPTIONS_METAVAR)
@@ -213,12 +266,18 @@ def catalog(ctx: Context, as_json: bool) -> None:
 @pass_context
 def merge(ctx: Context, year: int, strict: bool, as_json: bool) -> None:
     """Đọc mọi tệp trong inbox/, kiểm tra, tổng hợp và ghi báo cáo vào outbox/NĂM/."""
-    from ctre_xl.output.console import console_summary, result_as_dict
-    from ctre_xl.pipeline import run_merge
+    try:
+        from ctre_xl.output.console import console_summary, result_as_dict
+        from ctre_xl.pipeline import run_merge
 
-    progress = None if as_json or not sys.stderr.isatty() else _progress_bar
-    result = run_merge(ctx.catalog, ctx.registry, ctx.workspace, year, strict=strict, progress=progress,
-                       allow_sample=ctx.workspace.is_demo)
+        progress = None if as_json or not sys.stderr.isatty() else _progress_bar
+        result = run_merge(ctx.catalog, ctx.registry, ctx.workspace, year, strict=strict, progress=progress,
+                           allow_sample=ctx.workspace.is_demo)
+    except KeyboardInterrupt as exc:  # before the pipeline started (its own Ctrl-C says more)
+        if isinstance(exc, Interrupted):
+            raise
+        raise Interrupted(f"Đã dừng theo yêu cầu (Ctrl-C) trước khi tổng hợp: chưa ghi gì, "
+                          f"{ctx.workspace.outbox_dir(year)} không thay đổi.") from exc
     if as_json:
         click.echo(json.dumps(result_as_dict(result), ensure_ascii=False, indent=2))
     else:

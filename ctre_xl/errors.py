@@ -21,3 +21,19 @@ class RegistryError(CtreError):
 
 class WorkspaceError(CtreError):
     """The workspace folder cannot be used (missing, not writable, ...)."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C, with a Vietnamese line saying which outputs were and were not updated.
+
+    A ``KeyboardInterrupt`` still (whoever catches that catches this), so a caller that knows
+    nothing of it stops the same way.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NothingToMerge(CtreError):
+    """The inbox holds nothing to merge for the year asked (empty, or every return of another year)."""

@@ -1,17 +1,26 @@
-"""The workspace layout and safe file output (atomic writes that never lose a result)."""
+"""The workspace layout and safe file output (atomic writes that never lose a result).
+
+Every output is written to a temporary file beside it (``.~tmp-…``, hidden) and renamed into place;
+the outputs of one merge are renamed together (``OutputBatch``), with Ctrl-C held back for that
+short step. A file open in Excel, LibreOffice or WPS is never overwritten: the result goes to a
+numbered copy ("name (1).xlsx").
+"""
 
 from __future__ import annotations
 
 import os
+import signal
 import tempfile
+import threading
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from ctre_xl.errors import WorkspaceError
 
 DEMO_MARKER = ".ctre-xl-demo"  # present only in a folder made by `ctre-xl demo`
+TEMPORARY_PREFIX = ".~tmp-"  # every temporary file we write starts so (hidden; never read as a return)
 
 
 @dataclass(frozen=True)
@@ -60,7 +69,8 @@ class _Target:
 def atomic_output(path: Path, allow_fallback: bool = False) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success move it into place atomically.
 
-    When the target is locked (open in Excel on Windows) and ``allow_fallback`` is set, the
+    When the target is open in Excel, LibreOffice or WPS (a lock file beside it, or on Windows a
+    refused replace) and ``allow_fallback`` is set, the
     result goes to ``name (1).xlsx``, ``name (2).xlsx`` ... instead; use ``atomic_write`` to learn
     where it went.
     """
@@ -71,15 +81,10 @@ def atomic_output(path: Path, allow_fallback: bool = False) -> Iterator[Path]:
 @contextmanager
 def atomic_write(path: Path, allow_fallback: bool = False) -> Iterator[tuple[Path, _Target]]:
     path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(prefix=".~tmp-", suffix=path.suffix, dir=path.parent)
-    except OSError as exc:
-        raise WorkspaceError(f"Không ghi được vào thư mục {path.parent}: {exc.strerror}.") from exc
-    os.close(handle)
-    temporary = Path(name)
     target = _Target(path)
+    made: dict[Path, Path] = {}
     try:
+        temporary = temporary_beside(path, into=made)
         yield temporary, target
         # mkstemp creates 0600 files; give the result the permissions of an ordinary new file.
         umask = os.umask(0)
@@ -87,8 +92,27 @@ def atomic_write(path: Path, allow_fallback: bool = False) -> Iterator[tuple[Pat
         os.chmod(temporary, 0o666 & ~umask)
         target.path, target.fallback_used = _move_into_place(temporary, path, allow_fallback)
     finally:
-        if temporary.exists():
-            temporary.unlink()
+        with interrupts_deferred():  # a second Ctrl-C must not leave the temporary file behind
+            for leftover in made.values():
+                leftover.unlink(missing_ok=True)
+
+
+def temporary_beside(path: Path, into: dict[Path, Path] | None = None) -> Path:
+    """A new empty temporary file in ``path``'s folder (recorded in ``into`` under ``path``).
+
+    Made with Ctrl-C held back, so that a Ctrl-C never falls between the file's creation and the
+    caller knowing its name (which is what lets the caller remove it).
+    """
+    try:
+        with interrupts_deferred():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, name = tempfile.mkstemp(prefix=TEMPORARY_PREFIX, suffix=path.suffix, dir=path.parent)
+            os.close(handle)
+            if into is not None:
+                into[path] = Path(name)
+    except OSError as exc:
+        raise WorkspaceError(f"Không ghi được vào thư mục {path.parent}: {exc.strerror}.") from exc
+    return Path(name)
 
 
 def _move_into_place(temporary: Path, path: Path, allow_fallback: bool) -> tuple[Path, bool]:
@@ -97,7 +121,7 @@ def _move_into_place(temporary: Path, path: Path, allow_fallback: bool) -> tuple
     last_error: OSError | None = None
     for candidate in candidates:
         try:
-            if candidate != path and candidate.exists() and _is_locked(candidate):
+            if allow_fallback and (open_elsewhere(candidate) or (candidate != path and _is_locked(candidate))):
                 continue
             os.replace(temporary, candidate)
             return candidate, candidate != path
@@ -113,5 +137,123 @@ def _is_locked(path: Path) -> bool:
     try:
         with open(path, "r+b"):
             return False
+    except FileNotFoundError:
+        return False
     except PermissionError:
         return True
+
+
+# ----------------------------------------------------------------------------- open in another program
+
+
+def lock_files(path: Path) -> list[Path]:
+    """The files a spreadsheet program puts beside ``path`` while it has it open.
+
+    LibreOffice: ``.~lock.<name>#``. Excel: ``~$<name>`` (Word-style owner files drop the first one
+    or two characters of a long name: ``~$ng-hop-2026.xlsx``). WPS Office: ``.~<name>``, also with
+    the first one or two characters dropped. On Windows the open file also refuses to be replaced
+    (PermissionError); on Linux and macOS these files are the only sign.
+    """
+    path = Path(path)
+    name = path.name
+    names = [f".~lock.{name}#"] + [f"{prefix}{name[cut:]}" for prefix in ("~$", ".~") for cut in (0, 1, 2)]
+    return [path.with_name(found) for found in dict.fromkeys(names)]
+
+
+def open_elsewhere(path: Path) -> Path | None:
+    """The lock file showing that ``path`` is open in Excel, LibreOffice or WPS; None if there is none."""
+    if not Path(path).exists():
+        return None
+    return next((lock for lock in lock_files(path) if lock.is_file()), None)
+
+
+# ----------------------------------------------------------------------------- Ctrl-C
+
+
+@contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) back for a short step that must not be cut in two; raise it after.
+
+    Only the main thread can install signal handlers; elsewhere (and when already deferred) this
+    does nothing.
+    """
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or getattr(previous, "deferring", False):
+        yield
+        return
+    received: list[int] = []
+
+    def hold(signum: int, _frame: Any) -> None:
+        received.append(signum)
+
+    hold.deferring = True  # type: ignore[attr-defined]
+    signal.signal(signal.SIGINT, hold)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if received:
+            if callable(previous):
+                previous(signal.SIGINT, None)
+            elif previous != signal.SIG_IGN:
+                raise KeyboardInterrupt
+
+
+# ----------------------------------------------------------------------------- several outputs at once
+
+
+@dataclass
+class OutputBatch:
+    """Outputs that replace the old ones together or not at all.
+
+    ``stage(path)`` gives a temporary file beside ``path`` to write the new content to; ``commit()``
+    moves every staged file into place in one short step, with Ctrl-C held back (a file that is
+    open elsewhere goes to a numbered copy, "name (1).xlsx"). Leaving the ``with`` block without
+    a commit (an error, Ctrl-C) removes the staged files and leaves the old outputs untouched.
+    """
+
+    staged: dict[Path, Path] = field(default_factory=dict)  # wanted -> temporary
+    placed: dict[Path, Path] = field(default_factory=dict)  # wanted -> where it went, once committed
+
+    def stage(self, path: Path) -> Path:
+        return temporary_beside(Path(path), into=self.staged)
+
+    def commit(self) -> dict[Path, Path]:
+        """Move every staged file into place; wanted path -> the path written."""
+        with interrupts_deferred():
+            for wanted, temporary in self.staged.items():
+                self.placed[wanted], _fallback = _move_into_place(temporary, wanted, allow_fallback=True)
+        return dict(self.placed)
+
+    @property
+    def committed(self) -> bool:
+        return bool(self.staged) and len(self.placed) == len(self.staged)
+
+    def __enter__(self) -> "OutputBatch":
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        with interrupts_deferred():
+            for temporary in self.staged.values():
+                temporary.unlink(missing_ok=True)
+
+
+# ----------------------------------------------------------------------------- where the user stands
+
+
+def looks_like_workspace(folder: Path) -> bool:
+    """A folder with an inbox/ and something else of a workspace (don-vi.xlsx, templates/, outbox/)."""
+    folder = Path(folder)
+    return (folder / "inbox").is_dir() and any(
+        (folder / name).exists() for name in ("don-vi.xlsx", "templates", "outbox", DEMO_MARKER))
+
+
+def enclosing_inbox(folder: Path) -> tuple[Path, Path] | None:
+    """(the inbox, its workspace) when ``folder`` is a workspace's inbox/ or a folder under it."""
+    folder = Path(folder).resolve()
+    if looks_like_workspace(folder):
+        return None
+    for inbox in (folder, *folder.parents):
+        if inbox.name == "inbox" and looks_like_workspace(inbox.parent):
+            return inbox, inbox.parent
+    return None

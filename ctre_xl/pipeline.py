@@ -1,9 +1,14 @@
-"""Each command's stages, in order: the one library call behind ``ctre-xl init`` and ``ctre-xl merge``.
+"""Each command's stages, in order: the one library call behind ``ctre-xl init``, ``templates`` and ``merge``.
 
 The merge stage returns a ``MergeResult`` and writes nothing; the writers come after it, each
-receiving the result and returning the path it wrote. A writer falls back to a numbered copy
-("tong-hop-2026 (1).xlsx") when the usual file is open in Excel; the notice that says so is built
-here, once for every writer.
+receiving the result and writing to a temporary file, and the new outputs then replace the old ones
+together or not at all (``files.OutputBatch``). An output open in Excel, LibreOffice or WPS goes to
+a numbered copy ("tong-hop-2026 (1).xlsx"); the notice that says so is built here, once for every
+writer.
+
+Refused before anything is written (``NothingToMerge``, exit code 2): an inbox with no file at all,
+and an inbox whose readable returns are all of other years than the one asked. Ctrl-C raises
+``Interrupted``, whose message says which outputs were and were not updated.
 """
 
 from __future__ import annotations
@@ -11,16 +16,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from ctre_xl.files import Workspace
+from ctre_xl.errors import Interrupted, NothingToMerge
+from ctre_xl.files import OutputBatch, Workspace, open_elsewhere
 from ctre_xl.merge.merge import merge_inbox
-from ctre_xl.merge.reading import Progress
 from ctre_xl.merge.model import MergeResult
+from ctre_xl.merge.reading import Progress
 from ctre_xl.output.findings_workbook import write_findings_workbook
 from ctre_xl.output.summary.workbook import write_summary
-from ctre_xl.plan.catalog import Catalog
+from ctre_xl.plan.catalog import Catalog, fold
 from ctre_xl.plan.units import Registry, write_registry_workbook
+from ctre_xl.plan.vocab import FileStatus
 
 Writer = Callable[[MergeResult, Path], Path]
+EXAMPLE_MARK = "(ví dụ)"  # in the names of the built-in example schools
 
 
 def init_workspace(catalog: Catalog, workspace: Workspace) -> bool:
@@ -32,14 +40,67 @@ def init_workspace(catalog: Catalog, workspace: Workspace) -> bool:
     return created
 
 
+def registry_warnings(registry: Registry, workspace: Workspace, year: int, written: list[str]) -> list[str]:
+    """Vietnamese warnings when templates were made (``written``: unit ids) for the example schools."""
+    example_units = [u for u in registry.schools if fold(EXAMPLE_MARK) in fold(u.name)]
+    if workspace.is_demo or not {u.id for u in example_units} & set(written):
+        return []
+    examples = [u.name for u in example_units]
+    where = "" if workspace.root == Path(".") else f" --workspace {workspace.root}"
+    again = f"rồi chạy lại “ctre-xl templates --year {year}{where}”."
+    if not workspace.registry_path.exists():
+        return [f"Chưa có tệp danh sách đơn vị {workspace.registry_path}: biểu mẫu được tạo cho các trường ví dụ "
+                f"có sẵn ({', '.join(examples)}), không phải các trường của xã. Chạy “ctre-xl init{where}” để tạo "
+                f"don-vi.xlsx, mở tệp đó, nhập danh sách các trường của xã, {again}"]
+    if examples:
+        return [f"Tệp {workspace.registry_path} vẫn còn {len(examples)} trường ví dụ ({', '.join(examples)}): "
+                f"biểu mẫu vẫn được tạo cho các trường này. Mở don-vi.xlsx, thay các dòng có chữ “{EXAMPLE_MARK}” "
+                f"bằng các trường thật của xã, {again}"]
+    return []
+
+
 def run_merge(catalog: Catalog, registry: Registry, workspace: Workspace, year: int, *,
               strict: bool = False, progress: Progress | None = None,
               allow_sample: bool = False) -> MergeResult:
     """The merge stage, then the findings and summary workbooks in ``outbox/<year>/``."""
-    result = merge_inbox(catalog, registry, workspace, year, strict=strict, progress=progress,
-                         allow_sample=allow_sample)
-    write_outputs(result, output_writers(catalog, registry), workspace.outbox_dir(year))
+    writers = output_writers(catalog, registry)
+    folder = workspace.outbox_dir(year)
+    try:
+        result = merge_inbox(catalog, registry, workspace, year, strict=strict, progress=progress,
+                             allow_sample=allow_sample)
+        refuse_nothing_to_merge(result, workspace)
+        write_outputs(result, writers, folder)
+    except Interrupted:
+        raise
+    except KeyboardInterrupt as exc:
+        raise Interrupted(interrupted_message(folder, output_names(writers, year), {})) from exc
     return result
+
+
+def refuse_nothing_to_merge(result: MergeResult, workspace: Workspace) -> None:
+    """Raise ``NothingToMerge`` rather than write a report of nothing that would look real."""
+    if not result.files:
+        hidden = any(path.is_file() for path in workspace.inbox.rglob("*"))
+        what = (" (chỉ có tệp ẩn hoặc tệp khoá của Excel/LibreOffice/WPS, không phải báo cáo)" if hidden else "")
+        raise NothingToMerge(
+            f"Thư mục inbox/ ({workspace.inbox.resolve()}) chưa có tệp báo cáo nào{what}. Tạo biểu mẫu bằng lệnh "
+            f"“ctre-xl templates --year {result.year}”, gửi cho các đơn vị, chép các tệp các đơn vị gửi về vào "
+            "thư mục inbox/ rồi chạy lại. Chưa ghi báo cáo nào.")
+    years = {record.year for record in result.files if record.year is not None}
+    if not years or result.year in years:
+        return
+    unread = sum(1 for record in result.files if record.status == FileStatus.REJECTED)
+    also = f" (ngoài ra {unread} tệp không đọc được)" if unread else ""
+    found = sorted(years)
+    if len(found) == 1:
+        raise NothingToMerge(
+            f"Mọi tệp đọc được trong inbox/ là báo cáo năm {found[0]}{also}, không có báo cáo năm {result.year} — "
+            f"ý bạn là --year {found[0]}? Chạy “ctre-xl merge --year {found[0]}”. Chưa ghi báo cáo nào.")
+    listed = ", ".join(str(y) for y in found[:-1]) + f" và {found[-1]}"
+    choices = " hoặc ".join(f"--year {y}" for y in found)
+    raise NothingToMerge(
+        f"Các tệp đọc được trong inbox/ là báo cáo các năm {listed}{also}, không có báo cáo năm {result.year} — "
+        f"ý bạn là {choices}? Chưa ghi báo cáo nào.")
 
 
 def output_writers(catalog: Catalog, registry: Registry) -> dict[str, tuple[str, Writer]]:
@@ -47,21 +108,59 @@ def output_writers(catalog: Catalog, registry: Registry) -> dict[str, tuple[str,
     def summary(result: MergeResult, path: Path) -> Path:
         return write_summary(result, catalog, registry, path)
 
-    return {"findings": ("kiem-tra-{year}.xlsx", write_findings_workbook),
+    def findings(result: MergeResult, path: Path) -> Path:
+        return write_findings_workbook(result, catalog, path)
+
+    return {"findings": ("kiem-tra-{year}.xlsx", findings),
             "summary": ("tong-hop-{year}.xlsx", summary)}
 
 
+def output_names(writers: dict[str, tuple[str, Writer]], year: int) -> list[str]:
+    return [pattern.format(year=year) for pattern, _write in writers.values()]
+
+
 def write_outputs(result: MergeResult, writers: dict[str, tuple[str, Writer]], folder: Path) -> None:
-    """Run each writer; record where it wrote in ``result.outputs`` and any numbered copy in notices."""
-    for kind, (pattern, write) in writers.items():
-        wanted = folder / pattern.format(year=result.year)
-        written = Path(write(result, wanted))
-        result.outputs[kind] = str(written)
-        if written.name != wanted.name:
-            result.notices.append(numbered_copy_notice(wanted, written))
+    """Write every output to a temporary file, then put them all in place at once.
+
+    Records where each went in ``result.outputs`` and any numbered copy in ``result.notices``.
+    """
+    wanted = {kind: folder / pattern.format(year=result.year) for kind, (pattern, _write) in writers.items()}
+    batch = OutputBatch()
+    try:
+        with batch:
+            for kind, (_pattern, write) in writers.items():
+                staged = batch.stage(wanted[kind])
+                written = Path(write(result, staged))
+                if written != staged:  # the writer's own fallback: keep what it wrote
+                    staged.unlink(missing_ok=True)
+                    batch.staged[wanted[kind]] = written
+            placed = batch.commit()
+            for kind, path in wanted.items():
+                result.outputs[kind] = str(placed[path])
+                if placed[path].name != path.name:
+                    result.notices.append(numbered_copy_notice(path, placed[path]))
+    except KeyboardInterrupt as exc:
+        names = [path.name for path in wanted.values()]
+        raise Interrupted(interrupted_message(folder, names, batch.placed if batch.committed else {})) from exc
+
+
+def interrupted_message(folder: Path, names: list[str], placed: dict[Path, Path]) -> str:
+    """What Ctrl-C left: every output updated (``placed``), or none of them."""
+    stop = "Đã dừng theo yêu cầu (Ctrl-C)"
+    if placed:
+        return f"{stop} sau khi ghi xong: {', '.join(p.name for p in placed.values())} trong {folder} đã được cập nhật."
+    old = [name for name in names if (folder / name).exists()]
+    new = [name for name in names if name not in old]
+    parts = ([f"{', '.join(old)} chưa được cập nhật (vẫn là kết quả của lần tổng hợp trước)"] if old else []) + \
+            ([f"{', '.join(new)} chưa được ghi"] if new else [])
+    return f"{stop} trước khi ghi kết quả: trong {folder}, {'; '.join(parts)}. Chạy lại lệnh để tổng hợp."
 
 
 def numbered_copy_notice(wanted: Path, written: Path) -> str:
     """The console line for an output written beside the usual file because that one was open."""
-    return (f"Tệp {wanted.name} đang được mở (hoặc bị khoá) nên kết quả được ghi vào "
-            f"{written.name}. Đóng tệp cũ rồi chạy lại nếu muốn ghi đúng tên.")
+    notice = (f"Tệp {wanted.name} đang được mở (hoặc bị khoá) nên kết quả được ghi vào "
+              f"{written.name}. Đóng tệp cũ rồi chạy lại nếu muốn ghi đúng tên.")
+    lock = open_elsewhere(wanted)
+    if lock is not None:
+        notice += f" Nếu tệp không còn mở ở đâu, xoá tệp khoá {lock.name} trong cùng thư mục."
+    return notice

@@ -55,6 +55,7 @@ AMBER = ("#FFEB9C", "#9C5700")  # warning, late
 GREY = ("#EDEDED", "#404040")  # no data, not applicable
 # Bars of the summary's chart (solid fills read better than the pale status fills).
 CHART_GREEN, CHART_RED, CHART_AMBER = "#63BE7B", "#F8696B", "#FFC000"
+CHART_GREY, CHART_BLUE = "#BFBFBF", "#9DC3E6"  # no data; not yet due, baseline
 
 
 def status_colours(colours: tuple[str, str], bold: bool = False) -> dict[str, Any]:
@@ -102,8 +103,7 @@ class Page:
 
 
 TEMPLATE_PAGE = Page(margins=(0.5, 0.5, 0.75, 0.6))
-REPORT_PAGE = Page(margins=(0.4, 0.4, 0.75, 0.7))  # the summary's sheets
-LIST_PAGE = Page(margins=None, centred=False)  # the findings list: Excel's margins
+REPORT_PAGE = Page(margins=(0.4, 0.4, 0.75, 0.7))  # the summary's sheets and the findings list
 
 
 def print_a4(sheet: Worksheet, page: Page, *, pages_high: int = 0, repeat_rows: tuple[int, int] | None = None,

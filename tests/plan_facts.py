@@ -10,6 +10,8 @@ checks every quote against the text after a change of either.
 - NO_SIGN: the plan says "xuống X" (reduce to X) without a comparison sign, as the national decision
   23/QĐ-TTg it copies does: read as ≤ X (indicators.md, "(*)").
 - INFERENCE: the plan is silent; indicators.md's *inference* (must be labelled where users see it).
+- DEFINITION: the plan names the indicator; how it is computed is the national statistics
+  definition indicators.md gives (the quote is the plan's indicator).
 
 Operators are what the target requires of the commune value; a target is (operator, value) or
 None for "no target that year". For CT13 and CT21 the value is a percentage of the commune's
@@ -22,7 +24,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-PLAN, NO_SIGN, INFERENCE = "plan", "no sign", "inference"
+PLAN, NO_SIGN, INFERENCE, DEFINITION = "plan", "no sign", "inference", "definition"
 PLAN_LINES = 447  # lines of ke-hoach-tre-em-xuan-truong-2030.txt
 
 
@@ -229,7 +231,8 @@ METRICS: tuple[MetricFacts, ...] = (
         _fact("percent", 79, "100% trẻ em"), _VHXH_LEAD),
     MetricFacts(
         "CT13", _fact(13, 82, "Chỉ tiêu 13:"),
-        _fact("Giảm cuộc tảo hôn từ 2 đến 3% hằng năm", (82, 83), "giảm cuộc tảo hôn từ 2 đến 3% hằng năm"),
+        _fact("Phấn đấu giảm cuộc tảo hôn từ 2 đến 3% hằng năm", (82, 83),
+              "phấn đấu giảm cuộc tảo hôn từ 2 đến 3% hằng năm"),
         {year: _target("<=", 98, (82, 83), "giảm cuộc tảo hôn từ 2 đến 3% hằng năm giai đoạn từ năm 2026 đến năm 2030",
                        why="a fall of at least 2% a year: at most 98% of the previous year's number")
          for year in (2026, 2030)},
@@ -300,8 +303,8 @@ METRICS: tuple[MetricFacts, ...] = (
         _fact("count", 111, "điểm văn hóa, vui chơi"), _VHXH_LEAD, versus_previous_year=True),
     MetricFacts(
         "CT22", _fact(22, 113, "Chỉ tiêu 22:"),
-        _fact("Trẻ em từ 07 tuổi trở lên được hỏi ý kiến về các vấn đề của trẻ em", (113, 115),
-              "trẻ em từ 07 tuổi trở lên được hỏi ý kiến về các vấn đề của trẻ em"),
+        _fact("Trẻ em từ 07 tuổi trở lên được hỏi ý kiến về các vấn đề của trẻ em với các hình thức phù hợp",
+              (113, 115), "trẻ em từ 07 tuổi trở lên được hỏi ý kiến về các vấn đề của trẻ em với các hình thức phù hợp"),
         {2026: _target(">=", 30, (113, 115), "30% trẻ em từ 07 tuổi trở lên"),
          2030: _target(">=", 35, 115, "vào năm 2026 và 35% vào năm 2030")},
         _fact("percent", 113, "30%"), _VHXH_LEAD),
@@ -324,6 +327,58 @@ METRICS: tuple[MetricFacts, ...] = (
 BY_CODE: dict[str, MetricFacts] = {m.code: m for m in METRICS}
 
 
+# ----------------------------------------------------------------------------- definitions of the parts
+# What a rate divides by, and who enters it. The plan names the indicator; the definition is the
+# national statistics office's (indicators.md, "Definitions from national statistics") or, where
+# the plan gives no age (CT23), indicators.md's *inference*. The value names the catalogue's
+# element, so the test can hold the catalogue to it.
+
+
+@dataclass(frozen=True)
+class Part:
+    element: str  # the catalogue's element code
+    providers: frozenset[str]  # unit ids / school level ids that enter it
+    years_back: int = 0  # a cohort's starting school year: t−4 (primary), t−3 (lower secondary)
+    age: str = ""  # the age group its label must name ("7 tuổi"), if any
+
+
+_GSO = "indicators.md, Definitions from national statistics (GSO)"
+_RESIDENTS = ("indicators.md: the commune's resident children (records of the culture-social office), "
+              "not the sum of school catchments; schools give the numerators")
+
+DENOMINATORS: dict[str, Fact] = {
+    "CT16": _fact(Part("age5_children", frozenset({"vhxh"})), 92,
+                  "Tỷ lệ huy động trẻ em 5 tuổi đi học mẫu giáo", DEFINITION, _RESIDENTS),
+    "CT17a": _fact(Part("primary_grade1_cohort", frozenset({"tieu-hoc"}), years_back=4), 95,
+                   "Tỷ lệ trẻ em hoàn thành cấp tiểu học", DEFINITION,
+                   f"{_GSO}: completers in school year t / grade-1 pupils of school year t−4"),
+    "CT18a": _fact(Part("lower_secondary_grade6_cohort", frozenset({"thcs"}), years_back=3), 99,
+                   "Tỷ lệ trẻ em hoàn thành trung học cơ sở", DEFINITION,
+                   f"{_GSO}: graduates in school year t / grade-6 pupils of school year t−3"),
+    "CT20b": _fact(Part("disabled_learning_need", frozenset({"vhxh"})), (107, 109),
+                   "trẻ em khuyết tật có nhu cầu học tập", DEFINITION, _RESIDENTS),
+    "CT22": _fact(Part("children_age7plus", frozenset({"vhxh"}), age="7 tuổi"), (113, 115),
+                  "trẻ em từ 07 tuổi trở lên"),
+    "CT23": _fact(Part("children_age7plus", frozenset({"vhxh"}), age="7 tuổi"), (116, 118), "", INFERENCE,
+                  "the plan gives no age; the programmes reach children 7+ (indicators.md *inference*)"),
+    "CT24": _fact(Part("children_age11plus", frozenset({"vhxh"}), age="11 tuổi"), (119, 121),
+                  "trẻ em từ 11 tuổi trở lên"),
+}
+
+# The numerators the schools give for the denominators above (CT16, CT20b: their own pupils reached;
+# CT17a, CT18a: the completers of the same school year t).
+NUMERATORS: dict[str, Fact] = {
+    "CT16": _fact(Part("age5_enrolled", frozenset({"mam-non"})), 92, DENOMINATORS["CT16"].quote, DEFINITION,
+                  _RESIDENTS),
+    "CT17a": _fact(Part("primary_completers", frozenset({"tieu-hoc"})), 95, DENOMINATORS["CT17a"].quote,
+                   DEFINITION, _GSO),
+    "CT18a": _fact(Part("lower_secondary_completers", frozenset({"thcs"})), 99, DENOMINATORS["CT18a"].quote,
+                   DEFINITION, _GSO),
+    "CT20b": _fact(Part("disabled_learning_access", frozenset({"mam-non", "tieu-hoc", "thcs"})), (107, 109),
+                   DENOMINATORS["CT20b"].quote, DEFINITION, _RESIDENTS),
+}
+
+
 def metrics_of(indicators: frozenset[int]) -> set[str]:
     """The metric codes of the given indicator numbers."""
     return {m.code for m in METRICS if m.indicator.value in indicators}
@@ -334,7 +389,7 @@ def facts() -> list[Fact]:
     found = list(UNIT_INDICATORS.values()) + list(SCHOOL_LEVEL_INDICATORS.values()) + [SCHOOLS_WITH_VHXH]
     for metric in METRICS:
         found += [metric.indicator, metric.name, metric.scale, metric.lead, *metric.targets.values()]
-    return found
+    return found + list(DENOMINATORS.values()) + list(NUMERATORS.values())
 
 
 def check_quotes(plan_text: str) -> list[str]:

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import re
 import zipfile
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 import openpyxl
 
-from ctre_xl.demo.sample import fill_template
+from ctre_xl.demo.sample import SAVED_AT, VIETNAM, fill_template, save_as_of
 from ctre_xl.plan.catalog import Catalog
+from ctre_xl.read.values import parse_report_date
 from ctre_xl.template.writer import write_template
 from ctre_xl.plan.units import Registry
 
@@ -43,7 +45,17 @@ def fill(template: Path, values: Mapping[str, object], out: Path | None = None, 
             workbook[sheet][coordinate.replace("$", "")].data_type = "s"
         if edit is not None:
             edit(workbook)
-        workbook.save(target)
+        # Keep the last-saved time fill_template recorded (or the one ``edit`` set): it is the
+        # evidence of when the unit sent the file.
+        modified = workbook.properties.modified
+        save_as_of(workbook, target, modified.replace(tzinfo=timezone.utc) if modified else None)
+    typed_day = typed.get("report_date", values.get("report_date"))
+    if isinstance(typed_day, str) or isinstance(typed_day, datetime):
+        # A report date typed as text (or a datetime) is saved at noon of that day too, as
+        # fill_template does for a date; unreadable text leaves the time of the save.
+        day = parse_report_date(typed_day)
+        if day is not None:
+            set_saved_time(target, datetime.combine(day, SAVED_AT, VIETNAM))
     return target
 
 
@@ -64,6 +76,24 @@ def rewrite_zip(source: Path, target: Path, *, replace: dict[str, bytes | Callab
         for name, data in add.items():
             new.writestr(name, data)
     return target
+
+
+def set_saved_time(path: Path, when: datetime | None) -> Path:
+    """Make ``path`` (an .xlsx) say it was last saved at ``when`` (docProps/core.xml
+    ``dcterms:modified``, as Excel writes it on save; a naive ``when`` is UTC), or, with None, carry
+    no saved time at all. openpyxl always writes the time of its own save."""
+    def modified(data: bytes) -> bytes:
+        text = re.sub(r"<dcterms:modified[^>]*>[^<]*</dcterms:modified>", "", data.decode("utf-8"))
+        if when is not None:
+            stamp = (when if when.tzinfo is None else when.astimezone(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
+            text = text.replace("</cp:coreProperties>", '<dcterms:modified xmlns:dcterms="http://purl.org/dc/terms/" '
+                                'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="dcterms:W3CDTF">'
+                                f"{stamp}</dcterms:modified></cp:coreProperties>")
+        return text.encode("utf-8")
+
+    changed = rewrite_zip(path, path.with_name(path.name + ".tmp"), replace={"docProps/core.xml": modified})
+    changed.replace(path)
+    return path
 
 
 def sheet_part(path: Path, sheet_name: str) -> str:

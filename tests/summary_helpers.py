@@ -1,7 +1,8 @@
 """A realistic merge result for the summary tests, computed by hand from the figures below.
 
-Several schools, every metric status, a late, a missing and an undated unit, notes (one that
-looks like a formula), a phone number in international form, findings of both severities.
+Several schools, every status of a milestone year (a kindergarten sent nothing, so the metrics it
+owes a part of are incomplete), a late, a missing and an undated unit, notes (one that looks like
+a formula), a phone number in international form, findings of both severities.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from dataclasses import replace
 from datetime import date, datetime
 
 from ctre_xl.plan.catalog import Catalog
-from ctre_xl.merge.model import Fact, MergeResult, MetricResult, UnitStatus
+from ctre_xl.merge.model import Coverage, Fact, MergeResult, MetricResult, UnitStatus
 from ctre_xl.plan.findings import Finding
 from ctre_xl.plan.vocab import MetricStatus, Severity
 from ctre_xl.read.model import CellValue, FileRecord, Submission
@@ -43,30 +44,31 @@ FIGURES: dict[str, dict[str, float | None]] = {
         "children_abused": 3, "people_5_17": None, "child_labourers_5_17": None, "children_injured": 20,
         "children_injury_deaths": 1, "disaster_affected_children": 0, "disaster_supported_children": 0,
         "child_marriages": 6, "culture_play_places": 5, "children_age7plus": 3300, "children_consulted": 600,
-        "children_participation_aware": 2000, "children_age11plus": 1500, "children_11plus_participating": 400,
+        "children_participation_aware": 800, "children_age11plus": 1500, "children_11plus_participating": 400,
+        "age5_children": 120, "disabled_learning_need": 4 + 6 + 5 + 3 + 2,
     },
     "kinh-te": {"budget_allocated": 1_250_000_000, "budget_spent": 980_500_000, "funds_mobilised": 310_000_000},
     "van-phong": {"under5_birth_registered": 1590},
     "mn-hoa-sen": {"school_has_sanitation": 1, "under5_assessed": 400, "under5_on_track": 398,
-                   "age5_children": 120, "age5_enrolled": 120, "school_has_psych_support": 1,
-                   "school_disability_ready": 0, "disabled_learning_need": 4, "disabled_learning_access": 3},
-    "th-xuan-a": {"school_has_sanitation": 1, "primary_final_grade": 150, "primary_completers": 149,
+                   "age5_enrolled": 120, "school_has_psych_support": 1,
+                   "school_disability_ready": 0, "disabled_learning_access": 3},
+    "th-xuan-a": {"school_has_sanitation": 1, "primary_grade1_cohort": 150, "primary_completers": 149,
                   "primary_enrolled": 700, "primary_dropouts": 0, "school_has_psych_support": 1,
-                  "school_disability_ready": 1, "disabled_learning_need": 6, "disabled_learning_access": 6,
+                  "school_disability_ready": 1, "disabled_learning_access": 6,
                   "children_consulted": 300, "children_participation_aware": 500},
-    "th-xuan-b": {"school_has_sanitation": 0, "primary_final_grade": 110, "primary_completers": 104,
+    "th-xuan-b": {"school_has_sanitation": 0, "primary_grade1_cohort": 110, "primary_completers": 104,
                   "primary_enrolled": 520, "primary_dropouts": 3, "school_has_psych_support": 1,
-                  "school_disability_ready": 1, "disabled_learning_need": 5, "disabled_learning_access": 4,
+                  "school_disability_ready": 1, "disabled_learning_access": 4,
                   "children_consulted": 200, "children_participation_aware": 400},
-    "thcs-xuan-a": {"school_has_sanitation": 1, "lower_secondary_final_grade": 200,
+    "thcs-xuan-a": {"school_has_sanitation": 1, "lower_secondary_grade6_cohort": 200,
                     "lower_secondary_completers": 190, "lower_secondary_enrolled": 800,
                     "lower_secondary_dropouts": 1, "school_has_psych_support": 1, "school_disability_ready": 1,
-                    "disabled_learning_need": 3, "disabled_learning_access": 3, "children_consulted": 250,
+                    "disabled_learning_access": 3, "children_consulted": 250,
                     "children_participation_aware": 600, "children_11plus_participating": 300},
-    "thcs-xuan-b": {"school_has_sanitation": 1, "lower_secondary_final_grade": 180,
+    "thcs-xuan-b": {"school_has_sanitation": 1, "lower_secondary_grade6_cohort": 180,
                     "lower_secondary_completers": 150, "lower_secondary_enrolled": 700,
                     "lower_secondary_dropouts": 2, "school_has_psych_support": 0, "school_disability_ready": 1,
-                    "disabled_learning_need": 2, "disabled_learning_access": 2, "children_consulted": 150,
+                    "disabled_learning_access": 2, "children_consulted": 150,
                     "children_participation_aware": 500, "children_11plus_participating": 250},
 }
 PREVIOUS = {"CT13": 5.0, "CT21": 4.0}
@@ -82,31 +84,48 @@ def build_registry(catalog: Catalog) -> Registry:
 
 
 def _judge(value: float | None, denominator: float | None, target: float | None, operator: str | None) -> str:
-    if target is None:
-        return MetricStatus.NO_TARGET
+    """The status of a metric on complete coverage, in the merge's order of precedence."""
     if denominator == 0:
         return MetricStatus.NOT_APPLICABLE
+    if target is None:
+        return MetricStatus.NO_TARGET
     if value is None:
         return MetricStatus.NO_DATA
     return MetricStatus.MET if OPS[operator](value, target) else MetricStatus.NOT_MET
 
 
+def coverage_of(metric, registry: Registry) -> Coverage:  # noqa: ANN001
+    """The units expected to give a part of ``metric`` (numerator, denominator or the answer), and
+    those counted: they sent every part they owe (by hand, from FIGURES)."""
+    parts = {metric.numerator, metric.denominator} if metric.method == "ratio" else {metric.element}
+    owed = {unit.id: parts & set(unit.elements) for unit in registry.expected if parts & set(unit.elements)}
+    counted = [u for u, own in owed.items() if u in FIGURES and all(FIGURES[u].get(p) is not None for p in own)]
+    return Coverage(expected=tuple(owed), counted=tuple(counted))
+
+
+def _sum(element: str, units: tuple[str, ...]) -> float | None:
+    values = [FIGURES[u][element] for u in units if FIGURES[u].get(element) is not None]
+    return sum(values) if values else None
+
+
 def _metric(catalog: Catalog, metric, totals: dict, registry: Registry) -> MetricResult:  # noqa: ANN001
-    """The commune value of one metric, computed by hand from FIGURES (independent of the merge)."""
+    """The commune value of one metric, computed by hand from FIGURES (independent of the merge):
+    sums over the units counted, no verdict when an expected unit is missing."""
     in_force = catalog.target_in_force(metric, YEAR)
     operator, target = in_force if in_force else (None, None)
+    coverage = coverage_of(metric, registry)
     by_unit: dict[str, float | None] = {}
     previous = change = None
     if metric.method == "ratio":
-        num, den = totals.get(metric.numerator), totals.get(metric.denominator)
+        num, den = _sum(metric.numerator, coverage.counted), _sum(metric.denominator, coverage.counted)
         value = None if num is None or den in (None, 0) else num / den * metric.factor
         for unit, figures in FIGURES.items():
             # A unit's own rate exists only where it gives both parts (schools' CT22 do not).
             if figures.get(metric.numerator) is not None and figures.get(metric.denominator):
                 by_unit[unit] = figures[metric.numerator] / figures[metric.denominator] * metric.factor
     elif metric.method == "share_of_schools":
-        answers = {u: FIGURES[u][metric.element] for u in FIGURES if metric.element in FIGURES[u]}
-        num, den = sum(answers.values()), len(registry.schools)
+        answers = {u: FIGURES[u][metric.element] for u in coverage.counted}
+        num, den = sum(answers.values()), len(answers)
         value, by_unit = num / den * 100, dict(answers)
     elif metric.method == "yes_no":
         num, den = totals[metric.element], None
@@ -116,11 +135,17 @@ def _metric(catalog: Catalog, metric, totals: dict, registry: Registry) -> Metri
         value, by_unit, previous = num, {"vhxh": num}, PREVIOUS[metric.code]
         target = previous * metric.targets[catalog.target_year(YEAR)] / 100
         change = "better" if OPS[operator](value, previous) and value != previous else "worse"
-    status = _judge(value, den, target, operator)
+    if not coverage.counted:
+        status = MetricStatus.NO_DATA
+    elif not coverage.complete:
+        status = MetricStatus.INCOMPLETE
+    else:
+        status = _judge(value, den, target, operator)
     on_error = metric.code == "CT17b"
     return MetricResult(metric.code, value, num, den, target, operator, catalog.target_year(YEAR), status,
                         on_error_figures=on_error, previous_value=previous, change=change,
-                        remark="Trường TH Xuân Trường B sai số liệu" if on_error else "", by_unit=by_unit)
+                        remark="Trường TH Xuân Trường B sai số liệu" if on_error else "", by_unit=by_unit,
+                        coverage=coverage)
 
 
 def build_result(catalog: Catalog, registry: Registry) -> MergeResult:

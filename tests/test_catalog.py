@@ -13,31 +13,12 @@ from ctre_xl.plan.load import BUILTIN_CATALOG, load_catalog
 from ctre_xl.plan.checks import is_valid_excel_name
 from ctre_xl.cli import main
 
-from plan_facts import BY_CODE, INFERENCE, METRICS, NO_SIGN, PLAN_LINES
+from plan_facts import BY_CODE, DENOMINATORS, INFERENCE, METRICS, NO_SIGN, NUMERATORS, PLAN_LINES
 
 CODES = [m.code for m in METRICS]
 YEARS = (2026, 2030)  # the plan's target years
 # Words a catalogue name may add to the plan's: the measure it is ("tỷ lệ", "tỷ suất", "số").
 FRAMING = {"tỷ", "lệ", "suất", "số"}
-
-# Where the catalogue disagrees with the plan (tests/plan_facts.py): (check, code) -> the
-# disagreement. Issue 9 fixes the catalogue; its strict xfail then fails and is removed here.
-ISSUE_9 = {
-    ("name", "CT13"): "the name says 'mỗi năm' where the plan says 'hằng năm'",
-    ("label", "CT01"): "the 2030 target (= Đạt) is indicators.md's inference and no note says so",
-    ("label", "CT03b"): "the note says the sign was lost from the PDF; the plan gives none (reduce to X: ≤)",
-    ("label", "CT04b"): "the note says the sign was lost from the PDF; the plan gives none (reduce to X: ≤)",
-    ("label", "CT10"): "the note says the sign was lost from the PDF; the plan gives none (reduce to X: ≤)",
-    ("label", "CT11a"): "no note says the plan gives no sign and ≤ is a reading",
-    ("label", "CT11b"): "no note says the plan gives no sign and ≤ is a reading",
-}
-
-
-def _cases(check: str) -> list:
-    """Every metric code, the known disagreements marked strict xfail."""
-    return [pytest.param(code, marks=pytest.mark.xfail(strict=True, reason=f"issue 9: {ISSUE_9[check, code]}"))
-            if (check, code) in ISSUE_9 else code for code in CODES]
-
 
 def _words(text: str) -> set[str]:
     """Lower-case words, numbers as numbers ("07" and "7" are one word)."""
@@ -61,13 +42,13 @@ def test_all_34_metrics_with_the_plans_codes_in_order(catalog):
     assert [m.code for m in catalog.metrics] == CODES
 
 
-@pytest.mark.parametrize("code", _cases("facts"))
+@pytest.mark.parametrize("code", CODES)
 def test_indicator_scale_and_lead_are_the_plans(catalog, code):
     metric, plan = catalog.metric_by_code[code], BY_CODE[code]
     assert (metric.indicator, metric.scale, metric.lead) == (plan.indicator.value, plan.scale.value, plan.lead.value)
 
 
-@pytest.mark.parametrize("code", _cases("targets"))
+@pytest.mark.parametrize("code", CODES)
 def test_targets_and_operators_are_the_plans(catalog, code):
     metric, plan = catalog.metric_by_code[code], BY_CODE[code]
     for year in YEARS:
@@ -80,7 +61,7 @@ def test_targets_and_operators_are_the_plans(catalog, code):
     assert (metric.method == "change_vs_previous") is plan.versus_previous_year
 
 
-@pytest.mark.parametrize("code", _cases("name"))
+@pytest.mark.parametrize("code", CODES)
 def test_name_keeps_the_plans_words(catalog, code):
     """Shortened is fine; a word the plan does not use for this indicator is not."""
     plan = BY_CODE[code]
@@ -88,7 +69,7 @@ def test_name_keeps_the_plans_words(catalog, code):
     assert _words(catalog.metric_by_code[code].name) - indicator - FRAMING == set()
 
 
-@pytest.mark.parametrize("code", _cases("label"))
+@pytest.mark.parametrize("code", CODES)
 def test_readings_of_the_plan_are_labelled_in_the_note(catalog, code):
     """indicators.md: an inference must say so wherever users see it; a target the plan gives
     without a sign ("xuống X") is read as ≤ X, and the note says that reading, not an extraction fault."""
@@ -98,6 +79,85 @@ def test_readings_of_the_plan_are_labelled_in_the_note(catalog, code):
         assert "suy luận" in note.lower() or "kế hoạch không" in note.lower()
     if NO_SIGN in bases:
         assert "≤" in note and "PDF" not in note
+
+
+@pytest.mark.parametrize("code", sorted(DENOMINATORS))
+def test_denominators_follow_the_definitions(catalog, code):
+    """CT16/CT20b divide by the commune's resident children (Phòng VHXH), CT17a/CT18a by the
+    cohort's starting enrolment (t−4, t−3), CT22–CT24 by their age group (CT23's is an inference)."""
+    fact, metric = DENOMINATORS[code], catalog.metric_by_code[code]
+    part = fact.value
+    element = catalog.elements[part.element]
+    assert metric.denominator == part.element
+    assert set(catalog.providers[part.element]) == part.providers
+    assert element.period_offset == -part.years_back
+    if part.years_back:
+        assert element.period == "school_year" and metric.subset is False
+        assert f"năm học {2026 - part.years_back - 1}–{2026 - part.years_back}" in catalog.period_text(element, 2026)
+    assert part.age in element.label
+    if fact.basis == INFERENCE:
+        assert "suy luận" in metric.note.lower() and part.age in metric.note
+    if code in NUMERATORS:
+        numerator = NUMERATORS[code].value
+        assert metric.numerator == numerator.element
+        assert set(catalog.providers[numerator.element]) == numerator.providers
+
+
+def test_inferred_target_is_marked_wherever_it_shows(catalog):
+    from ctre_xl.plan.targets import target_text
+
+    ct01 = catalog.metric_by_code["CT01"]
+    inferred = {year for year, fact in BY_CODE["CT01"].targets.items() if fact.basis == INFERENCE}
+    assert ct01.inferred_targets == inferred == {2030}
+    assert target_text(ct01, 2026) == "= Đạt"
+    assert target_text(ct01, 2030) == "= Đạt (suy luận: duy trì)"
+    assert all(not m.inferred_targets for m in catalog.metrics if m.code != "CT01")
+    assert catalog.child_friendly_decision == "Quyết định số 06/QĐ-TTg ngày 03/01/2019"
+    assert catalog.child_friendly_decision in ct01.note
+
+
+def test_every_figure_says_its_unit_and_period(catalog):
+    units = {"người", "vụ", "cuộc", "điểm", "đồng"}
+    for element in catalog.elements.values():
+        if element.kind == "yes_no":
+            assert element.unit == "" and element.unit_of_measure == "Có/Không", element.code
+        else:
+            assert element.unit in units and element.unit_of_measure == element.unit, element.code
+        assert catalog.period_text(element, 2026), element.code
+    elements = catalog.elements
+    assert elements["abuse_cases_detected"].unit == "vụ" and elements["child_marriages"].unit == "cuộc"
+    assert catalog.period_text(elements["live_births"], 2026) == "từ ngày 01/10/2025 đến ngày 30/09/2026"
+    assert catalog.period_text(elements["children_total"], 2026) == "tại ngày 30/09/2026"
+    assert catalog.period_text(elements["primary_completers"], 2026) == "năm học 2025–2026"
+    assert catalog.period_text(elements["primary_grade1_cohort"], 2026) == "năm học 2021–2022"
+    assert catalog.period_text(elements["lower_secondary_grade6_cohort"], 2027) == "năm học 2023–2024"
+
+
+def test_deadline_is_said_one_way(catalog):
+    """"trước ngày 10/11" read literally: 09/11 is the last day on time."""
+    from datetime import date
+
+    assert catalog.deadline(2026) == date(2026, 11, 10)
+    assert catalog.last_day_on_time(2026) == date(2026, 11, 9)
+    assert catalog.deadline_text(2026) == "trước ngày 10/11/2026 (chậm nhất ngày 09/11/2026)"
+
+
+def test_deadline_inclusive_catalogue(tmp_path):
+    from datetime import date
+
+    path = tmp_path / "xa-khac.toml"
+    path.write_text(BUILTIN_TEXT.replace("deadline_inclusive = false", "deadline_inclusive = true"), encoding="utf-8")
+    other = load_catalog(path)
+    assert other.last_day_on_time(2026) == date(2026, 11, 10)
+    assert other.deadline_text(2026) == "chậm nhất ngày 10/11/2026"
+
+
+def test_verdicts_only_where_a_target_is_due(catalog):
+    ct02, ct13, ct21 = (catalog.metric_by_code[c] for c in ("CT02", "CT13", "CT21"))
+    assert catalog.first_year == 2025 and catalog.is_baseline(2025) and not catalog.is_baseline(2026)
+    assert [y for y in range(2025, 2031) if catalog.is_due(ct02, y)] == [2026, 2030]
+    for metric in (ct13, ct21):  # "hằng năm": judged every year after the baseline
+        assert [y for y in range(2025, 2031) if catalog.is_due(metric, y)] == list(range(2026, 2031))
 
 
 def test_targets_in_force_follow_the_plans_years(catalog):
@@ -146,6 +206,13 @@ BAD_CATALOGUES = {
                                 "'children_0_8_served' không được đơn vị nào báo cáo"),
     "element code reads as a cell": (("child_marriages", "AB12"), "'AB12' không dùng được làm tên ô Excel"),
     "element code in R1C1 notation": (("child_marriages", "R1C2"), "'R1C2' không dùng được làm tên ô Excel"),
+    "unknown period": (('period = "population"', 'period = "populace"'), "kỳ số liệu (period) 'populace'"),
+    "unknown placeholder": (("{year-1}", "{nam-1}"), "{nam-1}"),
+    "inferred year without a target": (('inferred_targets = ["2030"]', 'inferred_targets = ["2027"]'),
+                                       "mục tiêu suy luận năm 2027"),
+    "yes/no with a unit": (('period = "status"\nhelp = "Chọn Có nếu xã',
+                            'period = "status"\nunit = "người"\nhelp = "Chọn Có nếu xã'),
+                           "'child_friendly_recognised' không được ghi đơn vị tính"),
 }
 
 
@@ -155,7 +222,7 @@ def test_bad_catalogue_is_refused_naming_the_problem(problem, tmp_path, runner):
     assert old in BUILTIN_TEXT
     path = tmp_path / "xa-khac.toml"
     path.write_text(BUILTIN_TEXT.replace(old, new), encoding="utf-8")
-    result = runner.invoke(main, ["--workspace", str(tmp_path / "ws"), "--catalog", str(path), "catalog"])
+    result = runner.invoke(main, ["--workspace", str(tmp_path), "--catalog", str(path), "catalog"])
     assert result.exit_code == 2, result.output
     assert "Lỗi: Danh mục chỉ tiêu" in result.output and "không hợp lệ" in result.output
     assert str(path) in result.output
@@ -222,11 +289,15 @@ def test_catalog_json_metrics_contract(catalog_json):
     assert by_code["CT13"]["targets"] == {"2026": 98, "2030": 98}
     assert by_code["CT05b"]["targets"] == {"2026": None, "2030": 98}
     assert by_code["CT03a"]["scale"] == "per_mille" and by_code["CT03a"]["operator"] == "<"
+    assert by_code["CT01"]["inferred_targets"] == ["2030"] and by_code["CT02"]["inferred_targets"] == []
 
 
 def test_catalog_json_elements_and_units_contract(catalog_json, catalog):
     elements = catalog_json["elements"]
-    assert all({"code", "label", "kind"} <= set(e) for e in elements)
+    assert all({"code", "label", "kind", "unit", "period"} <= set(e) for e in elements)
+    by_code = {e["code"]: e for e in elements}
+    assert (by_code["child_marriages"]["unit"], by_code["child_marriages"]["period"]) == ("cuộc", "events")
+    assert by_code["primary_grade1_cohort"]["period"] == "school_year"
     assert {e["code"] for e in elements} == set(catalog.elements)
     units = {u["id"]: u for u in catalog_json["units"]}
     assert {"vhxh", "kinh-te", "van-phong", "cong-an", "mttq"} <= set(units)

@@ -31,6 +31,7 @@ def test_help_is_vietnamese(runner, args, expected):
 
 def test_templates_for_one_unit(runner, tmp_path):
     ws = tmp_path / "xa"
+    ws.mkdir()  # --workspace must exist (ctre-xl init creates it)
     result = runner.invoke(main, ["--workspace", str(ws), "templates", "--year", "2027", "--unit", "van-phong"])
     assert result.exit_code == 0, result.output
     folder = ws / "templates" / "2027"
@@ -44,6 +45,7 @@ def test_templates_for_one_unit(runner, tmp_path):
 
 def test_templates_again_replaces_the_files(runner, tmp_path):
     ws = tmp_path / "xa"
+    ws.mkdir()  # --workspace must exist (ctre-xl init creates it)
     args = ["--workspace", str(ws), "templates", "--year", "2026", "--unit", "cong-an"]
     assert runner.invoke(main, args).exit_code == 0
     path = ws / "templates" / "2026" / "cong-an.xlsx"
@@ -55,18 +57,19 @@ def test_templates_again_replaces_the_files(runner, tmp_path):
 
 def test_unknown_unit_is_refused_with_the_valid_ids(runner, tmp_path):
     ws = tmp_path / "xa"
+    ws.mkdir()  # --workspace must exist (ctre-xl init creates it)
     result = runner.invoke(main, ["--workspace", str(ws), "templates", "--year", "2026", "--unit", "truong-x"])
     assert result.exit_code == 2
     assert "Lỗi: Không có đơn vị “truong-x”" in result.output
-    assert "vhxh, kinh-te, van-phong, cong-an, mn-vi-du, th-vi-du, thcs-vi-du" in result.output
+    assert "vhxh, kinh-te, van-phong, cong-an, mttq, mn-vi-du, th-vi-du, thcs-vi-du" in result.output
     assert "Traceback" not in result.output
     assert not (ws / "templates" / "2026").exists()
 
 
-def test_mttq_has_no_template(runner, tmp_path):
+def test_mttq_gets_its_optional_narrative_template(runner, tmp_path):
     result = runner.invoke(main, ["--workspace", str(tmp_path), "templates", "--year", "2026", "--unit", "mttq"])
-    assert result.exit_code == 2
-    assert "không có chỉ tiêu, số liệu nào phải báo cáo" in result.output
+    assert result.exit_code == 0, result.output
+    assert "mttq.xlsx (biểu mẫu ý kiến, không bắt buộc)" in result.output
 
 
 @pytest.mark.parametrize("year", ["2024", "2031"])

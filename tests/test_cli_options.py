@@ -34,6 +34,7 @@ def test_every_command_takes_the_global_options(runner, command):
 
 def test_workspace_after_the_command(runner, tmp_path):
     ws = tmp_path / "xa"
+    ws.mkdir()  # --workspace must exist (ctre-xl init creates it)
     result = runner.invoke(main, ["templates", "--workspace", str(ws), "--year", "2027", "--unit", "van-phong"])
     assert result.exit_code == 0, result.output
     assert [p.name for p in (ws / "templates" / "2027").iterdir()] == ["van-phong.xlsx"]
@@ -54,6 +55,7 @@ def test_catalog_after_the_command(runner, tmp_path):
 
 
 def test_merge_with_options_after_the_command_reports_a_library_error_in_one_line(runner, tmp_path):
+    (tmp_path / "trong").mkdir()  # a workspace without inbox/
     result = runner.invoke(main, ["merge", "--workspace", str(tmp_path / "trong"), "--year", "2026"])
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()

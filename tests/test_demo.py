@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections import Counter
 from pathlib import Path
 
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from ctre_xl.cli import main
-from ctre_xl.demo.run import MARKER, demo_registry, load_demo_data, plausible_figures
+from ctre_xl.demo.run import MARKER, demo_figures, demo_registry, load_demo_data
 from merge_helpers import make_workspace, merge_json, snapshot
 
 
@@ -32,18 +33,20 @@ def test_demo_runs_the_cycle_in_its_own_folder(tmp_path: Path) -> None:
     assert summary.exists()
     assert "tong-hop-2026.xlsx" in result.output
     # Templates for both years, the sample inbox, and the realistic mistakes of data/demo.toml.
-    assert len(list((demo / "templates" / "2025").glob("*.xlsx"))) == 9
-    assert len(list((demo / "templates" / "2026").glob("*.xlsx"))) == 9
+    # 4 departments and 5 schools with figures, and the MTTQ's optional narrative template.
+    assert len(list((demo / "templates" / "2025").glob("*.xlsx"))) == 10
+    assert len(list((demo / "templates" / "2026").glob("*.xlsx"))) == 10
     assert "Chưa nộp: Trường Mầm non Xuân Hoà (minh hoạ)" in result.output
     assert "Nộp muộn: Trường Tiểu học Xuân Trường B (minh hoạ)" in result.output
     assert "phải là số nguyên (đang là 3,5)" in result.output
     assert "[Thay thế]" in result.output
-    # The summary workbook opens and covers the 34 metrics.
+    # The summary workbook opens and covers the 34 metrics, under the 8 indicators with several
+    # parts (a row of their own: "CT03" over "CT03a"-"CT03c").
     workbook = load_workbook(summary, read_only=True)
     assert workbook.sheetnames[:2] == ["Tổng quan", "Chỉ tiêu"]
     codes = [row[0] for row in workbook["Chỉ tiêu"].iter_rows(values_only=True)
              if isinstance(row[0], str) and row[0].startswith("CT")]
-    assert len(codes) == 34
+    assert len(codes) == 34 + 8 and "CT03" in codes and "CT03a" in codes
     workbook.close()
 
 
@@ -105,18 +108,33 @@ def test_sample_workbook_in_a_real_inbox_is_refused(tmp_path: Path) -> None:
 
 
 def test_plausible_figures_respect_the_catalogue_rules(catalog) -> None:
-    """Sample figures must pass the plan's own consistency rules inside each unit."""
+    """Sample figures pass the plan's own consistency rules inside each unit and on the commune's
+    totals; the resident children (Phòng VHXH) are at least the pupils the schools reach; a
+    cohort's starting enrolment is slightly above its completers."""
     import random
 
     data = load_demo_data()
     registry = demo_registry(catalog, data)
     for seed in range(20):
-        rng = random.Random(seed)
+        by_unit = demo_figures(catalog, registry.expected, 2026, data, random.Random(seed))
+        totals: Counter[str] = Counter()
         for unit in registry.expected:
-            figures = plausible_figures(catalog, unit, 2026, data, rng)
+            figures = by_unit[unit.id]
             assert set(figures) == set(unit.elements), unit.id
-            for rule in catalog.rules:
-                if all(code in figures for code in (*rule.left, *rule.right)) and rule.severity == "error":
-                    left = sum(figures[c] for c in rule.left)
-                    right = sum(figures[c] for c in rule.right)
-                    assert left <= right, (unit.id, rule.message, left, right)
+            _assert_rules(catalog, figures, unit.id)
+            totals.update(figures)
+            for cohort, completers in (("primary_grade1_cohort", "primary_completers"),
+                                       ("lower_secondary_grade6_cohort", "lower_secondary_completers")):
+                if cohort in figures:
+                    assert figures[completers] <= figures[cohort] <= figures[completers] * 1.2, unit.id
+        _assert_rules(catalog, totals, "xã")
+        assert totals["age5_enrolled"] <= totals["age5_children"] <= totals["age5_enrolled"] * 1.05
+        assert totals["disabled_learning_access"] <= totals["disabled_learning_need"]
+
+
+def _assert_rules(catalog, figures, where: str) -> None:  # noqa: ANN001
+    for rule in catalog.rules:
+        if all(code in figures for code in (*rule.left, *rule.right)) and rule.severity == "error":
+            left = sum(figures[c] for c in rule.left)
+            right = sum(figures[c] for c in rule.right)
+            assert left <= right, (where, rule.message, left, right)

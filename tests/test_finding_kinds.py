@@ -14,12 +14,13 @@ import string
 import unicodedata
 import zipfile
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
 import openpyxl
 import pytest
-from reading_helpers import fill, make_template, rewrite_zip, sheet_part
+from reading_helpers import fill, make_template, rewrite_zip, set_saved_time, sheet_part
 
 import ctre_xl
 from ctre_xl.files import Workspace
@@ -35,9 +36,9 @@ TH = "th-vi-du"
 PACKAGE = Path(ctre_xl.__file__).parent
 README = PACKAGE.parent / "README.md"
 GOOD = {
-    "school_has_sanitation": "Có", "primary_final_grade": 120, "primary_completers": 119, "primary_enrolled": 610,
+    "school_has_sanitation": "Có", "primary_grade1_cohort": 120, "primary_completers": 119, "primary_enrolled": 610,
     "primary_dropouts": 0, "school_has_psych_support": "Có", "school_disability_ready": "Có",
-    "disabled_learning_need": 5, "disabled_learning_access": 5, "children_consulted": 400,
+    "disabled_learning_access": 5, "children_consulted": 400,
     "children_participation_aware": 600, "report_date": "05/11/2026",
 }
 LOCATION = {"file", "unit", "sheet", "cell", "code", "severity", "kind", "variant"}
@@ -266,6 +267,13 @@ def _yes_no_value(env: Env) -> list:
     return check_submission(sub, env.catalog, env.registry).findings
 
 
+def _money_words(env: Env) -> list:
+    """An amount typed as "1,5 tỷ" in the economy office's money cell (a school has none)."""
+    template = make_template(env.catalog, env.registry, "kinh-te", YEAR, env.root / "khac" / "kinh-te.xlsx")
+    values = {"budget_allocated": "1,5 tỷ", "budget_spent": 1_000_000, "funds_mobilised": 0, "report_date": "05/11/2026"}
+    return env.read(fill(template, values, env.inbox / "kinh te.xlsx"))
+
+
 def _workbook_bytes() -> bytes:
     book = openpyxl.Workbook()
     book.active.append(["Chỉ tiêu", "Số liệu"])
@@ -318,13 +326,17 @@ BY_KIND: list[tuple[str, Callable[[Env], list]]] = [  # (kind, a bad input that 
     ("not_yes_no", lambda env: env.read(env.filled(school_has_sanitation="có lẽ"))),
     ("negative", lambda env: env.read(env.filled(primary_dropouts=-1))),
     ("not_whole", lambda env: env.read(env.filled(primary_dropouts="0,5"))),
-    ("formula_in_input", lambda env: env.read(env.filled(primary_final_grade="=D20*2"))),
+    ("formula_in_input", lambda env: env.read(env.filled(primary_grade1_cohort="=D20*2"))),
     ("ambiguous", lambda env: env.read(env.filled(children_participation_aware="1,234"))),
     ("percent_in_count", lambda env: env.read(env.filled(primary_dropouts="1%"))),
+    ("money_words", _money_words),
     ("dash", lambda env: env.read(env.filled(primary_dropouts="-"))),
     ("bad_date", lambda env: env.read(env.filled(report_date="hôm qua"))),
     ("no_report_date", lambda env: (env.filled(report_date=None), env.merge())[1]),
-    ("rule", lambda env: env.read(env.filled(primary_completers=130))),
+    ("saved_after_deadline", lambda env: (set_saved_time(env.filled(), datetime(YEAR, 11, 20, 12)), env.merge())[1]),
+    ("blank_return", lambda env: (fill(env.templates[YEAR], {"report_date": "05/11/2026"}, env.inbox / "trong.xlsx"),
+                                  env.merge())[1]),
+    ("rule", lambda env: env.read(env.filled(primary_dropouts=700))),
     ("cross_unit_rule", _cross_unit),
     ("jump", _jump),
 ]

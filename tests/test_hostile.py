@@ -81,7 +81,7 @@ def bomb_stream(head: bytes, block: bytes, copies: int) -> tuple[bytes, int, int
 def template(catalog, registry, tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("hostile-src")
     path = make_template(catalog, registry, "th-vi-du", YEAR, folder / "template.xlsx")
-    return fill(path, {"primary_completers": 120, "primary_final_grade": 130}, folder / "filled.xlsx")
+    return fill(path, {"primary_completers": 120, "primary_grade1_cohort": 130}, folder / "filled.xlsx")
 
 
 def _bomb(template: Path, lie: bool) -> bytes:
@@ -206,7 +206,7 @@ def test_hostile_file(case: str, template: Path, tmp_path: Path, catalog, regist
         assert words in outcome.record.reason and outcome.submission is None
     else:  # still read, values in place
         values = outcome.submission.values
-        assert values["primary_completers"].value == 120 and values["primary_final_grade"].value == 130
+        assert values["primary_completers"].value == 120 and values["primary_grade1_cohort"].value == 130
         if kind is None:
             assert outcome.findings == []
 

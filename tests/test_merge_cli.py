@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from merge_helpers import deliver, make_workspace, merge_json, snapshot
 from openpyxl import load_workbook
-from test_bad_inputs import GOOD, REPORT_DAY, TH_FILE, YEAR, good_values
+from test_bad_inputs import CATALOG, GOOD, REPORT_DAY, TH_FILE, YEAR, good_values
 
 import ctre_xl.cli as cli
 from ctre_xl.cli import main
@@ -129,7 +129,7 @@ def test_the_findings_workbook_lists_every_finding_errors_first_as_text(root):
     assert path == root / "outbox" / str(YEAR) / f"kiem-tra-{YEAR}.xlsx"
     sheet = load_workbook(path).worksheets[0]
     rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=4)]
-    assert rows[0] == ["Tệp", "Đơn vị", "Trang", "Ô", "Mã", "Mức độ", "Nội dung"]
+    assert rows[0] == ["Tệp", "Đơn vị", "Trang", "Ô", "Số liệu, chỉ tiêu", "Mức độ", "Nội dung", "Mã"]
     body = rows[1:]
     assert len(body) == len(data["issues"]) == 3
     assert [r[5] for r in body] == ["Lỗi", "Lỗi", "Cảnh báo"]
@@ -137,7 +137,7 @@ def test_the_findings_workbook_lists_every_finding_errors_first_as_text(root):
     negative = next(r for r in body if r[0] == TH_FILE)
     issue = next(i for i in data["issues"] if i["kind"] == "negative")
     assert negative == [TH_FILE, "Trường Tiểu học Xuân Trường (ví dụ)", "Số liệu", issue["cell"],
-                        "primary_dropouts", "Lỗi", issue["message"]]
+                        CATALOG.elements["primary_dropouts"].label, "Lỗi", issue["message"], "primary_dropouts"]
     hostile = next(c for row in sheet.iter_rows(min_row=5) for c in row if c.value == "=HYPERLINK(1).xlsx")
     assert hostile.data_type == "s"
     assert sheet.auto_filter.ref and sheet.auto_filter.ref.startswith("A4")

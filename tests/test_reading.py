@@ -83,13 +83,12 @@ def test_collect_files(tmp_path: Path) -> None:
 TYPED = {
     "school_has_sanitation": "Có",
     "primary_completers": " 1.234 ",
-    "primary_final_grade": 1250,
+    "primary_grade1_cohort": "１２５０",
     "primary_dropouts": 0,
     "primary_enrolled": "1 300",
     "school_has_psych_support": "x",
     "school_disability_ready": "Không",
     "disabled_learning_access": "=3+4",
-    "disabled_learning_need": "１２",
     "children_consulted": "12,5",
     "children_participation_aware": "1,234",
     "note_CT17a": "=HYPERLINK(\"http://x\",\"xem\")",
@@ -121,9 +120,9 @@ def test_filled_template_is_identified_and_read(filled, catalog, registry) -> No
     assert submission.sha256 == record.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
     assert submission.modified == path.stat().st_mtime
     expected = {
-        "school_has_sanitation": 1.0, "primary_completers": 1234.0, "primary_final_grade": 1250.0,
+        "school_has_sanitation": 1.0, "primary_completers": 1234.0, "primary_grade1_cohort": 1250.0,
         "primary_dropouts": 0.0, "primary_enrolled": 1300.0, "school_has_psych_support": 1.0,
-        "school_disability_ready": 0.0, "disabled_learning_access": 7.0, "disabled_learning_need": 12.0,
+        "school_disability_ready": 0.0, "disabled_learning_access": 7.0,
         "children_consulted": 12.5, "children_participation_aware": 1234.0,
     }
     assert {code: v.value for code, v in submission.values.items()} == expected
@@ -302,11 +301,11 @@ def _insert_rows(at: int, count: int = 1):
 
 
 def test_rows_inserted_values_still_read_by_name(templates, tmp_path, catalog, registry) -> None:
-    path = fill(templates["th-vi-du"], {"primary_completers": 120, "primary_final_grade": 130},
+    path = fill(templates["th-vi-du"], {"primary_completers": 120, "primary_grade1_cohort": 130},
                 tmp_path / "a.xlsx", edit=_insert_rows(9, 2))
     outcome = read(path, tmp_path, catalog, registry)
     values = outcome.submission.values
-    assert values["primary_completers"].value == 120 and values["primary_final_grade"].value == 130
+    assert values["primary_completers"].value == 120 and values["primary_grade1_cohort"].value == 130
     assert values["primary_completers"].cell == "D12"  # expected D10, two rows inserted above
     [finding] = outcome.findings
     assert finding.kind == "structure_changed" and finding.severity == "warning"
@@ -316,11 +315,11 @@ def test_rows_inserted_values_still_read_by_name(templates, tmp_path, catalog, r
 def test_label_edited(templates, tmp_path, catalog, registry) -> None:
     def edit(workbook):
         workbook[L.INPUT_SHEET]["B11"] = "Số học sinh lớp 5 (đã sửa)"
-    path = fill(templates["th-vi-du"], {"primary_final_grade": 130}, tmp_path / "a.xlsx", edit=edit)
+    path = fill(templates["th-vi-du"], {"primary_grade1_cohort": 130}, tmp_path / "a.xlsx", edit=edit)
     outcome = read(path, tmp_path, catalog, registry)
     [finding] = outcome.findings
-    assert (finding.kind, finding.cell, finding.code) == ("structure_changed", "B11", "primary_final_grade")
-    assert "đã sửa" in finding.message and outcome.submission.values["primary_final_grade"].value == 130
+    assert (finding.kind, finding.cell, finding.code) == ("structure_changed", "B11", "primary_grade1_cohort")
+    assert "đã sửa" in finding.message and outcome.submission.values["primary_grade1_cohort"].value == 130
 
 
 def test_name_removed_row_found_by_label(templates, tmp_path, catalog, registry) -> None:

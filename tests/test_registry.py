@@ -10,7 +10,8 @@ import pytest
 from ctre_xl.cli import main
 from ctre_xl.plan.units import EXAMPLE_SCHOOLS, REGISTRY_HEADERS, REGISTRY_SHEET
 
-DEPARTMENTS_WITH_TEMPLATES = ["vhxh", "kinh-te", "van-phong", "cong-an"]
+# Every department gets a template: the MTTQ its optional narrative one (tests/test_narrative.py).
+DEPARTMENTS_WITH_TEMPLATES = ["vhxh", "kinh-te", "van-phong", "cong-an", "mttq"]
 LEVEL_SPELLINGS = ["Mầm non", "Tiểu học", "THCS", "mầm non", "tieu hoc", "Trung học cơ sở"]
 LEVEL_IDS = {"Mầm non": "mam-non", "mầm non": "mam-non", "Tiểu học": "tieu-hoc", "tieu hoc": "tieu-hoc",
              "THCS": "thcs", "Trung học cơ sở": "thcs"}
@@ -72,7 +73,7 @@ def test_forty_schools_give_forty_school_templates_plus_the_departments(runner, 
     folder = ws / "templates" / "2026"
     written = sorted(p.stem for p in folder.glob("*.xlsx"))
     assert written == sorted(DEPARTMENTS_WITH_TEMPLATES + [s[0] for s in schools])
-    assert "mttq" not in written and "Đã tạo 44 biểu mẫu" in result.output
+    assert "Đã tạo 45 biểu mẫu" in result.output and "mttq.xlsx (biểu mẫu ý kiến, không bắt buộc)" in result.output
     assert not list(folder.glob(".~tmp-*")), "temporary files left behind"
     for code, name, level, _contact in schools[:6]:  # one of each spelling
         workbook = openpyxl.load_workbook(folder / f"{code}.xlsx")
@@ -97,7 +98,7 @@ BAD_ROWS = {
     "duplicate code": ([GOOD, ("th-01", "Trường Tiểu học", "Tiểu học", ""), ("MN-HOA-SEN", "Trường khác", "THCS", "")],
                        4, "bị trùng với dòng 2"),
     "code of a department": ([GOOD, ("vhxh", "Trường gì đó", "THCS", "")], 3, "bị trùng với Phòng Văn hoá"),
-    "empty name": ([GOOD, GOOD[:1] + ("",) + GOOD[2:]], 3, "thiếu tên trường"),
+    "empty name": ([GOOD, GOOD[:1] + ("",) + GOOD[2:]], 3, "thiếu tên đơn vị"),
     "empty code": ([(None, "Trường Tiểu học", "Tiểu học", "")], 2, "thiếu mã đơn vị"),
     "code with spaces": ([("th xuan truong", "Trường Tiểu học", "Tiểu học", "")], 2, "chỉ được gồm chữ không dấu"),
     "code with diacritics": ([GOOD, ("th-xuân-trường", "Trường Tiểu học", "Tiểu học", "")], 3,
@@ -123,7 +124,7 @@ def test_every_bad_row_is_reported_at_once(runner, tmp_path):
     write_don_vi(ws / "don-vi.xlsx", [("a b", "Trường A", "Mầm non", ""), ("th-01", "", "Đại học", "")])
     result = runner.invoke(main, ["--workspace", str(ws), "catalog"])
     assert result.exit_code == 2
-    assert "dòng 2:" in result.output and "dòng 3: thiếu tên trường" in result.output
+    assert "dòng 2:" in result.output and "dòng 3: thiếu tên đơn vị" in result.output
     assert "dòng 3: cấp học “Đại học”" in result.output
 
 

@@ -35,13 +35,17 @@ def summary(tmp_path_factory, catalog):  # noqa: ANN001, ANN201
 
 
 def rows_by_code(sheet, column: int = 1, first: int = 5) -> dict[str, int]:  # noqa: ANN001
+    """metric code -> row on "Chỉ tiêu" (an indicator's own row above its parts, "CT03", merges B:J)."""
     return {sheet.cell(r, column).value: r for r in range(first, sheet.max_row + 1)
-            if isinstance(sheet.cell(r, column).value, str) and sheet.cell(r, column).value.startswith("CT")}
+            if isinstance(sheet.cell(r, column).value, str) and sheet.cell(r, column).value.startswith("CT")
+            and not isinstance(sheet.cell(r, 3), MergedCell)}
 
 
 def test_all_statuses_present_in_fixture(summary) -> None:  # noqa: ANN001
     _, result, *_ = summary
-    assert {m.status for m in result.metrics} == set(MetricStatus)
+    # 2026 is a milestone: every status but those of the years between milestones.
+    between = {MetricStatus.NOT_DUE, MetricStatus.BASELINE}
+    assert {m.status for m in result.metrics} == set(MetricStatus) - between
 
 
 def test_sheets_in_order(summary) -> None:  # noqa: ANN001
@@ -60,7 +64,10 @@ def test_metrics_sheet_has_every_metric(summary, catalog) -> None:  # noqa: ANN0
     assert list(rows) == [m.code for m in catalog.metrics] and len(rows) == 34
     for found in result.metrics:
         metric, r = catalog.metric_by_code[found.code], rows[found.code]
-        assert sheet.cell(r, col["Chỉ tiêu"]).value == metric.name
+        # A part of an indicator reads as one: "a) Tỷ suất tử vong trẻ sơ sinh" under indicator 3.
+        parts = [m for m in catalog.metrics if m.indicator == metric.indicator]
+        part = f"{metric.code[-1]}) " if len(parts) > 1 else ""
+        assert sheet.cell(r, col["Chỉ tiêu"]).value == part + metric.name
         assert sheet.cell(r, col["Giá trị"]).value == pytest.approx(found.value) if found.value is not None \
             else sheet.cell(r, col["Giá trị"]).value is None
         assert sheet.cell(r, col["Mục tiêu áp dụng (2026)"]).value == (
@@ -82,8 +89,8 @@ def test_status_is_a_live_formula_on_the_target_cell(summary) -> None:  # noqa: 
     for found in result.metrics:
         r = rows[found.code]
         status = sheet[f"{_col(sheet, 'Đánh giá')}{r}"]
-        if found.operator is None:  # no target this year: nothing to judge, the text stays
-            assert (status.data_type, status.value) == ("s", "Chưa có mục tiêu"), found.code
+        if not found.status.is_verdict:  # nothing judged (no target, incomplete, …): the text stays
+            assert (status.data_type, status.value) == ("s", found.status.label), found.code
             continue
         assert status.data_type == "f", found.code
         assert f"$F{r}{found.operator}$I{r}" in status.value
@@ -142,11 +149,12 @@ def test_value_and_status_coloured_live_against_the_target(summary) -> None:  # 
     sheet = workbook["Chỉ tiêu"]
     rows = rows_by_code(sheet)
     for found in result.metrics:
-        if not found.operator:
-            continue
         r = rows[found.code]
         for cell in (f"F{r}", f"{_col(sheet, 'Đánh giá')}{r}"):
-            _assert_judged(sheet, cell, f"$F{r}", f"$I{r}", found.operator)  # met (green) and missed (red)
+            if found.status.is_verdict:
+                _assert_judged(sheet, cell, f"$F{r}", f"$I{r}", found.operator)  # met (green) and missed (red)
+            else:  # no verdict, never green or red (CT07: a kindergarten missing)
+                assert not {GREEN_FILL, RED_FILL} & {fill for _f, fill in _colours_for(sheet, cell)}, (found.code, cell)
     # No static fill on the judged cells: the colour comes only from the rules.
     for r in rows.values():
         for cell in (sheet[f"F{r}"], sheet[f"{_col(sheet, 'Đánh giá')}{r}"]):
@@ -168,34 +176,81 @@ def test_by_unit_values_beside_the_commune(summary, catalog) -> None:  # noqa: A
     _, result, registry, workbook, _ = summary
     sheet = workbook["Theo đơn vị"]
     names = {u.id: u.name for u in registry.units}
+    assert [c.value for c in sheet[4]] == ["Mã", "Đơn vị", "Tử số", "Mẫu số", "Giá trị của đơn vị", "Giá trị của xã",
+                                           "Mục tiêu", "Dấu", "Giải trình của đơn vị"]
     shown = {(sheet.cell(r, 1).value, sheet.cell(r, 2).value): r for r in range(5, sheet.max_row + 1)}
     noted = {code for s in result.submissions.values() for code in s.notes}
     listed = {code for code, _unit in shown}
     for found in result.metrics:
-        providers = [u for u in registry.expected
-                     if set(u.elements) & set(catalog.metric_by_code[found.code].own_elements)]
-        if len(found.by_unit) < 2 and len(providers) < 2 and found.code not in noted:
+        metric = catalog.metric_by_code[found.code]
+        # Every unit feeding a part of the metric (the denominator too) or a figure beside it.
+        parts = {metric.numerator, metric.denominator, metric.element, *metric.extra} - {None}
+        providers = [u for u in registry.expected if set(u.elements) & parts]
+        if len(providers) < 2 and found.code not in noted:
             assert found.code not in listed  # one unit's value is the commune's: see "Chỉ tiêu"
             continue
+        # A rate the schools share with the office (their numerators over its denominator): no
+        # unit has a value of its own there, only its part.
+        rate = {metric.numerator, metric.denominator}
+        shared = metric.method == "ratio" and any(len(rate & set(u.elements)) == 1 for u in providers)
         for unit, value in found.by_unit.items():
             r = shown[(found.code, names[unit])]
-            assert sheet.cell(r, 3).value == pytest.approx(value)
-            assert sheet.cell(r, 4).value == (pytest.approx(found.value) if found.value is not None else None)
+            assert sheet.cell(r, 5).value == ("một phần" if shared else pytest.approx(value)), (found.code, unit)
+            assert sheet.cell(r, 6).value == (pytest.approx(found.value) if found.value is not None else None)
     dropout = next(m for m in result.metrics if m.code == "CT17b")
     r = shown[("CT17b", "Trường Tiểu học Xuân Trường B")]
-    assert sheet.cell(r, 3).value == pytest.approx(3 / 520 * 100)
+    # The school's own figures, and its rate from them.
+    assert (sheet.cell(r, 3).value, sheet.cell(r, 4).value) == (3, 520)
+    assert sheet.cell(r, 5).value == pytest.approx(3 / 520 * 100)
     # The unit's value and the commune's, each judged against the target on its own row.
-    _assert_judged(sheet, f"C{r}", f"C{r}", f"$E{r}", dropout.operator)
-    _assert_judged(sheet, f"D{r}", f"D{r}", f"$E{r}", dropout.operator)
+    _assert_judged(sheet, f"E{r}", f"E{r}", f"$G{r}", dropout.operator)
+    _assert_judged(sheet, f"F{r}", f"F{r}", f"$G{r}", dropout.operator)
     assert dropout.status == MetricStatus.NOT_MET
-    # A school without the facility ("Không") is the miss; the commune's share is judged as usual.
+    # A school without the facility ("Không") is the miss; the commune's share, on five schools of
+    # six, is not judged at all.
     r = shown[("CT07", "Trường Tiểu học Xuân Trường B")]
-    assert sheet.cell(r, 3).value == 0
-    assert (f"AND(ISNUMBER($C{r}),$C{r}=0)", RED_FILL) in _colours_for(sheet, f"C{r}")
-    _assert_judged(sheet, f"D{r}", f"$D{r}", f"$E{r}", next(m for m in result.metrics if m.code == "CT07").operator)
+    assert sheet.cell(r, 5).value == 0
+    assert (f"AND(ISNUMBER($E{r}),$E{r}=0)", RED_FILL) in _colours_for(sheet, f"E{r}")
+    assert next(m for m in result.metrics if m.code == "CT07").status == MetricStatus.INCOMPLETE
+    assert _colours_for(sheet, f"F{r}") == []
+    # A ratio on incomplete coverage: each unit's own value judged, the commune's not.
+    r = shown[("CT15", "Trường Mầm non Hoa Sen")]
+    assert next(m for m in result.metrics if m.code == "CT15").status == MetricStatus.INCOMPLETE
+    assert {fill for _f, fill in _colours_for(sheet, f"E{r}")} == {GREEN_FILL, RED_FILL}
+    assert _colours_for(sheet, f"F{r}") == []
     # The kindergarten that sent nothing is named where its figures are missing.
     r = shown[("CT16", "Trường Mầm non Hoa Mai")]
-    assert sheet.cell(r, 3).value is None and sheet.cell(r, 7).value == "(chưa nộp báo cáo)"
+    assert sheet.cell(r, 3).value is None and sheet.cell(r, 5).value == "chưa nộp"
+
+
+def test_by_unit_shows_each_share_and_never_colours_it(summary) -> None:  # noqa: ANN001
+    """A school's share of CT22–CT24 (a numerator without its denominator) and the culture-social
+    office's denominator of CT20b: shown as figures, never judged against the commune's target."""
+    _, result, _, workbook, _ = summary
+    sheet = workbook["Theo đơn vị"]
+    shown = {(sheet.cell(r, 1).value, sheet.cell(r, 2).value): r for r in range(5, sheet.max_row + 1)}
+    consulted = {"Trường Tiểu học Xuân Trường A": 300, "Trường Tiểu học Xuân Trường B": 200,
+                 "Trường THCS Xuân Trường A": 250, "Trường THCS Xuân Trường B": 150}
+    for school, figure in consulted.items():
+        r = shown[("CT22", school)]
+        assert (sheet.cell(r, 3).value, sheet.cell(r, 4).value, sheet.cell(r, 5).value) == (figure, None, "chỉ tử số")
+        for col in "CDEFG":
+            assert _colours_for(sheet, f"{col}{r}") == [], (school, col)
+    office = shown[("CT22", "Phòng Văn hoá - Xã hội xã")]
+    assert (sheet.cell(office, 3).value, sheet.cell(office, 4).value, sheet.cell(office, 5).value) == (600, 3300,
+                                                                                                  "một phần")
+    assert _colours_for(sheet, f"E{office}") == []  # the schools add to its numerator: not the office's rate
+    assert office < min(shown[("CT22", school)] for school in consulted)  # the whole metric first
+    r = shown[("CT20b", "Phòng Văn hoá - Xã hội xã")]
+    assert (sheet.cell(r, 3).value, sheet.cell(r, 4).value, sheet.cell(r, 5).value) == (None, 20, "chỉ mẫu số")
+    assert _colours_for(sheet, f"E{r}") == [] and _colours_for(sheet, f"F{r}") == []
+    # The band names what the two columns hold for this metric.
+    band = next(sheet.cell(r, 2).value for r in range(5, sheet.max_row + 1)
+                if sheet.cell(r, 1).value == "CT22" and isinstance(sheet.cell(r, 3), MergedCell))
+    assert "Tử số: Số trẻ em" in band and "mẫu số: " in band
+    # The police sent nothing here: its CT09 cases are listed, as not sent.
+    police = [r for (code, name), r in shown.items() if code == "CT09" and name.startswith("Công an xã: ")]
+    assert len(police) == 2 and all(sheet.cell(r, 5).value == "chưa nộp" for r in police)
 
 
 def _unit_blocks(sheet) -> dict[str, tuple[int, int]]:  # noqa: ANN001
@@ -203,7 +258,7 @@ def _unit_blocks(sheet) -> dict[str, tuple[int, int]]:  # noqa: ANN001
     blocks: dict[str, tuple[int, int]] = {}
     for r in range(5, sheet.max_row + 1):
         code = sheet.cell(r, 1).value
-        # A metric's band row merges B:G; its unit rows have their own value cells.
+        # A metric's band row merges B:I; its unit rows have their own value cells.
         if isinstance(code, str) and code.startswith("CT") and not isinstance(sheet.cell(r, 3), MergedCell):
             first, _ = blocks.get(code, (r, r))
             blocks[code] = (first, r)
@@ -216,27 +271,31 @@ def test_by_unit_rules_cover_whole_blocks(summary) -> None:  # noqa: ANN001
     sheet = workbook["Theo đơn vị"]
     blocks = _unit_blocks(sheet)
     by_code = {m.code: m for m in result.metrics}
-    code, (first, last) = max(((c, b) for c, b in blocks.items()
-                               if by_code[c].operator and sheet[f"C{b[0]}"].number_format != '[=0]"Không";"Có"'),
-                              key=lambda item: item[1][1] - item[1][0])
+    # The schools' CT07 answers: six rows, every one judged by the same rule ("Không" is the miss).
+    first, last = blocks["CT07"]
     assert last - first >= 2, "the fixture needs a block of at least three unit rows"
     middle = (first + last) // 2
-    assert first < middle < last
-    for col in ("C", "D"):
-        covering = [block for block in sheet.conditional_formatting if f"{col}{middle}" in block.sqref]
-        assert covering, (code, col)
+    (block,) = [block for block in sheet.conditional_formatting if f"E{middle}" in block.sqref]
+    (bounds,) = block.sqref.ranges  # one range: the block, from its first to its last unit row
+    assert (bounds.min_row, bounds.max_row, bounds.min_col, bounds.max_col) == (first, last, 5, 5)
+    assert _rules_for(sheet, f"E{middle}") == [f"AND(ISNUMBER($E{middle}),$E{middle}=0)"]
+    # A rate judged on two rows by one rule over E:F, each row against its own target.
+    first, last = blocks["CT17b"]
+    assert last > first and by_code["CT17b"].status.is_verdict
+    for col in ("E", "F"):
+        covering = [block for block in sheet.conditional_formatting if f"{col}{last}" in block.sqref]
         for block in covering:
-            (bounds,) = block.sqref.ranges  # one range: the block, from its first to its last unit row
-            assert (bounds.min_row, bounds.max_row) == (first, last), (code, str(block.sqref))
-            assert (bounds.min_col, bounds.max_col) == (3, 4), (code, str(block.sqref))
+            (bounds,) = block.sqref.ranges
+            assert (bounds.min_row, bounds.max_row, bounds.min_col, bounds.max_col) == (first, last, 5, 6)
             for rule in block.rules:
-                assert f"C{first}" in rule.formula[0] and f"$E{first}" in rule.formula[0], rule.formula
-        # The rule's relative references, evaluated at the middle row, point at that row.
-        _assert_judged(sheet, f"{col}{middle}", f"{col}{middle}", f"$E{middle}", by_code[code].operator)
-        assert not any(f"{first}" in f for f in _rules_for(sheet, f"{col}{middle}")), code
-    # Every rule range of the sheet is one whole block: the rule count follows metrics, not units.
-    ranges = {(rng.min_row, rng.max_row) for block in sheet.conditional_formatting for rng in block.sqref.ranges}
-    assert ranges <= set(blocks.values()), ranges - set(blocks.values())
+                assert f"E{first}" in rule.formula[0] and f"$G{first}" in rule.formula[0], rule.formula
+        _assert_judged(sheet, f"{col}{last}", f"{col}{last}", f"$G{last}", by_code["CT17b"].operator)
+        assert not any(f"{first}" in f for f in _rules_for(sheet, f"{col}{last}"))
+    # Every rule range starts a block and stays inside it (the rows giving the whole metric come
+    # first): the rule count follows metrics, not units.
+    for block in sheet.conditional_formatting:
+        for rng in block.sqref.ranges:
+            assert any(rng.min_row == start and rng.max_row <= end for start, end in blocks.values()), str(rng)
     rules = sum(len(block.rules) for block in sheet.conditional_formatting)
     assert rules <= 3 * len(blocks) < sum(last - first + 1 for first, last in blocks.values()) * 2
 
@@ -268,8 +327,11 @@ def test_free_text_and_notes_shown(summary) -> None:  # noqa: ANN001
 def test_progress_sheet(summary) -> None:  # noqa: ANN001
     _, result, *_, workbook, _ = summary
     sheet = workbook["Tiến độ nộp"]
-    by_name = {sheet.cell(r, 2).value: r for r in range(5, sheet.max_row + 1)}
+    # Numbered rows: the units expected to report; the MTTQ and đoàn thể follow, unnumbered, "Không bắt buộc".
+    by_name = {sheet.cell(r, 2).value: r for r in range(5, sheet.max_row + 1) if isinstance(sheet.cell(r, 1).value, int)}
     assert len(by_name) == len(result.units)
+    optional = [r for r in range(5, sheet.max_row + 1) if sheet.cell(r, 5).value == "Không bắt buộc"]
+    assert [sheet.cell(r, 2).value for r in optional] == ["Ủy ban MTTQ Việt Nam xã"]
     expected = {True: "Đúng hạn", False: "Nộp muộn", None: "Không ghi ngày"}
     for unit in result.units:
         r = by_name[unit.name]
@@ -281,30 +343,49 @@ def test_progress_sheet(summary) -> None:  # noqa: ANN001
     assert any("E5" in block.sqref for block in sheet.conditional_formatting)
 
 
-def test_findings_errors_first_with_autofilter(summary) -> None:  # noqa: ANN001
+def test_findings_errors_first_with_autofilter(summary, catalog) -> None:  # noqa: ANN001
     _, result, *_, workbook, _ = summary
     sheet = workbook["Kiểm tra"]
-    assert [c.value for c in sheet[4]] == ["Tệp", "Đơn vị", "Trang", "Ô", "Mã", "Mức độ", "Nội dung"]
+    assert [c.value for c in sheet[4]] == ["Tệp", "Đơn vị", "Trang", "Ô", "Số liệu, chỉ tiêu", "Mức độ", "Nội dung",
+                                           "Mã"]
     shown = [tuple(c.value for c in row) for row in sheet.iter_rows(min_row=5, max_row=sheet.max_row)]
     assert len(shown) == len(result.findings)
     assert [s[5] for s in shown] == ["Lỗi", "Lỗi", "Cảnh báo", "Cảnh báo"]
     assert {s[6] for s in shown} == {f.message for f in result.findings}
-    assert shown[0][:5] == ("nhan-ve/th-xuan-b-bao-cao.xlsx", "Trường Tiểu học Xuân Trường B", "Số liệu", "D9",
-                            "primary_dropouts")
-    assert sheet.auto_filter.ref == f"A4:G{sheet.max_row}"
+    # The figure by its Vietnamese label; its machine code only in the last, grey, smaller column.
+    assert shown[0] == ("nhan-ve/th-xuan-b-bao-cao.xlsx", "Trường Tiểu học Xuân Trường B", "Số liệu", "D9",
+                        catalog.elements["primary_dropouts"].label, "Lỗi", result.findings[1].message,
+                        "primary_dropouts")
+    assert next(s for s in shown if s[7] == "children_consulted")[4] == catalog.elements["children_consulted"].label
+    assert not next(s for s in shown if s[0] == "la.pdf")[4]  # a file, no figure
+    for row in sheet.iter_rows(min_row=5, max_row=sheet.max_row):
+        assert all(c.font.sz >= 10 for c in row)
+        assert row[7].font.sz < row[6].font.sz and row[7].font.color.rgb.endswith("595959")
+        assert row[6].alignment.wrap_text and row[4].alignment.wrap_text
+    assert sheet.auto_filter.ref == f"A4:H{sheet.max_row}"
 
 
-def test_data_sheet_is_a_table_of_facts(summary) -> None:  # noqa: ANN001
-    _, result, *_, workbook, _ = summary
+def test_data_sheet_is_a_table_of_facts(summary, catalog) -> None:  # noqa: ANN001
+    _, result, registry, workbook, _ = summary
     sheet = workbook["Dữ liệu"]
     (table,) = sheet.tables.values()
     assert table.ref == f"A1:J{len(result.facts) + 1}"
+    assert [c.value for c in sheet[1]] == ["Năm", "Đơn vị", "Số liệu", "Giá trị", "Tệp", "Trang", "Ô", "Mã đơn vị",
+                                           "Mã số liệu", "SHA-256"]
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert len(rows) == len(result.facts)
+    names = {u.id: u.name for u in registry.units}
+    labels = {code: element.label for code, element in catalog.elements.items()}
     for fact, row in zip(result.facts, rows):
-        assert (row[0], row[1], row[3], row[6], row[8], row[9]) == (fact.year, fact.unit, fact.element,
-                                                                    fact.file, fact.cell, fact.sha256)
-        assert row[5] == fact.value
+        assert (row[0], row[4], row[6], row[7], row[8], row[9]) == (fact.year, fact.file, fact.cell, fact.unit,
+                                                                    fact.element, fact.sha256)
+        assert (row[1], row[2], row[3]) == (names[fact.unit], labels[fact.element], fact.value)
+    # The codes are secondary (grey, smaller); the SHA-256 is hidden.
+    assert sheet["H2"].font.sz == sheet["I2"].font.sz == 10 and sheet["H2"].font.color.rgb.endswith("595959")
+    assert sheet.column_dimensions["J"].hidden and not sheet.column_dimensions["I"].hidden
+    # Not printed with the workbook: the print area is one blank cell outside the table.
+    area = sheet.print_area.split("!")[-1].replace("$", "")
+    assert area == "L1" and sheet[area].value is None, sheet.print_area
 
 
 def test_overview_counts_funding_and_gaps(summary, catalog) -> None:  # noqa: ANN001
@@ -316,17 +397,32 @@ def test_overview_counts_funding_and_gaps(summary, catalog) -> None:  # noqa: AN
             if c.value is not None:
                 cells.setdefault(c.value, c)  # the first occurrence, reading down the page
     assert "xã Xuân Trường" in sheet["A3"].value and "12/11/2026" in sheet["A3"].value
+    assert cells["1. Kết quả thực hiện 24 chỉ tiêu (34 số đo)"].column == 1
     header = cells["Mục tiêu"].row
+    labels = [sheet.cell(header, c).value for c in range(1, 12)]
+    assert labels == ["Mục tiêu", "Nội dung", "Số chỉ tiêu"] + [s.label for s in MetricStatus]
+    column = {status: labels.index(status.label) + 1 for status in MetricStatus}
+    # The fixture's 24 indicators by hand: an indicator with parts is met when all its parts are
+    # (CT05b without a 2026 target set aside), not met when one is not, and without a verdict when
+    # a part misses the kindergarten that sent nothing (CT07, CT15, CT16, CT19, CT20a, CT20b).
+    s = MetricStatus
+    expected = {1: {s.MET: 3, s.NOT_MET: 2, s.INCOMPLETE: 1, s.NOT_APPLICABLE: 1},  # 1 2 5 | 3 4 | 7 | 6
+                2: {s.MET: 3, s.NOT_MET: 2, s.NO_DATA: 1, s.NOT_APPLICABLE: 1},  # 8 9 14 | 11 13 | 10 | 12
+                3: {s.MET: 1, s.NOT_MET: 2, s.INCOMPLETE: 4},  # 21 | 17 18 | 15 16 19 20
+                4: {s.MET: 2, s.NOT_MET: 1}}  # 22 24 | 23 (2.800 / 3.300 = 84,8 % < 85 %)
     for objective in catalog.objectives:
         r = header + objective.number
-        ours = [m for m in result.metrics if catalog.metric_by_code[m.code].objective == objective.number]
-        assert sheet.cell(r, 3).value == len(ours)
-        for offset, status in enumerate((MetricStatus.MET, MetricStatus.NOT_MET, MetricStatus.NO_DATA,
-                                         MetricStatus.NOT_APPLICABLE, MetricStatus.NO_TARGET)):
-            assert sheet.cell(r, 4 + offset).value == sum(m.status == status for m in ours)
+        assert sheet.cell(r, 3).value == sum(expected[objective.number].values())
+        for status in MetricStatus:
+            assert sheet.cell(r, column[status]).value == expected[objective.number].get(status, 0), (r, status)
     total = header + len(catalog.objectives) + 1
-    assert sheet.cell(total, 3).value == 34
-    assert sheet.cell(total, 4).value == sum(m.status == MetricStatus.MET for m in result.metrics)
+    assert sheet.cell(total, 1).value == "Tổng số chỉ tiêu" and sheet.cell(total, 3).value == 24
+    assert [sheet.cell(total, column[status]).value for status in (s.MET, s.NOT_MET, s.INCOMPLETE)] == [9, 7, 5]
+    # The 34 measured parts, each counted once under its own status.
+    parts = total + 1
+    assert sheet.cell(parts, 1).value == "Theo 34 số đo" and sheet.cell(parts, 3).value == 34
+    for status in MetricStatus:
+        assert sheet.cell(parts, column[status]).value == sum(m.status == status for m in result.metrics), status
     for label, amount in (("Kinh phí ngân sách nhà nước bố trí", 1_250_000_000),
                           ("Kinh phí ngân sách nhà nước đã thực hiện", 980_500_000),
                           ("Kinh phí huy động hợp pháp khác", 310_000_000)):
@@ -340,6 +436,7 @@ def test_overview_counts_funding_and_gaps(summary, catalog) -> None:  # noqa: AN
     first_gap = cells["Cách mục tiêu"].row + 1
     assert sheet.cell(first_gap, 1).value == "CT17b"
     listed = [sheet.cell(r, 1).value for r in range(first_gap, first_gap + 5) if sheet.cell(r, 1).value]
+    # Never a metric on incomplete coverage, however far its value (CT07: 80 % of the schools that reported).
     assert set(listed) <= {m.code for m in result.metrics if m.status == MetricStatus.NOT_MET}
 
 
@@ -427,7 +524,7 @@ def test_merge_command_writes_the_summary(tmp_path) -> None:  # noqa: ANN001
              "deaths_neonatal": 1, "deaths_under1": 2, "deaths_under5": 3},
             notes={"CT02": FORMULA_NOTE}, report_date=date(YEAR, 11, 5))
     deliver(workspace, "th-vi-du", YEAR, "tieu hoc.xlsx",
-            {"primary_final_grade": 100, "primary_completers": 95, "primary_enrolled": 500, "primary_dropouts": 1},
+            {"primary_grade1_cohort": 100, "primary_completers": 95, "primary_enrolled": 500, "primary_dropouts": 1},
             preparer={"preparer_name": "Lê Văn Cường", "preparer_phone": PHONE}, report_date=date(YEAR, 11, 20))
     code, data, _ = merge_json(workspace, YEAR)
     assert code == 0

@@ -61,8 +61,9 @@ def test_plan_level_table_is_what_the_brief_says():
 
 
 def test_one_template_per_unit_with_something_to_report(written):
-    assert sorted(written) == sorted(UNITS_WITH_TEMPLATES)
-    assert "mttq" not in written and "kinh-te" in written
+    # The MTTQ has nothing to count: it gets the optional narrative template (test_narrative.py).
+    assert sorted(written) == sorted(UNITS_WITH_TEMPLATES + ["mttq"])
+    assert "kinh-te" in written
     assert all(p.parent.name == str(YEAR) and p.parent.parent.name == "templates" for p in written.values())
 
 
@@ -113,7 +114,9 @@ def _assert_validation_rule(name: str, dv, cell) -> None:
             assert dv.formula1 == '"Có,Không"'
         else:
             assert dv.operator in (None, "between") and float(dv.formula1) == 0 and float(dv.formula2) >= 10**9
-        assert dv.prompt == element.help
+        # Excel prompts hold 255 characters: a longer help is clipped there, and shown whole on the row.
+        assert dv.prompt == element.help if len(element.help) <= 255 else \
+            (dv.prompt.endswith("…") and element.help.startswith(dv.prompt[:-1]))
     elif name == "report_date":
         assert dv.type == "date" and cell.number_format == "dd/mm/yyyy"
     else:
@@ -232,6 +235,47 @@ def test_reference_rows_point_to_the_typed_figure_and_are_locked(books):
         assert value.protection.locked is not False
 
 
+@pytest.mark.parametrize("unit_id", UNITS_WITH_TEMPLATES)
+def test_every_figure_says_its_period_unit_and_help(unit_id, books):
+    """The label names the period the figure covers, the unit column what one of it counts, and
+    the help (what exactly to count) is printed beside the input."""
+    workbook = books[unit_id]
+    sheet = workbook[INPUT_SHEET]
+    merged = {str(r) for r in sheet.merged_cells.ranges}
+    for code in _REGISTRY.get(unit_id).elements:
+        element = _CATALOG.elements[code]
+        _title, coord = name_target(workbook, code)
+        row = int(coord[1:])
+        assert sheet[f"B{row}"].value == f"{element.label} ({_CATALOG.period_text(element, YEAR)})"
+        assert sheet[f"C{row}"].value == (element.unit or "Có/Không")
+        assert sheet[f"C{row}"].value != "số lượng"
+        assert sheet[f"E{row}"].value == element.help and f"E{row}:I{row}" in merged, code
+
+
+def test_labels_name_the_school_year_and_the_cohorts(books):
+    sheet = books["th-vi-du"][INPUT_SHEET]
+    labels = [c.value for c in sheet["B"] if isinstance(c.value, str)]
+    assert any(label.startswith("Số học sinh hoàn thành chương trình tiểu học (năm học 2025–2026)")
+               for label in labels)
+    assert any("lớp 1" in label and label.endswith("(năm học 2021–2022)") for label in labels)
+    thcs = [c.value for c in books["thcs-vi-du"][INPUT_SHEET]["B"] if isinstance(c.value, str)]
+    assert any("lớp 6" in label and label.endswith("(năm học 2022–2023)") for label in thcs)
+    vhxh = [c.value for c in books["vhxh"][INPUT_SHEET]["B"] if isinstance(c.value, str)]
+    assert "Số cuộc tảo hôn (từ ngày 01/10/2025 đến ngày 30/09/2026)" in vhxh
+    assert any(label.startswith("Số trẻ em từ 7 tuổi") and "tại ngày 30/09/2026" in label for label in vhxh)
+
+
+def test_police_template_says_its_figures_cross_check_ct09(books):
+    workbook = books["cong-an"]
+    sheet = workbook[INPUT_SHEET]
+    row = metric_rows(sheet)["CT09"]
+    assert sheet[f"H{row}"].value == "để đối chiếu, không tính vào tỷ lệ"
+    for code in ("abuse_cases_detected", "abuse_cases_handled"):
+        help_row = int(name_target(workbook, code)[1][1:])
+        assert sheet[f"C{help_row}"].value == "vụ"
+        assert "không cộng vào tỷ lệ" in sheet[f"E{help_row}"].value
+
+
 def test_later_years_are_judged_against_the_2030_targets(tmp_path):
     unit = _REGISTRY.get("vhxh")
     path = write_template(_CATALOG, unit, 2028, tmp_path / "vhxh.xlsx", created=CREATED)
@@ -289,7 +333,11 @@ def test_front_sheet_tells_who_when_and_where(books):
     sheet = books["cong-an"][FRONT_SHEET]
     text = "\n".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None)
     assert "Công an xã" in text and "xã Xuân Trường" in text and "2026" in text
-    assert "10/11/2026" in text and _CATALOG.send_to in text
+    assert _CATALOG.send_to in text
+    deadline = "trước ngày 10/11/2026 (chậm nhất ngày 09/11/2026)"
+    assert text.count(deadline) == 1 and text.count("T" + deadline[1:]) == 1  # the "Hạn nộp" line and step 5
+    assert "lần lưu tệp cuối cùng" in text
+    assert deadline in books["cong-an"][INPUT_SHEET]["A3"].value
     assert len(re.findall(r"^[1-5]\. ", text, flags=re.M)) == 5
     for name, label in PREPARER_FIELDS.items():
         _title, coord = name_target(books["cong-an"], name)
@@ -316,13 +364,12 @@ def test_one_unit_only_and_ids_are_case_insensitive(tmp_path):
 @pytest.mark.parametrize("unit_ids, expected", [
     (["khong-co"], "Không có đơn vị “khong-co”"),
     (["vhxh", "abc", "xyz"], "Không có đơn vị “abc”, “xyz”"),
-    (["mttq"], "“mttq” (Ủy ban MTTQ Việt Nam xã) không có chỉ tiêu"),
 ])
-def test_unknown_or_empty_unit_is_refused_with_the_valid_ids(unit_ids, expected, tmp_path):
+def test_unknown_unit_is_refused_with_the_valid_ids(unit_ids, expected, tmp_path):
     with pytest.raises(CtreError) as error:
         write_templates(_CATALOG, _REGISTRY, Workspace(tmp_path), YEAR, unit_ids)
     assert expected in str(error.value)
-    assert "vhxh, kinh-te, van-phong, cong-an, mn-vi-du, th-vi-du, thcs-vi-du" in str(error.value)
+    assert "vhxh, kinh-te, van-phong, cong-an, mttq, mn-vi-du, th-vi-du, thcs-vi-du" in str(error.value)
     assert not (tmp_path / "templates").exists()
 
 

@@ -13,7 +13,7 @@ from ctre_xl.template import writer as templates
 from ctre_xl.plan.load import load_catalog
 from ctre_xl.files import Workspace
 from ctre_xl.cellref import a1
-from ctre_xl.template.layout import FRONT_SHEET, INPUT_SHEET, META_SHEET, build_layout
+from ctre_xl.template.layout import FRONT_SHEET, INPUT_SHEET, META_SHEET, NARRATIVE_SHEET, build_layout
 from ctre_xl.template.writer import write_templates
 from ctre_xl.plan.units import Registry, default_registry, department_units, school_unit
 from conftest import requires_soffice, soffice_path
@@ -42,7 +42,7 @@ def test_pool_and_single_process_write_identical_files(tmp_path, monkeypatch):
     pooled = write_templates(_CATALOG, registry, Workspace(tmp_path / "pool"), YEAR, created=CREATED)
     monkeypatch.setattr(templates, "PARALLEL_MIN_UNITS", 10**6)
     single = write_templates(_CATALOG, registry, Workspace(tmp_path / "one"), YEAR, created=CREATED)
-    assert [p.name for p in pooled] == [p.name for p in single] == [f"{u.id}.xlsx" for u in registry.expected]
+    assert [p.name for p in pooled] == [p.name for p in single] == [f"{u.id}.xlsx" for u in registry.units]
     different = [a.name for a, b in zip(pooled, single) if a.read_bytes() != b.read_bytes()]
     assert not different
 
@@ -74,10 +74,11 @@ def test_templates_survive_a_libreoffice_round_trip(written, tmp_path):
     for unit_id, original in written.items():
         again = openpyxl.load_workbook(out / original.name)
         layout = build_layout(_CATALOG, _REGISTRY.get(unit_id), YEAR)
-        assert again.sheetnames == [FRONT_SHEET, INPUT_SHEET, META_SHEET]
+        body = NARRATIVE_SHEET if _REGISTRY.get(unit_id).narrative else INPUT_SHEET  # the MTTQ: "Ý kiến"
+        assert again.sheetnames == [FRONT_SHEET, body, META_SHEET]
         assert again[META_SHEET].sheet_state in ("veryHidden", "hidden")  # LibreOffice: "hidden"
         assert set(again.defined_names) == set(layout.cells)
-        checks = {title: validations(again[title]) for title in (FRONT_SHEET, INPUT_SHEET)}
+        checks = {title: validations(again[title]) for title in (FRONT_SHEET, body)}
         for name, (sheet_title, row, col) in layout.cells.items():
             assert name_target(again, name) == (sheet_title, a1(row, col)), name
             assert again[sheet_title][a1(row, col)].protection.locked is False
@@ -85,7 +86,7 @@ def test_templates_survive_a_libreoffice_round_trip(written, tmp_path):
         first = openpyxl.load_workbook(original)
         assert custom_props(again) == custom_props(first)
         assert hidden_meta(again) == hidden_meta(first)
-        assert again[INPUT_SHEET].protection.sheet and again[FRONT_SHEET].protection.sheet
+        assert again[body].protection.sheet and again[FRONT_SHEET].protection.sheet
     computed = openpyxl.load_workbook(out / filled.name, data_only=True)[INPUT_SHEET]
     rows = metric_rows(computed)
     assert computed[f"H{rows['CT02']}"].value == pytest.approx(95.0)

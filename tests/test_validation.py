@@ -58,14 +58,14 @@ def test_a_required_figure_left_blank_is_reported_at_its_template_cell(catalog, 
 
 def test_numerator_above_denominator_in_one_file_names_both_cells(catalog, registry):
     values = full_values(registry, "th-vi-du", 10)
-    values["primary_completers"] = 11
+    values["primary_dropouts"] = 11
     sub = submission("th-vi-du", values)
     check = check_submission(sub, catalog, registry)
     rule = [f for f in check.findings if f.kind == "rule"]
-    assert len(rule) == 1 and rule[0].code == "CT17a" and rule[0].severity == Severity.ERROR
-    assert sub.values["primary_completers"].cell in rule[0].message
-    assert sub.values["primary_final_grade"].cell in rule[0].message
-    assert {"primary_completers", "primary_final_grade"} <= check.tainted
+    assert len(rule) == 1 and rule[0].code == "CT17b" and rule[0].severity == Severity.ERROR
+    assert sub.values["primary_dropouts"].cell in rule[0].message
+    assert sub.values["primary_enrolled"].cell in rule[0].message
+    assert {"primary_dropouts", "primary_enrolled"} <= check.tainted
 
 
 def test_nested_deaths_are_checked_inside_the_office_file(catalog, registry):
@@ -119,8 +119,10 @@ def test_metric_methods_and_statuses(catalog, registry):
     assert results["CT02"].value == pytest.approx(90.0) and results["CT02"].status == "met"
     assert results["CT02"].change == "better" and results["CT02"].previous_value == pytest.approx(80)
     assert results["CT06"].status == "not_applicable" and results["CT06"].value is None
-    assert results["CT07"].value == pytest.approx(100 / 3) and results["CT07"].status == "not_met"
-    assert "1 trường chưa báo cáo" in results["CT07"].remark
+    # yes over the schools that answered; the silent one is missing (no verdict), never "Không"
+    assert results["CT07"].value == pytest.approx(1 / 2 * 100) and results["CT07"].status == "incomplete"
+    assert results["CT07"].coverage.as_dict() == {"counted": 2, "expected": 3, "missing": ["thcs-vi-du"]}
+    assert "chưa đủ số liệu (2/3 trường)" in results["CT07"].remark
     assert results["CT01"].status == "met" and results["CT01"].by_unit == {"vhxh": 1}
     assert results["CT13"].target == pytest.approx(49.0) and results["CT13"].status == "met"
     assert results["CT21"].status == "not_met" and results["CT21"].change == "worse"

@@ -15,7 +15,8 @@ import tomllib
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from collections import Counter
+from typing import Any, Iterable, Mapping
 
 from ctre_xl.plan.catalog import Catalog
 from ctre_xl.errors import WorkspaceError
@@ -37,9 +38,29 @@ def demo_registry(catalog: Catalog, data: dict[str, Any]) -> Registry:
     return Registry(tuple(department_units(catalog) + schools), source="danh sách trường minh hoạ")
 
 
+def demo_figures(catalog: Catalog, units: Iterable[Unit], year: int, data: dict[str, Any],
+                 rng: random.Random) -> dict[str, dict[str, int]]:
+    """unit id -> its seeded figures. A unit with commune-wide figures (``of_total``: the resident
+    children against the schools' pupils) is drawn after the units whose figures it totals."""
+    units = list(units)
+    specs: dict[str, Any] = data["figures"]
+
+    def totals_others(unit: Unit) -> bool:
+        return any(isinstance(specs.get(code), dict) and "of_total" in specs[code] for code in unit.elements)
+
+    totals: Counter[str] = Counter()
+    figures: dict[str, dict[str, int]] = {}
+    for unit in sorted(units, key=totals_others):  # stable: registry order within each group
+        figures[unit.id] = plausible_figures(catalog, unit, year, data, rng, totals)
+        if not totals_others(unit):
+            totals.update(figures[unit.id])
+    return {unit.id: figures[unit.id] for unit in units}
+
+
 def plausible_figures(catalog: Catalog, unit: Unit, year: int, data: dict[str, Any],
-                      rng: random.Random) -> dict[str, int]:
-    """Seeded figures for every element ``unit`` reports, consistent with the catalogue's rules."""
+                      rng: random.Random, totals: Mapping[str, int] | None = None) -> dict[str, int]:
+    """Seeded figures for every element ``unit`` reports, consistent with the catalogue's rules;
+    ``totals`` are the commune's sums of the other units' figures (for ``of_total``)."""
     specs: dict[str, Any] = data["figures"]
     scale = data["yearly_growth"] ** (data["base_year"] - year)
     figures: dict[str, int] = {}
@@ -55,7 +76,8 @@ def plausible_figures(catalog: Catalog, unit: Unit, year: int, data: dict[str, A
             value = 1 if rng.random() < spec["yes"] else 0
         else:
             low, high = spec["share"]
-            value = int(value_of(spec["of"]) * rng.uniform(low, high))
+            base = (totals or {}).get(spec["of_total"], 0) if "of_total" in spec else value_of(spec["of"])
+            value = int(base * rng.uniform(low, high))
             if "plus" in spec:
                 value += rng.randint(*spec["plus"])
         figures[code] = value
@@ -84,7 +106,7 @@ def _prepare(workspace: Workspace) -> None:
 def run_demo(catalog: Catalog, workspace: Workspace) -> MergeResult:
     """Make, fill and merge a demo cycle; returns the merge of the later year."""
     from ctre_xl.pipeline import run_merge
-    from ctre_xl.demo.sample import fill_template
+    from ctre_xl.demo.sample import VIETNAM, fill_template
     from ctre_xl.template.writer import write_templates
 
     data = load_demo_data()
@@ -96,12 +118,16 @@ def run_demo(catalog: Catalog, workspace: Workspace) -> MergeResult:
     mistakes = data["mistakes"]
     later = data["base_year"]
     for year in (later - 1, later):
-        write_templates(catalog, registry, workspace, year, sample=True)
+        # Made on 1 October, before any unit saves its return (the file's last-saved time).
+        write_templates(catalog, registry, workspace, year, sample=True,
+                        created=datetime(year, 10, 1, 8, 0, tzinfo=VIETNAM))
         folder = workspace.inbox / ("nam-truoc" if year < later else f"nhan-qua-zalo-{year}")
+        # Drawn for every unit, the one that never sends too: the commune's resident children count it.
+        figures = demo_figures(catalog, registry.expected, year, data, rng)
         for number, unit in enumerate(registry.expected):
             if year == later and unit.id == mistakes["missing"]:
                 continue
-            values: dict[str, object] = dict(plausible_figures(catalog, unit, year, data, rng))
+            values: dict[str, object] = dict(figures[unit.id])
             if year == later:
                 _apply_mistakes(values, unit, mistakes)
             report_day = date(year, 11, 3 + number % 6)

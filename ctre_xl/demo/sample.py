@@ -6,13 +6,15 @@ type what a careless unit types ("1.234", "0,12", "Có", " 12 ") as well as plai
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Mapping
 
 from ctre_xl.template.layout import PREPARER_FIELDS, note_name
 
 _YES_NO_TEXT = {True: "Có", False: "Không"}
+# The unit saves its file at noon of the report date, Vietnam time (UTC+7): the same day in UTC.
+SAVED_AT, VIETNAM = time(12, 0), timezone(timedelta(hours=7))
 
 
 def fill_template(template: Path, out: Path, values: Mapping[str, object], *,
@@ -26,6 +28,10 @@ def fill_template(template: Path, out: Path, values: Mapping[str, object], *,
     report_difficulties, report_proposals to text; ``preparer`` maps preparer_name and
     preparer_phone; ``report_date`` is a date (stored as a date) or text typed as is.
     A name the template does not have raises KeyError naming it: a test typo must not pass silently.
+
+    With a ``report_date`` date, the file's own last-saved time (docProps/core.xml, which the merge
+    takes as the best evidence of when a unit sent it) is noon of that day, as if the unit saved it
+    then; otherwise it is the time of this call, as for any save.
     """
     from openpyxl import load_workbook
 
@@ -49,9 +55,27 @@ def fill_template(template: Path, out: Path, values: Mapping[str, object], *,
         cell.value = value
         if isinstance(value, datetime):
             cell.number_format = "DD/MM/YYYY"
-    out = Path(out)
+    saved_at = None
+    if isinstance(report_date, date):
+        saved_at = datetime.combine(report_date, SAVED_AT, VIETNAM)
+        workbook.properties.lastModifiedBy = (preparer or {}).get("preparer_name") or "Đơn vị báo cáo"
+    return save_as_of(workbook, Path(out), saved_at)
+
+
+def save_as_of(workbook, out: Path, saved_at: datetime | None) -> Path:  # noqa: ANN001 - openpyxl Workbook
+    """Save ``workbook`` to ``out`` recording ``saved_at`` as its last-saved time (now when None).
+
+    openpyxl's ``save`` always records the present moment, so the package is written here with its
+    writer and the time the caller chose (core.xml holds it in UTC).
+    """
+    from zipfile import ZIP_DEFLATED, ZipFile
+
+    from openpyxl.writer.excel import ExcelWriter
+
+    moment = saved_at or datetime.now(timezone.utc)
     out.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(out)
+    workbook.properties.modified = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    ExcelWriter(workbook, ZipFile(out, "w", ZIP_DEFLATED, allowZip64=True)).save()
     return out
 
 

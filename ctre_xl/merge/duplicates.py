@@ -1,14 +1,17 @@
 """Several accepted files of one unit and year: which one counts, and why the others do not.
 
-The latest report date in the file wins, then the latest modification time, then the path (so two
-runs always agree); the others are superseded with a reason that names the winner and what changed.
+The latest return wins, judged by the same evidence as "on time" (``returns.latest_key``): the
+file's own last-saved time, then the report date typed, then the file's modification time, then
+the path (so two runs always agree). A blank return never wins over a filled one (it is not a
+return at all). The others are superseded with a reason that names the winner and what changed.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from ctre_xl.merge.reading import FileRead
+from ctre_xl.merge.returns import latest_key
 from ctre_xl.plan.vocab import FileStatus
 from ctre_xl.text import format_date, format_number
 
@@ -17,10 +20,10 @@ CHANGES_LISTED = 5  # how many changed figures a "superseded" reason names
 
 def pick_latest(reads: list[FileRead]) -> FileRead:
     """The file that counts among several of one unit and year."""
-    def key(read: FileRead) -> tuple[date, float, str]:
+    def key(read: FileRead) -> tuple[datetime, date, float, str]:
         sub = read.submission
         assert sub is not None
-        return (sub.report_date or date.min, sub.modified, sub.path)
+        return latest_key(sub)
     return max(reads, key=key)
 
 
@@ -34,7 +37,8 @@ def supersede(loser: FileRead, winner: FileRead) -> None:
         after = new.values[code].value if code in new.values else None
         if before != after:
             changes.append(f"{code}: {_shown(before)} → {_shown(after)}")
-    when = f", ngày lập {format_date(new.report_date)}" if new.report_date else ""
+    when = (f", lưu lần cuối ngày {format_date(new.saved_at.astimezone().date())}" if new.saved_at else "") \
+        + (f", ngày lập {format_date(new.report_date)}" if new.report_date else "")
     what = ("; khác nhau: " + "; ".join(changes[:CHANGES_LISTED])
             + (f"; và {len(changes) - CHANGES_LISTED} số liệu khác" if len(changes) > CHANGES_LISTED else "")
             ) if changes else "; số liệu giống nhau"

@@ -8,10 +8,13 @@ Decisions the issue left open, in one place:
 * Files of the year before are read too: they give the previous-year values (CT13, CT21, the
   change of every metric, the ±50 % jump warning) and are listed as skipped, like any other year.
 * Several accepted files of one unit and year: the latest one wins, the others are superseded
-  (merge/duplicates.py).
+  (merge/duplicates.py). A blank return (nothing typed) is not a return: its file is rejected and
+  never supersedes a filled one; a unit that sent only blanks has not reported (merge/returns.py).
+* On time: judged by the best evidence of when the unit sent its file (merge/returns.py).
 * A figure with an error (invalid itself, or on either side of a violated rule) is left out of
-  the commune totals and the metrics that use it say so; with ``strict`` every figure of a unit
-  with an error is left out.
+  the commune totals, and its unit leaves every metric that figure is part of (both the numerator
+  and the denominator: merge/coverage.py); with ``strict`` every figure of a unit with an error is
+  left out.
 """
 
 from __future__ import annotations
@@ -19,16 +22,17 @@ from __future__ import annotations
 import gc
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Iterable, Iterator
 
 from ctre_xl.plan.catalog import Catalog
 from ctre_xl.merge.compute import MetricContext, compute_metrics, element_totals
 from ctre_xl.merge.duplicates import pick_latest, supersede
+from ctre_xl.merge.indicators import judge_indicators
 from ctre_xl.merge.reading import FileRead, Progress, read_all
 from ctre_xl.errors import WorkspaceError
 from ctre_xl.files import Workspace
 from ctre_xl.merge.model import Fact, MergeResult, MetricResult, UnitStatus
+from ctre_xl.merge.returns import blank_finding, is_blank, is_typed, missing_figures, sent_on, timing_findings
 from ctre_xl.plan.finding_kinds import FindingKind
 from ctre_xl.plan.findings import Finding
 from ctre_xl.plan.units import Registry
@@ -36,7 +40,6 @@ from ctre_xl.plan.vocab import FileStatus, Severity
 from ctre_xl.read.model import FileRecord, Submission
 from ctre_xl.merge.validate import check_submission, compare_previous, failed_commune_rules
 from ctre_xl.cellref import parse_a1
-from ctre_xl.text import format_date
 
 
 @dataclass
@@ -58,6 +61,7 @@ class _Merged:
     excluded: dict[str, list[str]] = field(default_factory=dict)
     facts: list[Fact] = field(default_factory=list)
     unit_findings: dict[str, list[Finding]] = field(default_factory=dict)
+    blank: set[str] = field(default_factory=set)  # units that sent only blank templates
 
 
 def merge_inbox(catalog: Catalog, registry: Registry, workspace: Workspace, year: int, *,
@@ -98,18 +102,22 @@ def _merge_inbox(catalog: Catalog, registry: Registry, workspace: Workspace, yea
     paths, collected = collect_files(inbox)
     reads = read_all(sorted(paths), inbox, catalog, registry, allow_sample=allow_sample, progress=progress)
     by_year = _sort_reads(reads, collected, year)
-    previous_winners = {unit: pick_latest(reads_) for unit, reads_ in by_year.previous.items()}
-    merged = _merge_units(catalog, registry, year, by_year.current, previous_winners, strict)
+    current, blank = _set_aside_blanks(by_year.current, by_year.findings)
+    previous_winners = {unit: pick_latest([r for r in reads_ if not is_blank(r.submission)] or reads_)
+                        for unit, reads_ in by_year.previous.items()}
+    merged = _merge_units(catalog, registry, year, current, previous_winners, strict)
+    merged.blank = blank
     findings = by_year.findings
     for own in merged.unit_findings.values():
         findings.extend(own)
     previous_contributions = _previous_contributions(previous_winners, catalog, registry)
     totals, metrics = _commune_checks(catalog, registry, year, merged, previous_contributions, findings)
-    units = _completeness(catalog, registry, year, merged.submissions, merged.unit_findings)
+    units = _completeness(catalog, registry, year, merged)
     return MergeResult(
         year=year, files=sorted(by_year.records, key=lambda r: r.path), findings=sort_findings(findings),
         metrics=metrics, units=units, facts=merged.facts, submissions=merged.submissions, totals=totals,
         previous_totals=element_totals(catalog, previous_contributions) if previous_contributions is not None else {},
+        indicators=judge_indicators(catalog, metrics),
     )
 
 
@@ -143,6 +151,26 @@ def _sort_reads(reads: list[FileRead], collected: Iterable[FileRecord], year: in
     return found
 
 
+def _set_aside_blanks(current: dict[str, list[FileRead]],
+                      findings: list[Finding]) -> tuple[dict[str, list[FileRead]], set[str]]:
+    """Reject every blank return (it is not a return, so it never supersedes a filled one); the
+    filled reads per unit, and the units that sent nothing but blanks."""
+    filled: dict[str, list[FileRead]] = {}
+    blank: set[str] = set()
+    for unit, reads in current.items():
+        for read in reads:
+            assert read.submission is not None
+            if not is_blank(read.submission):
+                filled.setdefault(unit, []).append(read)
+                continue
+            finding = blank_finding(read.submission)
+            read.record.status, read.record.reason = FileStatus.REJECTED, finding.message
+            findings.append(finding)
+        if unit not in filled:
+            blank.add(unit)
+    return filled, blank
+
+
 def _merge_units(catalog: Catalog, registry: Registry, year: int, current: dict[str, list[FileRead]],
                  previous_winners: dict[str, FileRead], strict: bool) -> _Merged:
     """Per unit, in the registry's order: the winning file, its findings, the figures that count."""
@@ -157,7 +185,8 @@ def _merge_units(catalog: Catalog, registry: Registry, year: int, current: dict[
         merged.submissions[unit_id] = sub
         drop_all = strict and any(f.severity == Severity.ERROR for f in own)
         for code, cell in sub.values.items():
-            if cell.value is None or code not in catalog.elements:
+            # an unreadable figure ("abc") was rejected: its unit is named as such where it is missing
+            if code not in catalog.elements or (cell.value is None and not (code in tainted and is_typed(cell.raw))):
                 continue
             if drop_all or code in tainted:
                 merged.excluded.setdefault(code, []).append(unit_id)
@@ -182,7 +211,7 @@ def _check_unit(read: FileRead, before: FileRead | None, catalog: Catalog,
     own = _dedupe([*own, *check.findings])
     if before is not None and before.submission is not None:
         own.extend(compare_previous(sub, before.submission, catalog, check.tainted))
-    own.extend(_report_date_findings(sub))
+    own.extend(timing_findings(sub, catalog, sub.year))
     sub.findings = own
     return own, check.tainted
 
@@ -197,7 +226,8 @@ def _commune_checks(catalog: Catalog, registry: Registry, year: int, merged: _Me
     findings.extend(finding for _rule, finding in failed)
     suspect = {code for rule, _f in failed if rule.severity == Severity.ERROR for code in (*rule.left, *rule.right)}
     context = MetricContext(catalog=catalog, registry=registry, year=year, excluded=merged.excluded,
-                            suspect=suspect, unit_names=names)
+                            suspect=suspect, unit_names=names, received=set(merged.submissions),
+                            blank=merged.blank)
     return totals, compute_metrics(context, merged.contributions, previous)
 
 
@@ -226,14 +256,6 @@ def _unit_order(registry: Registry, units: Iterable[str]) -> list[str]:
     return sorted(units, key=lambda u: (order.get(u, len(order)), u))
 
 
-def _report_date_findings(sub: Submission) -> list[Finding]:
-    if sub.report_date is not None:
-        return []
-    day = date.fromtimestamp(sub.modified)
-    return [FindingKind.NO_REPORT_DATE.finding(file=sub.path, unit=sub.unit, code="report_date",
-                                               day=format_date(day))]
-
-
 def _previous_contributions(winners: dict[str, FileRead], catalog: Catalog,
                             registry: Registry) -> dict[str, dict[str, float]] | None:
     """Last year's usable figures (its findings are not reported: that year was merged then)."""
@@ -250,23 +272,25 @@ def _previous_contributions(winners: dict[str, FileRead], catalog: Catalog,
     return found
 
 
-def _completeness(catalog: Catalog, registry: Registry, year: int, submissions: dict[str, Submission],
-                  unit_findings: dict[str, list[Finding]]) -> list[UnitStatus]:
-    deadline = catalog.deadline(year)
+def _completeness(catalog: Catalog, registry: Registry, year: int, merged: _Merged) -> list[UnitStatus]:
+    """Each expected unit: received or not (a blank return is not), when it sent, how it stands."""
+    last_day = catalog.last_day_on_time(year)
     units = []
     for unit in registry.expected:
-        sub = submissions.get(unit.id)
+        sub = merged.submissions.get(unit.id)
         if sub is None:
-            units.append(UnitStatus(id=unit.id, name=unit.name, kind=unit.kind, received=False, on_time=None))
+            units.append(UnitStatus(id=unit.id, name=unit.name, kind=unit.kind, received=False, on_time=None,
+                                    blank=unit.id in merged.blank))
             continue
-        day = sub.report_date or date.fromtimestamp(sub.modified)
-        own = unit_findings.get(unit.id, [])
+        sent = sent_on(sub)
+        own = merged.unit_findings.get(unit.id, [])
         units.append(UnitStatus(
-            id=unit.id, name=unit.name, kind=unit.kind, received=True, on_time=day <= deadline,
+            id=unit.id, name=unit.name, kind=unit.kind, received=True, on_time=sent.day <= last_day,
             file=sub.path, report_date=sub.report_date,
             preparer=sub.preparer.get("preparer_name", ""), phone=sub.preparer.get("preparer_phone", ""),
             errors=sum(1 for f in own if f.severity == Severity.ERROR),
             warnings=sum(1 for f in own if f.severity == Severity.WARNING),
+            sent_on=sent.day, sent_evidence=sent.evidence, missing_figures=missing_figures(sub, unit, catalog),
         ))
     return units
 

@@ -13,6 +13,40 @@ from ctre_xl.plan.vocab import MetricStatus, Operator, Severity
 from ctre_xl.read.model import FileRecord, Submission
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """Units a metric's commune value rests on, out of the units expected to give it."""
+
+    expected: tuple[str, ...]  # unit ids, registry order
+    counted: tuple[str, ...]
+    rejected: tuple[str, ...] = ()  # expected units whose figure was dropped for an error
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        counted = set(self.counted)
+        return tuple(unit for unit in self.expected if unit not in counted)
+
+    @property
+    def complete(self) -> bool:
+        return len(self.counted) == len(self.expected)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"counted": len(self.counted), "expected": len(self.expected), "missing": list(self.missing)}
+
+
+@dataclass(frozen=True)
+class IndicatorResult:
+    number: int
+    objective: int
+    name: str
+    parts: tuple[str, ...]  # metric codes
+    status: MetricStatus
+
+    def as_dict(self) -> dict[str, object]:
+        return {"number": self.number, "objective": self.objective, "name": self.name,
+                "parts": list(self.parts), "status": str(self.status)}
+
+
 @dataclass
 class MetricResult:
     code: str
@@ -28,6 +62,8 @@ class MetricResult:
     change: str | None = None  # "better" / "worse" / "same" / None
     remark: str = ""
     by_unit: dict[str, float | None] = field(default_factory=dict)  # unit id -> the unit's own value
+    coverage: Coverage | None = None  # the units the value rests on, out of those expected
+    gap: float | None = None  # still to close to the target in force, in the metric's own unit (>= 0)
 
 
 @dataclass
@@ -43,6 +79,10 @@ class UnitStatus:
     phone: str = ""
     errors: int = 0
     warnings: int = 0
+    blank: bool = False  # sent a template with no figure in it: not a return
+    sent_on: date | None = None  # the best evidence of when the unit sent its file
+    sent_evidence: str = ""  # which evidence: "saved" (the file's own save time), "typed", "file_time"
+    missing_figures: list[str] = field(default_factory=list)  # element codes left empty in the return
 
 
 @dataclass
@@ -70,6 +110,7 @@ class MergeResult:
     submissions: dict[str, Submission]  # unit id -> accepted submission
     totals: dict[str, float | None]  # element -> commune total
     previous_totals: dict[str, float | None] = field(default_factory=dict)
+    indicators: list[IndicatorResult] = field(default_factory=list)  # the plan's 24 chỉ tiêu
     outputs: dict[str, str] = field(default_factory=dict)  # kind -> written path
     notices: list[str] = field(default_factory=list)  # Vietnamese, e.g. "the file was open in Excel"
 

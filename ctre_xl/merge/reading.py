@@ -6,13 +6,15 @@ broken workbook must not stop the merge of forty others.
 
 from __future__ import annotations
 
+import logging
 import os
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from ctre_xl.plan.catalog import Catalog
 from ctre_xl.plan.finding_kinds import FindingKind
@@ -23,8 +25,10 @@ from ctre_xl.read.model import FileRecord, Submission
 
 PARALLEL_FROM = 24  # below this many files, starting worker processes costs more than it saves
 WORKERS = 2
+MAX_CHUNK = 16  # files per task: Ctrl-C waits for the tasks already running, so keep them short
 
 Progress = Callable[[int], Any]
+_LOG = logging.getLogger(__name__)
 
 
 @dataclass
@@ -40,7 +44,27 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(inbox: Path, catalog: Catalog, registry: Registry, allow_sample: bool) -> None:
+    # Ctrl-C reaches every process of the terminal: only the parent handles it (it stops the pool);
+    # a worker that stopped too would print its own traceback. SIGINT was blocked while the pool
+    # started (_interrupts_blocked), so none arrives before it is ignored here.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _WORKER.update(inbox=inbox, catalog=catalog, registry=registry, allow_sample=allow_sample)
+
+
+@contextmanager
+def _interrupts_blocked() -> Iterator[None]:
+    """Hold SIGINT pending while the pool starts its workers (they inherit the mask); the parent
+    receives it as soon as the block ends."""
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: workers are spawned, not forked
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _read_in_worker(path: Path) -> FileRead:
@@ -54,7 +78,9 @@ def _read_one(path: Path, inbox: Path, catalog: Catalog, registry: Registry, all
         outcome = read_submission(path, inbox, catalog, registry, allow_sample=allow_sample)
     except Exception as exc:  # one unreadable file must never stop the merge of forty others
         relative = _relative(path, inbox)
-        finding = FindingKind.READ_FAILED.finding(file=relative, error_type=type(exc).__name__, error=exc)
+        # The exception's own (English) text is for a developer's log, never for the user's message.
+        _LOG.debug("reading %s failed", relative, exc_info=exc)
+        finding = FindingKind.READ_FAILED.finding(file=relative)
         record = FileRecord(path=relative, unit=None, status=FileStatus.REJECTED, reason=finding.message)
         return FileRead(record, None, [finding])
     return FileRead(outcome.record, outcome.submission, list(outcome.findings))
@@ -78,13 +104,18 @@ def read_all(paths: list[Path], inbox: Path, catalog: Catalog, registry: Registr
                 shown.update(1)
 
         if len(paths) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
-            chunk = max(1, len(paths) // (WORKERS * 8))
+            chunk = min(MAX_CHUNK, max(1, len(paths) // (WORKERS * 8)))
             try:
-                with ProcessPoolExecutor(WORKERS, initializer=_init_worker,
-                                         initargs=(inbox, catalog, registry, allow_sample)) as pool:
-                    for outcome in pool.map(_read_in_worker, paths, chunksize=chunk):
+                pool = ProcessPoolExecutor(WORKERS, initializer=_init_worker,
+                                           initargs=(inbox, catalog, registry, allow_sample))
+                try:
+                    with _interrupts_blocked():
+                        outcomes = pool.map(_read_in_worker, paths, chunksize=chunk)
+                    for outcome in outcomes:
                         results.append(outcome)
                         advance()
+                finally:  # on Ctrl-C: drop the chunks not started, wait only for those running
+                    pool.shutdown(wait=True, cancel_futures=True)
                 return results
             except (OSError, NotImplementedError, BrokenProcessPool):
                 results.clear()  # no worker processes here (sandbox): read in this process

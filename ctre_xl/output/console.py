@@ -11,7 +11,9 @@ from typing import Any
 from ctre_xl.plan.catalog import Catalog
 from ctre_xl.merge.compute import describe_value
 from ctre_xl.text import format_number
-from ctre_xl.merge.model import MergeResult
+from ctre_xl.merge.model import MergeResult, MetricResult
+from ctre_xl.output.standing import (ON_THE_WAY, count_statuses, counts_text, coverage_text, indicators_of,
+                                     unit_kinds)
 from ctre_xl.plan.findings import Finding
 from ctre_xl.plan.vocab import FileStatus, MetricStatus
 
@@ -39,13 +41,17 @@ def result_as_dict(result: MergeResult) -> dict[str, Any]:
             {"code": m.code, "value": m.value, "numerator": m.numerator, "denominator": m.denominator,
              "target": m.target, "operator": m.operator, "target_year": m.target_year, "status": m.status,
              "on_error_figures": m.on_error_figures, "previous_value": m.previous_value, "change": m.change,
-             "remark": m.remark, "by_unit": m.by_unit}
+             "remark": m.remark, "by_unit": m.by_unit,
+             "coverage": m.coverage.as_dict() if m.coverage is not None else None, "gap": m.gap}
             for m in result.metrics
         ],
+        "indicators": [indicator.as_dict() for indicator in result.indicators],
         "units": [
             {"id": u.id, "name": u.name, "kind": u.kind, "received": u.received, "on_time": u.on_time,
              "file": u.file, "report_date": u.report_date.isoformat() if u.report_date else None,
-             "errors": u.errors, "warnings": u.warnings}
+             "errors": u.errors, "warnings": u.warnings, "blank": u.blank,
+             "sent_on": u.sent_on.isoformat() if u.sent_on else None, "sent_evidence": u.sent_evidence or None,
+             "missing_figures": list(u.missing_figures)}
             for u in result.units
         ],
         "totals": result.totals,
@@ -109,20 +115,46 @@ def _unit_lines(result: MergeResult) -> list[str]:
 
 
 def _metric_lines(result: MergeResult, catalog: Catalog) -> list[str]:
-    counts = Counter(m.status for m in result.metrics)
-    lines = [f"Chỉ tiêu ({len(result.metrics)}): "
-             + ", ".join(f"{status.label} {counts[status]}" for status in MetricStatus) + "."]
-    for metric in result.metrics:
-        if metric.status == MetricStatus.NOT_MET:
-            definition = catalog.metric_by_code.get(metric.code)
-            shown = describe_value(definition, metric) if definition else format_number(metric.value or 0)
-            target = format_number(round(metric.target, 2)) if metric.target is not None else "—"
-            sign = metric.operator.sign if metric.operator else ""
-            lines.append(f"  {metric.code} chưa đạt: {shown} (mục tiêu {sign} {target})")
+    """The plan's indicators by status (the measured parts in brackets), then the indicators not
+    met and those without a verdict for want of figures, each with its parts."""
+    indicators = indicators_of(result, catalog)
+    by_indicator = count_statuses(indicator.status for indicator in indicators.values())
+    by_metric = count_statuses(metric.status for metric in result.metrics)
+    lines = [f"{len(indicators)} chỉ tiêu: {counts_text(by_indicator) or 'chưa có kết quả'} "
+             f"({len(result.metrics)} số đo: {counts_text(by_metric) or 'chưa có kết quả'})."]
+    if any(metric.status in ON_THE_WAY for metric in result.metrics):
+        when = "là năm gốc của Kế hoạch" if result.year == catalog.first_year else "chưa đến hạn đánh giá"
+        lines.append(f"  Năm {result.year} {when}: các chỉ tiêu được so với mục tiêu "
+                     f"{catalog.target_year(result.year)}; phần còn phải đạt ghi trong báo cáo tổng hợp.")
+    by_code = {metric.code: metric for metric in result.metrics}
+    for status in (MetricStatus.NOT_MET, MetricStatus.INCOMPLETE):
+        for indicator in indicators.values():
+            if indicator.status != status:
+                continue
+            lines.append(f"  Chỉ tiêu {indicator.number} {status.label.lower()}: {indicator.name}")
+            lines += [f"    {_part_text(by_code[code], catalog, result)}" for code in indicator.parts if code in by_code]
     on_errors = [m.code for m in result.metrics if m.on_error_figures]
     if on_errors:
         lines.append("Chỉ tiêu dựa trên số liệu có lỗi: " + ", ".join(on_errors))
     return lines
+
+
+def _part_text(metric: MetricResult, catalog: Catalog, result: MergeResult) -> str:
+    """"CT17b: 0,25% — chưa đạt (mục tiêu < 0,12%)", "CT07: 100% — chưa đủ số liệu (4/5 trường; thiếu: …)"."""
+    definition = catalog.metric_by_code.get(metric.code)
+    shown = describe_value(definition, metric) if definition else format_number(metric.value or 0)
+    status = MetricStatus(metric.status)
+    text = f"{metric.code}: {status.label.lower()}" if metric.value is None else \
+        f"{metric.code}: {shown} — {status.label.lower()}"
+    if status.is_verdict and metric.target is not None:
+        suffix = definition.scale.suffix if definition else ""
+        sign = metric.operator.sign if metric.operator else ""
+        return f"{text} (mục tiêu {sign} {format_number(round(metric.target, 2))}{suffix})"
+    if status == MetricStatus.INCOMPLETE and metric.coverage is not None:
+        names = {unit.id: unit.name or unit.id for unit in result.units}
+        missing = ", ".join(names.get(unit, unit) for unit in metric.coverage.missing)
+        return f"{text} ({coverage_text(metric.coverage, unit_kinds(result))}; thiếu: {missing})"
+    return text
 
 
 def _output_lines(result: MergeResult) -> list[str]:

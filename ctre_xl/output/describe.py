@@ -25,6 +25,7 @@ def catalog_as_dict(catalog: Catalog, registry: Registry) -> dict[str, Any]:
             "operators": {str(y): metric.operators.get(y) for y in catalog.target_years},
             "targets": {str(y): metric.targets.get(y) for y in catalog.target_years},
             "lead": metric.lead,
+            "inferred_targets": [str(y) for y in sorted(metric.inferred_targets)],
         }
         if metric.method == Method.RATIO:
             item["numerator"] = metric.numerator
@@ -41,7 +42,8 @@ def catalog_as_dict(catalog: Catalog, registry: Registry) -> dict[str, Any]:
         metrics.append(item)
     elements = [
         {"code": e.code, "label": e.label, "kind": e.kind, "help": e.help, "required": e.required,
-         "providers": list(catalog.providers[e.code])}
+         "providers": list(catalog.providers[e.code]), "unit": e.unit, "period": e.period,
+         "period_offset": e.period_offset}
         for e in catalog.elements.values()
     ]
     units = [
@@ -54,7 +56,10 @@ def catalog_as_dict(catalog: Catalog, registry: Registry) -> dict[str, Any]:
         "catalog": {"id": catalog.id, "version": catalog.version, "title": catalog.title,
                     "commune": catalog.commune, "province": catalog.province,
                     "target_years": list(catalog.target_years),
-                    "deadline": f"{catalog.deadline_day:02d}/{catalog.deadline_month:02d}"},
+                    "deadline": f"{catalog.deadline_day:02d}/{catalog.deadline_month:02d}",
+                    "deadline_inclusive": catalog.deadline_inclusive,
+                    "child_friendly_decision": catalog.child_friendly_decision,
+                    "periods": dict(catalog.periods)},
         "objectives": [{"number": o.number, "name": o.name} for o in catalog.objectives],
         "metrics": metrics,
         "elements": elements,
@@ -82,6 +87,6 @@ def catalog_table(catalog: Catalog, registry: Registry) -> str:
     lines += ["", f"Đơn vị báo cáo ({registry.source}):"]
     for unit in registry.units:
         codes = ", ".join(m.code for m in registry.metrics_of(catalog, unit))
-        detail = codes or ("số liệu kinh phí" if unit.elements else "không có biểu mẫu")
+        detail = codes or ("số liệu kinh phí" if unit.elements else "biểu mẫu ý kiến, không bắt buộc")
         lines.append(f"  {unit.id:<14} {unit.name}: {detail}")
     return "\n".join(lines)

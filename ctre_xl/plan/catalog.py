@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import cached_property
 from typing import Iterable
 
 from ctre_xl.plan.vocab import ALL_SCHOOLS, ElementKind, Method, Operator, Scale, Severity
+from ctre_xl.text import format_date
 
 
 
@@ -32,6 +33,16 @@ class Element:
     help: str
     required: bool = True
     group: str | None = None
+    unit: str = ""  # what one of it counts: "người", "vụ", "cuộc", "điểm", "đồng"; "" for yes/no
+    period: str = "events"  # a key of Catalog.periods: which period the figure covers
+    period_offset: int = 0  # years before the report year (a cohort's starting school year: -4)
+
+    @property
+    def unit_of_measure(self) -> str:
+        """The template's "Đơn vị tính": the element's unit, "Có/Không" for a yes/no answer."""
+        if self.kind == ElementKind.YES_NO:
+            return ElementKind.YES_NO.label
+        return self.unit or self.kind.label
 
 
 @dataclass(frozen=True)
@@ -67,6 +78,7 @@ class Metric:
     extra: tuple[str, ...] = ()
     subset: bool = True
     note: str = ""
+    inferred_targets: frozenset[int] = frozenset()  # target years the plan is silent on (an inference)
 
     @property
     def factor(self) -> int | None:
@@ -144,6 +156,11 @@ class Catalog:
     school_levels: tuple[SchoolLevel, ...]
     rules: tuple[Rule, ...]
     source: str = field(default="", compare=False)
+    # "trước ngày 10/11" read literally: False makes the day before the deadline the last day on time.
+    deadline_inclusive: bool = True
+    child_friendly_decision: str = ""  # the decision the child-friendly standard (CT01) follows
+    # period name -> its text with {year}, {year-1} and {school_year} placeholders (elements[].period)
+    periods: dict[str, str] = field(default_factory=dict)
 
     @cached_property
     def metric_by_code(self) -> dict[str, Metric]:
@@ -174,7 +191,39 @@ class Catalog:
         return metric.operators[target_year], value
 
     def deadline(self, year: int) -> date:
+        """The deadline's day as the plan names it (10/11); see ``last_day_on_time`` for the rule."""
         return date(year, self.deadline_month, self.deadline_day)
+
+    def last_day_on_time(self, year: int) -> date:
+        """The last day a return counts as on time: a file sent on or before it is on time."""
+        deadline = self.deadline(year)
+        return deadline if self.deadline_inclusive else deadline - timedelta(days=1)
+
+    def deadline_text(self, year: int) -> str:
+        """The one wording of the deadline, used by templates, the progress sheet, console and README."""
+        last = format_date(self.last_day_on_time(year))
+        if self.deadline_inclusive:
+            return f"chậm nhất ngày {last}"
+        return f"trước ngày {format_date(self.deadline(year))} (chậm nhất ngày {last})"
+
+    def is_baseline(self, year: int) -> bool:
+        """The plan's first year is its baseline: the starting point, judged against nothing."""
+        return year == self.first_year
+
+    def is_due(self, metric: Metric, year: int) -> bool:
+        """Whether ``year`` is judged met / not met against ``metric``'s target: a target year
+        (2026, 2030), or every year after the baseline for a yearly change (CT13, CT21 "hằng năm")."""
+        if metric.method == Method.CHANGE_VS_PREVIOUS:
+            return year > self.first_year
+        return year in self.target_years
+
+    def period_text(self, element: Element, year: int) -> str:
+        """Which period ``element``'s figure covers in report ``year`` ("" when the catalogue has no
+        [periods]). The school year of report year Y is (Y-1)–Y; both shift by the element's offset."""
+        text = self.periods.get(element.period, "")
+        shifted = year + element.period_offset
+        return (text.replace("{year-1}", str(shifted - 1)).replace("{year}", str(shifted))
+                .replace("{school_year}", f"{shifted - 1}–{shifted}"))
 
     def metrics_for_elements(self, elements: Iterable[str]) -> list[Metric]:
         """The metrics a unit providing ``elements`` reports, in catalogue order."""

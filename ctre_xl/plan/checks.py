@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import TYPE_CHECKING
 
 from ctre_xl.cellref import MAX_COLUMNS, col_index
@@ -21,6 +22,8 @@ UNIT_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 _NAME_CHARS = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]{0,254}$")
 _A1_REF = re.compile(r"^[A-Za-z]{1,3}[0-9]+$")
 _R1C1_REF = re.compile(r"^([Rr][0-9]*)?([Cc][0-9]*)?$")
+PERIOD_PLACEHOLDERS = frozenset({"{year}", "{year-1}", "{school_year}"})
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 
 
 def is_valid_excel_name(name: str) -> bool:
@@ -47,6 +50,7 @@ def check_catalog(catalog: Catalog, problems: list[str]) -> None:
         _check_metric(catalog, metric, problems)
     _check_units(catalog, problems)
     _check_rules(catalog, problems)
+    _check_periods(catalog, problems)
 
 
 def _check_elements(catalog: Catalog, problems: list[str]) -> None:
@@ -62,6 +66,8 @@ def _check_elements(catalog: Catalog, problems: list[str]) -> None:
             problems.append(f"Số liệu '{element.code}' có loại '{element.kind}' không hợp lệ.")
         if not catalog.providers[element.code]:
             problems.append(f"Số liệu '{element.code}' không được đơn vị nào báo cáo.")
+        if element.kind == ElementKind.YES_NO and element.unit:
+            problems.append(f"Số liệu Có/Không '{element.code}' không được ghi đơn vị tính (unit).")
 
 
 def _check_metric(catalog: Catalog, metric: Metric, problems: list[str]) -> None:
@@ -77,6 +83,8 @@ def _check_metric(catalog: Catalog, metric: Metric, problems: list[str]) -> None
     for year, operator in metric.operators.items():
         if not isinstance(operator, Operator) or not operator.for_targets:
             problems.append(f"{where}: dấu so sánh '{operator}' (năm {year}) không hợp lệ.")
+    for year in sorted(metric.inferred_targets - set(metric.targets)):
+        problems.append(f"{where}: mục tiêu suy luận năm {year} (inferred_targets) không có trong targets.")
     for year in metric.targets:
         if year not in catalog.target_years:
             problems.append(f"{where}: năm mục tiêu {year} không nằm trong {list(catalog.target_years)}.")
@@ -113,3 +121,22 @@ def _check_rules(catalog: Catalog, problems: list[str]) -> None:
         for code in (*rule.left, *rule.right):
             if code not in catalog.elements:
                 problems.append(f"Quy tắc kiểm tra dùng số liệu '{code}' không có trong danh mục.")
+
+
+def _check_periods(catalog: Catalog, problems: list[str]) -> None:
+    """Each element's period is a text of [periods]; a catalogue without [periods] names none."""
+    try:
+        date(catalog.first_year, catalog.deadline_month, catalog.deadline_day)
+    except ValueError:
+        problems.append(f"Hạn nộp ngày {catalog.deadline_day}/{catalog.deadline_month} không phải một ngày có thật.")
+    for name, text in catalog.periods.items():
+        unknown = set(_PLACEHOLDER.findall(text)) - PERIOD_PLACEHOLDERS
+        if unknown:
+            problems.append(f"Kỳ số liệu '{name}' dùng chỗ điền không hợp lệ: "
+                            f"{', '.join(sorted(unknown))} (chỉ dùng {', '.join(sorted(PERIOD_PLACEHOLDERS))}).")
+    if not catalog.periods:
+        return
+    for element in catalog.elements.values():
+        if element.period not in catalog.periods:
+            problems.append(f"Số liệu '{element.code}' có kỳ số liệu (period) '{element.period}' không có trong "
+                            f"[periods] ({', '.join(catalog.periods)}).")

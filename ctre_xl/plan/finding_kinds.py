@@ -37,7 +37,6 @@ class Group(LabelledWord):
     CHECK = "check", "Đối chiếu số liệu"
 
 
-
 @dataclass(frozen=True)
 class KindInfo:
     group: Group
@@ -90,6 +89,7 @@ class FindingKind(StrEnum):
     SAMPLE_DATA = "sample_data"
     OLD_CATALOG = "old_catalog"
     OTHER_YEAR = "other_year"
+    BLANK_RETURN = "blank_return"
     # the template's structure
     MACRO_IGNORED = "macro_ignored"
     EXTRA_CONTENT = "extra_content"
@@ -104,9 +104,11 @@ class FindingKind(StrEnum):
     FORMULA_IN_INPUT = "formula_in_input"
     AMBIGUOUS = "ambiguous"
     PERCENT_IN_COUNT = "percent_in_count"
+    MONEY_WORDS = "money_words"
     DASH = "dash"
     BAD_DATE = "bad_date"
     NO_REPORT_DATE = "no_report_date"
+    SAVED_AFTER_DEADLINE = "saved_after_deadline"
     # figures against each other
     RULE = "rule"
     CROSS_UNIT_RULE = "cross_unit_rule"
@@ -155,7 +157,8 @@ KINDS: dict[FindingKind, KindInfo] = {
         "tệp quá lớn ({size_mb} MB), không phải biểu mẫu bình thường — đề nghị gửi lại biểu mẫu gốc đã điền"),
     FindingKind.UNREADABLE: _k(
         _FILE, E, "Không đọc được tệp", "Kiểm tra quyền truy cập tệp.",
-        "không đọc được tệp ({error}) — kiểm tra quyền truy cập"),
+        "không đọc được tệp — kiểm tra quyền truy cập (tệp có thể đang bị chương trình khác giữ) rồi chạy lại",
+        permission="không có quyền đọc tệp — cấp quyền đọc cho tệp (hoặc chép lại tệp vào inbox) rồi chạy lại"),
     FindingKind.EMPTY: _k(
         _FILE, E, "Tệp rỗng (0 byte)", "Đơn vị gửi lại tệp.", "tệp rỗng (0 byte) — đề nghị đơn vị gửi lại"),
     FindingKind.PASSWORD_PROTECTED: _k(
@@ -223,7 +226,8 @@ KINDS: dict[FindingKind, KindInfo] = {
         _FILE, E, "Thiếu trang tính của biểu mẫu", _SEND_ORIGINAL, "không có trang “{sheet_name}”"),
     FindingKind.READ_FAILED: _k(
         _FILE, E, "Lỗi không lường trước khi đọc tệp", "Mở bằng Excel, lưu lại rồi gửi lại.",
-        "Không đọc được tệp ({error_type}: {error}). Mở bằng Excel, lưu lại rồi gửi lại."),
+        "Không đọc được tệp: phần mềm gặp lỗi bất thường khi đọc. Mở bằng Excel, lưu lại rồi gửi lại; "
+        "nếu vẫn lỗi, báo cho người quản lý phần mềm."),
     FindingKind.REJECTED: _k(
         _FILE, E, "Tệp bị loại khi gom thư mục inbox (liên kết hỏng hoặc trỏ ra ngoài, thiết bị…)",
         "Chép chính tệp (không phải liên kết) vào inbox.", "{reason}",
@@ -258,6 +262,11 @@ KINDS: dict[FindingKind, KindInfo] = {
     FindingKind.OTHER_YEAR: _k(
         _IDENTITY, W, "Báo cáo của năm khác (không phải năm tổng hợp, không phải năm trước)",
         "Kiểm tra năm của biểu mẫu.", "Báo cáo năm {year} (năm khác), không phải năm {merge_year}: bỏ qua."),
+    FindingKind.BLANK_RETURN: _k(
+        _IDENTITY, W, "Gửi biểu mẫu trống (chưa nhập số liệu nào): không tính là đã nộp",
+        "Đơn vị điền số liệu vào biểu mẫu rồi gửi lại.",
+        "gửi biểu mẫu trống (chưa nhập số liệu nào) — không tính là đã nộp; đề nghị đơn vị điền số liệu "
+        "rồi gửi lại"),
     FindingKind.MACRO_IGNORED: _k(
         _STRUCTURE, W, "Tệp có macro: macro không được chạy, chỉ đọc số liệu", "Lần sau lưu dạng .xlsx.",
         "tệp .{extension} có macro — macro không được chạy, chỉ đọc số liệu; lần sau lưu dạng .xlsx"),
@@ -315,6 +324,9 @@ KINDS: dict[FindingKind, KindInfo] = {
         "Nhập số lượng; tỉ lệ do phần mềm tự tính.",
         "“{label}”: “{raw}” là tỉ lệ phần trăm; ô này cần số lượng (tỉ lệ do phần mềm tự tính) — đã đọc là "
         "{value}, nhập lại số lượng"),
+    FindingKind.MONEY_WORDS: _k(_CELL, W, "Số tiền ghi kèm chữ (“150 triệu”, “1,5 tỷ”, “132.500.000 đ”): đọc thành "
+                                "số đồng", "Kiểm tra số đã đọc; lần sau chỉ nhập con số, tính bằng đồng.",
+                                "“{label}”: “{raw}” được đọc là {value} đồng — kiểm tra lại; lần sau chỉ nhập con số"),
     FindingKind.DASH: _k(
         _CELL, W, "Dấu “-” trong ô: coi là không có số liệu", "Nhập 0 nếu là không (ô Có/Không: chọn Có hoặc Không).",
         "“{label}”: ô có dấu “{raw}”: coi là không có số liệu; nếu là 0 thì nhập 0",
@@ -327,6 +339,11 @@ KINDS: dict[FindingKind, KindInfo] = {
         "Ghi ngày lập báo cáo ở trang Thông tin chung.",
         "Chưa ghi ngày lập báo cáo: dùng ngày sửa tệp ({day}) để xét nộp đúng hạn. "
         "Ghi ngày lập báo cáo ở trang Thông tin chung."),
+    FindingKind.SAVED_AFTER_DEADLINE: _k(
+        _CELL, W, "Ngày lập báo cáo ghi đúng hạn nhưng tệp được lưu lần cuối sau hạn nộp (tính là nộp muộn)",
+        "Đối chiếu ngày đơn vị thực gửi tệp (thư điện tử, Zalo); lần sau gửi đúng hạn.",
+        "Ngày lập báo cáo ghi {typed} nhưng tệp được lưu lần cuối ngày {saved}; hạn nộp: {deadline}. "
+        "Tính là nộp muộn. Nếu đơn vị đã gửi đúng hạn, đối chiếu ngày gửi (thư điện tử, Zalo)."),
     FindingKind.RULE: _k(
         _CHECK, None, "Số liệu trong một tệp trái quy tắc của danh mục (tử số lớn hơn mẫu số, các số lồng nhau…)",
         "Kiểm tra lại các ô được nêu.",
@@ -360,11 +377,10 @@ def readme_block() -> str:
     lines = [README_START]
     for group in Group:
         lines += ["", f"**{group.label}**", ""]
-        for kind in FindingKind:
+        for kind in (kind for kind in FindingKind if kind.info.group is group):
             info = kind.info
-            if info.group is group:
-                lines.append(f"- {info.summary} — {severity_text(kind).lower()}; cách sửa: "
-                             f"{info.fix[0].lower()}{info.fix[1:]} (`{kind.value}`)")
+            lines.append(f"- {info.summary} — {severity_text(kind).lower()}; cách sửa: "
+                         f"{info.fix[0].lower()}{info.fix[1:]} (`{kind.value}`)")
     return "\n".join([*lines, "", README_END])
 
 
@@ -381,5 +397,4 @@ def update_readme(path: Path) -> bool:
 
 if __name__ == "__main__":
     import sys
-
     update_readme(Path(sys.argv[1] if len(sys.argv) > 1 else "README.md"))

@@ -67,6 +67,8 @@ def _build(raw: dict[str, Any], problems: list[str], source: str) -> Catalog | N
                 code=item["code"], label=_text(item["label"]), kind=_word(ElementKind, item["kind"]),
                 help=_text(item.get("help", "")), required=bool(item.get("required", True)),
                 group=_text(item["group"]) if item.get("group") else None,
+                unit=_text(item.get("unit", "")), period=str(item.get("period", "events")),
+                period_offset=int(item.get("period_offset", 0)),
             )
             if element.code in elements:
                 problems.append(f"Mã số liệu '{element.code}' bị trùng.")
@@ -107,6 +109,9 @@ def _build(raw: dict[str, Any], problems: list[str], source: str) -> Catalog | N
                 for s in raw.get("school_levels", [])
             ),
             rules=tuple(rules), source=source,
+            deadline_inclusive=bool(head.get("deadline_inclusive", True)),
+            child_friendly_decision=_text(head.get("child_friendly_decision", "")),
+            periods={str(name): _text(text) for name, text in raw.get("periods", {}).items()},
         )
     except KeyError as exc:
         problems.append(f"Thiếu trường bắt buộc {exc} trong danh mục.")
@@ -134,4 +139,5 @@ def _metric(item: dict[str, Any], objective_of: dict[int, int], problems: list[s
         numerator=item.get("numerator"), denominator=item.get("denominator"),
         element=item.get("element"), extra=tuple(item.get("extra", [])),
         subset=bool(item.get("subset", True)), note=_text(item.get("note", "")),
+        inferred_targets=frozenset(int(year) for year in item.get("inferred_targets", [])),
     )

@@ -12,14 +12,28 @@ from ctre_xl.text import format_number
 
 
 def target_text(metric: Metric, year: int) -> str:
-    """How ``metric``'s target for ``year`` reads in a cell; "—" when that year has none."""
+    """How ``metric``'s target for ``year`` reads in a cell; "—" when that year has none. A target
+    the plan does not state (an inference) says so: "= Đạt (suy luận: duy trì)"."""
     value = metric.targets.get(year)
     if value is None:
         return "—"
     sign = metric.operators[year].sign
     if metric.scale == Scale.YES_NO:
-        return "Đạt"
-    if metric.method == Method.CHANGE_VS_PREVIOUS:
-        return f"{sign} {format_number(value)}% năm trước"
-    suffix = "% trường" if metric.method == Method.SHARE_OF_SCHOOLS else metric.scale.suffix
-    return f"{sign} {format_number(value)}{suffix}"
+        text = f"{sign} Đạt"
+    elif metric.method == Method.CHANGE_VS_PREVIOUS:
+        text = f"{sign} {format_number(value)}% năm trước"
+    else:
+        suffix = "% trường" if metric.method == Method.SHARE_OF_SCHOOLS else metric.scale.suffix
+        text = f"{sign} {format_number(value)}{suffix}"
+    return text + inference_mark(metric, year)
+
+
+def inference_mark(metric: Metric, year: int) -> str:
+    """" (suy luận: duy trì)" when ``year``'s target is inferred as keeping an earlier year's,
+    " (suy luận)" for another inferred target, "" for a target the plan states."""
+    if year not in metric.inferred_targets:
+        return ""
+    earlier = [y for y in sorted(metric.targets) if y < year and y not in metric.inferred_targets]
+    kept = bool(earlier) and (metric.targets[earlier[-1]], metric.operators[earlier[-1]]) == \
+        (metric.targets[year], metric.operators[year])
+    return " (suy luận: duy trì)" if kept else " (suy luận)"

@@ -1,7 +1,12 @@
-"""The units registry: the plan's departments plus the commune's own list of schools.
+"""The units registry: the plan's departments plus the commune's own list of schools and đoàn thể.
 
-Schools are kept by the users in ``don-vi.xlsx`` in their workspace (columns: code, name, level,
-contact). Without that file the built-in example schools are used.
+Schools and mass organisations (đoàn thể: Hội Liên hiệp Phụ nữ, Đoàn Thanh niên, ...) are kept by
+the users in ``don-vi.xlsx`` in their workspace (columns: code, name, level, contact); the level
+column says "Đoàn thể" for an organisation. Without that file the built-in example schools are used.
+
+Units with figures to report (departments with elements, schools) are ``Registry.expected``.
+Units without figures (the MTTQ, the đoàn thể) get an optional narrative template: the plan asks
+them to report and to monitor (sections VI.6 and VII), but no metric rests on them.
 """
 
 from __future__ import annotations
@@ -16,12 +21,17 @@ from ctre_xl.errors import RegistryError
 from ctre_xl.style import HEADER_FILL, font
 
 REGISTRY_FILE = "don-vi.xlsx"
-REGISTRY_SHEET = "Danh sách trường"
-REGISTRY_HEADERS = ("Mã đơn vị", "Tên trường", "Cấp học", "Liên hệ (người phụ trách, điện thoại, email)")
+REGISTRY_SHEET = "Danh sách đơn vị"
+LEGACY_SHEETS = ("Danh sách trường",)  # files written before the đoàn thể were listed
+REGISTRY_HEADERS = ("Mã đơn vị", "Tên đơn vị", "Cấp học hoặc Đoàn thể", "Liên hệ (người phụ trách, điện thoại, email)")
 _HEADER_KEYS = {"code": ("ma", "ma don vi", "ma truong", "code"),
                 "name": ("ten", "ten truong", "ten don vi", "name"),
-                "level": ("cap", "cap hoc", "level"),
+                "level": ("cap", "cap hoc", "loai", "loai don vi", "level"),
                 "contact": ("lien he", "contact")}
+# The level column's value for a mass organisation, and what users may type instead (folded).
+ORGANISATION_LEVEL = "Đoàn thể"
+ORGANISATION_ID = "doan-the"
+_ORGANISATION_SPELLINGS = frozenset({"doan the", "doan-the", "to chuc", "to chuc doan the", "hoi"})
 _SCHOOL_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 
 # The built-in example schools, one per level, clearly named as examples.
@@ -34,18 +44,23 @@ EXAMPLE_SCHOOLS = (
 
 @dataclass(frozen=True)
 class Unit:
-    """A unit that may report: a department of the plan or a school."""
+    """A unit that may report: a department of the plan, a school or a mass organisation."""
 
     id: str
     name: str
-    kind: str  # "department" or "school"
+    kind: str  # "department", "school" or "organisation"
     elements: tuple[str, ...]
     level: str | None = None  # school level id
     contact: str = ""
 
     @property
+    def narrative(self) -> bool:
+        """No figure to report (the MTTQ, a đoàn thể): an optional narrative template only."""
+        return not self.elements
+
+    @property
     def has_template(self) -> bool:
-        return bool(self.elements)
+        return True  # figures, or the narrative template
 
 
 @dataclass(frozen=True)
@@ -67,12 +82,21 @@ class Registry:
 
     @cached_property
     def expected(self) -> tuple[Unit, ...]:
-        """Units that receive a template and are expected to send it back (asked per metric)."""
-        return tuple(u for u in self.units if u.has_template)
+        """Units with figures to report, expected to send their template back (asked per metric)."""
+        return tuple(u for u in self.units if not u.narrative)
+
+    @cached_property
+    def optional(self) -> tuple[Unit, ...]:
+        """Units whose narrative template is welcome but never expected: never counted, never missing."""
+        return tuple(u for u in self.units if u.narrative)
 
     @cached_property
     def schools(self) -> tuple[Unit, ...]:
         return tuple(u for u in self.units if u.kind == "school")
+
+    @cached_property
+    def organisations(self) -> tuple[Unit, ...]:
+        return tuple(u for u in self.units if u.kind == "organisation")
 
     def metrics_of(self, catalog: Catalog, unit: Unit) -> list[Metric]:
         return catalog.metrics_for_elements(unit.elements)
@@ -101,7 +125,7 @@ def load_registry(workspace: Path, catalog: Catalog) -> Registry:
 
 
 def read_registry_workbook(path: Path, catalog: Catalog) -> Registry:
-    """Read the schools from ``path``; every bad row is reported, all at once."""
+    """Read the schools and đoàn thể from ``path``; every bad row is reported, all at once."""
     # python-calamine: the list is the commune's own file, and a registry of thousands of schools
     # reads in milliseconds instead of half a second with openpyxl.
     from python_calamine import CalamineWorkbook
@@ -109,13 +133,15 @@ def read_registry_workbook(path: Path, catalog: Catalog) -> Registry:
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         names = workbook.sheet_names
-        sheet = workbook.get_sheet_by_name(REGISTRY_SHEET if REGISTRY_SHEET in names else names[0])
+        title = next((n for n in (REGISTRY_SHEET, *LEGACY_SHEETS) if n in names), names[0])
+        sheet = workbook.get_sheet_by_name(title)
         # Keep the empty area above and left of the data so row numbers match what Excel shows.
         rows = [tuple(row[:8]) for row in sheet.to_python(skip_empty_area=False)]
     except Exception as exc:  # calamine raises its own error types for unreadable files
         raise RegistryError(f"Không mở được danh sách đơn vị {path.name}: tệp không phải .xlsx hợp lệ ({exc}).") from exc
     if not rows:
-        raise RegistryError(f"{path.name}, trang “{sheet.name}”: không có dòng tiêu đề (Mã đơn vị, Tên trường, Cấp học, Liên hệ).")
+        raise RegistryError(f"{path.name}, trang “{sheet.name}”: không có dòng tiêu đề "
+                            "(Mã đơn vị, Tên đơn vị, Cấp học hoặc Đoàn thể, Liên hệ).")
     columns = _columns(rows[0])
     missing = [key for key in ("code", "name", "level") if key not in columns]
     if missing:
@@ -125,34 +151,52 @@ def read_registry_workbook(path: Path, catalog: Catalog) -> Registry:
         )
     taken = {u.id: u.name for u in department_units(catalog)}
     problems: list[str] = []
-    schools: list[Unit] = []
+    listed: list[Unit] = []
     for number, row in enumerate(rows[1:], start=2):
         cell = {key: _cell_text(row, index) for key, index in columns.items()}
-        if not any(cell.values()):
-            continue
-        where = f"{path.name}, trang “{sheet.name}”, dòng {number}"
-        code = cell["code"].lower()
-        level = catalog.level(cell["level"]) if cell["level"] else None
-        if not code:
-            problems.append(f"{where}: thiếu mã đơn vị.")
-        elif not _SCHOOL_CODE.match(code):
-            problems.append(f"{where}: mã đơn vị “{cell['code']}” chỉ được gồm chữ không dấu, số, “-”, “_” (tối đa 40 ký tự).")
-        elif code in taken:
-            problems.append(f"{where}: mã đơn vị “{cell['code']}” bị trùng với {taken[code]}.")
-        if not cell["name"]:
-            problems.append(f"{where}: thiếu tên trường.")
-        if level is None:
-            names = ", ".join(level.name for level in catalog.school_levels)
-            shown = f"“{cell['level']}”" if cell["level"] else "trống"
-            problems.append(f"{where}: cấp học {shown} không hợp lệ (chọn một trong: {names}).")
-        if code and code not in taken:
-            taken[code] = f"dòng {number}"
-        if level is not None and code and cell["name"]:
-            schools.append(Unit(id=code, name=cell["name"], kind="school", elements=level.elements,
-                                level=level.id, contact=cell.get("contact", "")))
+        if any(cell.values()):
+            where = f"{path.name}, trang “{sheet.name}”, dòng {number}"
+            unit = _row_unit(catalog, cell, where, f"dòng {number}", taken, problems)
+            if unit is not None:
+                listed.append(unit)
     if problems:
         raise RegistryError("Danh sách đơn vị có lỗi, sửa rồi chạy lại:\n" + "\n".join(f"  - {p}" for p in problems))
-    return Registry(tuple(department_units(catalog) + schools), source=str(path))
+    return Registry(tuple(department_units(catalog) + listed), source=str(path))
+
+
+def is_organisation_level(text: str) -> bool:
+    """Whether a level cell names a mass organisation ("Đoàn thể", "Hội", "Tổ chức", ...)."""
+    return fold(text) in _ORGANISATION_SPELLINGS
+
+
+def _row_unit(catalog: Catalog, cell: dict[str, str], where: str, row_name: str, taken: dict[str, str],
+              problems: list[str]) -> Unit | None:
+    """The unit of one row of the list, or None with its problems appended to ``problems``."""
+    code = cell["code"].lower()
+    organisation = bool(cell["level"]) and is_organisation_level(cell["level"])
+    level = catalog.level(cell["level"]) if cell["level"] and not organisation else None
+    found = len(problems)
+    if not code:
+        problems.append(f"{where}: thiếu mã đơn vị.")
+    elif not _SCHOOL_CODE.match(code):
+        problems.append(f"{where}: mã đơn vị “{cell['code']}” chỉ được gồm chữ không dấu, số, “-”, “_” (tối đa 40 ký tự).")
+    elif code in taken:
+        problems.append(f"{where}: mã đơn vị “{cell['code']}” bị trùng với {taken[code]}.")
+    if not cell["name"]:
+        problems.append(f"{where}: thiếu tên đơn vị.")
+    if level is None and not organisation:
+        names = ", ".join([*(level.name for level in catalog.school_levels), ORGANISATION_LEVEL])
+        shown = f"“{cell['level']}”" if cell["level"] else "trống"
+        problems.append(f"{where}: cấp học {shown} không hợp lệ (chọn một trong: {names}).")
+    if code and code not in taken:
+        taken[code] = row_name
+    if len(problems) > found:
+        return None
+    contact = cell.get("contact", "")
+    if organisation:
+        return Unit(id=code, name=cell["name"], kind="organisation", elements=(), contact=contact)
+    assert level is not None
+    return Unit(id=code, name=cell["name"], kind="school", elements=level.elements, level=level.id, contact=contact)
 
 
 def _columns(header: tuple) -> dict[str, int]:
@@ -175,13 +219,15 @@ def _cell_text(row: tuple, index: int) -> str:
 
 
 def write_registry_workbook(path: Path, catalog: Catalog, schools: list[tuple[str, str, str, str]] | None = None) -> Path:
-    """Write a don-vi.xlsx users can edit: the schools, a drop-down for the level, guidance."""
+    """Write a don-vi.xlsx users can edit: the schools (and đoàn thể: level ``ORGANISATION_ID``),
+    a drop-down for the level, guidance."""
     import xlsxwriter
 
     from ctre_xl.files import atomic_output
 
     rows = list(EXAMPLE_SCHOOLS if schools is None else schools)
     level_names = [level.name for level in catalog.school_levels]
+    choices = [*level_names, ORGANISATION_LEVEL]
     with atomic_output(Path(path)) as temporary:
         workbook = xlsxwriter.Workbook(str(temporary))
         bold = workbook.add_format({**font(), "bold": True, "bg_color": HEADER_FILL, "border": 1, "text_wrap": True})
@@ -189,26 +235,32 @@ def write_registry_workbook(path: Path, catalog: Catalog, schools: list[tuple[st
         sheet = workbook.add_worksheet(REGISTRY_SHEET)
         sheet.write_row(0, 0, REGISTRY_HEADERS, bold)
         for number, (code, name, level_id, contact) in enumerate(rows, start=1):
-            level = next((lv.name for lv in catalog.school_levels if lv.id == level_id), level_id)
+            level = next((lv.name for lv in catalog.school_levels if lv.id == level_id),
+                         ORGANISATION_LEVEL if level_id == ORGANISATION_ID else level_id)
             sheet.write_row(number, 0, (code, name, level, contact), plain)
         sheet.data_validation(1, 2, 500, 2, {
-            "validate": "list", "source": level_names,
-            "input_title": "Cấp học", "input_message": "Chọn cấp học của trường.",
-            "error_title": "Cấp học không hợp lệ", "error_message": "Chọn một cấp học trong danh sách.",
+            "validate": "list", "source": choices,
+            "input_title": "Cấp học hoặc Đoàn thể",
+            "input_message": "Trường học: chọn cấp học. Hội, đoàn thể của xã: chọn “Đoàn thể”.",
+            "error_title": "Cấp học không hợp lệ", "error_message": "Chọn một mục trong danh sách.",
         })
         sheet.set_column(0, 0, 16, plain)
         sheet.set_column(1, 1, 45, plain)
-        sheet.set_column(2, 2, 18, plain)
+        sheet.set_column(2, 2, 22, plain)
         sheet.set_column(3, 3, 45, plain)
         sheet.freeze_panes(1, 0)
         guide = workbook.add_worksheet("Hướng dẫn")
         guide.set_column(0, 0, 100, plain)
         lines = [
-            "Danh sách các trường học trên địa bàn xã — mỗi trường một dòng.",
+            "Danh sách các trường học và các đoàn thể trên địa bàn xã — mỗi đơn vị một dòng.",
             "Mã đơn vị: chữ không dấu, số, dấu “-”; không trùng nhau (ví dụ: mn-xuan-truong). Mã dùng làm tên tệp biểu mẫu.",
-            "Tên trường: tên đầy đủ. Cấp học: " + ", ".join(level_names) + ".",
+            "Tên đơn vị: tên đầy đủ. Cấp học: " + ", ".join(level_names) + ".",
+            "Hội, đoàn thể của xã (Hội Liên hiệp Phụ nữ, Đoàn Thanh niên, Hội Nông dân, Hội Cựu chiến binh…): "
+            "chọn “Đoàn thể” ở cột cấp học. Đoàn thể nhận biểu mẫu ý kiến (kết quả, khó khăn, đề xuất, giám sát), "
+            "không bắt buộc gửi và không tính vào chỉ tiêu nào.",
             "Các trường có chữ “(ví dụ)” là dữ liệu mẫu: thay bằng các trường thật của xã.",
-            "Các phòng, ban của xã (Phòng Văn hoá - Xã hội, Văn phòng, Công an, Phòng Kinh tế) đã có sẵn, không cần nhập.",
+            "Các phòng, ban của xã (Phòng Văn hoá - Xã hội, Văn phòng, Công an, Phòng Kinh tế) "
+            "và Ủy ban MTTQ Việt Nam xã đã có sẵn, không cần nhập.",
         ]
         for number, line in enumerate(lines):
             guide.write(number, 0, line, plain)

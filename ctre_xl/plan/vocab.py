@@ -111,13 +111,22 @@ class Severity(LabelledWord):
 
 
 class MetricStatus(LabelledWord):
-    """How a metric stands against its target (in this order on the summary's overview)."""
+    """How a metric stands against its target (in this order on the summary's overview and the
+    console: the two verdicts first, then why there is none)."""
 
     MET = "met", "Đạt"
     NOT_MET = "not_met", "Chưa đạt"
+    INCOMPLETE = "incomplete", "Chưa đủ số liệu"  # a value on what came in: no verdict
     NO_DATA = "no_data", "Thiếu số liệu"
+    NOT_DUE = "not_due", "Chưa đến hạn"  # a year between milestones (2027-2029)
+    BASELINE = "baseline", "Năm gốc"  # the plan's first year: the starting point, no verdict
     NOT_APPLICABLE = "not_applicable", "Không phát sinh"
     NO_TARGET = "no_target", "Chưa có mục tiêu"
+
+    @property
+    def is_verdict(self) -> bool:
+        """Met or not met: the only statuses judged against a target (and coloured green / red)."""
+        return self in (MetricStatus.MET, MetricStatus.NOT_MET)
 
 
 class FileStatus(LabelledWord):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from ctre_xl.plan.findings import Finding
@@ -37,6 +37,9 @@ class Submission:
     preparer: dict[str, str] = field(default_factory=dict)  # preparer_name, preparer_phone
     report_date: date | None = None
     findings: list[Finding] = field(default_factory=list)
+    # When the file was last saved, as the file itself records it (docProps/core.xml, meta.xml):
+    # the unit cannot send it before. Aware; None when the file does not say.
+    saved_at: datetime | None = None
 
 
 @dataclass

@@ -77,7 +77,8 @@ def read_submission(path: Path, inbox: Path, catalog: Catalog, registry: Registr
             return _reject(rel, FindingKind.TOO_LARGE, size_mb=info.st_size // (1024 * 1024))
         data = read_bytes(path)
     except OSError as exc:
-        return _reject(rel, FindingKind.UNREADABLE, error=exc.strerror or exc)
+        # The system's own words (English) never reach the user: only what to do about it.
+        return _reject(rel, FindingKind.UNREADABLE, "permission" if isinstance(exc, PermissionError) else "")
     sha256 = hashlib.sha256(data).hexdigest()
     sniffed = sniff_bytes(data)
     if sniffed.problem is not None:
@@ -150,7 +151,8 @@ def _read_workbook(workbook: XlsxWorkbook, rel: str, sha256: str, mtime: float, 
             return _reject(rel, FindingKind.OLD_CATALOG, sha256=sha256, unit=unit.id, year=year, findings=findings,
                            version=version, current=catalog.version, gone=", ".join(gone))
         here.add(FindingKind.OLD_CATALOG, "usable", version=version, current=catalog.version)
-    submission = Submission(path=rel, sha256=sha256, modified=mtime, unit=unit.id, year=year, meta=meta)
+    submission = Submission(path=rel, sha256=sha256, modified=mtime, unit=unit.id, year=year, meta=meta,
+                            saved_at=workbook.saved_at())
     _read_values(here, L.cached_layout(catalog, unit, year), catalog, submission)
     submission.findings = findings
     record = FileRecord(path=rel, unit=unit.id, status=FileStatus.ACCEPTED, reason=f"đã đọc: {unit.name}, năm {year}",
@@ -161,7 +163,7 @@ def _read_workbook(workbook: XlsxWorkbook, rel: str, sha256: str, mtime: float, 
 def _element_names(workbook: XlsxWorkbook, catalog: Catalog) -> set[str]:
     """Defined names that stand for element codes: those naming a value cell of the input sheet
     (not notes, free text, the preparer's fields, Excel's own names or a range the unit added)."""
-    fixed = {n.lower() for n in (*L.PREPARER_FIELDS, *L.FREE_TEXT_FIELDS)}
+    fixed = {n.lower() for n in (*L.PREPARER_FIELDS, *L.TEXT_FIELDS)}
     by_lower = {code.lower(): code for code in catalog.elements}
     names = set()
     for lower in workbook.defined_names:
@@ -222,7 +224,7 @@ def _reading_plan(workbook: XlsxWorkbook, plan: L.TemplateLayout) -> _Plan:
     for name, expected in plan.cells.items():
         sheet, row, col = targets[name] or expected
         wanted.setdefault(sheet, set()).add((row, col))
-        if targets[name] and sheet == L.INPUT_SHEET:
+        if targets[name] and L.is_body_sheet(sheet):
             last_row = max(last_row, row)
     folded = {text: (_fold(text), _fold(nfc(text)) == _fold(text)) for text in labels.values()}
     made = _Plan(targets, labels, folded, {sheet: frozenset(cells) for sheet, cells in wanted.items()}, last_row)
@@ -247,7 +249,7 @@ def _read_values(here: _Context, plan: L.TemplateLayout, catalog: Catalog, submi
         if workbook.sheet(sheet) is None:
             read[sheet] = {}
             continue
-        is_input = sheet == L.INPUT_SHEET
+        is_input = L.is_body_sheet(sheet)  # figures, or the narrative's texts
         got = workbook.read_cells(sheet, cells, columns=(L.COL_CODE, L.COL_LABEL) if is_input else (),
                                   max_row=last_row + STRUCTURE_MARGIN if is_input else None)
         read[sheet] = got.cells
@@ -258,13 +260,13 @@ def _read_values(here: _Context, plan: L.TemplateLayout, catalog: Catalog, submi
     for name, expected in plan.cells.items():
         place = targets[name]
         if place is None:
-            place = _find_by_label(here, name, expected, labels.get(name), read.get(L.INPUT_SHEET, {}))
+            place = _find_by_label(here, name, expected, labels.get(name), read.get(expected[0], {}))
             if place is None:
                 continue
         elif place != expected:
-            moved.append((name, a1(expected[1], expected[2]), a1(place[1], place[2])))
+            moved.append((name, place[0], a1(expected[1], expected[2]), a1(place[1], place[2])))
         sheet, row, col = place
-        if targets[name] is not None and sheet == L.INPUT_SHEET and name in labels:
+        if targets[name] is not None and L.is_body_sheet(sheet) and name in labels:
             found_label = _label_cell(read.get(sheet, {}), row)
             expected_label = labels[name]
             value = found_label.value if found_label else None
@@ -276,8 +278,8 @@ def _read_values(here: _Context, plan: L.TemplateLayout, catalog: Catalog, submi
                          code=name, row=row + 1, found=shown_label, expected=labels[name], ref=a1(row, col))
         _take(here, name, sheet, row, col, read.get(sheet, {}).get((row, col)), catalog, submission, workbook)
     if moved:
-        name, before, after = moved[0]
-        here.add(FindingKind.STRUCTURE_CHANGED, "moved", sheet=L.INPUT_SHEET, cell=after, code=name,
+        name, sheet, before, after = moved[0]
+        here.add(FindingKind.STRUCTURE_CHANGED, "moved", sheet=sheet, cell=after, code=name,
                  count=len(moved), name=name, before=before, after=after)
 
 
@@ -293,7 +295,7 @@ def _find_by_label(here: _Context, name: str, expected: tuple[str, int, int], la
                    cells: dict[tuple[int, int], Cell]) -> tuple[str, int, int] | None:
     """A named cell whose name was removed: its row found by the label in column B, if unique enough."""
     sheet, row, col = expected
-    if sheet == L.INPUT_SHEET and label:
+    if L.is_body_sheet(sheet) and label:
         rows = sorted({r for (r, c), cell in cells.items()
                        if c in (L.COL_CODE, L.COL_LABEL) and _same_label(cell.value, label)})
         typed = [r for r in rows if not (cells.get((r, col)) and cells[(r, col)].formula is not None)]
@@ -302,7 +304,7 @@ def _find_by_label(here: _Context, name: str, expected: tuple[str, int, int], la
             here.add(FindingKind.STRUCTURE_CHANGED, "name_removed", sheet=sheet, cell=a1(found, col), code=name,
                      name=name, label=label, ref=a1(found, col))
             return sheet, found, col
-    if sheet != L.INPUT_SHEET:  # the front sheet's fields do not move: read them where they belong
+    if not L.is_body_sheet(sheet):  # the front sheet's fields do not move: read them where they belong
         here.add(FindingKind.STRUCTURE_CHANGED, "front_name_removed", sheet=sheet, cell=a1(row, col), code=name,
                  name=name, field=L.PREPARER_FIELDS.get(name, name), ref=a1(row, col))
         return expected
@@ -327,7 +329,7 @@ def _take(here: _Context, name: str, sheet: str, row: int, col: int, cell: Cell 
         if text := _text(cell):
             submission.notes[name[len("note_"):]] = text
         return
-    if name in L.FREE_TEXT_FIELDS:
+    if name in L.TEXT_FIELDS:  # results, difficulties, proposals; the MTTQ's monitoring opinion
         if text := _text(cell):
             submission.free_text[name] = text
         return

@@ -34,6 +34,12 @@ Numbers (``count`` and ``money`` cells)
   * A sign is kept: "-5" → -5 (validation then says counts cannot be negative).
   * Anything else — words, several numbers, a unit after the number ("12 em") — is
     **not_a_number** (an error naming what was typed).
+
+Money (``money`` cells only; a count never accepts these words)
+  * An amount with words or the currency is read in đồng with a warning ("money_words"):
+    "150 triệu" → 150000000, "1,5 tỷ" and "1.5 tỷ đồng" → 1500000000, "2 tr" → 2000000,
+    "132.500.000 đ" → 132500000, "150.000 VNĐ" → 150000, "1 tỷ 200 triệu" → 1200000000.
+    Words: nghìn/ngàn/k, triệu/tr, tỷ/tỉ (larger first); currency: đ, đồng, VNĐ, VND, ₫.
   * A boolean (TRUE/FALSE) in a number cell is not_a_number.
 
 Yes/no (``yes_no`` cells)
@@ -66,6 +72,7 @@ NOT_YES_NO = FindingKind.NOT_YES_NO
 AMBIGUOUS = FindingKind.AMBIGUOUS
 PERCENT_IN_COUNT = FindingKind.PERCENT_IN_COUNT
 DASH = FindingKind.DASH
+MONEY_WORDS = FindingKind.MONEY_WORDS
 
 YES_WORDS = frozenset({"co", "x", "✓", "✔", "☑", "yes", "y", "true", "dat", "1", "có"})
 NO_WORDS = frozenset({"khong", "k", "ko", "no", "n", "false", "✗", "✘", "☐", "chua", "chua dat", "0"})
@@ -77,6 +84,11 @@ _PLAIN = re.compile(_SIGN + r"(?P<whole>\d+)(?:[.,](?P<frac>\d+))?$")
 _SPACED = re.compile(_SIGN + r"(?P<whole>\d{1,3}(?: \d{3})+)(?:[.,](?P<frac>\d+))?$")
 _VN_GROUPED = re.compile(_SIGN + r"(?P<whole>\d{1,3}(?:\.\d{3})+)(?:,(?P<frac>\d+))?$")
 _EN_GROUPED = re.compile(_SIGN + r"(?P<whole>\d{1,3}(?:,\d{3})+)(?:\.(?P<frac>\d+))?$")
+# Amounts in words, matched on folded text (no accents, đ -> d): "triệu" is "trieu", "tỷ" is "ty".
+_SCALES = {"nghin": 1e3, "ngan": 1e3, "k": 1e3, "trieu": 1e6, "tr": 1e6, "ty": 1e9, "ti": 1e9}
+_MULTIPLIED = re.compile(r"(\d[\d.,]*)\s*(nghin|ngan|trieu|tr|ty|ti|k)\b\.?")
+_MONEY_PHRASE = re.compile(r"\s*(?:\d[\d.,]*\s*(?:nghin|ngan|trieu|tr|ty|ti|k)\b\.?\s*)+")
+_CURRENCY = re.compile(r"\s*(?:dong|vnd|d|₫)\.?$")
 _EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of the 1900 date system (Excel's leap-year bug included)
 _DATE_TEXT = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
@@ -122,7 +134,40 @@ def parse_value(raw: object, kind: ElementKind) -> ParsedValue:
     """Read ``raw`` (a cell's stored value: None, bool, number or text) as an element of ``kind``."""
     if kind == ElementKind.YES_NO:
         return parse_yes_no(raw)
+    if kind == ElementKind.MONEY:
+        return parse_money(raw)
     return parse_number(raw)
+
+
+def parse_money(raw: object) -> ParsedValue:
+    """A number, or an amount in words ("150 triệu", "1,5 tỷ", "132.500.000 đ") read with a warning."""
+    plain = parse_number(raw)
+    if plain.problem != NOT_A_NUMBER or not isinstance(raw, str):
+        return plain
+    amount = _money_words(normalise_text(raw))
+    if amount is None:
+        return plain
+    return _problem(amount, MONEY_WORDS, raw=shown(raw), value=format_number(amount))
+
+
+def _money_words(text: str) -> float | None:
+    """The amount in đồng of "1 tỷ 200 triệu đồng", "2 tr", "150.000 VNĐ"; None if it is not one."""
+    sign = -1.0 if text.startswith("-") else 1.0
+    folded = fold(text.lstrip("+-"))
+    bare = _CURRENCY.sub("", folded)
+    if bare != folded and not _MULTIPLIED.search(bare):  # "150.000 VNĐ": a number and the currency
+        number, _ambiguous = _read_number_text(bare.strip())
+        return None if number is None else sign * number
+    if not _MONEY_PHRASE.fullmatch(bare):
+        return None
+    amount, last = 0.0, float("inf")
+    for part, word in _MULTIPLIED.findall(bare):
+        number, _ambiguous = _read_number_text(part)
+        scale = _SCALES[word]
+        if number is None or scale >= last:  # "1 tỷ 200 triệu", never "200 triệu 1 tỷ"
+            return None
+        amount, last = amount + number * scale, scale
+    return sign * (round(amount) if abs(amount - round(amount)) < 1e-6 else amount)
 
 
 def parse_number(raw: object) -> ParsedValue:
@@ -228,6 +273,24 @@ def parse_report_date(raw: object, date1904: bool = False) -> date | None:
     except ValueError:
         return None
     return None
+
+
+EARLIEST_SAVE_YEAR = 1990  # a saved time before this is a default or a broken clock, not evidence
+
+
+def parse_saved_time(text: str | None) -> datetime | None:
+    """A package's last-saved time (W3CDTF in docProps/core.xml, xsd:dateTime in meta.xml) as an
+    aware datetime. A time without a zone (LibreOffice writes local time) is taken as this
+    computer's local time. None when absent or implausible: the time is evidence, never a figure."""
+    if not text:
+        return None
+    try:
+        found = datetime.fromisoformat(text.strip())
+        if found.year < EARLIEST_SAVE_YEAR:
+            return None
+        return found.astimezone() if found.tzinfo is None else found
+    except (ValueError, OverflowError, OSError):
+        return None
 
 
 # ----------------------------------------------------------------------------- formulas

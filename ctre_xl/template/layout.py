@@ -40,6 +40,23 @@ FREE_TEXT_FIELDS = {
 }
 FRONT_FIRST_FIELD_ROW = 12  # preparer fields start here on the front sheet (0-based)
 
+# The optional narrative template of the MTTQ and the đoàn thể (plan VI.6 and VII): the three
+# free-text fields every unit has, plus the MTTQ's monitoring opinion, on their own sheet.
+NARRATIVE_SHEET = "Ý kiến"
+MONITORING_FIELD = "report_monitoring"
+NARRATIVE_FIELDS = {
+    "report_results": "Kết quả thực hiện",
+    "report_difficulties": "Khó khăn, vướng mắc",
+    "report_proposals": "Đề xuất, kiến nghị",
+    MONITORING_FIELD: "Ý kiến giám sát, đánh giá việc thực hiện Kế hoạch",
+}
+TEXT_FIELDS = {**FREE_TEXT_FIELDS, MONITORING_FIELD: NARRATIVE_FIELDS[MONITORING_FIELD]}  # every free-text name
+
+
+def is_body_sheet(name: str) -> bool:
+    """The sheet a unit types into (figures, or the narrative's texts), as opposed to the front sheet."""
+    return name in (INPUT_SHEET, NARRATIVE_SHEET)
+
 
 def note_name(metric_code: str) -> str:
     """Defined name of a metric's explanation (giải trình) cell."""
@@ -99,8 +116,17 @@ def cached_layout(catalog: Catalog, unit: Unit, year: int) -> TemplateLayout:
     return TemplateLayout(unit=unit, year=year, rows=found[1], cells=found[2])
 
 
+def element_label(catalog: Catalog, code: str, year: int) -> str:
+    """An element's label with the period its figure covers in ``year``: "… (năm học 2025–2026)"."""
+    element = catalog.elements[code]
+    period = catalog.period_text(element, year)
+    return f"{element.label} ({period})" if period else element.label
+
+
 def build_layout(catalog: Catalog, unit: Unit, year: int) -> TemplateLayout:
     """The rows and named cells of ``unit``'s template for ``year``."""
+    if unit.narrative:
+        return _narrative_layout(unit, year)
     metrics = catalog.metrics_for_elements(unit.elements)
     provided = set(unit.elements)
     rows: list[Row] = []
@@ -120,7 +146,7 @@ def build_layout(catalog: Catalog, unit: Unit, year: int) -> TemplateLayout:
         for code in metric.elements:
             if code not in provided:
                 continue  # another unit reports it (e.g. the commune's population figures)
-            label = catalog.elements[code].label
+            label = element_label(catalog, code, year)
             if code in typed_at:
                 rows.append(Row(index, "reference", label, metric=metric, element=code, source_row=typed_at[code]))
             else:
@@ -138,7 +164,7 @@ def build_layout(catalog: Catalog, unit: Unit, year: int) -> TemplateLayout:
             current_group = group
             rows.append(Row(index, "group", group))
             index += 1
-        rows.append(Row(index, "element", element.label, element=code))
+        rows.append(Row(index, "element", element_label(catalog, code, year), element=code))
         cells[code] = (INPUT_SHEET, index, COL_VALUE)
         typed_at[code] = index
         index += 1
@@ -149,6 +175,23 @@ def build_layout(catalog: Catalog, unit: Unit, year: int) -> TemplateLayout:
         rows.append(Row(index, "free_text", label, element=name))
         cells[name] = (INPUT_SHEET, index, COL_VALUE)
         index += 1
+    for offset, name in enumerate(PREPARER_FIELDS):
+        cells[name] = (FRONT_SHEET, FRONT_FIRST_FIELD_ROW + offset, 1)
+    return TemplateLayout(unit=unit, year=year, rows=tuple(rows), cells=cells)
+
+
+def _narrative_layout(unit: Unit, year: int) -> TemplateLayout:
+    """The MTTQ's or a đoàn thể's template: four texts under one heading, on ``NARRATIVE_SHEET``.
+
+    Rows do not depend on the unit (``cached_layout`` shares them between all narrative units).
+    """
+    index = FIRST_BODY_ROW
+    rows = [Row(index, "free_text_title", "Kết quả thực hiện, khó khăn, đề xuất và ý kiến giám sát")]
+    cells: dict[str, tuple[str, int, int]] = {}
+    for name, label in NARRATIVE_FIELDS.items():
+        index += 1
+        rows.append(Row(index, "free_text", label, element=name))
+        cells[name] = (NARRATIVE_SHEET, index, COL_VALUE)
     for offset, name in enumerate(PREPARER_FIELDS):
         cells[name] = (FRONT_SHEET, FRONT_FIRST_FIELD_ROW + offset, 1)
     return TemplateLayout(unit=unit, year=year, rows=tuple(rows), cells=cells)

@@ -16,8 +16,8 @@ from ctre_xl.template.layout import (
 )
 from ctre_xl.cellref import a1
 from ctre_xl.style import PAGE_OF, TEMPLATE_PAGE, font_code, page_text, print_a4
-from ctre_xl.plan.targets import target_text
-from ctre_xl.text import format_date, format_number
+from ctre_xl.plan.targets import inference_mark, target_text
+from ctre_xl.text import format_number
 from ctre_xl.template.styles import (
     MAX_TEXT, Styles, date_validation, element_validation, rate_number_format, target_number_format,
     text_validation,
@@ -28,6 +28,9 @@ from ctre_xl.plan.vocab import ElementKind, Method, MetricStatus, Operator
 INPUT_WIDTHS = (7, 50, 15, 14, 13, 13, 15, 14, 30)
 FRONT_WIDTHS = (26, 74)
 FREE_TEXT_ROW_HEIGHT = 96  # points: about six lines of wrapped text
+# A unit giving only a metric's side figures (extra): they are shown beside it, never in its rate.
+CROSS_CHECK_ONLY = "để đối chiếu, không tính vào tỷ lệ"
+HELP_DENSITY, HELP_LINE_POINTS = 1.45, 13.0  # the 10 pt help text beside an input
 
 
 def wrapped_lines(text: str, width_chars: float, density: float = 1.2) -> int:
@@ -70,6 +73,11 @@ def page_setup(sheet: Worksheet, header_text: str, repeat_row: int | None = None
              repeat_rows=None if repeat_row is None else (repeat_row, repeat_row))
 
 
+def capitalised(text: str) -> str:
+    """``text`` with its first letter upper-case (a sentence's start, a cell on its own)."""
+    return text[:1].upper() + text[1:]
+
+
 def protect(sheet: Worksheet) -> None:
     # No password on purpose: protection is there to stop accidental edits of labels and
     # formulas, not to keep anyone out. A password would get lost between yearly cycles, and the
@@ -81,7 +89,8 @@ def protect(sheet: Worksheet) -> None:
 
 
 def write_front_sheet(sheet: Worksheet, st: Styles, catalog: Catalog, layout: TemplateLayout,
-                      sample: bool) -> None:
+                      sample: bool, instructions: list[str] | None = None) -> None:
+    """The front sheet; ``instructions`` replace the figures' "Cách điền" (the narrative template)."""
     unit, year = layout.unit, layout.year
     for col, width in enumerate(FRONT_WIDTHS):
         sheet.set_column(col, col, width)
@@ -93,12 +102,11 @@ def write_front_sheet(sheet: Worksheet, st: Styles, catalog: Catalog, layout: Te
     sheet.set_row(1, estimated_height(catalog.title, total_width))
     if sample:
         sheet.merge_range(2, 0, 2, 1, "BẢN MINH HOẠ — số liệu không có thật, chỉ để chạy thử", st.sample)
-    deadline = catalog.deadline(year)
     facts = [
         ("Địa bàn", f"{catalog.commune}, {catalog.province}", st.front_value),
         ("Đơn vị báo cáo", unit.name, st.front_strong),
         ("Năm báo cáo", str(year), st.front_strong),
-        ("Hạn nộp", f"Trước ngày {format_date(deadline)}", st.front_deadline),
+        ("Hạn nộp", capitalised(catalog.deadline_text(year)), st.front_deadline),
         ("Nơi nhận", catalog.send_to, st.front_value),
         ("Cách gửi", "Gửi lại chính tệp này (định dạng .xlsx) qua thư điện tử hoặc Zalo.", st.front_value),
     ]
@@ -127,7 +135,7 @@ def write_front_sheet(sheet: Worksheet, st: Styles, catalog: Catalog, layout: Te
     guide_row = FRONT_FIRST_FIELD_ROW + len(PREPARER_FIELDS) + 1
     sheet.merge_range(guide_row, 0, guide_row, 1, "Cách điền biểu mẫu", st.front_heading)
     sheet.set_row(guide_row, 20)
-    for offset, line in enumerate(_instructions(catalog, year), start=1):
+    for offset, line in enumerate(instructions or _instructions(catalog, year), start=1):
         sheet.merge_range(guide_row + offset, 0, guide_row + offset, 1, line, st.front_line)
         sheet.set_row(guide_row + offset, estimated_height(line, total_width))
     page_setup(sheet, unit.name)
@@ -135,20 +143,33 @@ def write_front_sheet(sheet: Worksheet, st: Styles, catalog: Catalog, layout: Te
 
 
 def _instructions(catalog: Catalog, year: int) -> list[str]:
-    deadline = catalog.deadline(year)
     return [
         "1. Điền họ tên, điện thoại người lập biểu và ngày lập báo cáo ở trên, rồi mở trang “Số liệu”.",
         "2. Chỉ nhập vào các ô nền vàng (các ô khác đã khoá): số đếm được (số người, số trẻ em, số vụ…) "
         "hoặc chọn Có/Không; không nhập tỷ lệ %, tỷ lệ do biểu mẫu và xã tự tính.",
-        "3. Nếu không phát sinh, nhập 0; nếu chưa có số liệu, để trống và ghi lý do ở cột “Giải trình”.",
+        "3. Mỗi số liệu tính theo kỳ ghi trong ngoặc ở cuối dòng (năm học, hoặc từ ngày … đến ngày …). "
+        "Nếu không phát sinh, nhập 0; nếu chưa có số liệu, để trống và ghi lý do ở cột “Giải trình”.",
         "4. Cột “Kết quả tính được” tự tính: nền xanh là đạt mục tiêu năm, nền đỏ là chưa đạt "
         "(ghi nguyên nhân ở cột “Giải trình”).",
         "5. Không thêm, xoá dòng hay đổi tên trang; lưu tệp (.xlsx) và gửi về "
-        f"{catalog.send_to} trước ngày {format_date(deadline)}.",
+        f"{catalog.send_to} {catalog.deadline_text(year)}. Thời điểm nộp được tính theo lần "
+        "lưu tệp cuối cùng.",
     ]
 
 
 # ----------------------------------------------------------------------------- input sheet
+
+
+def write_sheet_heading(sheet: Worksheet, st: Styles, catalog: Catalog, layout: TemplateLayout, title: str,
+                        deadline_words: str, sample: bool) -> None:
+    """The three heading rows of a template's body sheet: title, unit, year and deadline."""
+    last_col = COL_NOTE
+    sheet.merge_range(0, 0, 0, last_col, title + (" (BẢN MINH HOẠ)" if sample else ""), st.title)
+    sheet.set_row(0, 24)
+    sheet.merge_range(1, 0, 1, last_col, f"Đơn vị báo cáo: {layout.unit.name}", st.subtitle)
+    sheet.merge_range(2, 0, 2, last_col,
+                      f"Năm báo cáo: {layout.year} — {catalog.commune}, {catalog.province} — "
+                      f"{deadline_words} {catalog.deadline_text(layout.year)}", st.subtitle)
 
 
 def write_input_sheet(sheet: Worksheet, st: Styles, catalog: Catalog, layout: TemplateLayout,
@@ -157,13 +178,8 @@ def write_input_sheet(sheet: Worksheet, st: Styles, catalog: Catalog, layout: Te
     last_col = COL_NOTE
     for col, width in enumerate(INPUT_WIDTHS):
         sheet.set_column(col, col, width)
-    title = f"SỐ LIỆU THỰC HIỆN KẾ HOẠCH VÌ TRẺ EM NĂM {year}" + (" (BẢN MINH HOẠ)" if sample else "")
-    sheet.merge_range(0, 0, 0, last_col, title, st.title)
-    sheet.set_row(0, 24)
-    sheet.merge_range(1, 0, 1, last_col, f"Đơn vị báo cáo: {unit.name}", st.subtitle)
-    sheet.merge_range(2, 0, 2, last_col,
-                      f"Năm báo cáo: {year} — {catalog.commune}, {catalog.province} — "
-                      f"hạn nộp trước ngày {format_date(catalog.deadline(year))}", st.subtitle)
+    write_sheet_heading(sheet, st, catalog, layout, f"SỐ LIỆU THỰC HIỆN KẾ HOẠCH VÌ TRẺ EM NĂM {year}",
+                        "hạn nộp", sample)
     first_target, last_target = catalog.target_years[0], catalog.target_years[-1]
     headers = {
         COL_CODE: "Mã", COL_LABEL: "Nội dung", COL_UNIT: "Đơn vị tính", COL_VALUE: "Số liệu",
@@ -218,16 +234,21 @@ def _metric_row(sheet: Worksheet, st: Styles, catalog: Catalog, layout: Template
     sheet.write_string(r, COL_CODE, metric.code, st.code)
     sheet.write_string(r, COL_LABEL, metric.name, st.metric_name)
     sheet.write_string(r, COL_UNIT, metric.measure, st.measure)
-    _fit_row(sheet, r, (metric.name, COL_LABEL, 1.1), (metric.measure, COL_UNIT, 1.3))
+    side = _commune_side(metric, provided)
+    targets = target_text(metric, first_target), target_text(metric, last_target)  # "(suy luận…)" wraps
+    _fit_row(sheet, r, (metric.name, COL_LABEL, 1.1), (metric.measure, COL_UNIT, 1.3),
+             (targets[0], COL_T2026, 1.2), (targets[1], COL_T2030, 1.2),
+             *([(side, COL_RATE, HELP_DENSITY)] if side else []))
     sheet.write_blank(r, COL_VALUE, None, st.cell)
-    sheet.write_string(r, COL_T2026, target_text(metric, first_target), st.center)
-    sheet.write_string(r, COL_T2030, target_text(metric, last_target), st.center)
+    sheet.write_string(r, COL_T2026, targets[0], st.center)
+    sheet.write_string(r, COL_T2030, targets[1], st.center)
     in_force = catalog.target_in_force(metric, layout.year)
     if in_force is None:
         sheet.write_string(r, COL_TARGET, "—", st.no_target)
     else:
         operator, value = in_force
-        sheet.write_number(r, COL_TARGET, value, st.number(target_number_format(metric, operator)))
+        mark = inference_mark(metric, catalog.target_year(layout.year))
+        sheet.write_number(r, COL_TARGET, value, st.number(target_number_format(metric, operator, mark)))
     coloured = _result_cell(sheet, st, layout, r, metric, provided, in_force)
     note_row, note_col = layout.cells[note_name(metric.code)][1:]
     sheet.write_blank(note_row, note_col, None, st.input_text)
@@ -245,11 +266,9 @@ def _result_cell(sheet: Worksheet, st: Styles, layout: TemplateLayout, r: int, m
         _colour_yes_no(sheet, st, layout, metric, in_force)
         sheet.write_blank(r, COL_RATE, None, st.cell)
         return None
-    own_ratio = (metric.method == Method.RATIO and metric.factor is not None
-                 and {metric.numerator, metric.denominator} <= provided)
-    if not own_ratio:
-        text = "so với năm trước (xã tính)" if metric.method == Method.CHANGE_VS_PREVIOUS else "xã tổng hợp"
-        sheet.write_string(r, COL_RATE, text, st.commune_side)
+    side = _commune_side(metric, provided)
+    if side is not None:
+        sheet.write_string(r, COL_RATE, side, st.commune_side)
         return None
     assert metric.numerator and metric.denominator
     num = a1(*layout.cells[metric.numerator][1:])
@@ -259,6 +278,19 @@ def _result_cell(sheet: Worksheet, st: Styles, layout: TemplateLayout, r: int, m
     # The cached value "" keeps the cell empty in viewers that do not recalculate.
     sheet.write_formula(r, COL_RATE, formula, st.number(rate_number_format(metric), "rate"), "")
     return None if in_force is None else in_force[0]  # no target for this year yet: no colour
+
+
+def _commune_side(metric: Metric, provided: set[str]) -> str | None:
+    """What the result cell says when the unit cannot compute the rate itself; None when it can
+    (or for a yes/no answer, whose own cell shows met or not)."""
+    if metric.method == Method.YES_NO:
+        return None
+    if metric.method == Method.RATIO and metric.factor is not None \
+            and {metric.numerator, metric.denominator} <= provided:
+        return None
+    if provided.isdisjoint({metric.numerator, metric.denominator, metric.element}):
+        return CROSS_CHECK_ONLY  # e.g. the police's case counts beside CT09
+    return "so với năm trước (xã tính)" if metric.method == Method.CHANGE_VS_PREVIOUS else "xã tổng hợp"
 
 
 def _colour_rates(sheet: Worksheet, st: Styles, rows_by_operator: dict[Operator, list[int]]) -> None:
@@ -293,18 +325,26 @@ def _colour_yes_no(sheet: Worksheet, st: Styles, layout: TemplateLayout, metric:
 
 
 def _element_row(sheet: Worksheet, st: Styles, catalog: Catalog, layout: TemplateLayout, row: Row) -> None:
+    """An input row. The element's help (what exactly to count, what the figure is used for) is
+    written beside the input, across the columns a figure leaves empty, so that it is seen and
+    printed rather than only shown as a prompt when the cell is selected."""
     assert row.element is not None
     element = catalog.elements[row.element]
     r = row.index
     sheet.write_blank(r, COL_CODE, None, st.cell)
     sheet.write_string(r, COL_LABEL, row.text, st.label)
-    _fit_row(sheet, r, (row.text, COL_LABEL, 1.2))
-    sheet.write_string(r, COL_UNIT, element.kind.unit_of_measure, st.center)
+    sheet.write_string(r, COL_UNIT, element.unit_of_measure, st.center)
     _sheet_name, value_row, value_col = layout.cells[row.element]
     fmt = st.input_choice if element.kind == ElementKind.YES_NO else st.input_count
     sheet.write_blank(value_row, value_col, None, fmt)
     sheet.data_validation(value_row, value_col, value_row, value_col, element_validation(element))
-    _blank_cells(sheet, st, r, range(COL_VALUE + 1, COL_NOTE + 1))
+    if element.help:
+        sheet.merge_range(r, COL_VALUE + 1, r, COL_NOTE, element.help, st.help)
+    else:
+        _blank_cells(sheet, st, r, range(COL_VALUE + 1, COL_NOTE + 1))
+    label_lines = wrapped_lines(row.text, INPUT_WIDTHS[COL_LABEL] - 1.5, 1.2)
+    help_lines = wrapped_lines(element.help, sum(INPUT_WIDTHS[COL_VALUE + 1:]) - 1.5, HELP_DENSITY)
+    sheet.set_row(r, max(row_height(label_lines), row_height(help_lines, HELP_LINE_POINTS)))
 
 
 def _reference_row(sheet: Worksheet, st: Styles, catalog: Catalog, row: Row) -> None:
@@ -316,7 +356,7 @@ def _reference_row(sheet: Worksheet, st: Styles, catalog: Catalog, row: Row) -> 
     label = f"{row.text} (đã nhập ở dòng {row.source_row + 1})"
     sheet.write_string(r, COL_LABEL, label, st.reference_label)
     _fit_row(sheet, r, (label, COL_LABEL, 1.2))
-    sheet.write_string(r, COL_UNIT, catalog.elements[row.element].kind.unit_of_measure, st.center)
+    sheet.write_string(r, COL_UNIT, catalog.elements[row.element].unit_of_measure, st.center)
     sheet.write_formula(r, COL_VALUE, f'=IF({source}="","",{source})', st.reference_value, "")
     _blank_cells(sheet, st, r, range(COL_VALUE + 1, COL_NOTE + 1))
 

@@ -20,6 +20,7 @@ from ctre_xl.style import (ALERT_FONT, BAND_FILL, BORDER_COLOUR, COUNT, DATE, GR
 from ctre_xl.text import format_date, format_number
 
 MAX_TEXT = 2000  # explanation and free-text cells
+HELP_FONT_SIZE = 10  # an element's help text beside its input cell
 MAX_COUNT = 10**9  # a count above a billion is a typing error in a commune's report
 MAX_MONEY = 10**15
 
@@ -27,12 +28,13 @@ MAX_MONEY = 10**15
 _TITLE_LIMIT, _MESSAGE_LIMIT = 32, 255
 
 
-def target_number_format(metric: Metric, operator: Operator) -> str:
-    """Show a numeric target in force as "≥ 90%" while the cell keeps the number 90."""
+def target_number_format(metric: Metric, operator: Operator, mark: str = "") -> str:
+    """Show a numeric target in force as "≥ 90%" while the cell keeps the number 90; ``mark`` says
+    an inferred target is one (" (suy luận: duy trì)"), as ``targets.target_text`` does."""
     if metric.scale == Scale.YES_NO:
-        return '[=1]"Đạt";General'
+        return f'[=1]"{operator.sign} Đạt{mark}";General'
     suffix = "% năm trước" if metric.method == Method.CHANGE_VS_PREVIOUS else metric.scale.suffix
-    return quoted(operator.sign + " ") + "General" + quoted(suffix)
+    return quoted(operator.sign + " ") + "General" + quoted(suffix + mark)
 
 
 def rate_number_format(metric: Metric) -> str:
@@ -61,6 +63,7 @@ class Styles:
         self.measure = add({"italic": True, "font_size": 11, "align": "center", **border, **wrap})
         self.label = add({"indent": 1, **border, **wrap})
         self.reference_label = add({"indent": 1, "italic": True, "font_color": MUTED, **border, **wrap})
+        self.help = add({"italic": True, "font_size": HELP_FONT_SIZE, "font_color": MUTED, **border, **wrap})
         self.center = add({"align": "center", **border, **wrap})
         self.cell = add({**border})
         self.no_target = add({"align": "center", "font_color": MUTED, **border})

@@ -20,7 +20,9 @@ from ctre_xl.plan.catalog import Catalog
 from ctre_xl.errors import CtreError
 from ctre_xl.files import Workspace, atomic_output
 from ctre_xl.cellref import a1
-from ctre_xl.template.layout import FRONT_SHEET, INPUT_SHEET, META_PROPERTY_PREFIX, META_SHEET, build_layout, metadata
+from ctre_xl.template.layout import (FRONT_SHEET, INPUT_SHEET, META_PROPERTY_PREFIX, META_SHEET, NARRATIVE_SHEET,
+                                     build_layout, metadata)
+from ctre_xl.template.narrative import narrative_instructions, write_narrative_sheet
 from ctre_xl.template.sheets import write_front_sheet, write_input_sheet
 from ctre_xl.style import TEMPLATE_SIZE, unthemed_font
 from ctre_xl.template.styles import Styles
@@ -47,28 +49,26 @@ def check_year(catalog: Catalog, year: int) -> None:
 
 
 def select_units(registry: Registry, unit_ids: list[str] | None) -> list[Unit]:
-    """The units to write, in registry order; every unknown id is named in one message."""
-    expected = list(registry.expected)
+    """The units to write, in registry order; every unknown id is named in one message.
+
+    Every unit gets a template: the units with figures, and the MTTQ and đoàn thể their optional
+    narrative one."""
+    writable = [u for u in registry.units if u.has_template]
     if not unit_ids:
-        return expected
+        return writable
     wanted: list[str] = []
     for unit_id in unit_ids:
         key = unit_id.strip().lower()
         if key not in wanted:
             wanted.append(key)
-    valid = ", ".join(u.id for u in expected)
+    valid = ", ".join(u.id for u in writable)
     found = {w: registry.get(w) for w in wanted}
     unknown = [w for w, unit in found.items() if unit is None]
     if unknown:
         names = ", ".join(f"“{w}”" for w in unknown)
         raise CtreError(f"Không có đơn vị {names} trong danh sách đơn vị ({registry.source}). "
                         f"Các mã đơn vị có biểu mẫu: {valid}.")
-    empty = [unit for unit in found.values() if unit is not None and not unit.has_template]
-    if empty:
-        names = ", ".join(f"“{u.id}” ({u.name})" for u in empty)
-        raise CtreError(f"Đơn vị {names} không có chỉ tiêu, số liệu nào phải báo cáo nên không có biểu mẫu. "
-                        f"Các mã đơn vị có biểu mẫu: {valid}.")
-    return [u for u in expected if u.id in wanted]
+    return [u for u in writable if u.id in wanted]
 
 
 def write_templates(catalog: Catalog, registry: Registry, workspace: Workspace, year: int,
@@ -93,8 +93,6 @@ def write_template(catalog: Catalog, unit: Unit, year: int, path: Path, *, sampl
                    created: datetime | None = None) -> Path:
     """Render ``unit``'s template for ``year`` to ``path`` (atomically); returns ``path``."""
     check_year(catalog, year)
-    if not unit.has_template:
-        raise CtreError(f"Đơn vị “{unit.id}” ({unit.name}) không có chỉ tiêu nào phải báo cáo nên không có biểu mẫu.")
     created = _stamp(created)
     layout = build_layout(catalog, unit, year)
     meta = metadata(catalog, layout, created.isoformat(timespec="seconds"), __version__, sample)
@@ -106,10 +104,14 @@ def write_template(catalog: Catalog, unit: Unit, year: int, path: Path, *, sampl
         workbook = xlsxwriter.Workbook(str(temporary), options)
         styles = Styles(workbook)
         front = workbook.add_worksheet(FRONT_SHEET)
-        sheet = workbook.add_worksheet(INPUT_SHEET)
+        sheet = workbook.add_worksheet(NARRATIVE_SHEET if unit.narrative else INPUT_SHEET)
         hidden = workbook.add_worksheet(META_SHEET)
-        write_front_sheet(front, styles, catalog, layout, sample)
-        write_input_sheet(sheet, styles, catalog, layout, sample)
+        if unit.narrative:
+            write_front_sheet(front, styles, catalog, layout, sample, narrative_instructions(catalog, year))
+            write_narrative_sheet(sheet, styles, catalog, layout, sample)
+        else:
+            write_front_sheet(front, styles, catalog, layout, sample)
+            write_input_sheet(sheet, styles, catalog, layout, sample)
         for key_row, (key, value) in enumerate(meta.items()):
             hidden.write_string(key_row, 0, key, styles.meta)
             hidden.write_string(key_row, 1, value, styles.meta)

@@ -1,36 +1,44 @@
-"""The summary's metric sheets: "Chỉ tiêu" (all metrics, judged live) and "Theo đơn vị".
+"""The summary's metric sheet "Chỉ tiêu" (24 indicators, their 34 parts); "Theo đơn vị" is ``by_unit``.
 
-Both sheets judge a value against its target with conditional-formatting formulas that compare
-the value cell with the target cell under the metric's operator, so a figure corrected in the
-workbook re-colours itself. The "Chỉ tiêu" status text is a formula too, with the merge's
-result as its cached value.
+"Chỉ tiêu" lists the plan's indicators by objective; an indicator with several parts has a row of
+its own above them ("CT03" over "CT03a"–"CT03c"). Only a verdict is live (``verdicts``): the status
+of a met / not-met row is a formula comparing the value cell with the target cell under the
+metric's operator, and conditional formatting colours it, so a figure corrected in the workbook
+re-judges itself. A row without a verdict (incomplete coverage, not yet due, …) shows its status
+as text and is never coloured green or red. "Theo đơn vị" colours each unit's value the same way
+in a year that is judged.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
-from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-from ctre_xl.plan.catalog import Catalog, Metric
+from ctre_xl.plan.catalog import Catalog, Indicator, Metric
 from ctre_xl.cellref import a1
 from ctre_xl.plan.targets import target_text
-from ctre_xl.template.layout import FREE_TEXT_FIELDS
 from ctre_xl.merge.model import MergeResult, MetricResult
+from ctre_xl.output.standing import (ON_THE_WAY, coverage_text, indicator_groups, indicators_of, path_text,
+                                     shows_coverage, unit_kinds)
 from ctre_xl.output.summary.styles import (Styles, add_met_rules, add_text_rule, sign, start_table_sheet, target_format,
                                            text_height, value_format)
-from ctre_xl.style import AMBER, COUNT, GREY, MUTED, RED, SCHOOL_YES_NO
+from ctre_xl.output.summary.verdicts import indicator_formula, live_indicator_status, live_status, status_formula
+from ctre_xl.style import AMBER, COUNT, GREEN, GREY, RED
 from ctre_xl.plan.units import Registry
-from ctre_xl.plan.vocab import Method, MetricStatus, Operator
+from ctre_xl.plan.vocab import MetricStatus
 
 METRICS_SHEET = "Chỉ tiêu"
-BY_UNIT_SHEET = "Theo đơn vị"
 HEADER_ROW = 3
 FIRST_ROW = 4
 CHANGE_LABELS = {"better": "Tốt hơn", "worse": "Kém hơn", "same": "Không đổi"}
 ERROR_REMARK = "dựa trên số liệu có lỗi"
+COVERAGE_HEADER = "Số đơn vị đã tính"
+# Status colours of rows without a verdict: still to be completed (amber), or nothing to judge (grey).
+UNJUDGED_COLOURS = {MetricStatus.INCOMPLETE: AMBER, MetricStatus.NO_DATA: AMBER, MetricStatus.NOT_DUE: GREY,
+                    MetricStatus.BASELINE: GREY, MetricStatus.NOT_APPLICABLE: GREY, MetricStatus.NO_TARGET: GREY}
 
 
 @dataclass
@@ -38,10 +46,14 @@ class MetricSheet:
     """Where the "Chỉ tiêu" sheet put things, for the overview's live counts."""
 
     rows: dict[str, int] = field(default_factory=dict)  # metric code -> 0-based row
+    indicator_rows: dict[int, int] = field(default_factory=dict)  # indicator -> the row of its status
+    indicator_status: dict[int, MetricStatus] = field(default_factory=dict)  # indicator -> the status shown
+    metric_status: dict[str, MetricStatus] = field(default_factory=dict)  # metric code -> the status shown
     first_row: int = FIRST_ROW
     last_row: int = FIRST_ROW
     status_col: int = 0
-    objective_col: int = 0
+    objective_col: int = 0  # hidden: the objective on every metric's row (34)
+    indicator_col: int = 0  # hidden: the objective on every indicator's status row (24)
 
 
 def unit_names(result: MergeResult, registry: Registry) -> dict[str, str]:
@@ -49,26 +61,6 @@ def unit_names(result: MergeResult, registry: Registry) -> dict[str, str]:
     names = {unit.id: unit.name for unit in registry.units}
     names.update({status.id: status.name for status in result.units if status.name})
     return names
-
-
-def live_status(value: float | None, denominator: float | None, target: float | None,
-                operator: Operator | None) -> MetricStatus:
-    """What the status formula of a row evaluates to; mirrors ``status_formula``."""
-    if target is None or operator is None:
-        return MetricStatus.NO_TARGET
-    if denominator is not None and denominator == 0:
-        return MetricStatus.NOT_APPLICABLE
-    if value is None:
-        return MetricStatus.NO_DATA
-    return MetricStatus.MET if operator.holds(value, target) else MetricStatus.NOT_MET
-
-
-def status_formula(value: str, denominator: str, target: str, operator: Operator) -> str:
-    s = MetricStatus
-    return (f'=IF(NOT(ISNUMBER({target})),"{s.NO_TARGET.label}",'
-            f'IF(AND(ISNUMBER({denominator}),{denominator}=0),"{s.NOT_APPLICABLE.label}",'
-            f'IF(NOT(ISNUMBER({value})),"{s.NO_DATA.label}",'
-            f'IF({value}{operator}{target},"{s.MET.label}","{s.NOT_MET.label}"))))')
 
 
 def remark_text(metric_result: MetricResult) -> str:
@@ -90,257 +82,182 @@ def _write_number(sheet: Worksheet, row: int, col: int, value: float | None, fmt
         sheet.write_number(row, col, value, fmt)
 
 
+def metric_columns(years: list[int], target_year: int, with_path: bool) -> list[tuple[str, str, float]]:
+    """(key, header, width) of the visible columns; the way to the next milestone only when a
+    metric has no verdict for that reason (years between milestones, the baseline)."""
+    columns = [("code", "Mã", 7), ("name", "Chỉ tiêu", 38), ("measure", "Đơn vị đo", 17), ("numerator", "Tử số", 9),
+               ("denominator", "Mẫu số", 9), ("value", "Giá trị", 9)]
+    columns += [(f"target_{year}", f"Mục tiêu {year}", 11) for year in years]
+    columns += [("target", f"Mục tiêu áp dụng ({target_year})", 10), ("sign", "Dấu", 5), ("status", "Đánh giá", 13),
+                ("coverage", COVERAGE_HEADER, 9)]
+    if with_path:
+        columns.append(("path", f"Lộ trình đến mục tiêu {target_year}", 13))
+    return columns + [("change", "So với năm trước", 10), ("lead", "Đơn vị chủ trì", 17), ("remark", "Ghi chú", 24)]
+
+
+def _subtitle(catalog: Catalog, year: int, target_year: int, with_path: bool) -> str:
+    text = (f"{catalog.commune}, {catalog.province}. Đánh giá theo mục tiêu năm {target_year}. Chỉ tiêu có nhiều số "
+            "đo (a, b, c) đạt khi mọi số đo đều đạt. Màu xanh: đạt; màu đỏ: chưa đạt; màu và cột “Đánh giá” tự cập "
+            "nhật khi sửa cột “Giá trị”. Chưa đủ số liệu của các đơn vị thì không đánh giá đạt hay chưa đạt.")
+    if with_path:
+        when = "là năm gốc của Kế hoạch" if year == catalog.first_year else "chưa đến hạn đánh giá"
+        text += (f" Năm {year} {when}: giá trị được so với mục tiêu {target_year}, cột “Lộ trình” ghi phần "
+                 "còn phải đạt.")
+    return text
+
+
 def write_metrics_sheet(sheet: Worksheet, styles: Styles, result: MergeResult, catalog: Catalog) -> MetricSheet:
-    """One row per catalogue metric, grouped by objective, coloured live against its target."""
+    """One row per indicator, with its parts under it, grouped by objective, judged live."""
     years = list(catalog.target_years)
     target_year = catalog.target_year(result.year)
-    headers = (["Mã", "Chỉ tiêu", "Đơn vị đo", "Tử số", "Mẫu số", "Giá trị"]
-               + [f"Mục tiêu {y}" for y in years]
-               + [f"Mục tiêu áp dụng ({target_year})", "Dấu", "Đánh giá", "So với năm trước",
-                  "Đơn vị chủ trì", "Ghi chú"])
-    widths = [7, 40, 17, 9, 9, 9] + [11] * len(years) + [10, 5, 13, 10, 17, 24]
-    col_num, col_den, col_value = 3, 4, 5
-    col_target = 6 + len(years)
-    col_op, col_status, col_change, col_lead, col_remark = range(col_target + 1, col_target + 6)
-    col_objective = col_remark + 1
+    with_path = any(m.status in ON_THE_WAY for m in result.metrics)
+    columns = metric_columns(years, target_year, with_path)
     start_table_sheet(
         sheet, styles, catalog, result.year, title=f"Kết quả thực hiện các chỉ tiêu năm {result.year}",
-        subtitle=(f"{catalog.commune}, {catalog.province}. Đánh giá theo mục tiêu năm {target_year}. "
-                  "Màu xanh: đạt; màu đỏ: chưa đạt. Màu và cột “Đánh giá” tự cập nhật khi sửa cột “Giá trị”."),
-        headers=headers, widths=widths, header_row=HEADER_ROW, header_height=32)
-    # Hidden helper column: the objective of each row, for the overview's COUNTIFS formulas.
-    sheet.set_column(col_objective, col_objective, 4, None, {"hidden": True})
-    last_col = col_remark
-
-    by_code = {m.code: m for m in result.metrics}
-    objective_names = {o.number: o.name for o in catalog.objectives}
-    layout = MetricSheet(status_col=col_status, objective_col=col_objective)
-    row = FIRST_ROW
-    current = None
-    for metric in catalog.metrics:
-        if metric.objective != current:
-            current = metric.objective
-            sheet.merge_range(row, 0, row, last_col,
-                              f"Mục tiêu {current}. {objective_names.get(current, '')}", styles.band())
-            sheet.set_row(row, 20)
-            row += 1
-        found = by_code.get(metric.code)
-        _write_metric_row(sheet, styles, catalog, metric, found, result.year, row, years,
-                          (col_num, col_den, col_value, col_target, col_op, col_status, col_change, col_lead,
-                           col_remark, col_objective))
-        layout.rows[metric.code] = row
-        row += 1
+        subtitle=_subtitle(catalog, result.year, target_year, with_path),
+        headers=[header for _key, header, _width in columns], widths=[width for *_, width in columns],
+        header_row=HEADER_ROW, header_height=47)
+    rows = _Rows(sheet, styles, catalog, result, columns)
+    # Hidden helper columns, for the overview's COUNTIFS: the objective of each metric's row and
+    # of each indicator's status row.
+    sheet.set_column(rows.cols["objective"], rows.cols["indicator"], 4, None, {"hidden": True})
+    row, current = FIRST_ROW, None
+    for indicator, parts in indicator_groups(catalog):
+        if indicator.objective != current:
+            current = indicator.objective
+            row = rows.band(row, current)
+        row = rows.indicator(row, indicator, parts)
+    layout = rows.layout
     layout.last_row = row - 1
-    status_range = f"{a1(FIRST_ROW, col_status)}:{a1(layout.last_row, col_status)}"
-    add_text_rule(sheet, styles, status_range, MetricStatus.NO_DATA.label, AMBER)
-    add_text_rule(sheet, styles, status_range, MetricStatus.NOT_APPLICABLE.label, GREY)
-    add_text_rule(sheet, styles, status_range, MetricStatus.NO_TARGET.label, GREY)
+    status_range = f"{a1(FIRST_ROW, layout.status_col)}:{a1(layout.last_row, layout.status_col)}"
+    for status, colours in UNJUDGED_COLOURS.items():
+        add_text_rule(sheet, styles, status_range, status.label, colours)
+    if rows.indicator_cells:  # an indicator's own verdict: coloured by its text
+        cells = " ".join(rows.indicator_cells)
+        add_text_rule(sheet, styles, cells, MetricStatus.MET.label, GREEN)
+        add_text_rule(sheet, styles, cells, MetricStatus.NOT_MET.label, RED)
     return layout
 
 
-def _write_metric_row(sheet: Worksheet, styles: Styles, catalog: Catalog, metric: Metric,
-                      found: MetricResult | None, year: int, row: int, years: list[int],
-                      cols: tuple[int, ...]) -> None:
-    (col_num, col_den, col_value, col_target, col_op, col_status, col_change, col_lead,
-     col_remark, col_objective) = cols
-    in_force = catalog.target_in_force(metric, year)
-    operator = (found.operator if found and found.operator else None) or (in_force[0] if in_force else None)
-    target = found.target if found else None
-    value = found.value if found else None
-    numerator = found.numerator if found else None
-    denominator = found.denominator if found else None
-    status = found.status if found else MetricStatus.NO_DATA
+class _Rows:
+    """Writes the rows of the "Chỉ tiêu" sheet and records where they went."""
 
-    text = styles.text()
-    sheet.write_string(row, 0, metric.code, styles.centre(bold=True))
-    sheet.write_string(row, 1, metric.name, text)
-    sheet.write_string(row, 2, metric.measure, text)
-    _write_number(sheet, row, col_num, numerator, styles.number(COUNT))
-    _write_number(sheet, row, col_den, denominator, styles.number(COUNT))
-    _write_number(sheet, row, col_value, value, styles.number(value_format(metric), bold=True))
-    for offset, target_year in enumerate(years):
-        sheet.write_string(row, 6 + offset, target_text(metric, target_year), styles.centre())
-    _write_number(sheet, row, col_target, target, styles.number(target_format(metric, target)))
-    sheet.write_string(row, col_op, sign(operator), styles.centre())
+    def __init__(self, sheet: Worksheet, styles: Styles, catalog: Catalog, result: MergeResult,
+                 columns: list[tuple[str, str, float]]) -> None:
+        self.sheet, self.styles, self.catalog, self.result = sheet, styles, catalog, result
+        self.cols = {key: col for col, (key, _header, _width) in enumerate(columns)}
+        self.cols["objective"], self.cols["indicator"] = len(columns), len(columns) + 1
+        self.widths = [width for *_, width in columns]
+        self.years = list(catalog.target_years)
+        self.by_code = {m.code: m for m in result.metrics}
+        self.indicators = indicators_of(result, catalog)
+        self.kinds = unit_kinds(result)
+        self.shown: dict[str, MetricStatus] = {}  # metric code -> the status its row shows
+        self.indicator_cells: list[str] = []  # status cells of indicators with several parts
+        self.layout = MetricSheet(status_col=self.cols["status"], objective_col=self.cols["objective"],
+                                  indicator_col=self.cols["indicator"])
 
-    value_ref, target_ref = _fixed_column(row, col_value), _fixed_column(row, col_target)
-    denominator_ref = _fixed_column(row, col_den)
-    status_fmt = styles.centre(bold=True)
-    if operator and live_status(value, denominator, target, operator) == status:
-        # The judgement stays live: correcting the value (or the target) re-computes it.
-        sheet.write_formula(row, col_status, status_formula(value_ref, denominator_ref, target_ref, operator),
-                            status_fmt, status.label)
-    else:
-        # The merge knows something the cells do not show (e.g. no previous year for CT13).
-        sheet.write_string(row, col_status, status.label, status_fmt)
-    if operator:
-        add_met_rules(sheet, styles, f"{a1(row, col_value)} {a1(row, col_status)}", value_ref, target_ref, operator)
+    def band(self, row: int, objective: int) -> int:
+        name = next((o.name for o in self.catalog.objectives if o.number == objective), "")
+        self.sheet.merge_range(row, 0, row, self.cols["remark"], f"Mục tiêu {objective}. {name}", self.styles.band())
+        self.sheet.set_row(row, 20)
+        return row + 1
 
-    sheet.write_string(row, col_change, CHANGE_LABELS.get(found.change or "", "") if found else "", styles.centre())
-    lead = catalog.lead_name(metric)
-    sheet.write_string(row, col_lead, lead, text)
-    remark = remark_text(found) if found else "chưa có kết quả tổng hợp"
-    sheet.write_string(row, col_remark, remark, styles.text(italic=True))
-    sheet.write_number(row, col_objective, metric.objective)
-    sheet.set_row(row, text_height([(metric.name, 40), (metric.measure, 17), (lead, 17), (remark, 24)]))
+    def indicator(self, row: int, indicator: Indicator, parts: tuple[Metric, ...]) -> int:
+        """The indicator's rows from ``row``; the row after them."""
+        if len(parts) == 1:
+            self.metric(row, parts[0], part=False)
+            self._counts_as(row, indicator, self.shown[parts[0].code])
+            return row + 1
+        for offset, metric in enumerate(parts, start=1):
+            self.metric(row + offset, metric, part=True)
+        self._header(row, indicator, parts)
+        return row + 1 + len(parts)
 
+    def _counts_as(self, row: int, indicator: Indicator, status: MetricStatus) -> None:
+        """``row``'s status (``status``) is the indicator's: the overview counts it."""
+        self.sheet.write_number(row, self.cols["indicator"], indicator.objective)
+        self.layout.indicator_rows[indicator.number] = row
+        self.layout.indicator_status[indicator.number] = status
 
-# ----------------------------------------------------------------------------- Theo đơn vị
+    def _header(self, row: int, indicator: Indicator, parts: tuple[Metric, ...]) -> None:
+        """An indicator's own row above its parts: its name and its status, judged from theirs."""
+        sheet, styles, cols = self.sheet, self.styles, self.cols
+        code = os.path.commonprefix([m.code for m in parts]) or str(indicator.number)
+        title = f"Chỉ tiêu {indicator.number}. {indicator.name} ({len(parts)} số đo; đạt khi mọi số đo đều đạt)"
+        sheet.write_string(row, 0, code, styles.centre(bold=True))
+        sheet.merge_range(row, 1, row, cols["sign"], title, styles.text(bold=True))
+        shown = [self.shown[m.code] for m in parts]
+        found = self.indicators.get(indicator.number)
+        status = MetricStatus(found.status) if found else live_indicator_status(shown)
+        status_cell = (row, cols["status"])
+        if live_indicator_status(shown) == status:
+            cells = f"{a1(row + 1, cols['status'])}:{a1(row + len(parts), cols['status'])}"
+            sheet.write_formula(*status_cell, indicator_formula(cells, len(parts)), styles.centre(bold=True),
+                                status.label)
+        else:  # the merge judged it otherwise than its parts show: say what the merge says
+            sheet.write_string(*status_cell, status.label, styles.centre(bold=True))
+        self.indicator_cells.append(a1(*status_cell))
+        for col in range(cols["status"] + 1, cols["remark"] + 1):
+            sheet.write_blank(row, col, None, styles.text())
+        self._counts_as(row, indicator, status)
+        sheet.set_row(row, text_height([(title, sum(self.widths[1:cols["sign"] + 1]))]))
 
-UNIT_WIDTHS = (8, 32, 12, 12, 11, 5, 58)  # code, unit, unit value, commune value, target, sign, note
+    def metric(self, row: int, metric: Metric, *, part: bool) -> None:
+        """One metric's row; ``part``: listed under its indicator, named "a) …"."""
+        sheet, styles, cols = self.sheet, self.styles, self.cols
+        found = self.by_code.get(metric.code)
+        status = MetricStatus(found.status) if found else MetricStatus.NO_DATA
+        text = styles.text()
+        letter = metric.code[-1]
+        name = f"{letter}) {metric.name}" if part and letter.isalpha() else metric.name
+        sheet.write_string(row, cols["code"], metric.code, styles.centre(bold=not part))
+        sheet.write_string(row, cols["name"], name, styles.text(indent=1) if part else text)
+        sheet.write_string(row, cols["measure"], metric.measure, text)
+        _write_number(sheet, row, cols["numerator"], found.numerator if found else None, styles.number(COUNT))
+        _write_number(sheet, row, cols["denominator"], found.denominator if found else None, styles.number(COUNT))
+        # A value on part of the units is shown in italics: it is not the commune's yet.
+        _write_number(sheet, row, cols["value"], found.value if found else None,
+                      styles.number(value_format(metric), bold=True, italic=status == MetricStatus.INCOMPLETE))
+        for year in self.years:
+            sheet.write_string(row, cols[f"target_{year}"], target_text(metric, year), styles.centre())
+        target = found.target if found else None
+        _write_number(sheet, row, cols["target"], target, styles.number(target_format(metric, target)))
+        self._status(row, metric, found, status)
+        covered = coverage_text(found.coverage, self.kinds) if found and shows_coverage(found) else ""
+        sheet.write_string(row, cols["coverage"], covered, styles.centre())
+        if "path" in cols:
+            sheet.write_string(row, cols["path"], path_text(metric, found, self.catalog) if found else "",
+                               styles.centre())
+        sheet.write_string(row, cols["change"], CHANGE_LABELS.get(found.change or "", "") if found else "",
+                           styles.centre())
+        lead = self.catalog.lead_name(metric)
+        sheet.write_string(row, cols["lead"], lead, text)
+        remark = remark_text(found) if found else "chưa có kết quả tổng hợp"
+        sheet.write_string(row, cols["remark"], remark, styles.text(italic=True))
+        sheet.write_number(row, cols["objective"], metric.objective)
+        self.layout.rows[metric.code] = row
+        sheet.set_row(row, text_height([(name, self.widths[cols["name"]]), (metric.measure, 17), (lead, 17),
+                                        (remark, 24), (covered, 9)]))
 
-
-def _unit_order(result: MergeResult, extra: list[str]) -> list[str]:
-    """Units in the merge's order, then any other of ``extra`` (a set: thousands of schools)."""
-    order = [status.id for status in result.units]
-    known = set(order)
-    return order + [unit for unit in extra if unit not in known]
-
-
-def write_by_unit_sheet(sheet: Worksheet, styles: Styles, result: MergeResult, catalog: Catalog,
-                        registry: Registry) -> None:
-    """Each unit's own value of each metric beside the commune's, with its explanation."""
-    names = unit_names(result, registry)
-    received = {status.id for status in result.units if status.received}
-    last_col = len(UNIT_WIDTHS) - 1
-    start_table_sheet(
-        sheet, styles, catalog, result.year, title=f"Số liệu theo đơn vị năm {result.year}",
-        subtitle=("Giá trị của từng đơn vị bên cạnh giá trị của cả xã, để thấy chỉ tiêu chưa đạt từ đâu. "
-                  "Màu xanh: đạt mục tiêu; màu đỏ: chưa đạt. Cột cuối: giải trình của đơn vị. "
-                  "Chỉ tiêu do một đơn vị báo cáo xem ở trang “Chỉ tiêu”."),
-        headers=["Mã", "Đơn vị", "Giá trị của đơn vị", "Giá trị của xã", "Mục tiêu", "Dấu", "Giải trình của đơn vị"],
-        widths=UNIT_WIDTHS, header_row=HEADER_ROW, header_height=32)
-
-    notes: dict[str, dict[str, str]] = {}  # metric code -> unit -> note
-    for unit_id, submission in result.submissions.items():
-        for code, note in submission.notes.items():
-            if note and note.strip():
-                notes.setdefault(code, {})[unit_id] = note
-    row = FIRST_ROW
-    for found in result.metrics:
-        metric = catalog.metric_by_code.get(found.code)
-        unit_notes = notes.pop(found.code, {})
-        # Units expected to report the metric, including those that sent nothing.
-        providers = {unit.id for unit in registry.expected
-                     if metric and set(unit.elements) & set(metric.own_elements)}
-        # A metric only one unit reports reads the same on "Chỉ tiêu"; list it only with a note.
-        if metric is None or not (len(found.by_unit) > 1 or len(providers) > 1 or unit_notes):
-            if unit_notes:
-                notes[found.code] = unit_notes  # shown with the free text below
-            continue
-        sheet.write_string(row, 0, metric.code, styles.band())
-        sheet.merge_range(row, 1, row, last_col, f"{metric.name} ({metric.measure})", styles.band())
-        sheet.set_row(row, text_height([(f"{metric.name} ({metric.measure})", sum(UNIT_WIDTHS[1:]))]))
-        row += 1
-        block_first = row
-        formats = _UnitRowFormats.of(styles, metric, found)
-        # Units that should have reported this metric but gave nothing are listed too: a
-        # missing school is often where a commune figure falls short.
-        for unit_id in _unit_order(result, [*found.by_unit, *unit_notes, *sorted(providers)]):
-            if unit_id not in found.by_unit and unit_id not in unit_notes and unit_id not in providers:
-                continue
-            note = unit_notes.get(unit_id, "")
-            if unit_id not in found.by_unit and not note:
-                note = "(chưa nộp báo cáo)" if unit_id not in received else "(không có số liệu)"
-            _write_unit_row(sheet, formats, metric, found, row, names.get(unit_id, unit_id),
-                            found.by_unit.get(unit_id), note)
-            row += 1
-        _colour_block(sheet, styles, metric, found, block_first, row - 1)
-    _write_free_text(sheet, styles, result, names, notes, row + 1, last_col)
-
-
-@dataclass(frozen=True)
-class _UnitRowFormats:
-    """The formats of one metric's unit rows, looked up once per metric rather than per row."""
-
-    code: Format
-    name: Format
-    unit_value: Format
-    commune_value: Format
-    target: Format
-    sign: Format
-    note: Format
-
-    @classmethod
-    def of(cls, styles: Styles, metric: Metric, found: MetricResult) -> _UnitRowFormats:
-        per_school = metric.method == Method.SHARE_OF_SCHOOLS
-        return cls(code=styles.centre(font_color=MUTED), name=styles.text(),
-                   unit_value=styles.number(SCHOOL_YES_NO if per_school else value_format(metric), align="right"),
-                   commune_value=styles.number(value_format(metric)),
-                   target=styles.number(target_format(metric, found.target)), sign=styles.centre(),
-                   note=styles.text())
-
-
-def _write_unit_row(sheet: Worksheet, formats: _UnitRowFormats, metric: Metric, found: MetricResult, row: int,
-                    unit_name: str, unit_value: float | None, note: str) -> None:
-    sheet.write_string(row, 0, metric.code, formats.code)
-    sheet.write_string(row, 1, unit_name, formats.name)
-    _write_number(sheet, row, 2, unit_value, formats.unit_value)
-    _write_number(sheet, row, 3, found.value, formats.commune_value)
-    _write_number(sheet, row, 4, found.target, formats.target)
-    sheet.write_string(row, 5, sign(found.operator), formats.sign)
-    sheet.write_string(row, 6, note, formats.note)  # the unit's own words: always literal text
-    sheet.set_row(row, text_height([(note, UNIT_WIDTHS[6]), (unit_name, UNIT_WIDTHS[1])]))
-
-
-def _colour_block(sheet: Worksheet, styles: Styles, metric: Metric, found: MetricResult, first: int,
-                  last: int) -> None:
-    """Live colouring of one metric's unit rows (0-based ``first``..``last``): one rule per colour.
-
-    Rules per row came to about 70,000 at 2,600 schools and most of the summary's writing time.
-    Conditional-formatting formulas are relative to the top-left cell of their range, so a single
-    rule over the block judges every row against the target in its own column E, exactly as a
-    rule per row would.
-    """
-    if not found.operator or last < first:
-        return
-    top, bottom = first + 1, last + 1  # A1 rows
-    target_ref = f"$E{top}"
-    if metric.method == Method.SHARE_OF_SCHOOLS:
-        add_met_rules(sheet, styles, f"D{top}:D{bottom}", f"$D{top}", target_ref, found.operator)
-        # A school either has the facility or not: "Không" is the miss.
-        sheet.conditional_format(f"C{top}:C{bottom}", {
-            "type": "formula", "criteria": f"=AND(ISNUMBER($C{top}),$C{top}=0)",
-            "format": styles.conditional(RED, bold=True)})
-    else:
-        # Column relative too: the rule over C:D compares C with E in column C, D with E in column D.
-        add_met_rules(sheet, styles, f"C{top}:D{bottom}", f"C{top}", target_ref, found.operator)
-
-
-def _write_free_text(sheet: Worksheet, styles: Styles, result: MergeResult, names: dict[str, str],
-                     orphan_notes: dict[str, dict[str, str]], row: int, last_col: int) -> None:
-    """Every unit's results, difficulties and proposals (and notes of metrics not listed above)."""
-    entries: list[tuple[str, str, str]] = []  # unit, label, text
-    for unit_id in _unit_order(result, list(result.submissions)):
-        submission = result.submissions.get(unit_id)
-        if submission is None:
-            continue
-        for key, text in sorted(submission.free_text.items(),
-                                key=lambda item: list(FREE_TEXT_FIELDS).index(item[0])
-                                if item[0] in FREE_TEXT_FIELDS else len(FREE_TEXT_FIELDS)):
-            if text and text.strip():
-                entries.append((unit_id, FREE_TEXT_FIELDS.get(key, key), text))
-        for code, by_unit in orphan_notes.items():
-            if unit_id in by_unit:
-                entries.append((unit_id, f"Giải trình {code}", by_unit[unit_id]))
-    sheet.merge_range(row, 0, row, last_col, "Ý kiến của các đơn vị: kết quả, khó khăn, đề xuất", styles.section())
-    row += 1
-    if not entries:
-        sheet.merge_range(row, 0, row, last_col, "Chưa đơn vị nào ghi ý kiến.", styles.text(italic=True))
-        return
-    sheet.write_string(row, 0, "", styles.header())
-    sheet.write_string(row, 1, "Đơn vị", styles.header())
-    sheet.merge_range(row, 2, row, 3, "Nội dung", styles.header())
-    sheet.merge_range(row, 4, row, last_col, "Ý kiến của đơn vị", styles.header())
-    row += 1
-    text_width = sum(UNIT_WIDTHS[4:])
-    for unit_id, label, text in entries:
-        name = names.get(unit_id, unit_id)
-        sheet.write_string(row, 0, "", styles.text())
-        sheet.write_string(row, 1, name, styles.text(bold=True))
-        sheet.merge_range(row, 2, row, 3, "", styles.text())
-        sheet.write_string(row, 2, label, styles.text())
-        sheet.merge_range(row, 4, row, last_col, "", styles.text())
-        sheet.write_string(row, 4, text, styles.text())  # literal text, even "=HYPERLINK(...)"
-        sheet.set_row(row, text_height([(text, text_width), (name, UNIT_WIDTHS[1]), (label, 24)]))
-        row += 1
+    def _status(self, row: int, metric: Metric, found: MetricResult | None, status: MetricStatus) -> None:
+        """The status cell: a live formula for a verdict, literal text for anything else."""
+        sheet, cols = self.sheet, self.cols
+        in_force = self.catalog.target_in_force(metric, self.result.year)
+        operator = (found.operator if found and found.operator else None) or (in_force[0] if in_force else None)
+        sheet.write_string(row, cols["sign"], sign(operator), self.styles.centre())
+        self.shown[metric.code] = self.layout.metric_status[metric.code] = status
+        judged = found is not None and status.is_verdict and operator is not None
+        fmt = self.styles.centre(bold=True)
+        value_ref, target_ref = _fixed_column(row, cols["value"]), _fixed_column(row, cols["target"])
+        if judged and live_status(found.value, found.denominator, found.target, operator) == status:
+            # The verdict stays live: correcting the value (or the target) re-judges it.
+            formula = status_formula(value_ref, _fixed_column(row, cols["denominator"]), target_ref, operator)
+            sheet.write_formula(row, cols["status"], formula, fmt, status.label)
+        else:
+            # No verdict (it must never appear when a value is edited), or the merge knows something
+            # the cells do not show (no previous year for CT13).
+            sheet.write_string(row, cols["status"], status.label, fmt)
+        if judged:
+            add_met_rules(sheet, self.styles, f"{a1(row, cols['value'])} {a1(row, cols['status'])}", value_ref,
+                          target_ref, operator)

@@ -7,10 +7,12 @@ from xlsxwriter.worksheet import Worksheet
 
 from ctre_xl.plan.catalog import Catalog
 from ctre_xl.merge.model import Fact, MergeResult, UnitStatus
-from ctre_xl.output.findings_table import FINDINGS_HEADERS, FindingsLook, counts_text, write_findings_table
+from ctre_xl.output.findings_table import (CODE_SIZE, FINDINGS_HEADERS, FINDINGS_WIDTHS, FindingsLook, counts_text,
+                                           figure_labels, write_findings_table)
 from ctre_xl.output.summary.metrics import HEADER_ROW, FIRST_ROW, unit_names
+from ctre_xl.output.summary.opinions import write_optional_progress
 from ctre_xl.output.summary.styles import Styles, add_text_rule, setup_page, start_table_sheet, text_height
-from ctre_xl.style import AMBER, COUNT, DATE, FIGURE, GREEN, RED
+from ctre_xl.style import AMBER, COUNT, DATE, FIGURE, FONT, GREEN, MUTED, RED
 from ctre_xl.plan.units import Registry
 from ctre_xl.plan.vocab import Severity
 from ctre_xl.text import format_date
@@ -32,8 +34,10 @@ def timeliness(status: UnitStatus) -> str:
     return ON_TIME if status.on_time else LATE
 
 
-def write_progress_sheet(sheet: Worksheet, styles: Styles, result: MergeResult, catalog: Catalog) -> None:
-    """Every expected unit: received or not, on time or late, file, date, preparer, problems."""
+def write_progress_sheet(sheet: Worksheet, styles: Styles, result: MergeResult, catalog: Catalog,
+                         registry: Registry | None = None) -> None:
+    """Every expected unit: received or not, on time or late, file, date, preparer, problems; then
+    (with ``registry``) the MTTQ and đoàn thể, "không bắt buộc"."""
     headers = ["STT", "Đơn vị", "Loại", "Đã nhận", "Tình trạng", "Tệp", "Ngày báo cáo", "Người lập biểu",
                "Điện thoại", "Số lỗi", "Số cảnh báo"]
     widths = [5, 32, 11, 8, 13, 34, 11, 20, 14, 7, 9]
@@ -72,45 +76,56 @@ def write_progress_sheet(sheet: Worksheet, styles: Styles, result: MergeResult, 
         for col, colours in (("J", RED), ("K", AMBER)):
             sheet.conditional_format(f"{col}{FIRST_ROW + 1}:{col}{row}", {
                 "type": "cell", "criteria": ">", "value": 0, "format": styles.conditional(colours)})
+    if registry is not None:
+        write_optional_progress(sheet, styles, result, registry, row, widths)
 
 
 def write_findings_sheet(sheet: Worksheet, styles: Styles, result: MergeResult, catalog: Catalog,
                          registry: Registry) -> None:
     """Every finding with where it is, errors first, filterable (the table of ``findings_table``)."""
-    widths = [28, 24, 12, 6, 22, 9, 56]  # element codes run to 30 characters
     start_table_sheet(sheet, styles, catalog, result.year, title=f"Kết quả kiểm tra số liệu năm {result.year}",
                       subtitle=f"{counts_text(result.findings)}. Lỗi cần đơn vị sửa và gửi lại; "
-                               "cảnh báo cần xem lại. Dùng nút lọc ở dòng tiêu đề để xem từng đơn vị.",
-                      headers=list(FINDINGS_HEADERS), widths=widths, header_row=HEADER_ROW, header_height=20)
+                               "cảnh báo cần xem lại. Dùng nút lọc ở dòng tiêu đề để xem từng đơn vị. "
+                               "Cột cuối là mã của số liệu trong phần mềm.",
+                      headers=list(FINDINGS_HEADERS), widths=list(FINDINGS_WIDTHS), header_row=HEADER_ROW,
+                      header_height=20)
     severity = styles.centre(bold=True)  # coloured by the conditional rules below
-    look = FindingsLook(
-        text=styles.text(), cell_ref=styles.centre(), severity=lambda _severity: severity,
-        empty=styles.text(italic=True), merge_empty=True,
-        # File, unit, code and message are the columns that wrap.
-        row_height=lambda cells: text_height([(cells[column], widths[column]) for column in (0, 1, 4, 6)]))
-    row = write_findings_table(sheet, result.findings, unit_names(result, registry), HEADER_ROW, look)
+    look = FindingsLook(text=styles.text(), cell_ref=styles.centre(), severity=lambda _severity: severity,
+                        code=styles.text(font_size=CODE_SIZE, font_color=MUTED),
+                        empty=styles.text(italic=True), merge_empty=True)
+    row = write_findings_table(sheet, result.findings, unit_names(result, registry), figure_labels(catalog),
+                               HEADER_ROW, look)
     if row > FIRST_ROW:
         severity_cells = f"F{FIRST_ROW + 1}:F{row}"
         add_text_rule(sheet, styles, severity_cells, Severity.ERROR.label, RED)
         add_text_rule(sheet, styles, severity_cells, Severity.WARNING.label, AMBER)
 
 
-DATA_HEADERS = ("Năm", "Mã đơn vị", "Đơn vị", "Mã số liệu", "Số liệu", "Giá trị", "Tệp", "Trang", "Ô", "SHA-256")
+DATA_HEADERS = ("Năm", "Đơn vị", "Số liệu", "Giá trị", "Tệp", "Trang", "Ô", "Mã đơn vị", "Mã số liệu", "SHA-256")
+DATA_WIDTHS = (6, 28, 40, 15, 24, 9, 6, 12, 24, 46)
+DATA_CODE_COLUMNS = (7, 8, 9)  # secondary: grey, smaller; the SHA-256 column hidden
+NOT_PRINTED = ("Trang này không in cùng bảng tổng hợp (vùng in là một ô trống). Muốn in: "
+               "Bố trí Trang > Vùng In > Xoá Vùng In (LibreOffice: Định dạng > Vùng in > Xoá).")
 
 
 def write_data_sheet(sheet: Worksheet, styles: Styles, result: MergeResult, catalog: Catalog,
                      registry: Registry) -> None:
-    """The tidy merged table as an Excel table (header in row 1), ready for pivot tables."""
+    """The tidy merged table as an Excel table (header in row 1), ready for pivot tables.
+
+    Each figure by its unit's name and its Vietnamese label; the codes follow, in grey, for other
+    software. Not printed with the rest: its print area is one blank cell (Excel and LibreOffice
+    skip an empty page), so printing the whole workbook gives the report without thousands of rows.
+    """
     names = unit_names(result, registry)
-    widths = [6, 12, 28, 24, 40, 15, 24, 9, 6]
-    for col, width in enumerate(widths):
-        sheet.set_column(col, col, width)
-    # The full SHA-256 (64 characters) in a small font, so that it is not cut when printed.
-    sheet.set_column(len(widths), len(widths), 46, styles.get(font_size=8))
     text, number = styles.get(), styles.get(num_format=FIGURE)
+    code = styles.get(font_size=CODE_SIZE, font_color=MUTED)
     formats = [number if header in ("Năm", "Giá trị") else text for header in DATA_HEADERS]
-    formats[-1] = styles.get(font_size=8)
     formats[0] = styles.get(num_format="0")
+    for col in DATA_CODE_COLUMNS:
+        formats[col] = code
+    for col, width in enumerate(DATA_WIDTHS):
+        sheet.set_column(col, col, width, formats[col] if col in DATA_CODE_COLUMNS else None,
+                         {"hidden": True} if DATA_HEADERS[col] == "SHA-256" else None)
     columns = [{"header": header, "header_format": styles.header(), "format": fmt}
                for header, fmt in zip(DATA_HEADERS, formats)]
     # A table needs at least one body row; an empty result keeps one blank row.
@@ -123,6 +138,9 @@ def write_data_sheet(sheet: Worksheet, styles: Styles, result: MergeResult, cata
     # at once (tens of thousands of facts); the cells and formats written are the same.
     _write_facts(sheet, result.facts, names, catalog, formats)
     setup_page(sheet, catalog, result.year, title_rows=(0, 0), freeze_row=1)
+    blank = len(DATA_HEADERS) + 1  # a column beyond the table, never written
+    sheet.print_area(0, blank, 0, blank)
+    sheet.write_comment(0, 0, NOT_PRINTED, {"x_scale": 2, "y_scale": 1.2, "font_name": FONT, "font_size": 10})
 
 
 def _release_overlap_index(sheet: Worksheet) -> None:
@@ -161,5 +179,5 @@ def _write_facts(sheet: Worksheet, facts: list[Fact], names: dict[str, str], cat
 
 def _fact_row(fact: Fact, names: dict[str, str], catalog: Catalog) -> list[object]:
     element = catalog.elements.get(fact.element)
-    return [fact.year, fact.unit, names.get(fact.unit, fact.unit), fact.element,
-            element.label if element else "", fact.value, fact.file, fact.sheet, fact.cell, fact.sha256]
+    return [fact.year, names.get(fact.unit, fact.unit), element.label if element else fact.element, fact.value,
+            fact.file, fact.sheet, fact.cell, fact.unit, fact.element, fact.sha256]

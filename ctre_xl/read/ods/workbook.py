@@ -17,22 +17,26 @@ from __future__ import annotations
 import re
 import zipfile
 from bisect import bisect_left, bisect_right
+from datetime import datetime
 from typing import Iterable
 from xml.etree.ElementTree import Element, ParseError, XMLParser
 
 from defusedxml.common import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
+from ctre_xl.plan.finding_kinds import FindingKind
 from ctre_xl.read.ods.values import OFFICE, TABLE, cell_from_odf, excel_formula, excel_reference
 from ctre_xl.read.sniff import ODS_MIMETYPE
 from ctre_xl.read.xlsx.workbook import SheetCells, SheetInfo, parse_name_ref
 from ctre_xl.read.package import (CHUNK, MAX_INFLATED, CappedReader, WorkbookError, corrupt_xml, dangerous_xml,
                                   open_package, parse_xml)
+from ctre_xl.read.values import parse_saved_time
 
 _TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 _STYLE = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
 _META = "{urn:oasis:names:tc:opendocument:xmlns:meta:1.0}"
 _MANIFEST = "{urn:oasis:names:tc:opendocument:xmlns:manifest:1.0}"
+_DC = "{http://purl.org/dc/elements/1.1/}"
 
 T_TABLE, T_ROW, T_CELL, T_COVERED = (TABLE + n for n in ("table", "table-row", "table-cell", "covered-table-cell"))
 T_NAMED_RANGE, T_NAMED_EXPRESSION = TABLE + "named-range", TABLE + "named-expression"
@@ -255,6 +259,7 @@ class OdsWorkbook:
         self.sheets: list[SheetInfo] = [SheetInfo(name, "hidden" if style in structure.hidden_styles else "visible",
                                                   CONTENT) for name, style in structure.sheets]
         self.defined_names: dict[str, tuple[str, int | None]] = structure.names
+        self._meta_root: Element | None = None
 
     # -- package safety --------------------------------------------------------------------
 
@@ -332,12 +337,19 @@ class OdsWorkbook:
         found = self.defined_names.get(name.lower())
         return parse_name_ref(found[0]) if found else None
 
+    def _meta(self) -> Element | None:
+        """meta.xml parsed once (properties and the saved time both live there); None if absent."""
+        if self._meta_root is None and "meta.xml" in self._members:
+            self._meta_root = self._parse_whole("meta.xml")
+        return self._meta_root
+
     def custom_properties(self) -> dict[str, str]:
         """meta.xml's meta:user-defined properties as name -> text ({} when there are none)."""
-        if "meta.xml" not in self._members:
+        meta = self._meta()
+        if meta is None:
             return {}
         found: dict[str, str] = {}
-        for element in self._parse_whole("meta.xml").iter(_META + "user-defined"):
+        for element in meta.iter(_META + "user-defined"):
             key = element.get(_META + "name")
             if key is None:
                 continue
@@ -346,6 +358,18 @@ class OdsWorkbook:
                 text = "1" if text.strip().lower() in ("1", "true") else "0"
             found[key] = text
         return found
+
+    def saved_at(self) -> datetime | None:
+        """When the file was last saved: meta.xml ``dc:date`` (LibreOffice writes it on every
+        save). None when absent; a damaged meta.xml only loses this evidence."""
+        try:
+            meta = self._meta()
+        except WorkbookError as exc:
+            if exc.kind == FindingKind.CORRUPT_XML:
+                return None
+            raise
+        found = next(meta.iter(_DC + "date"), None) if meta is not None else None
+        return parse_saved_time(found.text if found is not None else None)
 
     # -- cells -------------------------------------------------------------------------------
 

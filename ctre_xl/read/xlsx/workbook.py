@@ -4,8 +4,9 @@ openpyxl builds the whole workbook (styles, every cell, validations) and takes t
 milliseconds per file; a merge of thousands of templates needs only a few dozen cells of each.
 This module opens the package with ``zipfile`` and parses only: ``xl/workbook.xml`` (sheets, their
 state, defined names, the date system), ``xl/_rels/workbook.xml.rels`` (sheet -> part),
-``docProps/custom.xml`` (custom properties), the wanted sheets (streamed row by row and left as
-soon as the last wanted row is passed) and ``xl/sharedStrings.xml`` (up to the highest index used).
+``docProps/custom.xml`` (custom properties), ``docProps/core.xml`` (the last-saved time), the
+wanted sheets (streamed row by row and left as soon as the last wanted row is passed) and
+``xl/sharedStrings.xml`` (up to the highest index used).
 
 Workbooks come from outside: the parts are loaded safely by ``parts.XlsxParts`` (defusedxml, sizes
 and ratios checked, inflating capped), and nothing is ever sized by what a part claims (a sheet's
@@ -25,11 +26,14 @@ from __future__ import annotations
 import re
 import zipfile
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Iterable
 from xml.etree.ElementTree import Element
 
 from ctre_xl.cellref import col_index, parse_a1
+from ctre_xl.plan.finding_kinds import FindingKind
 from ctre_xl.read.package import SMALL_PART, WorkbookError
+from ctre_xl.read.values import parse_saved_time
 from ctre_xl.read.sniff import ZipMember, packed_member, zip_directory
 from ctre_xl.read.xlsx.cells import (T_C, T_DIM, T_ROW, T_SI, _NO_STRINGS, Cell, _has_content, _ParsedStrings, _raw_cell,
                                      _rich_text, _Strings, _cell)
@@ -39,6 +43,7 @@ from ctre_xl.read.xlsx.scan import RawCell, SharedStrings, Unsupported, scan_she
 _NS_REL = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships",
            "http://purl.oclc.org/ooxml/officeDocument/relationships")
 _NS_VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+_NS_DCTERMS = "http://purl.org/dc/terms/"
 
 
 _NAME_REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!(\$?[A-Za-z]{1,3}\$?\d{1,7})(?::\$?[A-Za-z]{1,3}\$?\d{1,7})?$")
@@ -187,13 +192,17 @@ class XlsxWorkbook(XlsxParts):
         self._targets[key] = target  # shared by every workbook of this structure (same names)
         return target
 
+    def _member_named(self, name: str) -> str:
+        """The zip member ``name`` as stored (its case may differ), "" when absent."""
+        if name in self._members:
+            return name
+        return next((n for n in self._members if n.lower() == name.lower()), "")
+
     def custom_properties(self) -> dict[str, str]:
         """docProps/custom.xml as name -> text value ({} when the workbook has none)."""
-        name = "docProps/custom.xml"
-        if name not in self._members:
-            name = next((n for n in self._members if n.lower() == "docprops/custom.xml"), "")
-            if not name:
-                return {}
+        name = self._member_named("docProps/custom.xml")
+        if not name:
+            return {}
         found: dict[str, str] = {}
         for prop in self._parse_whole(name):
             key = prop.get("name")
@@ -205,6 +214,22 @@ class XlsxWorkbook(XlsxParts):
                 text = "1" if text.strip().lower() in ("1", "true") else "0"
             found[key] = text
         return found
+
+    def saved_at(self) -> datetime | None:
+        """When the file was last saved, as the package records it (docProps/core.xml
+        ``dcterms:modified``: Excel, LibreOffice and WPS write it on every save). None when absent;
+        a damaged core.xml only loses this evidence (a dangerous one is refused like any part)."""
+        name = self._member_named("docProps/core.xml")
+        if not name:
+            return None
+        try:
+            root = self._parse_whole(name)
+        except WorkbookError as exc:
+            if exc.kind == FindingKind.CORRUPT_XML:
+                return None
+            raise
+        found = root.find(f"{{{_NS_DCTERMS}}}modified")
+        return parse_saved_time(found.text if found is not None else None)
 
     # -- cells -------------------------------------------------------------------------------
 

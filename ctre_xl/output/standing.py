@@ -1,0 +1,101 @@
+"""How the plan stands, in words, for the console and the summary workbook alike.
+
+The plan counts 24 indicators (chỉ tiêu); its 34 measured metrics (số đo) are their parts. This
+module groups the parts under their indicator, counts statuses in the vocabulary's order, and
+says what a metric without a verdict still tells: its coverage ("4/5 trường") and, in a year
+between milestones, the gap still to close to the target in force ("còn 2,5 điểm phần trăm").
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Mapping
+
+from ctre_xl.merge.compute import gap_text as merge_gap_text
+from ctre_xl.merge.indicators import judge_indicators
+from ctre_xl.merge.model import Coverage, IndicatorResult, MergeResult, MetricResult
+from ctre_xl.plan.catalog import Catalog, Indicator, Metric
+from ctre_xl.plan.vocab import MetricStatus, Scale
+
+SCHOOL = "school"  # UnitStatus.kind of a school
+# Statuses of a year judged against nothing: the row shows the way to the next milestone instead.
+ON_THE_WAY = (MetricStatus.NOT_DUE, MetricStatus.BASELINE)
+
+
+def indicator_groups(catalog: Catalog) -> list[tuple[Indicator, tuple[Metric, ...]]]:
+    """Every indicator of the plan with its metrics, in plan order.
+
+    A metric whose indicator the catalogue does not list is an indicator of its own, so a
+    catalogue without an [[indicators]] table still reads (each metric counted once).
+    """
+    parts: dict[int, list[Metric]] = {}
+    for metric in catalog.metrics:
+        parts.setdefault(metric.indicator, []).append(metric)
+    listed = {indicator.number: indicator for indicator in catalog.indicators}
+    groups = [(indicator, tuple(parts[indicator.number])) for indicator in catalog.indicators
+              if indicator.number in parts]
+    for number, metrics in parts.items():
+        if number not in listed:
+            groups.append((Indicator(number, metrics[0].objective, metrics[0].name), tuple(metrics)))
+    return sorted(groups, key=lambda group: (group[0].objective, group[0].number))
+
+
+def indicators_of(result: MergeResult, catalog: Catalog) -> dict[int, IndicatorResult]:
+    """indicator number -> its result: the merge's, or judged here from the metrics when absent."""
+    found = result.indicators or judge_indicators(catalog, result.metrics)
+    return {indicator.number: indicator for indicator in found}
+
+
+def count_statuses(statuses: Iterable[MetricStatus]) -> dict[MetricStatus, int]:
+    """status -> how many, for every status in the vocabulary's order."""
+    counts = dict.fromkeys(MetricStatus, 0)
+    for status in statuses:
+        counts[MetricStatus(status)] += 1
+    return counts
+
+
+def counts_text(counts: Mapping[MetricStatus, int]) -> str:
+    """"15 đạt, 5 chưa đạt, 4 chưa đủ số liệu": the statuses that occur, in the vocabulary's order."""
+    return ", ".join(f"{number} {status.label.lower()}" for status, number in counts.items() if number)
+
+
+def unit_kinds(result: MergeResult) -> dict[str, str]:
+    """unit id -> kind ("school", "department") of every unit the merge expected."""
+    return {unit.id: unit.kind for unit in result.units}
+
+
+def coverage_text(coverage: Coverage | None, kinds: Mapping[str, str]) -> str:
+    """"4/5 trường" (every expected unit a school) or "4/5 đơn vị"; "" when not known."""
+    if coverage is None or not coverage.expected:
+        return ""
+    schools = all(kinds.get(unit) == SCHOOL for unit in coverage.expected)
+    return f"{len(coverage.counted)}/{len(coverage.expected)} {'trường' if schools else 'đơn vị'}"
+
+
+def shows_coverage(found: MetricResult) -> bool:
+    """Coverage is worth a cell when it is incomplete, or when the value adds up several units."""
+    coverage = found.coverage
+    return coverage is not None and bool(coverage.expected) and (not coverage.complete or len(coverage.expected) > 1)
+
+
+def gap_text(metric: Metric, found: MetricResult, catalog: Catalog) -> str:
+    """The gap still to close to the target in force, in the metric's unit ("còn 2,5 điểm phần trăm"),
+    worded as the merge's remark words it."""
+    gap = found.gap
+    if gap is None:
+        return ""
+    if gap <= 0:
+        return f"đã đạt mức mục tiêu {found.target_year}"
+    if metric.scale == Scale.YES_NO:
+        return "chưa đạt"
+    return f"còn {merge_gap_text(catalog, metric, gap)}"
+
+
+def path_text(metric: Metric, found: MetricResult, catalog: Catalog) -> str:
+    """Where a metric stands on the way to the next milestone, in a year judged against nothing.
+
+    Today the gap still to close; the on-track / off-track reading from the history (issue 13)
+    belongs here too, so the summary's column and the console line get it at once.
+    """
+    if found.status not in ON_THE_WAY:
+        return ""
+    return gap_text(metric, found, catalog)
