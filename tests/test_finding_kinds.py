@@ -26,7 +26,8 @@ import ctre_xl
 from ctre_xl.files import Workspace
 from ctre_xl.merge.merge import merge_inbox
 from ctre_xl.merge.validate import check_submission, compare_previous, validate_commune
-from ctre_xl.plan.finding_kinds import KINDS, README_END, README_START, FindingKind, readme_block
+from ctre_xl.plan.finding_docs import README_END, README_START, readme_block
+from ctre_xl.plan.finding_kinds import KINDS, FindingKind
 from ctre_xl.plan.units import school_unit
 from ctre_xl.read import submission as reading
 from ctre_xl.read.submission import read_submission
@@ -430,7 +431,7 @@ def test_every_named_variant_is_used_somewhere() -> None:
 
 
 def test_the_readme_lists_exactly_the_table() -> None:
-    """Regenerate with ``python -m ctre_xl.plan.finding_kinds README.md``."""
+    """Regenerate with ``python -m ctre_xl.plan.finding_docs README.md``."""
     text = README.read_text(encoding="utf-8")
     start, end = text.index(README_START), text.index(README_END) + len(README_END)
     block = text[start:end]

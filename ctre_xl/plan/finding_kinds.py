@@ -14,43 +14,15 @@ Messages about one typed figure start with ``“{label}”: `` and the rest is t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import StrEnum
-from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from ctre_xl.plan.findings import Finding
-from ctre_xl.plan.vocab import LabelledWord, Severity
+from ctre_xl.plan.finding_info import Group, KindInfo, k as _k
+from ctre_xl.plan.vocab import Severity
 
 E, W = Severity.ERROR, Severity.WARNING
 LABEL_PREFIX = "“{label}”: "
-README_START, README_END = "<!-- finding-kinds:start -->", "<!-- finding-kinds:end -->"
-
-
-class Group(LabelledWord):
-    """Where in the cycle a kind is found; the README lists the kinds under these headings."""
-
-    FILE = "file", "Tệp không đọc được (tệp bị từ chối)"
-    IDENTITY = "identity", "Tệp không phải báo cáo dùng được"
-    STRUCTURE = "structure", "Biểu mẫu bị sửa"
-    CELL = "cell", "Số liệu trong từng ô"
-    CHECK = "check", "Đối chiếu số liệu"
-
-
-@dataclass(frozen=True)
-class KindInfo:
-    group: Group
-    severity: Severity | None  # None: set where detected (by the catalogue rule that failed)
-    summary: str  # Vietnamese: what was found
-    fix: str  # Vietnamese: what the unit (or the commune) does about it
-    messages: Mapping[str, str]  # variant -> template
-    severities: Mapping[str, Severity] = field(default_factory=dict)  # variants of another severity
-
-
-def _k(group: Group, severity: Severity | None, summary: str, fix: str, message: str | None = None, *,
-       severities: Mapping[str, Severity] | None = None, **variants: str) -> KindInfo:
-    messages = ({"": message} if message is not None else {}) | variants
-    return KindInfo(group, severity, summary, fix, messages, dict(severities or {}))
 
 
 class FindingKind(StrEnum):
@@ -358,43 +330,3 @@ KINDS: dict[FindingKind, KindInfo] = {
         "“{label}” {direction} {percent}% so với năm {year} ({before} → {after}): "
         "kiểm tra lại, nếu đúng thì ghi giải trình."),
 }
-
-
-# ----------------------------------------------------------------------------- README
-
-
-def severity_text(kind: FindingKind) -> str:
-    """How serious a kind is, in Vietnamese, for the README."""
-    info = kind.info
-    if info.severity is None:
-        return "Lỗi hoặc cảnh báo (theo quy tắc)"
-    found = {info.severity, *info.severities.values()}
-    return info.severity.label if len(found) == 1 else "Lỗi hoặc cảnh báo"
-
-
-def readme_block() -> str:
-    """The README's list of findings, between its markers (``python -m ctre_xl.plan.finding_kinds``)."""
-    lines = [README_START]
-    for group in Group:
-        lines += ["", f"**{group.label}**", ""]
-        for kind in (kind for kind in FindingKind if kind.info.group is group):
-            info = kind.info
-            lines.append(f"- {info.summary} — {severity_text(kind).lower()}; cách sửa: "
-                         f"{info.fix[0].lower()}{info.fix[1:]} (`{kind.value}`)")
-    return "\n".join([*lines, "", README_END])
-
-
-def update_readme(path: Path) -> bool:
-    """Rewrite the block between the markers of ``path``; True if it changed."""
-    text = path.read_text(encoding="utf-8")
-    head, _, rest = text.partition(README_START)
-    _, _, tail = rest.partition(README_END)
-    updated = head + readme_block() + tail
-    if updated != text:
-        path.write_text(updated, encoding="utf-8")
-    return updated != text
-
-
-if __name__ == "__main__":
-    import sys
-    update_readme(Path(sys.argv[1] if len(sys.argv) > 1 else "README.md"))
