@@ -3,12 +3,16 @@
 ``run`` guards the whole life of the process against Ctrl-C, not only the command: the heavy
 imports come after its handler is in place, and once the command is over the process exits with
 the command's code even if Ctrl-C arrives while it shuts down (its outputs are complete by then).
+Before anything is printed, standard output and error are made safe for any character
+(``streams.make_output_safe``: UTF-8 to files and pipes, replaced rather than raised).
 """
 
 from __future__ import annotations
 
 import signal
 import sys
+
+from ctre_xl.streams import make_output_safe
 
 INTERRUPTED_EXIT = 130  # 128 + SIGINT, as shells report it
 BEFORE_START = "Đã dừng theo yêu cầu (Ctrl-C) trước khi bắt đầu: chưa đọc, chưa ghi tệp nào."
@@ -18,6 +22,7 @@ AGAIN = "Đã dừng theo yêu cầu (Ctrl-C)."
 def run() -> None:
     code: object = INTERRUPTED_EXIT
     started = False
+    make_output_safe()
     try:
         from ctre_xl.cli import main
 

@@ -14,11 +14,12 @@ other years) is also exit code 2: an environment or usage problem, not an error 
 
 from __future__ import annotations
 
-import json
+import io
+import os
 import sys
 import tempfile
 import traceback
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable
 
@@ -29,8 +30,11 @@ from ctre_xl import cli_vi
 from ctre_xl.plan.catalog import Catalog
 from ctre_xl.plan.load import load_catalog
 from ctre_xl.errors import CtreError, Interrupted, WorkspaceError
-from ctre_xl.files import Workspace, enclosing_inbox
+from ctre_xl.files import Workspace, enclosing_inbox, os_reason
 from ctre_xl.plan.units import Registry, load_registry
+from ctre_xl.shortcuts import reporting_year, write_shortcuts
+from ctre_xl.streams import json_text
+from ctre_xl.text import clean_text
 
 PROGRAM_ERROR_EXIT = 3
 PROGRAM_ERROR = "Lỗi của chương trình ctre-xl (không phải do tệp hay số liệu của bạn)."
@@ -50,7 +54,7 @@ class UserError(click.ClickException):
         return self.message
 
     def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
-        click.echo(f"Lỗi: {self.format_message()}", err=True)
+        click.echo(clean_text(f"Lỗi: {self.format_message()}"), err=True)
 
 
 class ProgramError(UserError):
@@ -98,8 +102,24 @@ class CtreGroup(click.Group):
 
 def _stopped(exc: KeyboardInterrupt) -> click.exceptions.Exit:
     """Ctrl-C: one Vietnamese line (``Interrupted`` says which outputs were updated), exit code 130."""
-    click.echo(getattr(exc, "message", INTERRUPTED), err=True)
+    click.echo(clean_text(getattr(exc, "message", INTERRUPTED)), err=True)
     return click.exceptions.Exit(INTERRUPTED_EXIT)
+
+
+def _print(text: str) -> None:
+    """A command's output on stdout. One that cannot be written (``--json > /dev/full``, a closed
+    pipe) is the user's matter: exit code 2 with a line on stderr, never a traceback."""
+    try:
+        click.echo(clean_text(text))
+    except OSError as exc:
+        try:  # what is still buffered must not fail again when the program exits
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, sys.stdout.fileno())
+            os.close(null)
+        except (OSError, ValueError, io.UnsupportedOperation):
+            pass
+        raise WorkspaceError(f"Không in được kết quả ra đầu ra chuẩn (stdout: màn hình hoặc tệp nhận kết quả): "
+                             f"{os_reason(exc)}. Các tệp kết quả đã ghi (nếu có) vẫn đầy đủ.") from exc
 
 
 def _program_error_message(exc: Exception) -> str:
@@ -197,6 +217,8 @@ def main(ctx: click.Context, workspace: Path, catalog_path: Path | None) -> None
       1. ctre-xl templates --year 2026   tạo biểu mẫu cho từng đơn vị (thư mục templates/)
       2. các đơn vị điền và gửi lại; chép mọi tệp nhận được vào thư mục inbox/
       3. ctre-xl merge --year 2026       kiểm tra, tổng hợp, ghi báo cáo vào outbox/
+    Giữa bước 2 và 3, hoặc sau bước 3:
+         ctre-xl status --year 2026      xem đơn vị nào chưa nộp, nộp trống, có lỗi; soạn sẵn tin nhắn nhắc
     """
     from ctre_xl.read.security import require_defusedxml
 
@@ -213,11 +235,20 @@ def init(ctx: Context) -> None:
     from ctre_xl.pipeline import init_workspace
 
     created = init_workspace(ctx.catalog, ctx.workspace)
-    click.echo(f"Thư mục làm việc: {ctx.workspace.root.resolve()}")
+    _print(f"Thư mục làm việc: {ctx.workspace.root.resolve()}")
     if created:
-        click.echo(f"Đã tạo {ctx.workspace.registry_path.name}: nhập danh sách các trường và các đoàn thể của xã vào tệp này.")
+        _print(f"Đã tạo {ctx.workspace.registry_path.name}: nhập danh sách các trường và các đoàn thể của xã vào tệp này.")
     else:
-        click.echo(f"Đã có {ctx.workspace.registry_path.name}: giữ nguyên.")
+        _print(f"Đã có {ctx.workspace.registry_path.name}: giữ nguyên.")
+    made = write_shortcuts(ctx.workspace.root)
+    if made:
+        _print("Đã tạo các lối tắt bấm đúp (Windows): " + ", ".join(path.name for path in made) + ".")
+
+
+@main.command(hidden=True)
+def year() -> None:
+    """In năm báo cáo tính theo ngày hôm nay (các lối tắt .bat dùng lệnh này)."""
+    _print(str(reporting_year(date.today())))
 
 
 @main.command(options_metavar=OPTIONS_METAVAR)
@@ -234,12 +265,12 @@ def templates(ctx: Context, year: int, unit_ids: tuple[str, ...]) -> None:
     registry = ctx.registry  # read don-vi.xlsx once
     written = write_templates(ctx.catalog, registry, ctx.workspace, year, list(unit_ids) or None)
     folder = ctx.workspace.templates_dir(year)
-    click.echo(f"Đã tạo {len(written)} biểu mẫu năm {year} trong {folder}:")
+    _print(f"Đã tạo {len(written)} biểu mẫu năm {year} trong {folder}:")
     for path in written:
         unit = registry.get(path.stem)
         optional = " (biểu mẫu ý kiến, không bắt buộc)" if unit is not None and unit.narrative else ""
-        click.echo(f"  {path.name}{optional}")
-    click.echo(f"Gửi mỗi đơn vị tệp của mình; hạn nộp {ctx.catalog.deadline_text(year)}.")
+        _print(f"  {path.name}{optional}")
+    _print(f"Gửi mỗi đơn vị tệp của mình; hạn nộp {ctx.catalog.deadline_text(year)}.")
     for warning in registry_warnings(registry, ctx.workspace, year, [path.stem for path in written]):
         click.echo(f"Cảnh báo: {warning}", err=True)
 
@@ -253,9 +284,9 @@ def catalog(ctx: Context, as_json: bool) -> None:
     from ctre_xl.output.describe import catalog_as_dict, catalog_table
 
     if as_json:
-        click.echo(json.dumps(catalog_as_dict(ctx.catalog, ctx.registry), ensure_ascii=False, indent=2))
+        _print(json_text(catalog_as_dict(ctx.catalog, ctx.registry)))
     else:
-        click.echo(catalog_table(ctx.catalog, ctx.registry))
+        _print(catalog_table(ctx.catalog, ctx.registry))
 
 
 @main.command(options_metavar=OPTIONS_METAVAR)
@@ -279,11 +310,28 @@ def merge(ctx: Context, year: int, strict: bool, as_json: bool) -> None:
         raise Interrupted(f"Đã dừng theo yêu cầu (Ctrl-C) trước khi tổng hợp: chưa ghi gì, "
                           f"{ctx.workspace.outbox_dir(year)} không thay đổi.") from exc
     if as_json:
-        click.echo(json.dumps(result_as_dict(result), ensure_ascii=False, indent=2))
+        _print(json_text(result_as_dict(result)))
     else:
-        click.echo(console_summary(result, ctx.catalog))
+        _print(console_summary(result, ctx.catalog))
     if strict and result.errors:
         sys.exit(1)
+
+
+@main.command(options_metavar=OPTIONS_METAVAR)
+@_year_option
+@click.option("--json", "as_json", is_flag=True, help="In danh sách dạng JSON cho máy đọc.")
+@global_options()
+@pass_context
+def status(ctx: Context, year: int, as_json: bool) -> None:
+    """Xem tình hình nộp báo cáo của từng đơn vị (chưa nộp, gửi trống, có lỗi, nộp muộn, đủ và đúng
+    hạn) kèm người liên hệ; soạn sẵn tin nhắn nhắc nộp vào outbox/NĂM/nhac-nop.txt."""
+    from ctre_xl.output.chase import status_as_dict, status_text
+    from ctre_xl.pipeline import run_status
+
+    progress = None if as_json or not sys.stderr.isatty() else _progress_bar
+    report = run_status(ctx.catalog, ctx.registry, ctx.workspace, year, progress=progress,
+                        allow_sample=ctx.workspace.is_demo)
+    _print(json_text(status_as_dict(report)) if as_json else status_text(report))
 
 
 @main.command(options_metavar=OPTIONS_METAVAR)
@@ -295,7 +343,7 @@ def demo(ctx: Context) -> None:
     from ctre_xl.output.console import console_summary
 
     root = ctx.workspace.root if ctx.workspace_given else Path("demo")
-    click.echo(console_summary(run_demo(ctx.catalog, Workspace(root)), ctx.catalog))
+    _print(console_summary(run_demo(ctx.catalog, Workspace(root)), ctx.catalog))
 
 
 def _progress_bar(total: int):  # noqa: ANN202 - returns click's progress bar

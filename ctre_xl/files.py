@@ -8,10 +8,12 @@ numbered copy ("name (1).xlsx").
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import tempfile
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +23,7 @@ from ctre_xl.errors import WorkspaceError
 
 DEMO_MARKER = ".ctre-xl-demo"  # present only in a folder made by `ctre-xl demo`
 TEMPORARY_PREFIX = ".~tmp-"  # every temporary file we write starts so (hidden; never read as a return)
+STALE_TEMPORARY = 10 * 60  # seconds: a temporary file untouched this long belongs to no running write
 
 
 @dataclass(frozen=True)
@@ -85,12 +88,18 @@ def atomic_write(path: Path, allow_fallback: bool = False) -> Iterator[tuple[Pat
     made: dict[Path, Path] = {}
     try:
         temporary = temporary_beside(path, into=made)
-        yield temporary, target
-        # mkstemp creates 0600 files; give the result the permissions of an ordinary new file.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-        target.path, target.fallback_used = _move_into_place(temporary, path, allow_fallback)
+        try:
+            yield temporary, target
+            # mkstemp creates 0600 files; give the result the permissions of an ordinary new file.
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temporary, 0o666 & ~umask)
+            target.path, target.fallback_used = _move_into_place(temporary, path, allow_fallback)
+        except Exception as exc:  # disk full, read-only, I/O error: the user's matter, in Vietnamese
+            cause = exc if isinstance(exc, OSError) else (exc.args or (None,))[0]
+            if isinstance(cause, OSError):  # XlsxWriter's FileCreateError holds the OSError it met
+                raise write_failed(path.parent, cause) from exc
+            raise
     finally:
         with interrupts_deferred():  # a second Ctrl-C must not leave the temporary file behind
             for leftover in made.values():
@@ -106,13 +115,52 @@ def temporary_beside(path: Path, into: dict[Path, Path] | None = None) -> Path:
     try:
         with interrupts_deferred():
             path.parent.mkdir(parents=True, exist_ok=True)
+            remove_stale_temporaries(path.parent)
             handle, name = tempfile.mkstemp(prefix=TEMPORARY_PREFIX, suffix=path.suffix, dir=path.parent)
             os.close(handle)
             if into is not None:
                 into[path] = Path(name)
     except OSError as exc:
-        raise WorkspaceError(f"Không ghi được vào thư mục {path.parent}: {exc.strerror}.") from exc
+        raise write_failed(path.parent, exc) from exc
     return Path(name)
+
+
+def remove_stale_temporaries(folder: Path) -> None:
+    """Remove our own temporary files that a killed run left in ``folder`` (SIGKILL, a power cut:
+    no ``finally`` ran). Only names with our prefix, untouched for ``STALE_TEMPORARY`` (a write in
+    progress touches its file all the time); what cannot be removed is left for the next run."""
+    cutoff = time.time() - STALE_TEMPORARY
+    try:
+        with os.scandir(folder) as entries:
+            ours = [entry for entry in entries if entry.name.startswith(TEMPORARY_PREFIX)]
+    except OSError:
+        return
+    for entry in ours:
+        try:
+            if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                os.unlink(entry.path)
+        except OSError:
+            pass  # a leftover costs a little disk space, never a result
+
+
+_WHY = {errno.ENOSPC: "ổ đĩa đã đầy — giải phóng chỗ trống trên ổ đĩa",
+        getattr(errno, "EDQUOT", -1): "đã hết dung lượng được phép dùng — giải phóng chỗ trống",
+        errno.EROFS: "ổ đĩa chỉ cho đọc (thẻ nhớ, USB bị khoá ghi?) — chọn thư mục làm việc trên ổ đĩa ghi được",
+        errno.EPIPE: "nơi nhận kết quả đã đóng (chương trình đọc kết quả đã dừng)",
+        errno.EIO: "lỗi đọc/ghi của ổ đĩa (ổ hỏng hoặc đã bị rút ra?) — kiểm tra ổ đĩa",
+        errno.EACCES: "không có quyền ghi — cấp quyền ghi cho thư mục",
+        errno.EPERM: "không có quyền ghi — cấp quyền ghi cho thư mục"}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why the system refused, in Vietnamese, with what to do (never the system's English words)."""
+    return _WHY.get(exc.errno or 0, f"lỗi hệ thống (mã {exc.errno}) — kiểm tra ổ đĩa và thư mục")
+
+
+def write_failed(folder: Path, exc: OSError) -> WorkspaceError:
+    """The error for an output that could not be written: the folder, why, and what is left as it was."""
+    return WorkspaceError(f"Không ghi được kết quả vào thư mục {folder}: {os_reason(exc)}, rồi chạy lại. "
+                          "Các tệp kết quả cũ (nếu có) vẫn giữ nguyên.")
 
 
 def _move_into_place(temporary: Path, path: Path, allow_fallback: bool) -> tuple[Path, bool]:
@@ -141,6 +189,23 @@ def _is_locked(path: Path) -> bool:
         return False
     except PermissionError:
         return True
+
+
+# ----------------------------------------------------------------------------- names Windows accepts
+
+
+WINDOWS_FORBIDDEN = frozenset('<>:"/\\|?*') | frozenset(chr(code) for code in range(32))
+# Device names: "con.xlsx" is refused by Windows whatever the extension.
+WINDOWS_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{n}" for n in range(1, 10)),
+                              *(f"lpt{n}" for n in range(1, 10))})
+
+
+def windows_safe_name(name: str) -> bool:
+    """Whether Windows can create a file named ``name`` (no forbidden character, no trailing dot or
+    space, not a device name such as CON or NUL)."""
+    stem = name.split(".")[0].rstrip(" ").lower()
+    return (bool(name) and not WINDOWS_FORBIDDEN & set(name) and name[-1] not in ". "
+            and stem not in WINDOWS_RESERVED)
 
 
 # ----------------------------------------------------------------------------- open in another program
@@ -222,7 +287,10 @@ class OutputBatch:
         """Move every staged file into place; wanted path -> the path written."""
         with interrupts_deferred():
             for wanted, temporary in self.staged.items():
-                self.placed[wanted], _fallback = _move_into_place(temporary, wanted, allow_fallback=True)
+                try:
+                    self.placed[wanted], _fallback = _move_into_place(temporary, wanted, allow_fallback=True)
+                except OSError as exc:
+                    raise write_failed(wanted.parent, exc) from exc
         return dict(self.placed)
 
     @property

@@ -13,14 +13,19 @@ and an inbox whose readable returns are all of other years than the one asked. C
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import date
 from pathlib import Path
 from typing import Callable
 
 from ctre_xl.errors import Interrupted, NothingToMerge
-from ctre_xl.files import OutputBatch, Workspace, open_elsewhere
+from ctre_xl.files import OutputBatch, Workspace, atomic_write, open_elsewhere
 from ctre_xl.merge.merge import merge_inbox
 from ctre_xl.merge.model import MergeResult
 from ctre_xl.merge.reading import Progress
+from ctre_xl.output.chase import (REMINDERS_FILE, ChaseReport, chase_report, reminders_text,
+                                 write_reminders)
+from ctre_xl.output.feedback import remove_stale_feedback, stage_feedback
 from ctre_xl.output.findings_workbook import write_findings_workbook
 from ctre_xl.output.summary.workbook import write_summary
 from ctre_xl.plan.catalog import Catalog, fold
@@ -69,12 +74,24 @@ def run_merge(catalog: Catalog, registry: Registry, workspace: Workspace, year: 
         result = merge_inbox(catalog, registry, workspace, year, strict=strict, progress=progress,
                              allow_sample=allow_sample)
         refuse_nothing_to_merge(result, workspace)
-        write_outputs(result, writers, folder)
+        write_outputs(result, writers, folder,
+                      lambda merged, batch: stage_feedback(merged, catalog, registry, batch, folder))
     except Interrupted:
         raise
     except KeyboardInterrupt as exc:
         raise Interrupted(interrupted_message(folder, output_names(writers, year), {})) from exc
     return result
+
+
+def run_status(catalog: Catalog, registry: Registry, workspace: Workspace, year: int, *,
+               progress: Progress | None = None, allow_sample: bool = False, day: date | None = None) -> ChaseReport:
+    """``ctre-xl status``: the merge stage (fast; nothing of the summary written), every unit's
+    standing, and the reminders file ``outbox/<year>/nhac-nop.txt`` (the same one ``merge`` writes)."""
+    result = merge_inbox(catalog, registry, workspace, year, progress=progress, allow_sample=allow_sample)
+    report = chase_report(result, catalog, registry, day)
+    with atomic_write(workspace.outbox_dir(year) / REMINDERS_FILE, allow_fallback=True) as (temporary, target):
+        write_reminders(reminders_text(report, catalog), temporary)
+    return dataclasses.replace(report, reminders=str(target.path))
 
 
 def refuse_nothing_to_merge(result: MergeResult, workspace: Workspace) -> None:
@@ -111,18 +128,26 @@ def output_writers(catalog: Catalog, registry: Registry) -> dict[str, tuple[str,
     def findings(result: MergeResult, path: Path) -> Path:
         return write_findings_workbook(result, catalog, path)
 
+    def reminders(result: MergeResult, path: Path) -> Path:
+        report = chase_report(result, catalog, registry)
+        return write_reminders(reminders_text(report, catalog), path)
+
     return {"findings": ("kiem-tra-{year}.xlsx", findings),
-            "summary": ("tong-hop-{year}.xlsx", summary)}
+            "summary": ("tong-hop-{year}.xlsx", summary),
+            "reminders": (REMINDERS_FILE, reminders)}
 
 
 def output_names(writers: dict[str, tuple[str, Writer]], year: int) -> list[str]:
     return [pattern.format(year=year) for pattern, _write in writers.values()]
 
 
-def write_outputs(result: MergeResult, writers: dict[str, tuple[str, Writer]], folder: Path) -> None:
+def write_outputs(result: MergeResult, writers: dict[str, tuple[str, Writer]], folder: Path,
+                  feedback: Callable[[MergeResult, OutputBatch], dict[Path, str]] | None = None) -> None:
     """Write every output to a temporary file, then put them all in place at once.
 
     Records where each went in ``result.outputs`` and any numbered copy in ``result.notices``.
+    ``feedback`` stages the units' feedback workbooks in the same batch (wanted path -> unit id);
+    those of earlier merges not written again are then removed (``result.feedback``: unit -> path).
     """
     wanted = {kind: folder / pattern.format(year=result.year) for kind, (pattern, _write) in writers.items()}
     batch = OutputBatch()
@@ -134,11 +159,16 @@ def write_outputs(result: MergeResult, writers: dict[str, tuple[str, Writer]], f
                 if written != staged:  # the writer's own fallback: keep what it wrote
                     staged.unlink(missing_ok=True)
                     batch.staged[wanted[kind]] = written
+            units = feedback(result, batch) if feedback is not None else {}
             placed = batch.commit()
             for kind, path in wanted.items():
                 result.outputs[kind] = str(placed[path])
-                if placed[path].name != path.name:
-                    result.notices.append(numbered_copy_notice(path, placed[path]))
+            for path, unit_id in units.items():
+                result.feedback[unit_id] = str(placed[path])
+            result.notices.extend(numbered_copy_notice(path, written) for path, written in placed.items()
+                                  if written.name != path.name)
+            if feedback is not None:
+                result.notices.extend(remove_stale_feedback(folder, set(placed.values())))
     except KeyboardInterrupt as exc:
         names = [path.name for path in wanted.values()]
         raise Interrupted(interrupted_message(folder, names, batch.placed if batch.committed else {})) from exc

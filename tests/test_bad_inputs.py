@@ -244,7 +244,7 @@ CASES = [
     Case("someone_elses_workbook", other_workbook, "Bang tinh rieng.xlsx", "rejected", {"not_ours"},
          fragment="không phải biểu mẫu"),
     Case("duplicate", duplicate, "truong/tieu hoc (ban dau).xlsx", "superseded",
-         fragment="primary_enrolled: 600 → 610"),
+         fragment="Số học sinh tiểu học đầu năm học: 600 → 610"),
     Case("deleted_rows", edit_workbook(delete_heading_row), TH_FILE, "accepted", {"structure_changed"},
          severity="warning", fragment="xoá dòng"),
     Case("edited_label", edit_workbook(edit_label), TH_FILE, "accepted", {"structure_changed"}, severity="warning",

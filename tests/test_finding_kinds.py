@@ -120,6 +120,18 @@ def _ole(entry: str) -> bytes:
     return _OLE + bytes(504) + entry.encode("utf-16-le") + bytes(2000)
 
 
+def _duplicate_part(env: Env) -> list:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns of the second copy: that is the bad input
+        return env.read_repacked(add={"docProps/custom.xml": b"<Properties/>"})
+
+
+def _hide_input_sheet(book: openpyxl.Workbook) -> None:
+    book["Số liệu"].sheet_state = "hidden"
+
+
 def _set_meta(key: str, value: str) -> Callable[[openpyxl.Workbook], None]:
     def edit(book: openpyxl.Workbook) -> None:
         for prop in book.custom_doc_props.props:
@@ -308,6 +320,10 @@ BY_KIND: list[tuple[str, Callable[[Env], list]]] = [  # (kind, a bad input that 
                                                   "xl/big.bin": bytes(9 * 1024 * 1024)}))),  # ratio ~1000
     ("dangerous_xml", lambda env: env.read_repacked(replace={"xl/workbook.xml": (
         b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY a "aaaa">]><workbook>&a;</workbook>')})),
+    ("xml_not_utf8", lambda env: env.read_repacked(replace={"xl/workbook.xml": lambda xml: xml.decode("utf-8")
+                                                            .replace('encoding="UTF-8"', 'encoding="UTF-16"')
+                                                            .encode("utf-16-le")})),
+    ("duplicate_part", _duplicate_part),
     ("missing_sheet", _missing_sheet),
     ("read_failed", _read_failed),
     ("rejected", _broken_link),
@@ -317,8 +333,10 @@ BY_KIND: list[tuple[str, Callable[[Env], list]]] = [  # (kind, a bad input that 
     ("other_catalog", lambda env: env.read_edited(_set_meta("catalog_id", "ke-hoach-khac"))),
     ("sample_data", _sample),
     ("old_catalog", lambda env: env.read_edited(_set_meta("catalog_version", "2024.1"))),
+    ("identity_mismatch", lambda env: env.read_edited(_set_meta("unit_id", "vhxh"))),
     ("other_year", lambda env: (env.filled("nam sau.xlsx", year=YEAR + 2), env.merge())[1]),
     ("macro_ignored", lambda env: env.read_repacked(add={"xl/vbaProject.bin": b"\0" * 16})),
+    ("hidden_sheet", lambda env: env.read_edited(_hide_input_sheet)),
     ("extra_content", lambda env: env.read_edited(_below)),
     ("structure_changed", lambda env: env.read_edited(_relabel("primary_enrolled", remove_name=False))),
     ("missing_name", lambda env: env.read_edited(_relabel("primary_enrolled", remove_name=True))),
@@ -327,13 +345,19 @@ BY_KIND: list[tuple[str, Callable[[Env], list]]] = [  # (kind, a bad input that 
     ("not_yes_no", lambda env: env.read(env.filled(school_has_sanitation="có lẽ"))),
     ("negative", lambda env: env.read(env.filled(primary_dropouts=-1))),
     ("not_whole", lambda env: env.read(env.filled(primary_dropouts="0,5"))),
+    ("implausible", lambda env: env.read(env.filled(primary_enrolled=20_000_000))),
     ("formula_in_input", lambda env: env.read(env.filled(primary_grade1_cohort="=D20*2"))),
     ("ambiguous", lambda env: env.read(env.filled(children_participation_aware="1,234"))),
     ("percent_in_count", lambda env: env.read(env.filled(primary_dropouts="1%"))),
     ("money_words", _money_words),
     ("dash", lambda env: env.read(env.filled(primary_dropouts="-"))),
     ("bad_date", lambda env: env.read(env.filled(report_date="hôm qua"))),
+    ("odd_report_date", lambda env: (env.filled(report_date="05/11/2062"), env.merge())[1]),
+    ("text_cut", lambda env: env.read(_long_note(env))),
+    ("damaged_content", lambda env: env.read_repacked(replace={"xl/workbook.xml": lambda x: x.replace(
+        b"</definedNames>", b'<definedName name="rieng" localSheetId="x">A1</definedName></definedNames>')})),
     ("no_report_date", lambda env: (env.filled(report_date=None), env.merge())[1]),
+    ("no_preparer", lambda env: (env.filled(), env.merge())[1]),  # GOOD types no preparer's name
     ("saved_after_deadline", lambda env: (set_saved_time(env.filled(), datetime(YEAR, 11, 20, 12)), env.merge())[1]),
     ("blank_return", lambda env: (fill(env.templates[YEAR], {"report_date": "05/11/2026"}, env.inbox / "trong.xlsx"),
                                   env.merge())[1]),
@@ -341,6 +365,41 @@ BY_KIND: list[tuple[str, Callable[[Env], list]]] = [  # (kind, a bad input that 
     ("cross_unit_rule", _cross_unit),
     ("jump", _jump),
 ]
+def _long_note(env: Env) -> Path:
+    """A note longer than one Excel cell holds, typed into the XML (openpyxl would cut it)."""
+    path = fill(env.templates[YEAR], GOOD, env.inbox / "dai.xlsx", notes={"CT19": "GHI-CHU-DAI"})
+    part = sheet_part(path, "Số liệu")
+    return rewrite_zip(path, env.root / "dai.xlsx", replace={part: lambda x: x.replace(b"GHI-CHU-DAI", b"x" * 40_000)}
+                       ).replace(path)
+
+
+def _touched(path: Path, when: float) -> Path:
+    os.utime(path, (when, when))
+    return path
+
+
+def _too_deep(env: Env) -> list:
+    from ctre_xl.read import collect
+    folder = env.inbox / "/".join(["d"] * (collect.MAX_DEPTH + 1))
+    folder.mkdir(parents=True)
+    return env.merge()
+
+
+def _no_access(env: Env) -> list:
+    (env.inbox / "khoa").mkdir()
+    real = os.scandir
+
+    def refuse(path: Any = ".") -> Any:
+        if Path(path).name == "khoa":
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+    os.scandir = refuse
+    try:
+        return env.merge()
+    finally:
+        os.scandir = real
+
+
 OTHER_WAYS: list[tuple[str, str, Callable[[Env], list]]] = [  # (case, kind, bad input): other messages
     ("ods_password", "password_protected", lambda env: env.read_bytes(_ods({"META-INF/manifest.xml": _ENCRYPTED}))),
     ("not_ods", "corrupt_zip", lambda env: env.read_bytes(_ods({}, content=False))),
@@ -356,6 +415,10 @@ OTHER_WAYS: list[tuple[str, str, Callable[[Env], list]]] = [  # (case, kind, bad
     ("yes_no_dash", "dash", lambda env: env.read(env.filled(school_has_sanitation="-"))),
     ("yes_no_missing", "missing", lambda env: env.read(env.filled(school_has_sanitation=None))),
     ("yes_no_value", "not_yes_no", _yes_no_value),
+    ("not_finite", "implausible", lambda env: env.read(env.filled(primary_enrolled="1" * 400))),
+    ("file_time", "implausible", lambda env: env.read(_touched(env.filled(), 1e12))),
+    ("too_deep", "rejected", _too_deep),
+    ("no_access", "rejected", _no_access),
 ]
 TRIGGERS = [(kind, kind, trigger) for kind, trigger in BY_KIND] + OTHER_WAYS
 

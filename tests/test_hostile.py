@@ -10,13 +10,13 @@ from __future__ import annotations
 import io
 import re
 import struct
-import tracemalloc
 import zipfile
 import zlib
 from pathlib import Path
 from typing import Callable
 
 import pytest
+from limits_helpers import bounded
 
 from ctre_xl.template import layout as L
 from ctre_xl.plan.vocab import FileStatus
@@ -26,20 +26,9 @@ from ctre_xl.read.submission import read_submission
 from reading_helpers import fill, make_template, rewrite_zip, sheet_part
 
 YEAR = 2026
-BYTES = 200 * 1024 * 1024
 MAIN_NS = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 
 
-def bounded(action: Callable[[], object]) -> object:
-    """Run ``action`` under tracemalloc; assert its peak stays under the bound; return the result."""
-    tracemalloc.start()
-    try:
-        result = action()
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert peak < BYTES, f"peak {peak / 2**20:.0f} MB"
-    return result
 
 
 def raw_zip(members: list[tuple[str, bytes, int, int]]) -> bytes:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+from limits_helpers import still_running
 from click.testing import CliRunner
 from merge_helpers import deliver, make_workspace
 
@@ -33,7 +34,8 @@ KINH_TE = {"budget_allocated": 1_500_000_000, "budget_spent": 1_200_000_000, "fu
 VAN_PHONG = {"under5_birth_registered": 1180}
 CONG_AN = {"abuse_cases_detected": 2, "abuse_cases_handled": 2}
 REAL_SCHOOLS = [("th-xuan-truong", "Trường Tiểu học Xuân Trường", "tieu-hoc", "")]
-OUTPUTS = (f"kiem-tra-{YEAR}.xlsx", f"tong-hop-{YEAR}.xlsx")
+OUTPUTS = (f"kiem-tra-{YEAR}.xlsx", "nhac-nop.txt", f"tong-hop-{YEAR}.xlsx")  # sorted
+WRITTEN = f"kiem-tra-{YEAR}.xlsx, tong-hop-{YEAR}.xlsx, nhac-nop.txt"  # as the Ctrl-C messages name them
 STOPPED = "Đã dừng theo yêu cầu (Ctrl-C)"
 
 
@@ -301,7 +303,7 @@ def test_ctrl_c_while_writing_keeps_every_old_output(ws, monkeypatch):
     outcome = merge(ws.root)
     assert outcome.exit_code == 130
     assert outcome.output == (
-        f"{STOPPED} trước khi ghi kết quả: trong {folder}, kiem-tra-{YEAR}.xlsx, tong-hop-{YEAR}.xlsx chưa được "
+        f"{STOPPED} trước khi ghi kết quả: trong {folder}, {WRITTEN} chưa được "
         "cập nhật (vẫn là kết quả của lần tổng hợp trước). Chạy lại lệnh để tổng hợp.\n")
     assert _hashes(folder) == old and sorted(p.name for p in folder.iterdir()) == list(OUTPUTS)
 
@@ -314,8 +316,8 @@ def test_ctrl_c_before_the_first_merge_says_nothing_was_written(ws, monkeypatch)
     monkeypatch.setattr("ctre_xl.pipeline.merge_inbox", interrupted)
     outcome = merge(ws.root)
     assert outcome.exit_code == 130
-    assert outcome.output == (f"{STOPPED} trước khi ghi kết quả: trong {ws.outbox_dir(YEAR)}, kiem-tra-{YEAR}.xlsx, "
-                              f"tong-hop-{YEAR}.xlsx chưa được ghi. Chạy lại lệnh để tổng hợp.\n")
+    assert outcome.output == (f"{STOPPED} trước khi ghi kết quả: trong {ws.outbox_dir(YEAR)}, {WRITTEN} "
+                              "chưa được ghi. Chạy lại lệnh để tổng hợp.\n")
 
 
 def test_ctrl_c_while_the_outputs_are_put_in_place_waits_until_all_are_new(ws, monkeypatch):
@@ -332,7 +334,7 @@ def test_ctrl_c_while_the_outputs_are_put_in_place_waits_until_all_are_new(ws, m
     monkeypatch.setattr(os, "replace", replace_then_ctrl_c)
     outcome = merge(ws.root)
     assert outcome.exit_code == 130
-    assert outcome.output == (f"{STOPPED} sau khi ghi xong: kiem-tra-{YEAR}.xlsx, tong-hop-{YEAR}.xlsx trong "
+    assert outcome.output == (f"{STOPPED} sau khi ghi xong: {WRITTEN} trong "
                               f"{folder} đã được cập nhật.\n")
     assert all(new != before for new, before in zip(_hashes(folder), old))
     assert sorted(p.name for p in folder.iterdir()) == list(OUTPUTS)
@@ -377,15 +379,6 @@ def big(tmp_path_factory) -> Path:
     return root
 
 
-def _group(pgid: int) -> list[int]:
-    found = []
-    for process in psutil.process_iter():
-        try:
-            if os.getpgid(process.pid) == pgid and process.status() != psutil.STATUS_ZOMBIE:
-                found.append(process.pid)
-        except (ProcessLookupError, psutil.Error):
-            continue
-    return found
 
 
 def _interrupt(root: Path, when: str | float) -> tuple[int, str, bool]:
@@ -420,7 +413,7 @@ def _interrupt(root: Path, when: str | float) -> tuple[int, str, bool]:
         os.killpg(process.pid, signal.SIGKILL)
         pytest.fail(f"ctre-xl merge still running 2 s after Ctrl-C ({when})")
     assert time.monotonic() - signalled < 2
-    assert _group(process.pid) == [], "a worker process was left running"
+    assert still_running(process.pid) == [], "a worker process was left running"
     return process.returncode, err.decode("utf-8"), reached
 
 

@@ -119,6 +119,8 @@ def _assert_validation_rule(name: str, dv, cell) -> None:
             (dv.prompt.endswith("…") and element.help.startswith(dv.prompt[:-1]))
     elif name == "report_date":
         assert dv.type == "date" and cell.number_format == "dd/mm/yyyy"
+    elif name == "preparer_name":  # required: two characters at least
+        assert dv.type == "textLength" and dv.operator in (None, "between") and dv.formula1 == "2", name
     else:
         assert dv.type == "textLength" and dv.operator == "lessThanOrEqual", name
         limit = int(dv.formula1)
@@ -150,7 +152,7 @@ def test_free_text_boxes_are_merged_tall_and_wrapped(books):
     for name in FREE_TEXT_FIELDS:
         _title, coord = name_target(workbook, name)
         row = sheet[coord].row
-        assert f"D{row}:I{row}" in {str(r) for r in sheet.merged_cells.ranges}
+        assert f"D{row}:H{row}" in {str(r) for r in sheet.merged_cells.ranges}
         assert sheet[coord].alignment.wrap_text
         assert sheet.row_dimensions[row].height >= 60
 
@@ -177,7 +179,7 @@ def test_targets_and_live_rates(unit_id, books):
     for code, row in metric_rows(sheet).items():
         metric = _CATALOG.metric_by_code[code]
         in_force = _CATALOG.target_in_force(metric, YEAR)
-        target_cell, rate_cell = sheet[f"G{row}"], sheet[f"H{row}"]
+        target_cell, rate_cell = sheet[f"F{row}"], sheet[f"G{row}"]
         if in_force is None:
             assert target_cell.value == "—"
         else:
@@ -185,34 +187,39 @@ def test_targets_and_live_rates(unit_id, books):
         both = metric.method == "ratio" and {metric.numerator, metric.denominator} <= set(unit.elements)
         if not both:
             assert not str(rate_cell.value or "").startswith("="), code
-            assert f"H{row}" not in rules
+            assert f"G{row}" not in rules
             continue
         num = a1(*layout.cells[metric.numerator][1:])
         den = a1(*layout.cells[metric.denominator][1:])
         formula = rate_cell.value
         assert formula.startswith("=") and f"{num}/{den}*{metric.factor}" in formula
         assert f'{den}=0),"Không phát sinh"' in formula
+        broken = [f'G{row}="Tử số lớn hơn mẫu số — kiểm tra lại"'] if metric.subset else []
+        if metric.subset:  # a numerator above its denominator reads as an error, never a rate
+            assert formula.startswith(f"=IF(AND(ISNUMBER({num}),ISNUMBER({den}),{num}>{den}),"), code
         if in_force is None:
-            assert f"H{row}" not in rules, f"{code} has no target in {YEAR} but is coloured"
+            assert rules.get(f"G{row}", []) == broken, f"{code} has no target in {YEAR} but is coloured"
         else:
-            meets = f"ROUND(H{row},6){in_force[0]}G{row}"
-            assert rules[f"H{row}"] == [f"AND(ISNUMBER(H{row}),{meets})", f"AND(ISNUMBER(H{row}),NOT({meets}))"], code
+            meets = f"ROUND(G{row},6){in_force[0]}F{row}"
+            assert rules[f"G{row}"] == [f"AND(ISNUMBER(G{row}),{meets})", f"AND(ISNUMBER(G{row}),NOT({meets}))",
+                                        *broken], code
 
 
 def test_vhxh_sees_its_rates_and_ct05b_has_no_target_yet(books):
     sheet = books["vhxh"][INPUT_SHEET]
     rows = metric_rows(sheet)
-    assert str(sheet[f"H{rows['CT02']}"].value).startswith("=IF(")
-    assert sheet[f"G{rows['CT05b']}"].value == "—"
-    assert sheet[f"E{rows['CT02']}"].value == "≥ 90%" and sheet[f"F{rows['CT02']}"].value == "≥ 95%"
-    assert sheet[f"E{rows['CT13']}"].value == "≤ 98% năm trước"
+    assert str(sheet[f"G{rows['CT02']}"].value).startswith("=IF(")
+    assert sheet[f"F{rows['CT05b']}"].value == "—"
+    # One target column, the year in force's: 90 shown "≥ 90%" (2026), not the 2030 one beside it.
+    assert sheet[f"F{rows['CT02']}"].value == 90 and '"≥ "' in sheet[f"F{rows['CT02']}"].number_format
+    assert sheet[f"F{rows['CT13']}"].value == 98 and "năm trước" in sheet[f"F{rows['CT13']}"].number_format
 
 
 def test_a_school_cannot_compute_commune_wide_rates(books):
     sheet = books["th-vi-du"][INPUT_SHEET]
     rows = metric_rows(sheet)
-    assert str(sheet[f"H{rows['CT17a']}"].value).startswith("=")  # both parts are the school's
-    assert sheet[f"H{rows['CT22']}"].value == "xã tổng hợp"  # children aged 7+ come from Phòng VHXH
+    assert str(sheet[f"G{rows['CT17a']}"].value).startswith("=")  # both parts are the school's
+    assert sheet[f"G{rows['CT22']}"].value == "xã tổng hợp"  # children aged 7+ come from Phòng VHXH
 
 
 def test_ct01_colours_the_yes_no_answer(books):
@@ -249,7 +256,7 @@ def test_every_figure_says_its_period_unit_and_help(unit_id, books):
         assert sheet[f"B{row}"].value == f"{element.label} ({_CATALOG.period_text(element, YEAR)})"
         assert sheet[f"C{row}"].value == (element.unit or "Có/Không")
         assert sheet[f"C{row}"].value != "số lượng"
-        assert sheet[f"E{row}"].value == element.help and f"E{row}:I{row}" in merged, code
+        assert sheet[f"F{row}"].value == element.help and f"F{row}:H{row}" in merged, code
 
 
 def test_labels_name_the_school_year_and_the_cohorts(books):
@@ -269,11 +276,11 @@ def test_police_template_says_its_figures_cross_check_ct09(books):
     workbook = books["cong-an"]
     sheet = workbook[INPUT_SHEET]
     row = metric_rows(sheet)["CT09"]
-    assert sheet[f"H{row}"].value == "để đối chiếu, không tính vào tỷ lệ"
+    assert sheet[f"G{row}"].value == "để đối chiếu, không tính vào tỷ lệ"
     for code in ("abuse_cases_detected", "abuse_cases_handled"):
         help_row = int(name_target(workbook, code)[1][1:])
         assert sheet[f"C{help_row}"].value == "vụ"
-        assert "không cộng vào tỷ lệ" in sheet[f"E{help_row}"].value
+        assert "không cộng vào tỷ lệ" in sheet[f"F{help_row}"].value
 
 
 def test_later_years_are_judged_against_the_2030_targets(tmp_path):
@@ -281,9 +288,9 @@ def test_later_years_are_judged_against_the_2030_targets(tmp_path):
     path = write_template(_CATALOG, unit, 2028, tmp_path / "vhxh.xlsx", created=CREATED)
     sheet = openpyxl.load_workbook(path)[INPUT_SHEET]
     rows = metric_rows(sheet)
-    assert sheet[f"G{rows['CT02']}"].value == 95
-    assert sheet[f"G{rows['CT05b']}"].value == 98  # a 2030 target exists
-    assert sheet["G4"].value == "Mục tiêu năm 2028"
+    assert sheet[f"F{rows['CT02']}"].value == 95
+    assert sheet[f"F{rows['CT05b']}"].value == 98  # a 2030 target exists
+    assert sheet["F4"].value == "Mục tiêu năm 2028"
 
 
 # ----------------------------------------------------------------------------- workbook level
@@ -324,7 +331,7 @@ def test_print_settings_and_font(unit_id, books):
     sheet = workbook[INPUT_SHEET]
     assert sheet.print_title_rows == "$4:$4" and sheet.freeze_panes == "A5"
     assert [c.value for c in sheet[4]] == [
-        "Mã", "Nội dung", "Đơn vị tính", "Số liệu", "Mục tiêu 2026", "Mục tiêu 2030", "Mục tiêu năm 2026",
+        "Mã", "Nội dung", "Đơn vị tính", "Số liệu", "Kiểm tra", "Mục tiêu năm 2026",
         "Kết quả tính được", "Giải trình"]
     assert sheet["Z200"].font.name == "Times New Roman"  # the default style, for cells typed later
 
@@ -341,7 +348,8 @@ def test_front_sheet_tells_who_when_and_where(books):
     assert len(re.findall(r"^[1-5]\. ", text, flags=re.M)) == 5
     for name, label in PREPARER_FIELDS.items():
         _title, coord = name_target(books["cong-an"], name)
-        assert sheet[f"A{coord[1:]}"].value == label and coord.startswith("B")
+        required = " (bắt buộc)" if name == "preparer_name" else ""  # the merge warns when it is missing
+        assert sheet[f"A{coord[1:]}"].value == label + required and coord.startswith("B")
 
 
 def test_sample_templates_say_so(tmp_path):

@@ -89,7 +89,7 @@ def test_templates_survive_a_libreoffice_round_trip(written, tmp_path):
         assert again[body].protection.sheet and again[FRONT_SHEET].protection.sheet
     computed = openpyxl.load_workbook(out / filled.name, data_only=True)[INPUT_SHEET]
     rows = metric_rows(computed)
-    assert computed[f"H{rows['CT02']}"].value == pytest.approx(95.0)
-    assert computed[f"H{rows['CT03a']}"].value == pytest.approx(10.0)  # 1 death in 100 births = 10‰
-    assert computed[f"H{rows['CT06']}"].value == "Không phát sinh"
-    assert computed[f"H{rows['CT05a']}"].value in (None, "")  # nothing typed yet
+    assert computed[f"G{rows['CT02']}"].value == pytest.approx(95.0)
+    assert computed[f"G{rows['CT03a']}"].value == pytest.approx(10.0)  # 1 death in 100 births = 10‰
+    assert computed[f"G{rows['CT06']}"].value == "Không phát sinh"
+    assert computed[f"G{rows['CT05a']}"].value in (None, "")  # nothing typed yet

@@ -10,7 +10,9 @@ Decisions the issue left open, in one place:
 * Several accepted files of one unit and year: the latest one wins, the others are superseded
   (merge/duplicates.py). A blank return (nothing typed) is not a return: its file is rejected and
   never supersedes a filled one; a unit that sent only blanks has not reported (merge/returns.py).
-* On time: judged by the best evidence of when the unit sent its file (merge/returns.py).
+* On time: judged by the best evidence of when the unit sent its file (merge/returns.py). A unit
+  that sent again (a correction, often its feedback workbook) sent when its first filled return was
+  sent: a correction asked for after the deadline does not make it late.
 * A figure with an error (invalid itself, or on either side of a violated rule) is left out of
   the commune totals, and its unit leaves every metric that figure is part of (both the numerator
   and the denominator: merge/coverage.py); with ``strict`` every figure of a unit with an error is
@@ -26,19 +28,20 @@ from typing import Iterable, Iterator
 
 from ctre_xl.plan.catalog import Catalog
 from ctre_xl.merge.compute import MetricContext, compute_metrics, element_totals
-from ctre_xl.merge.duplicates import pick_latest, supersede
+from ctre_xl.merge.duplicates import figure_changes, pick_latest, supersede
 from ctre_xl.merge.indicators import judge_indicators
 from ctre_xl.merge.reading import FileRead, Progress, read_all
 from ctre_xl.errors import WorkspaceError
 from ctre_xl.files import Workspace
-from ctre_xl.merge.model import Fact, MergeResult, MetricResult, UnitStatus
-from ctre_xl.merge.returns import blank_finding, is_blank, is_typed, missing_figures, sent_on, timing_findings
+from ctre_xl.merge.model import Change, Fact, MergeResult, MetricResult, UnitStatus
+from ctre_xl.merge.returns import (SentOn, blank_finding, is_blank, is_typed, latest_key, missing_figures,
+                                  preparer_findings, sent_on, timing_findings)
 from ctre_xl.plan.finding_kinds import FindingKind
 from ctre_xl.plan.findings import Finding
 from ctre_xl.plan.units import Registry
 from ctre_xl.plan.vocab import FileStatus, Severity
 from ctre_xl.read.model import FileRecord, Submission
-from ctre_xl.merge.validate import check_submission, compare_previous, failed_commune_rules
+from ctre_xl.merge.validate import check_submission, compare_previous, failed_commune_rules, finding_elements
 from ctre_xl.cellref import parse_a1
 
 
@@ -62,6 +65,8 @@ class _Merged:
     facts: list[Fact] = field(default_factory=list)
     unit_findings: dict[str, list[Finding]] = field(default_factory=dict)
     blank: set[str] = field(default_factory=set)  # units that sent only blank templates
+    corrections: dict[str, list[Change]] = field(default_factory=dict)  # unit -> changes since its last return
+    first_sent: dict[str, SentOn] = field(default_factory=dict)  # units that sent again: their first return
 
 
 def merge_inbox(catalog: Catalog, registry: Registry, workspace: Workspace, year: int, *,
@@ -117,7 +122,7 @@ def _merge_inbox(catalog: Catalog, registry: Registry, workspace: Workspace, yea
         year=year, files=sorted(by_year.records, key=lambda r: r.path), findings=sort_findings(findings),
         metrics=metrics, units=units, facts=merged.facts, submissions=merged.submissions, totals=totals,
         previous_totals=element_totals(catalog, previous_contributions) if previous_contributions is not None else {},
-        indicators=judge_indicators(catalog, metrics),
+        indicators=judge_indicators(catalog, metrics), corrections=merged.corrections,
     )
 
 
@@ -181,6 +186,13 @@ def _merge_units(catalog: Catalog, registry: Registry, year: int, current: dict[
         sub = read.submission
         assert sub is not None
         own, tainted = _check_unit(read, previous_winners.get(unit_id), catalog, registry)
+        first = min(current[unit_id], key=lambda r: latest_key(r.submission))  # type: ignore[arg-type]
+        if first is not read:  # a correction: the unit sent when its first return was sent
+            assert first.submission is not None
+            merged.first_sent[unit_id] = sent_on(first.submission)
+            if merged.first_sent[unit_id].day <= catalog.last_day_on_time(year):
+                own = [f for f in own if f.kind != FindingKind.SAVED_AFTER_DEADLINE]
+                sub.findings = own
         merged.unit_findings[unit_id] = own
         merged.submissions[unit_id] = sub
         drop_all = strict and any(f.severity == Severity.ERROR for f in own)
@@ -194,10 +206,22 @@ def _merge_units(catalog: Catalog, registry: Registry, year: int, current: dict[
             merged.contributions.setdefault(code, {})[unit_id] = cell.value
             merged.facts.append(Fact(year=year, unit=unit_id, element=code, value=cell.value, file=sub.path,
                                      sheet=cell.sheet, cell=cell.cell, sha256=sub.sha256))
-        for loser in current[unit_id]:
-            if loser is not read:
-                supersede(loser, read)
+        losers = [loser for loser in current[unit_id] if loser is not read]
+        for loser in losers:
+            supersede(loser, read, catalog)
+        if losers:
+            merged.corrections[unit_id] = _corrections(pick_latest(losers), sub, own, catalog, registry)
     return merged
+
+
+def _corrections(previous: FileRead, sub: Submission, own: list[Finding], catalog: Catalog,
+                 registry: Registry) -> list[Change]:
+    """What changed from the unit's previous return to this one, and which problems that fixed or brought."""
+    old = previous.submission
+    assert old is not None
+    before = {code for f in [*old.findings, *check_submission(old, catalog, registry).findings]
+              for code in finding_elements(f, catalog)}
+    return figure_changes(old, sub, before, {code for f in own for code in finding_elements(f, catalog)})
 
 
 def _check_unit(read: FileRead, before: FileRead | None, catalog: Catalog,
@@ -212,6 +236,7 @@ def _check_unit(read: FileRead, before: FileRead | None, catalog: Catalog,
     if before is not None and before.submission is not None:
         own.extend(compare_previous(sub, before.submission, catalog, check.tainted))
     own.extend(timing_findings(sub, catalog, sub.year))
+    own.extend(preparer_findings(sub))
     sub.findings = own
     return own, check.tainted
 
@@ -282,7 +307,7 @@ def _completeness(catalog: Catalog, registry: Registry, year: int, merged: _Merg
             units.append(UnitStatus(id=unit.id, name=unit.name, kind=unit.kind, received=False, on_time=None,
                                     blank=unit.id in merged.blank))
             continue
-        sent = sent_on(sub)
+        sent = merged.first_sent.get(unit.id) or sent_on(sub)
         own = merged.unit_findings.get(unit.id, [])
         units.append(UnitStatus(
             id=unit.id, name=unit.name, kind=unit.kind, received=True, on_time=sent.day <= last_day,

@@ -85,6 +85,24 @@ class UnitStatus:
     missing_figures: list[str] = field(default_factory=list)  # element codes left empty in the return
 
 
+@dataclass(frozen=True)
+class Change:
+    """One figure that differs between a unit's previous return and the one that counts now."""
+
+    element: str  # element code
+    before: float | None  # the value read (None: empty or unreadable)
+    after: float | None
+    before_typed: str = ""  # what was typed, when it could not be read as a value ("abc", "3,5")
+    after_typed: str = ""
+    fixed: bool = False  # the previous return had a problem on this figure; this one has none
+    new_problem: bool = False  # this return has a problem on this figure; the previous one had none
+
+    def as_dict(self) -> dict[str, object]:
+        return {"element": self.element, "before": self.before, "after": self.after,
+                "before_typed": self.before_typed or None, "after_typed": self.after_typed or None,
+                "fixed": self.fixed, "new_problem": self.new_problem}
+
+
 @dataclass
 class Fact:
     """One row of the tidy merged table."""
@@ -112,6 +130,9 @@ class MergeResult:
     previous_totals: dict[str, float | None] = field(default_factory=dict)
     indicators: list[IndicatorResult] = field(default_factory=list)  # the plan's 24 chỉ tiêu
     outputs: dict[str, str] = field(default_factory=dict)  # kind -> written path
+    # unit id -> what changed from its previous return to the one that counts (units that sent again)
+    corrections: dict[str, list[Change]] = field(default_factory=dict)
+    feedback: dict[str, str] = field(default_factory=dict)  # unit id -> its feedback workbook, once written
     notices: list[str] = field(default_factory=list)  # Vietnamese, e.g. "the file was open in Excel"
 
     @property

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -67,8 +67,9 @@ def _interrupts_blocked() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
-def _read_in_worker(path: Path) -> FileRead:
-    return _read_one(path, _WORKER["inbox"], _WORKER["catalog"], _WORKER["registry"], _WORKER["allow_sample"])
+def _read_in_worker(paths: list[Path]) -> list[FileRead]:
+    return [_read_one(path, _WORKER["inbox"], _WORKER["catalog"], _WORKER["registry"], _WORKER["allow_sample"])
+            for path in paths]
 
 
 def _read_one(path: Path, inbox: Path, catalog: Catalog, registry: Registry, allow_sample: bool) -> FileRead:
@@ -93,6 +94,32 @@ def _relative(path: Path, inbox: Path) -> str:
         return Path(path).name
 
 
+def _read_in_pool(paths: list[Path], initargs: tuple[Any, ...], advance: Callable[[], None]) -> list[FileRead]:
+    """Read ``paths`` in chunks on the worker processes, results in order.
+
+    Each chunk is a future of our own (not ``pool.map``): on Ctrl-C the chunks not started are
+    cancelled here, one by one, and the pool is shut down without ``cancel_futures``, whose race
+    with the pool's own thread (CPython's "InvalidStateError: CANCELLED") could leave it hanging.
+    Only the chunks already running are waited for, and they are short (``MAX_CHUNK``).
+    """
+    chunk = min(MAX_CHUNK, max(1, len(paths) // (WORKERS * 8)))
+    pool = ProcessPoolExecutor(WORKERS, initializer=_init_worker, initargs=initargs)
+    futures: list[Future[list[FileRead]]] = []
+    try:
+        with _interrupts_blocked():
+            futures = [pool.submit(_read_in_worker, paths[at:at + chunk]) for at in range(0, len(paths), chunk)]
+        results: list[FileRead] = []
+        for future in futures:
+            for outcome in future.result():
+                results.append(outcome)
+                advance()
+        return results
+    finally:
+        for future in futures:
+            future.cancel()
+        pool.shutdown(wait=True)
+
+
 def read_all(paths: list[Path], inbox: Path, catalog: Catalog, registry: Registry, *,
              allow_sample: bool = False, progress: Progress | None = None) -> list[FileRead]:
     """Read every file, on both cores when there are many; results in the order of ``paths``."""
@@ -104,19 +131,8 @@ def read_all(paths: list[Path], inbox: Path, catalog: Catalog, registry: Registr
                 shown.update(1)
 
         if len(paths) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
-            chunk = min(MAX_CHUNK, max(1, len(paths) // (WORKERS * 8)))
             try:
-                pool = ProcessPoolExecutor(WORKERS, initializer=_init_worker,
-                                           initargs=(inbox, catalog, registry, allow_sample))
-                try:
-                    with _interrupts_blocked():
-                        outcomes = pool.map(_read_in_worker, paths, chunksize=chunk)
-                    for outcome in outcomes:
-                        results.append(outcome)
-                        advance()
-                finally:  # on Ctrl-C: drop the chunks not started, wait only for those running
-                    pool.shutdown(wait=True, cancel_futures=True)
-                return results
+                return _read_in_pool(paths, (inbox, catalog, registry, allow_sample), advance)
             except (OSError, NotImplementedError, BrokenProcessPool):
                 results.clear()  # no worker processes here (sandbox): read in this process
         for path in paths:

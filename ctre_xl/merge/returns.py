@@ -12,14 +12,16 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import NamedTuple
 
+from ctre_xl.cellref import a1
 from ctre_xl.plan.catalog import Catalog
 from ctre_xl.plan.finding_kinds import FindingKind
 from ctre_xl.plan.findings import Finding
 from ctre_xl.plan.units import Unit
 from ctre_xl.read.model import Submission
+from ctre_xl.template.layout import FRONT_FIRST_FIELD_ROW, FRONT_SHEET
 from ctre_xl.text import format_date
 
 SAVED, TYPED, FILE_TIME = "saved", "typed", "file_time"  # UnitStatus.sent_evidence
@@ -56,33 +58,79 @@ class SentOn(NamedTuple):
     evidence: str  # SAVED, TYPED or FILE_TIME
 
 
+CLOCK_SLACK = timedelta(days=1)  # a saved time this far ahead is a time zone or a slow clock here, not odd
+
+
+def saved_time(sub: Submission) -> datetime | None:
+    """The file's last-saved time as evidence; None when absent or in the future (a computer
+    whose clock is wrong: such a time would win over every real correction)."""
+    if sub.saved_at is None or sub.saved_at > datetime.now(timezone.utc) + CLOCK_SLACK:
+        return None
+    return sub.saved_at
+
+
+def typed_date(sub: Submission) -> date | None:
+    """The report date typed, as evidence; None when absent or odd: after today, or more than a
+    year from the report year (2062 for 2026 is a slip of the keys, and would win over the real
+    correction dated 2026)."""
+    day = sub.report_date
+    if day is None or day > date.today() or abs(day.year - sub.year) > 1:
+        return None
+    return day
+
+
 def sent_on(sub: Submission) -> SentOn:
-    """The day the file was sent, by the best evidence (see the module's docstring)."""
-    if sub.saved_at is not None:
-        return SentOn(sub.saved_at.astimezone().date(), SAVED)
-    if sub.report_date is not None:
-        return SentOn(sub.report_date, TYPED)
+    """The day the file was sent, by the best evidence (see the module's docstring); odd
+    evidence (``saved_time``, ``typed_date``) is skipped."""
+    saved, typed = saved_time(sub), typed_date(sub)
+    if saved is not None:
+        return SentOn(saved.astimezone().date(), SAVED)
+    if typed is not None:
+        return SentOn(typed, TYPED)
     return SentOn(date.fromtimestamp(sub.modified), FILE_TIME)
 
 
 def latest_key(sub: Submission) -> tuple[datetime, date, float, str]:
     """How returns of one unit and year are ordered, latest last: by the same evidence (saved
-    time, then the typed date, then the file's time), the path breaking ties so runs agree."""
-    return (sub.saved_at or _EARLIEST, sub.report_date or date.min, sub.modified, sub.path)
+    time, then the typed date, then the file's time; odd evidence skipped), the path breaking
+    ties so runs agree."""
+    return (saved_time(sub) or _EARLIEST, typed_date(sub) or date.min, sub.modified, sub.path)
+
+
+def odd_date_findings(sub: Submission) -> list[Finding]:
+    """A typed report date or a saved time that is not used as evidence, because it is odd."""
+    found = []
+    if sub.report_date is not None and typed_date(sub) is None:
+        found.append(FindingKind.ODD_REPORT_DATE.finding(file=sub.path, unit=sub.unit, code="report_date",
+                                                         typed=format_date(sub.report_date), year=sub.year))
+    if sub.saved_at is not None and saved_time(sub) is None:
+        found.append(FindingKind.ODD_REPORT_DATE.finding(
+            "saved", file=sub.path, unit=sub.unit, saved=f"{sub.saved_at.astimezone():%H:%M %d/%m/%Y}"))
+    return found
 
 
 def timing_findings(sub: Submission, catalog: Catalog, year: int) -> list[Finding]:
-    """The report date missing, or typed on time for a file saved after the deadline."""
-    sent = sent_on(sub)
+    """The report date missing or odd, or typed on time for a file saved after the deadline."""
+    sent, odd = sent_on(sub), odd_date_findings(sub)
     if sub.report_date is None:
-        return [FindingKind.NO_REPORT_DATE.finding(file=sub.path, unit=sub.unit, code="report_date",
-                                                   day=format_date(sent.day))]
+        return odd + [FindingKind.NO_REPORT_DATE.finding(file=sub.path, unit=sub.unit, code="report_date",
+                                                         day=format_date(sent.day))]
     last = catalog.last_day_on_time(year)
-    if sent.evidence == SAVED and sub.report_date <= last < sent.day:
+    if odd or sent.evidence != SAVED:
+        return odd
+    if sub.report_date <= last < sent.day:
         return [FindingKind.SAVED_AFTER_DEADLINE.finding(
             file=sub.path, unit=sub.unit, code="report_date", typed=format_date(sub.report_date),
             saved=format_date(sent.day), deadline=catalog.deadline_text(year))]
     return []
+
+
+def preparer_findings(sub: Submission) -> list[Finding]:
+    """The preparer's name left empty (or a single character): nobody to ask about the figures."""
+    if len(sub.preparer.get("preparer_name", "").strip()) >= 2:
+        return []
+    return [FindingKind.NO_PREPARER.finding(file=sub.path, unit=sub.unit, sheet=FRONT_SHEET,
+                                            cell=a1(FRONT_FIRST_FIELD_ROW, 1), code="preparer_name")]
 
 
 def blank_finding(sub: Submission) -> Finding:

@@ -53,6 +53,16 @@ def rule_code(rule: Rule) -> str:
     return rule.metric or rule.left[0]
 
 
+def finding_elements(finding: Finding, catalog: Catalog) -> tuple[str, ...]:
+    """The figures a finding is about: its own code, or every figure of the rule(s) filed under it."""
+    if finding.code in catalog.elements:
+        return (finding.code,)
+    if finding.kind in (FindingKind.RULE, FindingKind.CROSS_UNIT_RULE):
+        return tuple(dict.fromkeys(code for rule in catalog.rules if rule_code(rule) == finding.code
+                                   for code in (*rule.left, *rule.right)))
+    return ()
+
+
 # ----------------------------------------------------------------------------- one file
 
 
@@ -129,9 +139,7 @@ def _rules_within(catalog: Catalog, provided: tuple[str, ...]) -> list[tuple[Rul
     found = _RULES_WITHIN.get(key)
     if found is not None and found[0] is catalog:  # the identity check makes a reused id harmless
         return found[1]
-    provided_set = set(provided)
-    rules = [(rule, names) for rule in catalog.rules
-             if provided_set.issuperset(names := (*rule.left, *rule.right))]
+    rules = [(rule, (*rule.left, *rule.right)) for rule in catalog.rules_within(provided)]
     if len(_RULES_WITHIN) >= 256:
         _RULES_WITHIN.clear()
     _RULES_WITHIN[key] = (catalog, rules)

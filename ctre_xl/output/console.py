@@ -5,6 +5,8 @@ The findings workbook is ``findings_workbook``; the summary workbook is ``summar
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from collections import Counter
 from typing import Any
 
@@ -12,6 +14,7 @@ from ctre_xl.plan.catalog import Catalog
 from ctre_xl.merge.compute import describe_value
 from ctre_xl.text import format_number
 from ctre_xl.merge.model import MergeResult, MetricResult
+from ctre_xl.output.chase import merge_counts_line
 from ctre_xl.output.standing import (ON_THE_WAY, count_statuses, counts_text, coverage_text, indicators_of,
                                      unit_kinds)
 from ctre_xl.plan.findings import Finding
@@ -56,6 +59,9 @@ def result_as_dict(result: MergeResult) -> dict[str, Any]:
         ],
         "totals": result.totals,
         "outputs": dict(result.outputs),
+        "feedback": dict(result.feedback),
+        "corrections": {unit: [change.as_dict() for change in changes]
+                        for unit, changes in result.corrections.items()},
         "notices": list(result.notices),
     }
 
@@ -66,7 +72,7 @@ def result_as_dict(result: MergeResult) -> dict[str, Any]:
 def console_summary(result: MergeResult, catalog: Catalog) -> str:
     """What a person reads after ``ctre-xl merge``: counts, problems, missing units, where to look."""
     return "\n".join([*_file_lines(result), *_finding_lines(result), *_unit_lines(result),
-                      *_metric_lines(result, catalog), *_output_lines(result)])
+                      *_metric_lines(result, catalog), *_output_lines(result), merge_counts_line(result)])
 
 
 def _file_lines(result: MergeResult) -> list[str]:
@@ -161,9 +167,12 @@ def _output_lines(result: MergeResult) -> list[str]:
     lines = []
     if result.outputs:
         lines.append("Kết quả:")
-        labels = {"summary": "Báo cáo tổng hợp", "findings": "Danh sách kiểm tra"}
+        labels = {"summary": "Báo cáo tổng hợp", "findings": "Danh sách kiểm tra", "reminders": "Tin nhắn nhắc nộp"}
         for kind, path in result.outputs.items():
             lines.append(f"  {labels.get(kind, kind)}: {path}")
+        if result.feedback:
+            folder = Path(next(iter(result.feedback.values()))).parent
+            lines.append(f"  Tệp phản hồi gửi lại đơn vị cần sửa: {len(result.feedback)} tệp trong {folder}")
     return lines + [f"Lưu ý: {notice}" for notice in result.notices]
 
 

@@ -13,8 +13,10 @@ from typing import Any, Callable
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 
+from ctre_xl.book import report_workbook
 from ctre_xl.files import atomic_write
 from ctre_xl.merge.model import MergeResult
+from ctre_xl.output.fitting import FittingSheet
 from ctre_xl.output.findings_table import (CODE_SIZE, FINDINGS_HEADERS, FINDINGS_WIDTHS, FindingsLook, counts_text,
                                            figure_labels, write_findings_table)
 from ctre_xl.plan.catalog import Catalog
@@ -32,14 +34,10 @@ def write_findings_workbook(result: MergeResult, catalog: Catalog, path: Path) -
     Written with XlsxWriter to a temporary file and renamed into place; every cell is written as a
     string, so a unit's text such as "=HYPERLINK(...)" stays text, never a formula.
     """
-    import xlsxwriter
-
     names = {u.id: u.name for u in result.units}
     with atomic_write(Path(path), allow_fallback=True) as (temporary, target):
-        workbook = xlsxwriter.Workbook(str(temporary), {
-            "strings_to_formulas": False, "strings_to_urls": False,
-            # The house font as the default: column widths are measured in its characters.
-            "default_format_properties": font(REPORT_SIZE)})
+        # The house font as the default (column widths are measured in its characters); in memory.
+        workbook = report_workbook(temporary)
         base = {**font(REPORT_SIZE), "valign": "top"}
         plain = workbook.add_format({**base, "text_wrap": True, "border": 1})
         centred = {**base, "border": 1, "align": "center", "text_wrap": True}
@@ -48,7 +46,7 @@ def write_findings_workbook(result: MergeResult, catalog: Catalog, path: Path) -
             code=workbook.add_format({**base, "font_size": CODE_SIZE, "font_color": MUTED, "border": 1,
                                       "text_wrap": True}),
             severity=_severity_formats(workbook, centred))
-        sheet = workbook.add_worksheet(SHEET)
+        sheet = workbook.add_worksheet(SHEET, worksheet_class=FittingSheet)
         sheet.write_string(0, 0, f"Kết quả kiểm tra số liệu báo cáo năm {result.year}",
                            workbook.add_format({**base, "bold": True, "font_size": 14}))
         sheet.write_string(1, 0, f"{counts_text(result.findings)}. Lỗi cần đơn vị sửa và gửi lại; cảnh báo cần "

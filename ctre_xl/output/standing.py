@@ -14,7 +14,8 @@ from ctre_xl.merge.compute import gap_text as merge_gap_text
 from ctre_xl.merge.indicators import judge_indicators
 from ctre_xl.merge.model import Coverage, IndicatorResult, MergeResult, MetricResult
 from ctre_xl.plan.catalog import Catalog, Indicator, Metric
-from ctre_xl.plan.vocab import MetricStatus, Scale
+from ctre_xl.plan.vocab import Method, MetricStatus, Operator, Scale
+from ctre_xl.text import format_number
 
 SCHOOL = "school"  # UnitStatus.kind of a school
 # Statuses of a year judged against nothing: the row shows the way to the next milestone instead.
@@ -99,3 +100,59 @@ def path_text(metric: Metric, found: MetricResult, catalog: Catalog) -> str:
     if found.status not in ON_THE_WAY:
         return ""
     return gap_text(metric, found, catalog)
+
+
+def unit_suffix(metric: Metric, catalog: Catalog) -> str:
+    """What follows a number of ``metric`` in a sentence: "%", "‰", "/100.000 trẻ em", " cuộc",
+    "% trường" (the share of schools)."""
+    if metric.method == Method.SHARE_OF_SCHOOLS:
+        return "% trường"
+    if metric.scale == Scale.PER_100000:
+        # The measure names what is counted per 100.000 ("trên 100.000 trẻ em").
+        counted = metric.measure.partition("100.000")[2].strip()
+        return f"{metric.scale.suffix} {counted}".rstrip()
+    if metric.scale in (Scale.COUNT, Scale.YES_NO) or metric.method == Method.CHANGE_VS_PREVIOUS:
+        element = catalog.elements.get(metric.element or "")
+        return f" {element.unit}" if element is not None and element.unit else ""
+    return metric.scale.suffix
+
+
+def value_text(metric: Metric, value: float | None, catalog: Catalog) -> str:
+    """A value with its unit and no spurious decimals: "96,91%", "55%", "613,06/100.000 trẻ em",
+    "2 cuộc", "Có"; "" when there is none."""
+    if value is None:
+        return ""
+    if metric.scale == Scale.YES_NO:
+        return "Có" if value == 1 else "Không"
+    return format_number(round(value, 2)) + unit_suffix(metric, catalog)
+
+
+def target_phrase(metric: Metric, found: MetricResult, catalog: Catalog) -> str:
+    """The target in force with its sign and unit: "≥ 97%", "≤ 550/100.000 trẻ em", "= Đạt"."""
+    if found.target is None or found.operator is None:
+        return ""
+    if metric.scale == Scale.YES_NO:
+        return f"{found.operator.sign} {'Đạt' if found.target == 1 else 'Không'}"
+    return f"{found.operator.sign} {value_text(metric, found.target, catalog)}"
+
+
+def shortfall_text(metric: Metric, found: MetricResult, catalog: Catalog) -> str:
+    """How far a metric is from its target, in its own unit and direction: "còn thiếu 0,09 điểm
+    phần trăm" (a floor not reached), "vượt 63,06/100.000 trẻ em" (a ceiling exceeded)."""
+    operator = found.operator
+    if operator is None or found.value is None or found.target is None:
+        return ""
+    gap = found.gap
+    if gap is None:  # a result made elsewhere than the merge: the gap from the value, as the merge finds it
+        gap = 0.0 if operator.holds(found.value, found.target) else abs(found.value - found.target)
+    if gap <= 0 and operator.holds(found.value, found.target):
+        return f"đã đạt mức mục tiêu {found.target_year}"
+    if metric.scale == Scale.YES_NO:
+        return "chưa đạt"
+    if gap <= 0:  # a strict "<" exactly at the limit
+        return f"bằng mức mục tiêu, cần {target_phrase(metric, found, catalog)}"
+    below = found.value < found.target
+    words = "còn thiếu" if (operator.higher_is_better if operator != Operator.EQ else below) else "vượt"
+    amount = (f"{format_number(round(gap, 2))} điểm phần trăm" if metric.scale == Scale.PERCENT
+              else value_text(metric, gap, catalog))
+    return f"{words} {amount}"

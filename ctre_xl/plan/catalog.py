@@ -225,6 +225,12 @@ class Catalog:
         return (text.replace("{year-1}", str(shifted - 1)).replace("{year}", str(shifted))
                 .replace("{school_year}", f"{shifted - 1}–{shifted}"))
 
+    def rules_within(self, elements: Iterable[str]) -> list[Rule]:
+        """The rules a unit providing ``elements`` can break on its own (every figure is its own):
+        checked inside its file by the merge, and live in its template. The others span units."""
+        provided = set(elements)
+        return [rule for rule in self.rules if provided.issuperset((*rule.left, *rule.right))]
+
     def metrics_for_elements(self, elements: Iterable[str]) -> list[Metric]:
         """The metrics a unit providing ``elements`` reports, in catalogue order."""
         provided = set(elements)

@@ -19,10 +19,12 @@ from typing import Any
 
 from ctre_xl.plan.findings import Finding
 from ctre_xl.plan.finding_info import Group, KindInfo, k as _k
+from ctre_xl.plan.finding_texts import FILE_KINDS
 from ctre_xl.plan.vocab import Severity
 
 E, W = Severity.ERROR, Severity.WARNING
 LABEL_PREFIX = "“{label}”: "
+_PREPARER_FIX = "Ghi họ tên người lập biểu ở trang Thông tin chung."
 
 
 class FindingKind(StrEnum):
@@ -50,6 +52,8 @@ class FindingKind(StrEnum):
     TOO_MANY_ENTRIES = "too_many_entries"
     ZIP_BOMB = "zip_bomb"
     DANGEROUS_XML = "dangerous_xml"
+    XML_NOT_UTF8 = "xml_not_utf8"
+    DUPLICATE_PART = "duplicate_part"
     MISSING_SHEET = "missing_sheet"
     READ_FAILED = "read_failed"
     REJECTED = "rejected"
@@ -60,26 +64,33 @@ class FindingKind(StrEnum):
     OTHER_CATALOG = "other_catalog"
     SAMPLE_DATA = "sample_data"
     OLD_CATALOG = "old_catalog"
+    IDENTITY_MISMATCH = "identity_mismatch"
     OTHER_YEAR = "other_year"
     BLANK_RETURN = "blank_return"
     # the template's structure
     MACRO_IGNORED = "macro_ignored"
+    HIDDEN_SHEET = "hidden_sheet"
     EXTRA_CONTENT = "extra_content"
     STRUCTURE_CHANGED = "structure_changed"
     MISSING_NAME = "missing_name"
+    DAMAGED_CONTENT = "damaged_content"
     # one cell
     MISSING = "missing"
     NOT_A_NUMBER = "not_a_number"
     NOT_YES_NO = "not_yes_no"
     NEGATIVE = "negative"
     NOT_WHOLE = "not_whole"
+    IMPLAUSIBLE = "implausible"
     FORMULA_IN_INPUT = "formula_in_input"
     AMBIGUOUS = "ambiguous"
     PERCENT_IN_COUNT = "percent_in_count"
     MONEY_WORDS = "money_words"
     DASH = "dash"
     BAD_DATE = "bad_date"
+    ODD_REPORT_DATE = "odd_report_date"
+    TEXT_CUT = "text_cut"
     NO_REPORT_DATE = "no_report_date"
+    NO_PREPARER = "no_preparer"
     SAVED_AFTER_DEADLINE = "saved_after_deadline"
     # figures against each other
     RULE = "rule"
@@ -113,100 +124,10 @@ class FindingKind(StrEnum):
                        message=self.message(variant, **fields), kind=self)
 
 
-_SAVE_AS_XLSX = "Mở bằng Excel, lưu lại dạng .xlsx rồi gửi lại."
-_SEND_FILLED = "Gửi tệp biểu mẫu .xlsx đã điền."
-_SEND_ORIGINAL = "Gửi lại biểu mẫu gốc đã điền."
 _FILE, _IDENTITY, _STRUCTURE, _CELL, _CHECK = Group.FILE, Group.IDENTITY, Group.STRUCTURE, Group.CELL, Group.CHECK
 
 KINDS: dict[FindingKind, KindInfo] = {
-    FindingKind.OUTSIDE_LINK: _k(
-        _FILE, E, "Liên kết (shortcut) trỏ ra ngoài thư mục inbox", "Chép chính tệp vào inbox.",
-        "liên kết trỏ ra ngoài thư mục inbox — không đọc"),
-    FindingKind.NOT_A_FILE: _k(
-        _FILE, E, "Không phải tệp thông thường", "Bỏ khỏi inbox.", "không phải tệp thông thường — bỏ qua"),
-    FindingKind.TOO_LARGE: _k(
-        _FILE, E, "Tệp quá lớn (trên 64 MB), không thể là biểu mẫu đã điền", _SEND_ORIGINAL,
-        "tệp quá lớn ({size_mb} MB), không phải biểu mẫu bình thường — đề nghị gửi lại biểu mẫu gốc đã điền"),
-    FindingKind.UNREADABLE: _k(
-        _FILE, E, "Không đọc được tệp", "Kiểm tra quyền truy cập tệp.",
-        "không đọc được tệp — kiểm tra quyền truy cập (tệp có thể đang bị chương trình khác giữ) rồi chạy lại",
-        permission="không có quyền đọc tệp — cấp quyền đọc cho tệp (hoặc chép lại tệp vào inbox) rồi chạy lại"),
-    FindingKind.EMPTY: _k(
-        _FILE, E, "Tệp rỗng (0 byte)", "Đơn vị gửi lại tệp.", "tệp rỗng (0 byte) — đề nghị đơn vị gửi lại"),
-    FindingKind.PASSWORD_PROTECTED: _k(
-        _FILE, E, "Tệp có mật khẩu", "Gỡ mật khẩu, lưu lại rồi gửi lại.",
-        "tệp có mật khẩu — gỡ mật khẩu rồi gửi lại (trong Excel: Tệp > Thông tin > Bảo vệ sổ làm việc > "
-        "Mã hoá bằng mật khẩu, xoá mật khẩu rồi lưu)",
-        ods="tệp .ods có mật khẩu — mở bằng LibreOffice, gỡ mật khẩu (Tệp > Thuộc tính > Bảo mật) rồi lưu dạng "
-            ".xlsx và gửi lại"),
-    FindingKind.XLS: _k(
-        _FILE, E, "Tệp .xls (Excel 97-2003)", _SAVE_AS_XLSX,
-        "tệp .xls (Excel 97-2003) — mở bằng Excel và lưu lại dạng .xlsx (Excel Workbook) rồi gửi lại"),
-    FindingKind.XLSB: _k(
-        _FILE, E, "Tệp .xlsb (Excel Binary)", _SAVE_AS_XLSX,
-        "tệp .xlsb (Excel Binary) — mở bằng Excel và lưu lại dạng .xlsx (Excel Workbook) rồi gửi lại"),
-    FindingKind.XML_2003: _k(
-        _FILE, E, "Tệp XML Spreadsheet 2003", _SAVE_AS_XLSX,
-        "tệp XML Spreadsheet 2003 — mở bằng Excel và lưu lại dạng .xlsx (Excel Workbook) rồi gửi lại"),
-    FindingKind.OLE_OTHER: _k(
-        _FILE, E, "Tệp Word/Office cũ, không phải bảng tính", _SEND_FILLED,
-        "tệp Word/Office cũ (định dạng OLE), không phải biểu mẫu Excel — đề nghị gửi tệp .xlsx đã điền"),
-    FindingKind.ZIP_OTHER: _k(
-        _FILE, E, "Tệp nén hoặc tài liệu khác (Word, PowerPoint, .zip…)", _SEND_FILLED,
-        "tệp nén hoặc tài liệu khác (Word, PowerPoint, .zip…), không phải bảng tính Excel — "
-        "đề nghị gửi tệp biểu mẫu .xlsx đã điền"),
-    FindingKind.CSV: _k(
-        _FILE, E, "Tệp văn bản/CSV đổi tên", "Điền số liệu vào biểu mẫu .xlsx đã gửi.",
-        "tệp văn bản/CSV (đuôi tên tệp bị đổi), không phải bảng tính Excel — điền số liệu vào biểu mẫu "
-        ".xlsx đã gửi rồi gửi lại"),
-    FindingKind.HTML: _k(
-        _FILE, E, "Trang web (HTML) đổi tên", "Mở biểu mẫu bằng Excel, điền rồi lưu dạng .xlsx.",
-        "tệp trang web (HTML) đổi tên, không phải bảng tính Excel — mở biểu mẫu bằng Excel, điền rồi "
-        "lưu dạng .xlsx"),
-    FindingKind.PDF: _k(
-        _FILE, E, "Tệp PDF", _SEND_FILLED, "tệp PDF — không đọc được số liệu, đề nghị gửi tệp Excel (.xlsx) đã điền"),
-    FindingKind.IMAGE: _k(
-        _FILE, E, "Tệp ảnh", _SEND_FILLED, "tệp ảnh — không đọc được số liệu, đề nghị gửi tệp Excel (.xlsx) đã điền"),
-    FindingKind.UNKNOWN: _k(
-        _FILE, E, "Không nhận ra định dạng tệp", _SEND_FILLED,
-        "không nhận ra định dạng tệp (không phải .xlsx) — đề nghị gửi tệp biểu mẫu .xlsx đã điền"),
-    FindingKind.CORRUPT_ZIP: _k(
-        _FILE, E, "Tệp hỏng hoặc tải về chưa hết", "Đơn vị gửi lại tệp.",
-        "tệp bị hỏng hoặc tải về chưa hết (không mở được dạng .xlsx) — đề nghị đơn vị gửi lại",
-        package="tệp bị hỏng (không mở được dạng .xlsx) — đề nghị đơn vị gửi lại",
-        no_workbook="tệp thiếu phần xl/workbook.xml (không phải sổ Excel hợp lệ)",
-        ods="tệp .ods bị hỏng (không mở được) — đề nghị đơn vị gửi lại",
-        not_ods="tệp không phải bảng tính OpenDocument (.ods) hợp lệ — mở bằng LibreOffice, lưu lại dạng .xlsx "
-                "rồi gửi lại"),
-    FindingKind.CORRUPT_XML: _k(
-        _FILE, E, "Một phần của tệp bị hỏng", "Mở bằng Excel, lưu lại rồi gửi lại.",
-        "tệp bị hỏng: phần “{part}” không đọc được — mở bằng Excel, lưu lại rồi gửi lại"),
-    FindingKind.TOO_MANY_ENTRIES: _k(
-        _FILE, E, "Tệp chứa quá nhiều thành phần (trên 10.000)", _SEND_ORIGINAL,
-        "tệp chứa quá nhiều thành phần ({count}), không phải biểu mẫu bình thường — "
-        "không đọc; đề nghị gửi lại đúng biểu mẫu",
-        package="tệp chứa quá nhiều thành phần ({count}) — không đọc"),
-    FindingKind.ZIP_BOMB: _k(
-        _FILE, E, "Tệp nén bất thường, có thể độc hại (zip bomb)", _SEND_ORIGINAL,
-        "tệp nén bất thường: phần “{part}” giải nén ra hơn {size_mb} MB — có thể là tệp độc hại "
-        "(zip bomb), không đọc; đề nghị đơn vị gửi lại biểu mẫu gốc đã điền"),
-    FindingKind.DANGEROUS_XML: _k(
-        _FILE, E, "Tệp chứa XML nguy hiểm (khai báo thực thể/DTD)", _SEND_ORIGINAL,
-        "tệp chứa XML nguy hiểm (khai báo thực thể/DTD trong phần “{part}”) — "
-        "không đọc; đề nghị đơn vị gửi lại biểu mẫu gốc đã điền"),
-    FindingKind.MISSING_SHEET: _k(
-        _FILE, E, "Thiếu trang tính của biểu mẫu", _SEND_ORIGINAL, "không có trang “{sheet_name}”"),
-    FindingKind.READ_FAILED: _k(
-        _FILE, E, "Lỗi không lường trước khi đọc tệp", "Mở bằng Excel, lưu lại rồi gửi lại.",
-        "Không đọc được tệp: phần mềm gặp lỗi bất thường khi đọc. Mở bằng Excel, lưu lại rồi gửi lại; "
-        "nếu vẫn lỗi, báo cho người quản lý phần mềm."),
-    FindingKind.REJECTED: _k(
-        _FILE, E, "Tệp bị loại khi gom thư mục inbox (liên kết hỏng hoặc trỏ ra ngoài, thiết bị…)",
-        "Chép chính tệp (không phải liên kết) vào inbox.", "{reason}",
-        broken_link="liên kết (shortcut) hỏng, không trỏ tới tệp nào — bỏ qua",
-        no_stat="không đọc được thông tin tệp (quyền truy cập?)",
-        not_regular="không phải tệp thông thường (thiết bị, ống dẫn…) — bỏ qua",
-        outside_link="liên kết trỏ ra ngoài thư mục inbox — không đọc; chép chính tệp vào inbox"),
+    **{FindingKind(code): info for code, info in FILE_KINDS.items()},
     FindingKind.NOT_OURS: _k(
         _IDENTITY, E, "Không phải biểu mẫu của ctre-xl", "Điền vào biểu mẫu đã được gửi.",
         "không phải biểu mẫu của ctre-xl (không có thông tin nhận dạng biểu mẫu) — "
@@ -231,6 +152,13 @@ KINDS: dict[FindingKind, KindInfo] = {
         "“{current}”: {gone} — đề nghị dùng biểu mẫu mới",
         usable="biểu mẫu theo danh mục phiên bản “{version}” (hiện hành: “{current}”); các mã số liệu vẫn dùng "
                "được nên vẫn đọc — lần sau dùng biểu mẫu mới", severities={"usable": W}),
+    FindingKind.IDENTITY_MISMATCH: _k(
+        _IDENTITY, E, "Tệp ghi là của một đơn vị nhưng cấu trúc là biểu mẫu của đơn vị khác",
+        "Đơn vị gửi lại đúng biểu mẫu của mình.",
+        "Tệp ghi là của {claimed} nhưng cấu trúc là biểu mẫu của {actual} — không dùng; "
+        "đề nghị đơn vị gửi lại đúng biểu mẫu của mình",
+        unknown="Tệp ghi là của {claimed} nhưng cấu trúc không phải biểu mẫu của đơn vị này ({why}) — "
+                "không dùng; đề nghị đơn vị gửi lại đúng biểu mẫu của mình"),
     FindingKind.OTHER_YEAR: _k(
         _IDENTITY, W, "Báo cáo của năm khác (không phải năm tổng hợp, không phải năm trước)",
         "Kiểm tra năm của biểu mẫu.", "Báo cáo năm {year} (năm khác), không phải năm {merge_year}: bỏ qua."),
@@ -242,6 +170,18 @@ KINDS: dict[FindingKind, KindInfo] = {
     FindingKind.MACRO_IGNORED: _k(
         _STRUCTURE, W, "Tệp có macro: macro không được chạy, chỉ đọc số liệu", "Lần sau lưu dạng .xlsx.",
         "tệp .{extension} có macro — macro không được chạy, chỉ đọc số liệu; lần sau lưu dạng .xlsx"),
+    FindingKind.HIDDEN_SHEET: _k(
+        _STRUCTURE, W, "Có trang ẩn trùng tên trang số liệu, hoặc tên ô trỏ vào trang ẩn (không được đọc)",
+        "Xoá trang ẩn; chỉ điền vào trang đang hiện.",
+        "có trang ẩn “{hidden}” trùng tên với trang đang hiện “{visible}” — chỉ đọc trang đang hiện, "
+        "không đọc trang ẩn; xoá trang ẩn đi",
+        name="tên ô “{name}” trỏ vào trang ẩn “{hidden}” — không đọc ô đó, đọc ô theo nhãn trên trang "
+             "“{visible}”; sửa lại tên ô hoặc dùng biểu mẫu gốc",
+        ambiguous="có {count} trang đang hiện cùng mang tên “{visible}” — không biết trang nào là trang "
+                  "số liệu, không đọc; đề nghị đơn vị gửi lại biểu mẫu gốc đã điền",
+        hidden="trang “{hidden}” của biểu mẫu đang bị ẩn — không đọc trang ẩn; bỏ ẩn trang (nháy chuột phải "
+               "vào tên trang > Bỏ ẩn), kiểm tra số liệu trên đó rồi gửi lại",
+        severities={"ambiguous": E, "hidden": E}),
     FindingKind.EXTRA_CONTENT: _k(
         _STRUCTURE, W, "Có nội dung bên dưới biểu mẫu (không được đọc)", "Xoá phần đó nếu không cần.",
         "có nội dung bên dưới biểu mẫu (từ dòng {row}) — phần này không được đọc; xoá đi nếu không cần",
@@ -261,6 +201,15 @@ KINDS: dict[FindingKind, KindInfo] = {
         _STRUCTURE, E, "Không tìm thấy ô nhập (tên ô hoặc dòng đã bị xoá)", "Nhập lại số liệu vào biểu mẫu gốc.",
         "không tìm thấy ô nhập “{label}” (tên ô “{name}” bị xoá hoặc dòng đã bị xoá) — "
         "nhập lại số liệu vào biểu mẫu gốc rồi gửi lại"),
+    FindingKind.DAMAGED_CONTENT: _k(
+        _STRUCTURE, W, "Một chỗ trong tệp viết sai (số dòng, tham chiếu chuỗi, phạm vi tên ô) hoặc một ô có hai bản",
+        "Mở bằng Excel, kiểm tra chỗ được nêu, lưu lại rồi gửi lại.",
+        "tên ô “{name}” có phạm vi trang viết sai (localSheetId “{found}”) — bỏ qua phạm vi, phần còn lại vẫn đọc",
+        row_number="số dòng “{found}” viết sai — đã đọc theo vị trí (dòng {row}); mở bằng Excel, lưu lại rồi gửi lại",
+        shared_string="ô {ref} trỏ tới chuỗi văn bản không có (“{found}”) — coi như ô trống; nhập lại ô này",
+        duplicate="ô {ref} có {count} bản giống nhau trong tệp ({found}) — dùng giá trị đó; lưu lại bằng Excel",
+        duplicate_differ="ô {ref} có {count} bản khác nhau trong tệp ({found}) — không biết đơn vị muốn số nào nên "
+                         "không dùng; nhập lại ô này bằng Excel, lưu rồi gửi lại", severities={"duplicate_differ": E}),
     FindingKind.MISSING: _k(
         _CELL, E, "Chưa nhập số liệu bắt buộc", "Nhập số liệu (nhập 0 nếu không có) hoặc chọn Có/Không.",
         "Chưa nhập “{label}”. Nhập số liệu (nhập 0 nếu không có).",
@@ -280,6 +229,14 @@ KINDS: dict[FindingKind, KindInfo] = {
     FindingKind.NOT_WHOLE: _k(
         _CELL, E, "Số lượng có phần thập phân", "Nhập số nguyên.",
         "“{label}” phải là số nguyên (đang là {value}): nhập số người, số vụ… không có phần thập phân."),
+    FindingKind.IMPLAUSIBLE: _k(
+        _CELL, E, "Số không thể có thật (quá lớn, vô hạn, NaN) hoặc thời gian tệp vô lý",
+        "Nhập lại số đúng; không dùng số này.",
+        "“{label}”: {raw} vượt xa mọi số liệu có thể có (trên {limit}) — không dùng số này; nhập lại số đúng",
+        not_finite="“{label}”: ô chứa “{raw}”, không phải một số hữu hạn — không dùng; nhập lại một số",
+        file_time="thời gian sửa tệp trong inbox ({when}) là ngày trong tương lai — không dùng làm bằng chứng "
+                  "ngày gửi (coi như tệp đến hôm nay)",
+        severities={"file_time": W}),
     FindingKind.FORMULA_IN_INPUT: _k(
         _CELL, E, "Ô nhập là công thức, trừ phép tính chỉ gồm các con số (ở ô ngày lập báo cáo: cảnh báo)",
         "Nhập trực tiếp con số hoặc ngày.",
@@ -306,11 +263,24 @@ KINDS: dict[FindingKind, KindInfo] = {
     FindingKind.BAD_DATE: _k(
         _CELL, W, "Ngày lập báo cáo không đọc được", "Nhập ngày dạng dd/mm/yyyy.",
         "ngày lập báo cáo “{raw}” không đọc được — nhập dạng dd/mm/yyyy"),
+    FindingKind.ODD_REPORT_DATE: _k(
+        _CELL, W, "Ngày lập báo cáo hoặc thời gian lưu tệp vô lý (tương lai, cách năm báo cáo hơn một năm): không "
+        "dùng để xét tệp nào mới hơn", "Sửa ngày lập báo cáo (dd/mm/yyyy).",
+        "ngày lập báo cáo {typed} ở tương lai hoặc cách năm báo cáo {year} hơn một năm (gõ nhầm?) — không dùng để "
+        "xét tệp nào mới hơn, nộp đúng hạn; sửa lại ngày", saved="tệp ghi lưu lần cuối lúc {saved}, ở tương lai — "
+        "không dùng để xét tệp nào mới hơn, nộp đúng hạn"),
+    FindingKind.TEXT_CUT: _k(
+        _CELL, W, "Đoạn chữ quá 32.767 ký tự (giới hạn một ô Excel): bảng tổng hợp chỉ ghi phần đầu",
+        "Rút gọn đoạn chữ; xem đủ trong tệp gốc.", "ô {ref} có {length} ký tự, quá giới hạn 32.767 của một ô Excel — "
+        "bảng tổng hợp chỉ ghi phần đầu, kèm “… (đã cắt bớt, xem tệp gốc)”"),
     FindingKind.NO_REPORT_DATE: _k(
         _CELL, W, "Chưa ghi ngày lập báo cáo (dùng ngày sửa tệp để xét nộp đúng hạn)",
         "Ghi ngày lập báo cáo ở trang Thông tin chung.",
         "Chưa ghi ngày lập báo cáo: dùng ngày sửa tệp ({day}) để xét nộp đúng hạn. "
         "Ghi ngày lập báo cáo ở trang Thông tin chung."),
+    FindingKind.NO_PREPARER: _k(_CELL, W, "Chưa ghi họ tên người lập biểu (không biết hỏi lại ai)", _PREPARER_FIX,
+                                "Chưa ghi họ tên người lập biểu: không biết hỏi lại ai khi số liệu cần kiểm tra. "
+                                + _PREPARER_FIX),
     FindingKind.SAVED_AFTER_DEADLINE: _k(
         _CELL, W, "Ngày lập báo cáo ghi đúng hạn nhưng tệp được lưu lần cuối sau hạn nộp (tính là nộp muộn)",
         "Đối chiếu ngày đơn vị thực gửi tệp (thư điện tử, Zalo); lần sau gửi đúng hạn.",

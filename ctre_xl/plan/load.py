@@ -85,9 +85,9 @@ def _build(raw: dict[str, Any], problems: list[str], source: str) -> Catalog | N
                 rules.append(Rule(
                     left=(metric.numerator,), op=Operator.LE, right=(metric.denominator,), severity=Severity.ERROR,
                     metric=metric.code,
-                    message=(f"{metric.code}: “{elements[metric.numerator].label}” không thể lớn hơn "
+                    message=(f"{metric.name}: “{elements[metric.numerator].label}” không thể lớn hơn "
                              f"“{elements[metric.denominator].label}”.")
-                    if metric.numerator in elements and metric.denominator in elements else metric.code,
+                    if metric.numerator in elements and metric.denominator in elements else metric.name,
                 ))
         return Catalog(
             id=str(head["id"]), version=str(head["version"]), title=_text(head["title"]),

@@ -3,6 +3,10 @@
 Schools and mass organisations (đoàn thể: Hội Liên hiệp Phụ nữ, Đoàn Thanh niên, ...) are kept by
 the users in ``don-vi.xlsx`` in their workspace (columns: code, name, level, contact); the level
 column says "Đoàn thể" for an organisation. Without that file the built-in example schools are used.
+The plan's departments (and the MTTQ) come from the catalogue; their contacts are kept on a second,
+small sheet of the same file (``DEPARTMENTS_SHEET``: code, name, contact). Files written before that
+sheet existed (or with the schools' sheet "Danh sách trường") still read: the departments then have
+no contact.
 
 Units with figures to report (departments with elements, schools) are ``Registry.expected``.
 Units without figures (the MTTQ, the đoàn thể) get an optional narrative template: the plan asks
@@ -15,15 +19,19 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from ctre_xl.plan.catalog import Catalog, Metric, fold, nfc
 from ctre_xl.errors import RegistryError
+from ctre_xl.files import windows_safe_name
 from ctre_xl.style import HEADER_FILL, font
 
 REGISTRY_FILE = "don-vi.xlsx"
 REGISTRY_SHEET = "Danh sách đơn vị"
 LEGACY_SHEETS = ("Danh sách trường",)  # files written before the đoàn thể were listed
 REGISTRY_HEADERS = ("Mã đơn vị", "Tên đơn vị", "Cấp học hoặc Đoàn thể", "Liên hệ (người phụ trách, điện thoại, email)")
+DEPARTMENTS_SHEET = "Phòng ban và MTTQ"  # the departments' contacts (names and codes come from the plan)
+DEPARTMENT_HEADERS = (REGISTRY_HEADERS[0], REGISTRY_HEADERS[1], REGISTRY_HEADERS[3])
 _HEADER_KEYS = {"code": ("ma", "ma don vi", "ma truong", "code"),
                 "name": ("ten", "ten truong", "ten don vi", "name"),
                 "level": ("cap", "cap hoc", "loai", "loai don vi", "level"),
@@ -107,8 +115,11 @@ def school_unit(catalog: Catalog, code: str, name: str, level_id: str, contact: 
     return Unit(id=code, name=name, kind="school", elements=level.elements, level=level.id, contact=contact)
 
 
-def department_units(catalog: Catalog) -> list[Unit]:
-    return [Unit(id=d.id, name=d.name, kind="department", elements=d.elements) for d in catalog.departments]
+def department_units(catalog: Catalog, contacts: dict[str, str] | None = None) -> list[Unit]:
+    """The plan's departments, with their contacts (department id -> text) when the commune gave them."""
+    given = contacts or {}
+    return [Unit(id=d.id, name=d.name, kind="department", elements=d.elements, contact=given.get(d.id, ""))
+            for d in catalog.departments]
 
 
 def default_registry(catalog: Catalog) -> Registry:
@@ -137,6 +148,9 @@ def read_registry_workbook(path: Path, catalog: Catalog) -> Registry:
         sheet = workbook.get_sheet_by_name(title)
         # Keep the empty area above and left of the data so row numbers match what Excel shows.
         rows = [tuple(row[:8]) for row in sheet.to_python(skip_empty_area=False)]
+        department_rows = ([tuple(row[:8]) for row in
+                            workbook.get_sheet_by_name(DEPARTMENTS_SHEET).to_python(skip_empty_area=False)]
+                           if DEPARTMENTS_SHEET in names else [])
     except Exception as exc:  # calamine raises its own error types for unreadable files
         raise RegistryError(f"Không mở được danh sách đơn vị {path.name}: tệp không phải .xlsx hợp lệ ({exc}).") from exc
     if not rows:
@@ -159,9 +173,32 @@ def read_registry_workbook(path: Path, catalog: Catalog) -> Registry:
             unit = _row_unit(catalog, cell, where, f"dòng {number}", taken, problems)
             if unit is not None:
                 listed.append(unit)
+    contacts = _department_contacts(catalog, department_rows, path.name, problems)
     if problems:
         raise RegistryError("Danh sách đơn vị có lỗi, sửa rồi chạy lại:\n" + "\n".join(f"  - {p}" for p in problems))
-    return Registry(tuple(department_units(catalog) + listed), source=str(path))
+    return Registry(tuple(department_units(catalog, contacts) + listed), source=str(path))
+
+
+def _department_contacts(catalog: Catalog, rows: list[tuple], file_name: str, problems: list[str]) -> dict[str, str]:
+    """Department id -> contact, from the departments' sheet (a row is matched by its code, else its name)."""
+    if not rows:
+        return {}
+    columns = _columns(rows[0])
+    if "contact" not in columns or not ({"code", "name"} & set(columns)):
+        return {}  # no usable header: nothing to read, the departments simply have no contact
+    by_name = {fold(d.name): d.id for d in catalog.departments}
+    ids = {d.id for d in catalog.departments}
+    contacts: dict[str, str] = {}
+    for number, row in enumerate(rows[1:], start=2):
+        cell = {key: _cell_text(row, index) for key, index in columns.items()}
+        code = cell.get("code", "").lower() or by_name.get(fold(cell.get("name", "")), "")
+        if code in ids:
+            contacts[code] = cell["contact"]
+        elif any(cell.values()):
+            shown = cell.get("code") or cell.get("name")
+            problems.append(f"{file_name}, trang “{DEPARTMENTS_SHEET}”, dòng {number}: “{shown}” không phải một "
+                            f"phòng, ban của kế hoạch (mã: {', '.join(sorted(ids))}).")
+    return contacts
 
 
 def is_organisation_level(text: str) -> bool:
@@ -180,8 +217,13 @@ def _row_unit(catalog: Catalog, cell: dict[str, str], where: str, row_name: str,
         problems.append(f"{where}: thiếu mã đơn vị.")
     elif not _SCHOOL_CODE.match(code):
         problems.append(f"{where}: mã đơn vị “{cell['code']}” chỉ được gồm chữ không dấu, số, “-”, “_” (tối đa 40 ký tự).")
+    elif not windows_safe_name(code):
+        problems.append(f"{where}: mã đơn vị “{cell['code']}” trùng tên thiết bị mà Windows không cho đặt tên tệp "
+                        f"(CON, PRN, AUX, NUL, COM1–COM9, LPT1–LPT9): đổi mã khác, ví dụ “{code}-1”.")
     elif code in taken:
-        problems.append(f"{where}: mã đơn vị “{cell['code']}” bị trùng với {taken[code]}.")
+        again = (f" (liên hệ của phòng, ban nhập ở trang “{DEPARTMENTS_SHEET}”)"
+                 if code in {d.id for d in catalog.departments} else "")
+        problems.append(f"{where}: mã đơn vị “{cell['code']}” bị trùng với {taken[code]}{again}.")
     if not cell["name"]:
         problems.append(f"{where}: thiếu tên đơn vị.")
     if level is None and not organisation:
@@ -218,18 +260,18 @@ def _cell_text(row: tuple, index: int) -> str:
     return " ".join(nfc(str(value)).split())
 
 
-def write_registry_workbook(path: Path, catalog: Catalog, schools: list[tuple[str, str, str, str]] | None = None) -> Path:
+def write_registry_workbook(path: Path, catalog: Catalog, schools: list[tuple[str, str, str, str]] | None = None,
+                            department_contacts: dict[str, str] | None = None) -> Path:
     """Write a don-vi.xlsx users can edit: the schools (and đoàn thể: level ``ORGANISATION_ID``),
-    a drop-down for the level, guidance."""
-    import xlsxwriter
-
+    a drop-down for the level, the departments' contacts on their own sheet, guidance."""
+    from ctre_xl.book import SafeBook
     from ctre_xl.files import atomic_output
 
     rows = list(EXAMPLE_SCHOOLS if schools is None else schools)
     level_names = [level.name for level in catalog.school_levels]
     choices = [*level_names, ORGANISATION_LEVEL]
     with atomic_output(Path(path)) as temporary:
-        workbook = xlsxwriter.Workbook(str(temporary))
+        workbook = SafeBook(str(temporary))
         bold = workbook.add_format({**font(), "bold": True, "bg_color": HEADER_FILL, "border": 1, "text_wrap": True})
         plain = workbook.add_format(font())
         sheet = workbook.add_worksheet(REGISTRY_SHEET)
@@ -249,6 +291,7 @@ def write_registry_workbook(path: Path, catalog: Catalog, schools: list[tuple[st
         sheet.set_column(2, 2, 22, plain)
         sheet.set_column(3, 3, 45, plain)
         sheet.freeze_panes(1, 0)
+        _write_departments_sheet(workbook, catalog, department_contacts or {}, bold, plain)
         guide = workbook.add_worksheet("Hướng dẫn")
         guide.set_column(0, 0, 100, plain)
         lines = [
@@ -260,9 +303,23 @@ def write_registry_workbook(path: Path, catalog: Catalog, schools: list[tuple[st
             "không bắt buộc gửi và không tính vào chỉ tiêu nào.",
             "Các trường có chữ “(ví dụ)” là dữ liệu mẫu: thay bằng các trường thật của xã.",
             "Các phòng, ban của xã (Phòng Văn hoá - Xã hội, Văn phòng, Công an, Phòng Kinh tế) "
-            "và Ủy ban MTTQ Việt Nam xã đã có sẵn, không cần nhập.",
+            "và Ủy ban MTTQ Việt Nam xã đã có sẵn, không cần nhập vào danh sách trên.",
+            f"Trang “{DEPARTMENTS_SHEET}”: chỉ cần nhập người liên hệ (họ tên, điện thoại, email) của từng phòng, ban; "
+            "không sửa mã đơn vị. Cột liên hệ của mọi đơn vị dùng cho lệnh “ctre-xl status” (nhắc nộp báo cáo).",
         ]
         for number, line in enumerate(lines):
             guide.write(number, 0, line, plain)
         workbook.close()
     return Path(path)
+
+
+def _write_departments_sheet(workbook: Any, catalog: Catalog, contacts: dict[str, str], bold: Any, plain: Any) -> None:
+    """The plan's departments, one row each, with a contact column for the commune to fill."""
+    sheet = workbook.add_worksheet(DEPARTMENTS_SHEET)
+    sheet.write_row(0, 0, DEPARTMENT_HEADERS, bold)
+    for number, department in enumerate(catalog.departments, start=1):
+        sheet.write_row(number, 0, (department.id, department.name, contacts.get(department.id, "")), plain)
+    sheet.set_column(0, 0, 16, plain)
+    sheet.set_column(1, 1, 45, plain)
+    sheet.set_column(2, 2, 45, plain)
+    sheet.freeze_panes(1, 0)

@@ -138,6 +138,22 @@ class FileStatus(LabelledWord):
     SKIPPED = "skipped", "Bỏ qua"
 
 
+class ReturnState(LabelledWord):
+    """Where a unit stands with its return for a year (``ctre-xl status``), the ones to chase first."""
+
+    NOT_SENT = "not_sent", "Chưa nộp"
+    BLANK = "blank", "Gửi biểu mẫu trống"
+    ERRORS = "errors", "Có lỗi"
+    LATE = "late", "Nộp muộn"
+    FINE = "fine", "Đủ và đúng hạn"
+    OPTIONAL = "optional", "Không bắt buộc"  # the MTTQ and the đoàn thể: a narrative is welcome, never due
+
+    @property
+    def to_chase(self) -> bool:
+        """The unit must still send something: a return, figures, corrections."""
+        return self in (ReturnState.NOT_SENT, ReturnState.BLANK, ReturnState.ERRORS)
+
+
 def parse(kind: type[_E], text: object) -> _E | None:
     """The member of ``kind`` whose value is ``text``; None for anything else."""
     try:

@@ -11,14 +11,19 @@ import stat
 from functools import lru_cache
 from pathlib import Path
 
+from ctre_xl.errors import WorkspaceError
 from ctre_xl.plan.finding_kinds import FindingKind
 from ctre_xl.plan.vocab import FileStatus
 from ctre_xl.read.model import FileRecord
+from ctre_xl.text import clean_text
 
 SILENT_NAMES = frozenset({"thumbs.db", "desktop.ini", ".ds_store", "__macosx", "$recycle.bin",
                           "system volume information"})
 _HIDDEN_ATTRIBUTES = getattr(stat, "FILE_ATTRIBUTE_HIDDEN", 2) | getattr(stat, "FILE_ATTRIBUTE_SYSTEM", 4)
 _HAS_FILE_ATTRIBUTES = hasattr(os.stat_result, "st_file_attributes")
+
+
+MAX_DEPTH = 50  # folders inside folders: far beyond any real inbox, far below the system's limits
 
 
 def collect_files(inbox: Path) -> tuple[list[Path], list[FileRecord]]:
@@ -28,58 +33,75 @@ def collect_files(inbox: Path) -> tuple[list[Path], list[FileRecord]]:
     hidden/system attribute), Thumbs.db, desktop.ini, __MACOSX. Links whose target is outside the
     inbox are not followed and are rejected; a link to a folder inside the inbox is not followed
     either (its files are collected where they really are); a link to a file inside is read.
+    A folder that cannot be opened, or lies more than ``MAX_DEPTH`` folders down, is named and
+    skipped (an explicit stack: no recursion limit to hit).
     """
     inbox = Path(inbox)
     root = inbox.resolve()
     forget_resolved()
     files: list[Path] = []
     records: list[FileRecord] = []
-    for folder, dirnames, filenames in os.walk(inbox, followlinks=False):
-        base = Path(folder)
-        for name in list(dirnames):
-            path = base / name
-            if _skipped_silently(path):
-                dirnames.remove(name)
-            elif path.is_symlink():
-                dirnames.remove(name)
-                if not _inside(path, root):
-                    records.append(_outside_link(path, inbox))
-        for name in filenames:
-            path = base / name
-            if _skipped_silently(path):
-                continue
-            if path.is_symlink():
-                if not path.exists():
-                    records.append(_rejected(path, inbox, "broken_link"))
-                    continue
-                if not _inside(path, root):
-                    records.append(_outside_link(path, inbox))
-                    continue
+    stack: list[tuple[Path, int]] = [(inbox, 0)]
+    while stack:
+        folder, depth = stack.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError as exc:
+            if depth == 0:
+                raise WorkspaceError(f"Không mở được thư mục inbox/ ({clean_text(str(inbox))}): "
+                                     f"{exc.strerror or 'lỗi hệ thống'}.") from exc
+            records.append(_rejected(folder, inbox, "no_access"))
+            continue
+        for entry in entries:
+            path = Path(entry.path)
             try:
-                mode = path.stat().st_mode
-            except OSError:
+                _collect_entry(path, entry.is_dir(follow_symlinks=False), depth, root, inbox, stack, files, records)
+            except OSError:  # a folder listed but not entered: its entries cannot even be looked at
                 records.append(_rejected(path, inbox, "no_stat"))
-                continue
-            if stat.S_ISREG(mode):
-                files.append(path)
-            else:
-                records.append(_rejected(path, inbox, "not_regular"))
     files.sort(key=lambda p: relative(p, inbox))
     records.sort(key=lambda r: r.path)
     return files, records
 
 
+def _collect_entry(path: Path, is_dir: bool, depth: int, root: Path, inbox: Path,
+                   stack: list[tuple[Path, int]], files: list[Path], records: list[FileRecord]) -> None:
+    if _skipped_silently(path):
+        return
+    if is_dir:
+        if depth + 1 > MAX_DEPTH:
+            records.append(_rejected(path, inbox, "too_deep", depth=MAX_DEPTH))
+        else:
+            stack.append((path, depth + 1))
+        return
+    if path.is_symlink():
+        if not path.exists():
+            records.append(_rejected(path, inbox, "broken_link"))
+            return
+        if not _inside(path, root):
+            records.append(_outside_link(path, inbox))
+            return
+        if path.is_dir():  # a link to a folder inside: its files are collected where they are
+            return
+    mode = path.stat().st_mode
+    if stat.S_ISREG(mode):
+        files.append(path)
+    else:
+        records.append(_rejected(path, inbox, "not_regular"))
+
+
 def relative(path: Path, inbox: Path) -> str:
-    """``path`` relative to the inbox with POSIX separators (the form every message uses)."""
+    """``path`` relative to the inbox with POSIX separators (the form every message uses); a name
+    that is not valid UTF-8 (Windows-1258 bytes) shows U+FFFD for its bad bytes (``clean_text``)."""
     text, base = os.fspath(path), os.fspath(inbox).rstrip(os.sep)
     if text.startswith(base + os.sep):  # the usual case, without relpath's two abspath calls
         rest = text[len(base) + 1:]
         if rest and os.path.normpath(rest) == rest:
-            return rest.replace(os.sep, "/")
+            return clean_text(rest.replace(os.sep, "/"))
     try:
-        return Path(os.path.relpath(path, inbox)).as_posix()
+        return clean_text(Path(os.path.relpath(path, inbox)).as_posix())
     except ValueError:  # another drive on Windows
-        return Path(path).as_posix()
+        return clean_text(Path(path).as_posix())
 
 
 def _skipped_silently(path: Path) -> bool:
@@ -130,7 +152,7 @@ def _outside_link(path: Path, inbox: Path) -> FileRecord:
     return _rejected(path, inbox, "outside_link")
 
 
-def _rejected(path: Path, inbox: Path, variant: str) -> FileRecord:
+def _rejected(path: Path, inbox: Path, variant: str, **fields: object) -> FileRecord:
     """A record only: the merge files its finding (kind "rejected") with the record's reason."""
     return FileRecord(path=relative(path, inbox), unit=None, status=FileStatus.REJECTED,
-                      reason=FindingKind.REJECTED.message(variant))
+                      reason=FindingKind.REJECTED.message(variant, **fields))

@@ -104,18 +104,35 @@ def _as_text(head: bytes) -> str | None:
 
 
 def zip_entry_count(data: bytes) -> int | None:
-    """Entries declared by the end-of-central-directory record (zip64 aware); None if absent."""
+    """Entries of the zip: the larger of what the end record declares (zip64 aware) and what its
+    central directory really holds, counted only up to ``MAX_ZIP_ENTRIES + 1``; None without an
+    end record. The end record may say 3 while the directory holds a million entries, which
+    ``zipfile`` would all turn into objects: the directory is walked here, with a cap, first."""
     tail = data[-(65_535 + 22):]
     at = tail.rfind(b"PK\x05\x06")
     if at < 0 or len(tail) - at < 22:
         return None
-    count = struct.unpack_from("<H", tail, at + 10)[0]
-    if count == 0xFFFF:
-        locator = tail.rfind(b"PK\x06\x07", 0, at)
-        if locator >= 0:
-            offset = struct.unpack_from("<Q", tail, locator + 8)[0]
-            if 0 <= offset <= len(data) - 56 and data[offset:offset + 4] == b"PK\x06\x06":
-                return struct.unpack_from("<Q", data, offset + 32)[0]
+    count, size = struct.unpack_from("<HL", tail, at + 10)
+    location = len(data) - len(tail) + at  # where the directory ends (zipfile's own reckoning)
+    locator = tail.rfind(b"PK\x06\x07", 0, at)
+    if locator >= 0 and at - locator == 20:
+        record = struct.unpack_from("<Q", tail, locator + 8)[0]
+        if 0 <= record <= len(data) - 56 and data[record:record + 4] == b"PK\x06\x06":
+            count, size = struct.unpack_from("<QQ", data, record + 32)
+            location = record
+    elif count == 0xFFFF:
+        return MAX_ZIP_ENTRIES + 1  # declares zip64 without its record: no workbook does
+    return max(count, _walked_entries(data, location - size, location, MAX_ZIP_ENTRIES + 1))
+
+
+def _walked_entries(data: bytes, start: int, end: int, cap: int) -> int:
+    """Central directory headers really found between ``start`` and ``end``, counting up to ``cap``
+    (where ``zipfile`` would stop at a broken header, so does this)."""
+    count, position = 0, max(start, 0)
+    while count < cap and position + 46 <= end and data[position:position + 4] == b"PK\x01\x02":
+        name_length, extra_length, comment_length = struct.unpack_from("<HHH", data, position + 28)
+        position += 46 + name_length + extra_length + comment_length
+        count += 1
     return count
 
 
@@ -169,6 +186,8 @@ def zip_directory(data: bytes) -> dict[str, ZipMember] | None:
         try:
             name = raw.decode("utf-8") if flags & 0x0800 else raw.decode("cp437")
         except UnicodeDecodeError:
+            return None
+        if name in members:  # a second copy of a part: ``zipfile`` lists both, ``package`` refuses
             return None
         members[name] = ZipMember(name, flags, method, crc, packed, size_, local)
         position = end + comment_length

@@ -13,13 +13,16 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import time
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 
 from ctre_xl.cellref import a1
 from ctre_xl.template import layout as L
 from ctre_xl.plan.catalog import Catalog, nfc
 from ctre_xl.read.collect import _inside_fast, _real_folder, relative
+from ctre_xl.read.identity import SheetPlan, element_names, identity_problem, little_of_unit, resolve_sheets
 from ctre_xl.plan.finding_kinds import FindingKind
 from ctre_xl.plan.findings import Finding
 from ctre_xl.plan.vocab import FileStatus
@@ -27,8 +30,9 @@ from ctre_xl.read.model import CellValue, FileRecord, Submission
 from ctre_xl.read.ods.workbook import OdsWorkbook
 from ctre_xl.read.sniff import sniff_bytes
 from ctre_xl.plan.units import Registry, Unit
-from ctre_xl.read.values import evaluate_literal_formula, parse_report_date, parse_value, shown
+from ctre_xl.read.values import evaluate_literal_formula, implausible, parse_report_date, parse_value, shown
 from ctre_xl.read.xlsx.workbook import Cell, WorkbookError, XlsxWorkbook
+from ctre_xl.text import EXCEL_CELL_CHARS, excel_length, format_date, format_number
 
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a filled template is ~20 KB; anything this big is not one
 META_ROWS = 200  # the hidden sheet holds a dozen key/value rows
@@ -142,10 +146,14 @@ def _read_workbook(workbook: XlsxWorkbook, rel: str, sha256: str, mtime: float, 
     if meta.get("sample") == "1" and not allow_sample:
         return _reject(rel, FindingKind.SAMPLE_DATA, sha256=sha256, unit=unit.id, year=year)
     here = _Context(rel, unit, workbook, findings)
+    if mtime > time.time() + 86_400:  # a file time in the future (year 33658 even): the file came by now
+        here.add(FindingKind.IMPLAUSIBLE, "file_time", when=_day_of(mtime))
+        mtime = time.time()
+    mtime = max(mtime, 0.0)  # before 1970 is no evidence either (and far before it is no date)
     if kind == "xlsm" or (kind == "ods" and workbook.has_macros):
         here.add(FindingKind.MACRO_IGNORED, extension=kind)
     if meta.get("catalog_version") != catalog.version:
-        gone = sorted(name for name in _element_names(workbook, catalog) if name not in catalog.elements)
+        gone = sorted(name for name in element_names(workbook, catalog) if name not in catalog.elements)
         version = meta.get("catalog_version", "")
         if gone:
             return _reject(rel, FindingKind.OLD_CATALOG, sha256=sha256, unit=unit.id, year=year, findings=findings,
@@ -153,26 +161,23 @@ def _read_workbook(workbook: XlsxWorkbook, rel: str, sha256: str, mtime: float, 
         here.add(FindingKind.OLD_CATALOG, "usable", version=version, current=catalog.version)
     submission = Submission(path=rel, sha256=sha256, modified=mtime, unit=unit.id, year=year, meta=meta,
                             saved_at=workbook.saved_at())
-    _read_values(here, L.cached_layout(catalog, unit, year), catalog, submission)
+    mismatch = identity_problem(workbook, catalog, registry, unit, year, meta)  # a claim the structure denies
+    if mismatch is None:
+        _read_values(here, L.cached_layout(catalog, unit, year), catalog, submission)
+        mismatch = little_of_unit(unit, submission.values, catalog, year)
+    if mismatch is not None:
+        return _reject(rel, FindingKind.IDENTITY_MISMATCH, mismatch[0], sha256=sha256, year=year, **mismatch[1])
     submission.findings = findings
     record = FileRecord(path=rel, unit=unit.id, status=FileStatus.ACCEPTED, reason=f"đã đọc: {unit.name}, năm {year}",
                         year=year, sha256=sha256)
     return ReadOutcome(record, submission, findings)
 
 
-def _element_names(workbook: XlsxWorkbook, catalog: Catalog) -> set[str]:
-    """Defined names that stand for element codes: those naming a value cell of the input sheet
-    (not notes, free text, the preparer's fields, Excel's own names or a range the unit added)."""
-    fixed = {n.lower() for n in (*L.PREPARER_FIELDS, *L.TEXT_FIELDS)}
-    by_lower = {code.lower(): code for code in catalog.elements}
-    names = set()
-    for lower in workbook.defined_names:
-        if lower in fixed or lower.startswith(("note_", "_xlnm.", "_xlfn.")):
-            continue
-        target = workbook.name_target(lower)
-        if by_lower.get(lower) or (target and target[0] == L.INPUT_SHEET and target[2] == L.COL_VALUE):
-            names.add(by_lower.get(lower, lower))
-    return names
+def _day_of(timestamp: float) -> str:
+    try:
+        return format_date(date.fromtimestamp(timestamp))
+    except (ValueError, OverflowError, OSError):  # beyond year 9999
+        return "sau năm 9999"
 
 
 @dataclass
@@ -203,6 +208,7 @@ class _Plan:
     folded: dict[str, tuple[str, bool]]  # label -> (folded form, True if a label equal to it matches)
     wanted: dict[str, frozenset[tuple[int, int]]]
     last_row: int
+    sheets: SheetPlan  # the sheet read for each template sheet (never a hidden decoy)
 
 
 _PLANS: dict[tuple[int, int], tuple[object, object, _Plan]] = {}
@@ -217,7 +223,8 @@ def _reading_plan(workbook: XlsxWorkbook, plan: L.TemplateLayout) -> _Plan:
     found = _PLANS.get(key) if structure is not None else None
     if found is not None and found[0] is plan.cells and found[1] is structure:
         return found[2]
-    targets = {name: workbook.name_target(name) for name in plan.cells}
+    sheets = resolve_sheets(workbook, plan.cells)
+    targets = sheets.targets
     labels = {row.element: row.text for row in plan.rows if row.kind in ("element", "free_text") and row.element}
     last_row = max((r.index for r in plan.rows), default=L.FIRST_BODY_ROW)
     wanted: dict[str, set[tuple[int, int]]] = {}
@@ -227,7 +234,7 @@ def _reading_plan(workbook: XlsxWorkbook, plan: L.TemplateLayout) -> _Plan:
         if targets[name] and L.is_body_sheet(sheet):
             last_row = max(last_row, row)
     folded = {text: (_fold(text), _fold(nfc(text)) == _fold(text)) for text in labels.values()}
-    made = _Plan(targets, labels, folded, {sheet: frozenset(cells) for sheet, cells in wanted.items()}, last_row)
+    made = _Plan(targets, labels, folded, {sheet: frozenset(cells) for sheet, cells in wanted.items()}, last_row, sheets)
     if structure is not None:
         if len(_PLANS) >= 256:
             _PLANS.clear()
@@ -245,14 +252,22 @@ def _read_values(here: _Context, plan: L.TemplateLayout, catalog: Catalog, submi
     reading = _reading_plan(workbook, plan)
     targets, labels, last_row, wanted = reading.targets, reading.labels, reading.last_row, reading.wanted
     read: dict[str, dict[tuple[int, int], Cell]] = {}
+    for variant, fields in reading.sheets.notes:
+        here.add(FindingKind.HIDDEN_SHEET, variant, **dict(fields))
+    for damage in getattr(workbook, "damage", ()):  # workbook.xml written wrong: read around it, and say so
+        here.add(damage.kind, damage.variant, **dict(damage.fields))
     for sheet, cells in wanted.items():
-        if workbook.sheet(sheet) is None:
+        real = reading.sheets.real.get(sheet, sheet)
+        if workbook.sheet(real) is None:
             read[sheet] = {}
             continue
         is_input = L.is_body_sheet(sheet)  # figures, or the narrative's texts
-        got = workbook.read_cells(sheet, cells, columns=(L.COL_CODE, L.COL_LABEL) if is_input else (),
+        got = workbook.read_cells(real, cells, columns=(L.COL_CODE, L.COL_LABEL) if is_input else (),
                                   max_row=last_row + STRUCTURE_MARGIN if is_input else None)
         read[sheet] = got.cells
+        for damage in got.damage:
+            here.add(damage.kind, damage.variant, sheet=sheet if damage.cell else None, cell=damage.cell,
+                     ref=damage.cell, **dict(damage.fields))
         if is_input and got.content_below is not None:
             here.add(FindingKind.EXTRA_CONTENT, "declared" if got.dimension else "", sheet=sheet,
                      cell=f"A{got.content_below + 1}", row=got.content_below + 1, dimension=got.dimension)
@@ -263,7 +278,7 @@ def _read_values(here: _Context, plan: L.TemplateLayout, catalog: Catalog, submi
             place = _find_by_label(here, name, expected, labels.get(name), read.get(expected[0], {}))
             if place is None:
                 continue
-        elif place != expected:
+        elif place != expected and place != L.former_place(name, expected):  # an older template: fine
             moved.append((name, place[0], a1(expected[1], expected[2]), a1(place[1], place[2])))
         sheet, row, col = place
         if targets[name] is not None and L.is_body_sheet(sheet) and name in labels:
@@ -325,13 +340,12 @@ def _take(here: _Context, name: str, sheet: str, row: int, col: int, cell: Cell 
           submission: Submission, workbook: XlsxWorkbook) -> None:
     """Store one named cell's content where it belongs in the submission."""
     ref = a1(row, col)
-    if name.startswith("note_"):
+    if name.startswith("note_") or name in L.TEXT_FIELDS:  # L.TEXT_FIELDS: results, difficulties, proposals...
         if text := _text(cell):
-            submission.notes[name[len("note_"):]] = text
-        return
-    if name in L.TEXT_FIELDS:  # results, difficulties, proposals; the MTTQ's monitoring opinion
-        if text := _text(cell):
-            submission.free_text[name] = text
+            if excel_length(text) > EXCEL_CELL_CHARS:  # kept whole here; the summary shows its start, marked as cut
+                here.add(FindingKind.TEXT_CUT, sheet=sheet, cell=ref, code=name, ref=ref,
+                         length=format_number(len(text)))
+            (submission.notes if name.startswith("note_") else submission.free_text)[name.removeprefix("note_")] = text
         return
     if name == "report_date":
         if cell is None or (cell.value is None and cell.formula is None):
@@ -356,6 +370,9 @@ def _take(here: _Context, name: str, sheet: str, row: int, col: int, cell: Cell 
         number = evaluate_literal_formula(cell.formula) if cell.formula else None
         if number is None:
             here.add(FindingKind.FORMULA_IN_INPUT, sheet=sheet, cell=ref, code=name, label=label, ref=ref, formula=raw)
+        elif (absurd := implausible(number, element.kind, raw)) is not None:
+            here.add(absurd.problem, absurd.variant, sheet=sheet, cell=ref, code=name, label=label, **dict(absurd.fields))
+            number = None
         submission.values[name] = CellValue(name, number, raw, sheet, ref)
         return
     if cell is not None and cell.error:

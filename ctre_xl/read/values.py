@@ -56,6 +56,7 @@ or text "dd/mm/yyyy" (also with "-" or "."), or ISO "yyyy-mm-dd".
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -73,6 +74,10 @@ AMBIGUOUS = FindingKind.AMBIGUOUS
 PERCENT_IN_COUNT = FindingKind.PERCENT_IN_COUNT
 DASH = FindingKind.DASH
 MONEY_WORDS = FindingKind.MONEY_WORDS
+IMPLAUSIBLE = FindingKind.IMPLAUSIBLE
+# Beyond these no figure of a commune is true (people; đồng): a slip or a hostile file, never a
+# figure to add up (so no sum of units can pass the float range).
+MAX_COUNT, MAX_MONEY = 10_000_000, 10**15
 
 YES_WORDS = frozenset({"co", "x", "✓", "✔", "☑", "yes", "y", "true", "dat", "1", "có"})
 NO_WORDS = frozenset({"khong", "k", "ko", "no", "n", "false", "✗", "✘", "☐", "chua", "chua dat", "0"})
@@ -125,7 +130,7 @@ def normalise_text(text: str) -> str:
 
 def shown(raw: object) -> str:
     """How a raw value is quoted in a message: text as typed, numbers without a useless .0."""
-    if isinstance(raw, float) and raw.is_integer():
+    if isinstance(raw, float) and raw.is_integer() and abs(raw) < 1e16:
         return str(int(raw))
     return str(raw).strip()
 
@@ -134,9 +139,26 @@ def parse_value(raw: object, kind: ElementKind) -> ParsedValue:
     """Read ``raw`` (a cell's stored value: None, bool, number or text) as an element of ``kind``."""
     if kind == ElementKind.YES_NO:
         return parse_yes_no(raw)
-    if kind == ElementKind.MONEY:
-        return parse_money(raw)
-    return parse_number(raw)
+    parsed = parse_money(raw) if kind == ElementKind.MONEY else parse_number(raw)
+    if parsed.value is None:
+        return parsed
+    return implausible(parsed.value, kind, raw) or parsed
+
+
+def implausible(number: float, kind: ElementKind, raw: object) -> ParsedValue | None:
+    """No value (and why) when ``number`` cannot be a real figure of ``kind``: not finite (NaN,
+    INF, 400 digits, "=1E308*10") or beyond ``MAX_COUNT`` people / ``MAX_MONEY`` đồng."""
+    if not math.isfinite(number):
+        return _problem(None, IMPLAUSIBLE, "not_finite", raw=_quoted(raw))
+    limit = MAX_MONEY if kind == ElementKind.MONEY else MAX_COUNT
+    if kind != ElementKind.YES_NO and abs(number) > limit:
+        return _problem(None, IMPLAUSIBLE, raw=_quoted(raw), limit=format_number(limit))
+    return None
+
+
+def _quoted(raw: object) -> str:  # 400 digits are not quoted whole
+    text = shown(raw)
+    return text if len(text) <= 40 else f"{text[:40]}… ({len(text)} ký tự)"
 
 
 def parse_money(raw: object) -> ParsedValue:
@@ -176,7 +198,10 @@ def parse_number(raw: object) -> ParsedValue:
     if isinstance(raw, bool):
         return _problem(None, NOT_A_NUMBER, "boolean", raw="TRUE" if raw else "FALSE")
     if isinstance(raw, (int, float)):
-        return ParsedValue(float(raw))
+        try:
+            return ParsedValue(float(raw))
+        except OverflowError:  # an int of 400 digits
+            return ParsedValue(math.inf)
     text = normalise_text(str(raw))
     if not text:
         return ParsedValue(None)
@@ -246,7 +271,7 @@ def parse_yes_no(raw: object) -> ParsedValue:
 
 def excel_serial_to_date(serial: float, date1904: bool = False) -> date | None:
     """An Excel date serial -> date (1900 system unless the workbook says 1904); None if absurd."""
-    if serial < 1 or serial > 2_958_465:  # 9999-12-31
+    if not serial >= 1 or serial > 2_958_465:  # 9999-12-31 (NaN fails the first test)
         return None
     base = date(1904, 1, 1) if date1904 else _EXCEL_EPOCH
     return base + timedelta(days=int(serial))
@@ -320,7 +345,7 @@ def evaluate_literal_formula(formula: str) -> float | None:
         value = parser.expression()
     except (ValueError, ZeroDivisionError, IndexError, RecursionError):
         return None
-    return value if parser.done else None
+    return value if parser.done else None  # may be INF or NaN ("1E308*10"): the caller judges it
 
 
 class _Arithmetic:

@@ -21,9 +21,12 @@ INPUT_SHEET = "Số liệu"
 META_SHEET = "ctre_meta"
 META_PROPERTY_PREFIX = "ctre_"
 
-# Input sheet columns (0-based): code, label, unit of measure, value, targets, target in force,
-# live rate, explanation.
-COL_CODE, COL_LABEL, COL_UNIT, COL_VALUE, COL_T2026, COL_T2030, COL_TARGET, COL_RATE, COL_NOTE = range(9)
+# Input sheet columns (0-based): code, label, unit of measure, value, live check of the value,
+# target in force, live rate, explanation.
+COL_CODE, COL_LABEL, COL_UNIT, COL_VALUE, COL_CHECK, COL_TARGET, COL_RATE, COL_NOTE = range(8)
+# Templates written before the check column (format 1, up to ctre-xl 2025.x) had two more target
+# columns, so their explanation cells sit one column further right. The reader accepts both.
+FORMER_COL_NOTE = 8
 INPUT_HEADER_ROW = 3  # rows 0-2: title, unit, year; row 3: column headers
 FIRST_BODY_ROW = 4
 
@@ -39,6 +42,7 @@ FREE_TEXT_FIELDS = {
     "report_proposals": "Đề xuất, kiến nghị",
 }
 FRONT_FIRST_FIELD_ROW = 12  # preparer fields start here on the front sheet (0-based)
+FRONT_CHECK_ROW = 9  # the live "Còn N ô cần kiểm tra" line on the front sheet (0-based)
 
 # The optional narrative template of the MTTQ and the đoàn thể (plan VI.6 and VII): the three
 # free-text fields every unit has, plus the MTTQ's monitoring opinion, on their own sheet.
@@ -61,6 +65,14 @@ def is_body_sheet(name: str) -> bool:
 def note_name(metric_code: str) -> str:
     """Defined name of a metric's explanation (giải trình) cell."""
     return f"note_{metric_code}"
+
+
+def former_place(name: str, expected: tuple[str, int, int]) -> tuple[str, int, int] | None:
+    """Where a previous version of the template put the named cell now ``expected``, if elsewhere."""
+    sheet, row, col = expected
+    if name.startswith("note_") and sheet == INPUT_SHEET and col == COL_NOTE:
+        return sheet, row, FORMER_COL_NOTE
+    return None
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,11 @@ from __future__ import annotations
 from xlsxwriter.worksheet import Worksheet
 
 from ctre_xl.plan.catalog import Catalog, Metric
+from ctre_xl.template.checks import SUBSET_BROKEN, check_formula
+from ctre_xl.template.paging import set_page_breaks
 from ctre_xl.template.layout import (
-    COL_CODE, COL_LABEL, COL_NOTE, COL_RATE, COL_T2026, COL_T2030, COL_TARGET, COL_UNIT, COL_VALUE,
-    FRONT_FIRST_FIELD_ROW, INPUT_HEADER_ROW, PREPARER_FIELDS, Row,
+    COL_CHECK, COL_CODE, COL_LABEL, COL_NOTE, COL_RATE, COL_TARGET, COL_UNIT, COL_VALUE,
+    INPUT_HEADER_ROW, Row,
     TemplateLayout, note_name,
 )
 from ctre_xl.cellref import a1
@@ -19,14 +21,13 @@ from ctre_xl.style import PAGE_OF, TEMPLATE_PAGE, font_code, page_text, print_a4
 from ctre_xl.plan.targets import inference_mark, target_text
 from ctre_xl.text import format_number
 from ctre_xl.template.styles import (
-    MAX_TEXT, Styles, date_validation, element_validation, rate_number_format, target_number_format,
+    MAX_TEXT, Styles, element_validation, rate_number_format, target_number_format,
     text_validation,
 )
 from ctre_xl.plan.vocab import ElementKind, Method, MetricStatus, Operator
 
-# Input sheet column widths (characters), in column order A..I.
-INPUT_WIDTHS = (7, 50, 15, 14, 13, 13, 15, 14, 30)
-FRONT_WIDTHS = (26, 74)
+# Input sheet column widths (characters), in column order A..H.
+INPUT_WIDTHS = (7, 50, 15, 14, 16, 15, 15, 39)
 FREE_TEXT_ROW_HEIGHT = 96  # points: about six lines of wrapped text
 # A unit giving only a metric's side figures (extra): they are shown beside it, never in its rate.
 CROSS_CHECK_ONLY = "để đối chiếu, không tính vào tỷ lệ"
@@ -85,78 +86,6 @@ def protect(sheet: Worksheet) -> None:
     sheet.protect("", {"format_columns": True, "format_rows": True})
 
 
-# ----------------------------------------------------------------------------- front sheet
-
-
-def write_front_sheet(sheet: Worksheet, st: Styles, catalog: Catalog, layout: TemplateLayout,
-                      sample: bool, instructions: list[str] | None = None) -> None:
-    """The front sheet; ``instructions`` replace the figures' "Cách điền" (the narrative template)."""
-    unit, year = layout.unit, layout.year
-    for col, width in enumerate(FRONT_WIDTHS):
-        sheet.set_column(col, col, width)
-    sheet.hide_gridlines(2)
-    total_width = sum(FRONT_WIDTHS)
-    sheet.merge_range(0, 0, 0, 1, f"BIỂU MẪU BÁO CÁO NĂM {year}", st.title)
-    sheet.set_row(0, 24)
-    sheet.merge_range(1, 0, 1, 1, catalog.title, st.subtitle)
-    sheet.set_row(1, estimated_height(catalog.title, total_width))
-    if sample:
-        sheet.merge_range(2, 0, 2, 1, "BẢN MINH HOẠ — số liệu không có thật, chỉ để chạy thử", st.sample)
-    facts = [
-        ("Địa bàn", f"{catalog.commune}, {catalog.province}", st.front_value),
-        ("Đơn vị báo cáo", unit.name, st.front_strong),
-        ("Năm báo cáo", str(year), st.front_strong),
-        ("Hạn nộp", capitalised(catalog.deadline_text(year)), st.front_deadline),
-        ("Nơi nhận", catalog.send_to, st.front_value),
-        ("Cách gửi", "Gửi lại chính tệp này (định dạng .xlsx) qua thư điện tử hoặc Zalo.", st.front_value),
-    ]
-    for offset, (label, value, fmt) in enumerate(facts):
-        sheet.write_string(3 + offset, 0, label, st.front_label)
-        sheet.write_string(3 + offset, 1, value, fmt)
-        sheet.set_row(3 + offset, estimated_height(value, FRONT_WIDTHS[1], 1.1))
-    heading_row = FRONT_FIRST_FIELD_ROW - 1
-    assert 3 + len(facts) < heading_row, "layout.FRONT_FIRST_FIELD_ROW leaves no room for the facts"
-    sheet.merge_range(heading_row, 0, heading_row, 1, "Thông tin người lập biểu (bắt buộc điền)", st.front_heading)
-    sheet.set_row(heading_row, 20)
-    fields = {
-        "preparer_name": (st.input_text, text_validation(
-            "Người lập biểu", "Họ và tên, chức vụ của người lập biểu.", 200)),
-        "preparer_phone": (st.input_text, text_validation(
-            "Điện thoại", "Số điện thoại liên hệ, ví dụ 0912 345 678.", 30)),
-        "report_date": (st.input_date, date_validation(year)),
-    }
-    for name, label in PREPARER_FIELDS.items():
-        _sheet_name, row, col = layout.cells[name]
-        fmt, validation = fields[name]
-        sheet.write_string(row, col - 1, label, st.field_label)
-        sheet.write_blank(row, col, None, fmt)
-        sheet.data_validation(row, col, row, col, validation)
-        sheet.set_row(row, 20)
-    guide_row = FRONT_FIRST_FIELD_ROW + len(PREPARER_FIELDS) + 1
-    sheet.merge_range(guide_row, 0, guide_row, 1, "Cách điền biểu mẫu", st.front_heading)
-    sheet.set_row(guide_row, 20)
-    for offset, line in enumerate(instructions or _instructions(catalog, year), start=1):
-        sheet.merge_range(guide_row + offset, 0, guide_row + offset, 1, line, st.front_line)
-        sheet.set_row(guide_row + offset, estimated_height(line, total_width))
-    page_setup(sheet, unit.name)
-    protect(sheet)
-
-
-def _instructions(catalog: Catalog, year: int) -> list[str]:
-    return [
-        "1. Điền họ tên, điện thoại người lập biểu và ngày lập báo cáo ở trên, rồi mở trang “Số liệu”.",
-        "2. Chỉ nhập vào các ô nền vàng (các ô khác đã khoá): số đếm được (số người, số trẻ em, số vụ…) "
-        "hoặc chọn Có/Không; không nhập tỷ lệ %, tỷ lệ do biểu mẫu và xã tự tính.",
-        "3. Mỗi số liệu tính theo kỳ ghi trong ngoặc ở cuối dòng (năm học, hoặc từ ngày … đến ngày …). "
-        "Nếu không phát sinh, nhập 0; nếu chưa có số liệu, để trống và ghi lý do ở cột “Giải trình”.",
-        "4. Cột “Kết quả tính được” tự tính: nền xanh là đạt mục tiêu năm, nền đỏ là chưa đạt "
-        "(ghi nguyên nhân ở cột “Giải trình”).",
-        "5. Không thêm, xoá dòng hay đổi tên trang; lưu tệp (.xlsx) và gửi về "
-        f"{catalog.send_to} {catalog.deadline_text(year)}. Thời điểm nộp được tính theo lần "
-        "lưu tệp cuối cùng.",
-    ]
-
-
 # ----------------------------------------------------------------------------- input sheet
 
 
@@ -180,11 +109,10 @@ def write_input_sheet(sheet: Worksheet, st: Styles, catalog: Catalog, layout: Te
         sheet.set_column(col, col, width)
     write_sheet_heading(sheet, st, catalog, layout, f"SỐ LIỆU THỰC HIỆN KẾ HOẠCH VÌ TRẺ EM NĂM {year}",
                         "hạn nộp", sample)
-    first_target, last_target = catalog.target_years[0], catalog.target_years[-1]
     headers = {
         COL_CODE: "Mã", COL_LABEL: "Nội dung", COL_UNIT: "Đơn vị tính", COL_VALUE: "Số liệu",
-        COL_T2026: f"Mục tiêu {first_target}", COL_T2030: f"Mục tiêu {last_target}",
-        COL_TARGET: f"Mục tiêu năm {year}", COL_RATE: "Kết quả tính được", COL_NOTE: "Giải trình",
+        COL_CHECK: "Kiểm tra", COL_TARGET: f"Mục tiêu năm {year}", COL_RATE: "Kết quả tính được",
+        COL_NOTE: "Giải trình",
     }
     for col, text in headers.items():
         sheet.write_string(INPUT_HEADER_ROW, col, text, st.header)
@@ -192,6 +120,7 @@ def write_input_sheet(sheet: Worksheet, st: Styles, catalog: Catalog, layout: Te
     sheet.freeze_panes(INPUT_HEADER_ROW + 1, 0)
     provided = set(unit.elements)
     coloured: dict[Operator, list[int]] = {}  # operator of the target in force -> rows with a live rate
+    subset_rates: list[int] = []  # rows whose live rate may read SUBSET_BROKEN
     for row in layout.rows:
         if row.kind in ("objective", "group", "free_text_title"):
             fmt = st.group if row.kind == "group" else st.objective
@@ -202,6 +131,8 @@ def write_input_sheet(sheet: Worksheet, st: Styles, catalog: Catalog, layout: Te
             operator = _metric_row(sheet, st, catalog, layout, row, row.metric, provided)
             if operator is not None:
                 coloured.setdefault(operator, []).append(row.index)
+            if _shows_rate(row.metric, provided) and row.metric.subset:
+                subset_rates.append(row.index)
         elif row.kind == "element":
             _element_row(sheet, st, catalog, layout, row)
         elif row.kind == "reference":
@@ -210,8 +141,9 @@ def write_input_sheet(sheet: Worksheet, st: Styles, catalog: Catalog, layout: Te
             _free_text_row(sheet, st, row)
         else:  # pragma: no cover - a new row kind in layout.py must be rendered here
             raise ValueError(f"unknown row kind {row.kind!r}")
-    _colour_rates(sheet, st, coloured)
+    _colour_rates(sheet, st, coloured, subset_rates)
     page_setup(sheet, unit.name, INPUT_HEADER_ROW)
+    set_page_breaks(sheet, layout, INPUT_WIDTHS)
     protect(sheet)
 
 
@@ -230,18 +162,15 @@ def _metric_row(sheet: Worksheet, st: Styles, catalog: Catalog, layout: Template
                 metric: Metric, provided: set[str]) -> Operator | None:
     """Write a metric's row; returns the target's operator when its live rate is to be coloured."""
     r = row.index
-    first_target, last_target = catalog.target_years[0], catalog.target_years[-1]
     sheet.write_string(r, COL_CODE, metric.code, st.code)
     sheet.write_string(r, COL_LABEL, metric.name, st.metric_name)
     sheet.write_string(r, COL_UNIT, metric.measure, st.measure)
     side = _commune_side(metric, provided)
-    targets = target_text(metric, first_target), target_text(metric, last_target)  # "(suy luận…)" wraps
-    _fit_row(sheet, r, (metric.name, COL_LABEL, 1.1), (metric.measure, COL_UNIT, 1.3),
-             (targets[0], COL_T2026, 1.2), (targets[1], COL_T2030, 1.2),
+    # One target column: the target judging this year ("(suy luận…)" when the plan is silent).
+    target = target_text(metric, catalog.target_year(layout.year))
+    _fit_row(sheet, r, (metric.name, COL_LABEL, 1.1), (metric.measure, COL_UNIT, 1.3), (target, COL_TARGET, 1.2),
              *([(side, COL_RATE, HELP_DENSITY)] if side else []))
-    sheet.write_blank(r, COL_VALUE, None, st.cell)
-    sheet.write_string(r, COL_T2026, targets[0], st.center)
-    sheet.write_string(r, COL_T2030, targets[1], st.center)
+    _blank_cells(sheet, st, r, (COL_VALUE, COL_CHECK))
     in_force = catalog.target_in_force(metric, layout.year)
     if in_force is None:
         sheet.write_string(r, COL_TARGET, "—", st.no_target)
@@ -275,9 +204,17 @@ def _result_cell(sheet: Worksheet, st: Styles, layout: TemplateLayout, r: int, m
     den = a1(*layout.cells[metric.denominator][1:])
     formula = (f'=IF(AND(ISNUMBER({den}),{den}=0),"{MetricStatus.NOT_APPLICABLE.label}",'
                f'IF(AND(ISNUMBER({num}),ISNUMBER({den})),{num}/{den}*{metric.factor},""))')
+    if metric.subset:  # a part above its whole is a typing error, never a rate to colour green
+        formula = f'=IF(AND(ISNUMBER({num}),ISNUMBER({den}),{num}>{den}),"{SUBSET_BROKEN}",{formula[1:]})'
+
     # The cached value "" keeps the cell empty in viewers that do not recalculate.
     sheet.write_formula(r, COL_RATE, formula, st.number(rate_number_format(metric), "rate"), "")
     return None if in_force is None else in_force[0]  # no target for this year yet: no colour
+
+
+def _shows_rate(metric: Metric, provided: set[str]) -> bool:
+    """Whether the unit's own template computes ``metric``'s rate live."""
+    return metric.method != Method.YES_NO and _commune_side(metric, provided) is None
 
 
 def _commune_side(metric: Metric, provided: set[str]) -> str | None:
@@ -293,8 +230,10 @@ def _commune_side(metric: Metric, provided: set[str]) -> str | None:
     return "so với năm trước (xã tính)" if metric.method == Method.CHANGE_VS_PREVIOUS else "xã tổng hợp"
 
 
-def _colour_rates(sheet: Worksheet, st: Styles, rows_by_operator: dict[Operator, list[int]]) -> None:
-    """Green when the live rate meets the target in force (column G), red when it does not.
+def _colour_rates(sheet: Worksheet, st: Styles, rows_by_operator: dict[Operator, list[int]],
+                  subset_rows: list[int]) -> None:
+    """Green when the live rate meets the target in force, red when it does not or when it reads
+    ``SUBSET_BROKEN`` (numerator above denominator).
 
     One pair of rules per operator over all its rows (relative references, anchored at the first
     row) rather than a pair per metric: XlsxWriter runs ~150 regular expressions over every
@@ -310,6 +249,11 @@ def _colour_rates(sheet: Worksheet, st: Styles, rows_by_operator: dict[Operator,
             sheet.conditional_format(first, COL_RATE, first, COL_RATE, {
                 "type": "formula", "criteria": f"=AND(ISNUMBER({rate}),{test})", "format": fmt,
                 "multi_range": cells})
+    if subset_rows:
+        first = subset_rows[0]
+        sheet.conditional_format(first, COL_RATE, first, COL_RATE, {
+            "type": "formula", "criteria": f'={a1(first, COL_RATE)}="{SUBSET_BROKEN}"', "format": st.not_met,
+            "multi_range": " ".join(a1(r, COL_RATE) for r in subset_rows)})
 
 
 def _colour_yes_no(sheet: Worksheet, st: Styles, layout: TemplateLayout, metric: Metric,
@@ -338,12 +282,17 @@ def _element_row(sheet: Worksheet, st: Styles, catalog: Catalog, layout: Templat
     fmt = st.input_choice if element.kind == ElementKind.YES_NO else st.input_count
     sheet.write_blank(value_row, value_col, None, fmt)
     sheet.data_validation(value_row, value_col, value_row, value_col, element_validation(element))
-    if element.help:
-        sheet.merge_range(r, COL_VALUE + 1, r, COL_NOTE, element.help, st.help)
+    check = check_formula(catalog, layout, row.element)
+    if check is None:
+        sheet.write_blank(r, COL_CHECK, None, st.check)
     else:
-        _blank_cells(sheet, st, r, range(COL_VALUE + 1, COL_NOTE + 1))
+        sheet.write_formula(r, COL_CHECK, check[0], st.check, check[1])
+    if element.help:
+        sheet.merge_range(r, COL_CHECK + 1, r, COL_NOTE, element.help, st.help)
+    else:
+        _blank_cells(sheet, st, r, range(COL_CHECK + 1, COL_NOTE + 1))
     label_lines = wrapped_lines(row.text, INPUT_WIDTHS[COL_LABEL] - 1.5, 1.2)
-    help_lines = wrapped_lines(element.help, sum(INPUT_WIDTHS[COL_VALUE + 1:]) - 1.5, HELP_DENSITY)
+    help_lines = wrapped_lines(element.help, sum(INPUT_WIDTHS[COL_CHECK + 1:]) - 1.5, HELP_DENSITY)
     sheet.set_row(r, max(row_height(label_lines), row_height(help_lines, HELP_LINE_POINTS)))
 
 

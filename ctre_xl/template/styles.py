@@ -86,6 +86,10 @@ class Styles:
         self.front_heading = add({"bold": True, "bg_color": HEADER_FILL, "valign": "vcenter"})
         self.front_line = add({"valign": "top", **wrap})
         self.field_label = add({"bold": True, **border})
+        self.front_pending = add({"bold": True, "font_color": ALERT_FONT, "valign": "vcenter"})
+        # The live check beside a figure: empty when fine, a short red message otherwise.
+        self.check = add({"font_size": HELP_FONT_SIZE, "bold": True, "font_color": RED[1], "align": "center",
+                          **border, **wrap})
         # Conditional formats (differential formats: colour only).
         self.met = add(status_colours(GREEN, bold=True))
         self.not_met = add(status_colours(RED, bold=True))
@@ -137,14 +141,19 @@ def element_validation(element: Element) -> dict[str, Any]:
     return rule
 
 
-def text_validation(title: str, message: str, limit: int = MAX_TEXT) -> dict[str, Any]:
-    """Free text of at most ``limit`` characters (explanations, free-text boxes, names)."""
+def text_validation(title: str, message: str, limit: int = MAX_TEXT, minimum: int = 0) -> dict[str, Any]:
+    """Free text of at most ``limit`` characters (explanations, free-text boxes, names); with a
+    ``minimum``, at least that many (Excel still lets a required cell stay empty: the merge warns)."""
     shown = format_number(limit)
+    bounds: dict[str, Any] = {"criteria": "<=", "value": limit}
+    error = ("Nội dung quá dài", f"Nội dung tối đa {shown} ký tự; hãy viết ngắn gọn hơn.")
+    if minimum:
+        bounds = {"criteria": "between", "minimum": minimum, "maximum": limit}
+        error = ("Nội dung không hợp lệ", f"Nhập từ {minimum} đến {shown} ký tự.")
     return {
-        "validate": "length", "criteria": "<=", "value": limit,
+        "validate": "length", **bounds,
         "input_title": _clip(title, _TITLE_LIMIT), "input_message": _clip(message, _MESSAGE_LIMIT),
-        "error_title": "Nội dung quá dài",
-        "error_message": f"Nội dung tối đa {shown} ký tự; hãy viết ngắn gọn hơn.",
+        "error_title": error[0], "error_message": error[1],
     }
 
 

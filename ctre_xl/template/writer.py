@@ -10,23 +10,62 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable, Mapping
 
 import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
 
 from ctre_xl import __version__
+from ctre_xl.book import SafeBook
 from ctre_xl.plan.catalog import Catalog
 from ctre_xl.errors import CtreError
 from ctre_xl.files import Workspace, atomic_output
 from ctre_xl.cellref import a1
-from ctre_xl.template.layout import (FRONT_SHEET, INPUT_SHEET, META_PROPERTY_PREFIX, META_SHEET, NARRATIVE_SHEET,
-                                     build_layout, metadata)
+from ctre_xl.template.layout import (COL_CHECK, FRONT_CHECK_ROW, FRONT_SHEET, INPUT_SHEET, META_PROPERTY_PREFIX, META_SHEET, NARRATIVE_SHEET,
+                                     TemplateLayout, build_layout, metadata)
 from ctre_xl.template.narrative import narrative_instructions, write_narrative_sheet
-from ctre_xl.template.sheets import write_front_sheet, write_input_sheet
+from ctre_xl.template.checks import check_formula, check_text, pending_formula, pending_text
+from ctre_xl.template.front import write_front_sheet
+from ctre_xl.template.sheets import write_input_sheet
 from ctre_xl.style import TEMPLATE_SIZE, unthemed_font
 from ctre_xl.template.styles import Styles
 from ctre_xl.plan.units import Registry, Unit
+
+
+@dataclass(frozen=True)
+class RenderedTemplate:
+    """A template rendered but not yet closed: what a ``Fill`` may write into."""
+
+    workbook: xlsxwriter.Workbook
+    styles: Styles
+    layout: TemplateLayout
+    front: Worksheet  # FRONT_SHEET
+    body: Worksheet  # INPUT_SHEET, or NARRATIVE_SHEET for the narrative template
+
+
+Fill = Callable[[RenderedTemplate], None]
+
+
+def refresh_checks(rendered: RenderedTemplate, catalog: Catalog, values: Mapping[str, object]) -> None:
+    """Rewrite the check column and the front sheet's count with the results for ``values``: a
+    template written already filled must not store the blank template's "Chưa nhập" results."""
+    layout, st = rendered.layout, rendered.styles
+    pending = 0
+    for row in layout.rows:
+        if row.kind != "element" or row.element is None:
+            continue
+        found = check_formula(catalog, layout, row.element)
+        if found is None:
+            continue
+        text = check_text(catalog, layout, row.element, values)
+        rendered.body.write_formula(row.index, COL_CHECK, found[0], st.check, text)
+        pending += bool(text)
+    front = pending_formula(catalog, layout)
+    if front is not None:
+        rendered.front.write_formula(FRONT_CHECK_ROW, 1, front[0], st.front_pending, pending_text(pending))
 
 # Below this many templates a process pool costs more (start-up, pickling the catalogue) than it
 # saves; a commune's usual run (8-50 units) stays in one process.
@@ -90,18 +129,24 @@ def write_templates(catalog: Catalog, registry: Registry, workspace: Workspace, 
 
 
 def write_template(catalog: Catalog, unit: Unit, year: int, path: Path, *, sample: bool = False,
-                   created: datetime | None = None) -> Path:
-    """Render ``unit``'s template for ``year`` to ``path`` (atomically); returns ``path``."""
+                   created: datetime | None = None, extra_meta: Mapping[str, str] | None = None,
+                   fill: Fill | None = None) -> Path:
+    """Render ``unit``'s template for ``year`` to ``path`` (atomically); returns ``path``.
+
+    ``fill`` writes into the rendered sheets before the file is closed (a unit's own figures, for the
+    feedback workbook of ``output/feedback.py``); ``extra_meta`` joins the metadata (``feedback=1``).
+    """
     check_year(catalog, year)
     created = _stamp(created)
     layout = build_layout(catalog, unit, year)
-    meta = metadata(catalog, layout, created.isoformat(timespec="seconds"), __version__, sample)
+    meta = {**metadata(catalog, layout, created.isoformat(timespec="seconds"), __version__, sample),
+            **(extra_meta or {})}
     path = Path(path)
     with atomic_output(path) as temporary:
         # XlsxWriter adds keys to the default-format dict it is given: hand it a fresh one, or the
         # second workbook of a run would differ from the first.
         options = {**_WORKBOOK_OPTIONS, "default_format_properties": unthemed_font(TEMPLATE_SIZE)}
-        workbook = xlsxwriter.Workbook(str(temporary), options)
+        workbook = SafeBook(str(temporary), options)  # in memory; NaN never written as a number
         styles = Styles(workbook)
         front = workbook.add_worksheet(FRONT_SHEET)
         sheet = workbook.add_worksheet(NARRATIVE_SHEET if unit.narrative else INPUT_SHEET)
@@ -112,6 +157,8 @@ def write_template(catalog: Catalog, unit: Unit, year: int, path: Path, *, sampl
         else:
             write_front_sheet(front, styles, catalog, layout, sample)
             write_input_sheet(sheet, styles, catalog, layout, sample)
+        if fill is not None:
+            fill(RenderedTemplate(workbook, styles, layout, front, sheet))
         for key_row, (key, value) in enumerate(meta.items()):
             hidden.write_string(key_row, 0, key, styles.meta)
             hidden.write_string(key_row, 1, value, styles.meta)

@@ -22,8 +22,8 @@ from ctre_xl.merge.model import MergeResult, MetricResult
 from ctre_xl.output.standing import ON_THE_WAY
 from ctre_xl.output.summary.metrics import FIRST_ROW, HEADER_ROW, unit_names
 from ctre_xl.output.summary.opinions import write_opinions
-from ctre_xl.output.summary.styles import (Styles, add_met_rules, sign, start_table_sheet, target_format, text_height,
-                                           value_format)
+from ctre_xl.output.summary.styles import (Styles, add_met_rules, keep_together, sign, start_table_sheet, target_format,
+                                           text_height, value_format)
 from ctre_xl.plan.catalog import Catalog, Metric
 from ctre_xl.plan.units import Registry
 from ctre_xl.plan.vocab import FileStatus, Method, MetricStatus, Severity
@@ -138,6 +138,7 @@ def write_by_unit_sheet(sheet: Worksheet, styles: Styles, result: MergeResult, c
     expected = [(unit.id, frozenset(unit.elements)) for unit in registry.expected]
     rank = {status.id: position for position, status in enumerate(result.units)}
     row = FIRST_ROW
+    blocks: list[tuple[int, int]] = []  # a metric's band and its units' rows, printed together when they fit
     for found in result.metrics:
         metric = catalog.metric_by_code.get(found.code)
         if metric is None:
@@ -146,7 +147,9 @@ def write_by_unit_sheet(sheet: Worksheet, styles: Styles, result: MergeResult, c
         block.choose_units(expected, rank)
         if len(block.units) < 2 and not block.notes:
             continue  # one unit's value is the commune's: see "Chỉ tiêu"
-        row = block.write(sheet, styles, catalog, row)
+        start, row = row, block.write(sheet, styles, catalog, row)
+        blocks.append((start, row - 1))
+    keep_together(sheet, blocks, list(UNIT_WIDTHS), HEADER_ROW)
     write_opinions(sheet, styles, result, registry, names, notes, row + 1, UNIT_WIDTHS)
 
 

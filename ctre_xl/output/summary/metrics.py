@@ -23,8 +23,8 @@ from ctre_xl.plan.targets import target_text
 from ctre_xl.merge.model import MergeResult, MetricResult
 from ctre_xl.output.standing import (ON_THE_WAY, coverage_text, indicator_groups, indicators_of, path_text,
                                      shows_coverage, unit_kinds)
-from ctre_xl.output.summary.styles import (Styles, add_met_rules, add_text_rule, sign, start_table_sheet, target_format,
-                                           text_height, value_format)
+from ctre_xl.output.summary.styles import (Styles, add_met_rules, add_text_rule, keep_together, sign, start_table_sheet,
+                                           target_format, text_height, value_format)
 from ctre_xl.output.summary.verdicts import indicator_formula, live_indicator_status, live_status, status_formula
 from ctre_xl.style import AMBER, COUNT, GREEN, GREY, RED
 from ctre_xl.plan.units import Registry
@@ -52,6 +52,7 @@ class MetricSheet:
     first_row: int = FIRST_ROW
     last_row: int = FIRST_ROW
     status_col: int = 0
+    value_col: int = 0  # the value cells: page 1 watches them for edits
     objective_col: int = 0  # hidden: the objective on every metric's row (34)
     indicator_col: int = 0  # hidden: the objective on every indicator's status row (24)
 
@@ -122,11 +123,15 @@ def write_metrics_sheet(sheet: Worksheet, styles: Styles, result: MergeResult, c
     # of each indicator's status row.
     sheet.set_column(rows.cols["objective"], rows.cols["indicator"], 4, None, {"hidden": True})
     row, current = FIRST_ROW, None
+    blocks: list[tuple[int, int]] = []  # printed together: an indicator's rows, under its band if it opens one
     for indicator, parts in indicator_groups(catalog):
+        start = row
         if indicator.objective != current:
             current = indicator.objective
             row = rows.band(row, current)
         row = rows.indicator(row, indicator, parts)
+        blocks.append((start, row - 1))
+    keep_together(sheet, blocks, rows.widths, HEADER_ROW)
     layout = rows.layout
     layout.last_row = row - 1
     status_range = f"{a1(FIRST_ROW, layout.status_col)}:{a1(layout.last_row, layout.status_col)}"
@@ -154,7 +159,7 @@ class _Rows:
         self.kinds = unit_kinds(result)
         self.shown: dict[str, MetricStatus] = {}  # metric code -> the status its row shows
         self.indicator_cells: list[str] = []  # status cells of indicators with several parts
-        self.layout = MetricSheet(status_col=self.cols["status"], objective_col=self.cols["objective"],
+        self.layout = MetricSheet(status_col=self.cols["status"], value_col=self.cols["value"], objective_col=self.cols["objective"],
                                   indicator_col=self.cols["indicator"])
 
     def band(self, row: int, objective: int) -> int:

@@ -1,90 +1,303 @@
-"""The summary's first page, "Tổng quan": the plan's 24 indicators per objective and status, the
-returns, the year's funding, the metrics furthest from their target, and a chart.
+"""The summary's first page, "Tổng quan": a document the chairman can sign as it is.
 
-The counts are live COUNTIFS over the "Chỉ tiêu" sheet's status column, cached from the merge:
-per objective they count indicators (the rows ``MetricSheet`` marks as an indicator's status),
-and a last row counts the 34 measured parts. A status without a verdict is counted under its own
-column, never as met or not met.
+In the form of Decree 30/2020 (``page_form``): the issuing body, Quốc hiệu and tiêu ngữ, place and
+date, the title; then the plan's 24 indicators per objective and status, every indicator not met
+with its gap in its own unit, how far the figures can be trusted (errors, units whose files had
+errors, indicators on erroneous or incomplete figures: ``page_lists``), the returns, the year's
+funding, and the signature block. It prints on one A4 page, portrait.
+
+Everything on the page is as of the merge ("tính tại thời điểm tổng hợp …"), the counts as much
+as the lists: a list of every indicator not met cannot follow an edit without array formulas that
+neither Excel 2010 nor every LibreOffice evaluates alike, and live counts beside a fixed list
+would contradict it after an edit. One live cell watches the "Chỉ tiêu" sheet instead: when a
+status or value there no longer is what the merge wrote, it says the page is out of date.
+
+An indicator whose verdict is met but rests on erroneous figures is counted under "Số liệu có
+lỗi", never among the met.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 import xlsxwriter
-from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
-from ctre_xl.merge.model import MergeResult, MetricResult
-from ctre_xl.output.standing import ON_THE_WAY, count_statuses, indicator_groups
+from ctre_xl.merge.model import MergeResult
+from ctre_xl.output.standing import ON_THE_WAY, indicator_groups
 from ctre_xl.output.summary.metrics import METRICS_SHEET, MetricSheet
+from ctre_xl.output.summary.page_form import write_letterhead, write_signatures
+from ctre_xl.output.summary.page_lists import write_not_met, write_trust
 from ctre_xl.output.summary.sheets import LATE, MISSING, NO_DATE, ON_TIME, timeliness
-from ctre_xl.output.summary.styles import Styles, setup_page, sign, target_format, text_height, value_format
-from ctre_xl.plan.catalog import Catalog, Metric
-from ctre_xl.plan.vocab import ElementKind, MetricStatus, Operator
+from ctre_xl.output.summary.styles import Styles, text_height
+from ctre_xl.plan.catalog import Catalog
+from ctre_xl.plan.vocab import ElementKind, MetricStatus
 from ctre_xl.style import (AMBER, BAND_FILL, CHART_AMBER, CHART_BLUE, CHART_GREEN, CHART_GREY, CHART_RED, COUNT,
-                           FONT, GREEN, MONEY, MUTED, RED, SHARE)
-from ctre_xl.text import format_date
+                           FONT, GREEN, MUTED, RED, Page, font_code, print_a4)
+from ctre_xl.text import format_date, format_number
 
 OVERVIEW_SHEET = "Tổng quan"
-STATUS_ORDER = tuple(MetricStatus)  # the overview's columns: the vocabulary's order
+ON_ERROR = "on_error"  # the page's own column: met, but on erroneous figures
+ON_ERROR_LABEL = "Số liệu có lỗi"
 NOT_REPORTED = "chưa báo cáo"
-FURTHEST_COUNT = 5
-OVERVIEW_WIDTHS = (10, 36, 9) + (8.5,) * len(STATUS_ORDER)  # objective, name, indicators, one per status
-FIRST_STATUS_COL = 3
-CHART_COLUMNS, CHART_COLUMN_WIDTH = 6, 10  # the chart's place, right of the tables
-# The chart's bars: the two verdicts and the reasons for none that call for action or patience.
-CHART_SERIES = {MetricStatus.MET: CHART_GREEN, MetricStatus.NOT_MET: CHART_RED, MetricStatus.INCOMPLETE: CHART_AMBER,
-                MetricStatus.NO_DATA: CHART_GREY, MetricStatus.NOT_DUE: CHART_BLUE, MetricStatus.BASELINE: CHART_BLUE}
-ALWAYS_CHARTED = (MetricStatus.MET, MetricStatus.NOT_MET, MetricStatus.INCOMPLETE)
-# Count columns coloured when not zero.
-COUNT_COLOURS = {MetricStatus.MET: (GREEN, True), MetricStatus.NOT_MET: (RED, True),
+# A4 portrait, the margins of Decree 30 (left 30 mm, right 15 mm, top and bottom 20 mm).
+DOCUMENT_PAGE = Page(margins=(1.18, 0.6, 0.79, 0.79), landscape=False)
+CODE_WIDTH, NAME_WIDTH, FIGURE_WIDTH, FIGURE_COLUMNS = 7, 33, 7.5, 8
+SIGNATURE_SPLIT = 2  # the right-hand blocks (Quốc hiệu, lãnh đạo duyệt) start at column C
+CHART_COLUMNS, CHART_COLUMN_WIDTH = 6, 10  # beside the page, on screen only
+# The chart's bars, the statuses that call for action or patience.
+CHART_COLOURS = {MetricStatus.MET: CHART_GREEN, ON_ERROR: CHART_AMBER, MetricStatus.NOT_MET: CHART_RED,
+                 MetricStatus.INCOMPLETE: CHART_AMBER, MetricStatus.NO_DATA: CHART_GREY,
+                 MetricStatus.NOT_DUE: CHART_BLUE, MetricStatus.BASELINE: CHART_BLUE}
+ALWAYS_SHOWN = (MetricStatus.MET, ON_ERROR, MetricStatus.NOT_MET, MetricStatus.INCOMPLETE)
+COUNT_COLOURS = {MetricStatus.MET: (GREEN, True), MetricStatus.NOT_MET: (RED, True), ON_ERROR: (RED, False),
                  MetricStatus.INCOMPLETE: (AMBER, False), MetricStatus.NO_DATA: (AMBER, False)}
+STALE = ("Số liệu ở trang “Chỉ tiêu” đã bị sửa sau khi tổng hợp; trang này vẫn ghi kết quả lúc tổng hợp. "
+         "Muốn cập nhật: sửa tệp của đơn vị rồi chạy lại ctre-xl merge.")
 
 
-def status_column(status: MetricStatus) -> int:
-    return FIRST_STATUS_COL + STATUS_ORDER.index(status)
+def column_key(status: MetricStatus, on_error: bool) -> MetricStatus | str:
+    """The page's column for a status: a met verdict on erroneous figures is not counted as met."""
+    return ON_ERROR if on_error and status == MetricStatus.MET else status
 
 
-@dataclass(frozen=True)
-class Gap:
-    metric: Metric
-    result: MetricResult
-    relative: float | None  # how far from the target, as a share of it (None when the target is 0)
-
-
-def status_counts(metric_sheet: MetricSheet, catalog: Catalog) -> dict[int, dict[MetricStatus, int]]:
-    """objective -> status -> number of indicators, as the "Chỉ tiêu" sheet shows them."""
-    objective_of = {indicator.number: indicator.objective for indicator, _parts in indicator_groups(catalog)}
-    by_objective: dict[int, list[MetricStatus]] = {o.number: [] for o in catalog.objectives}
-    for number, status in metric_sheet.indicator_status.items():
-        by_objective.setdefault(objective_of[number], []).append(status)
-    return {objective: count_statuses(statuses) for objective, statuses in by_objective.items()}
-
-
-def furthest_from_target(result: MergeResult, catalog: Catalog, count: int = FURTHEST_COUNT) -> list[Gap]:
-    """The metrics not met, and in a year judged against nothing those still short of the next
-    milestone, furthest from their target first (relative gap, in the metric's direction). A
-    metric on incomplete coverage is never listed: its value is not the commune's."""
-    gaps = []
-    for found in result.metrics:
-        metric = catalog.metric_by_code.get(found.code)
-        listed = found.status == MetricStatus.NOT_MET or found.status in ON_THE_WAY
-        if metric is None or not listed or found.value is None or found.target is None:
+def page_counts(result: MergeResult, catalog: Catalog, metric_sheet: MetricSheet
+                ) -> tuple[dict[int, dict[MetricStatus | str, int]], dict[MetricStatus | str, int]]:
+    """(objective -> column -> indicators, column -> metrics), as the "Chỉ tiêu" sheet showed them
+    at the merge, a met verdict on erroneous figures moved to its own column."""
+    on_error = {m.code for m in result.metrics if m.on_error_figures}
+    per_objective: dict[int, dict[MetricStatus | str, int]] = {o.number: {} for o in catalog.objectives}
+    for indicator, parts in indicator_groups(catalog):
+        status = metric_sheet.indicator_status.get(indicator.number)
+        if status is None:
             continue
-        if found.operator is None or found.operator == Operator.EQ:
-            distance = abs(found.value - found.target)
-        elif found.operator.higher_is_better:
-            distance = found.target - found.value
+        key = column_key(status, any(m.code in on_error for m in parts))
+        counts = per_objective.setdefault(indicator.objective, {})
+        counts[key] = counts.get(key, 0) + 1
+    parts_count: dict[MetricStatus | str, int] = {}
+    for code, status in metric_sheet.metric_status.items():
+        key = column_key(status, code in on_error)
+        parts_count[key] = parts_count.get(key, 0) + 1
+    return per_objective, parts_count
+
+
+def page_widths(columns: int) -> list[float]:
+    """The page's grid: code, name, then figure columns (at least ``FIGURE_COLUMNS``)."""
+    return [CODE_WIDTH, NAME_WIDTH] + [FIGURE_WIDTH] * max(FIGURE_COLUMNS, columns)
+
+
+def write_overview_sheet(sheet: Worksheet, workbook: xlsxwriter.Workbook, styles: Styles, result: MergeResult,
+                         catalog: Catalog, metric_sheet: MetricSheet, made: datetime) -> None:
+    """Page 1 for the chairman, from the letterhead to the signatures; the chart beside it."""
+    per_objective, parts = page_counts(result, catalog, metric_sheet)
+    found = set(parts) | {key for counts in per_objective.values() for key in counts}
+    keys = [key for key in (*ALWAYS_SHOWN, *MetricStatus) if key in ALWAYS_SHOWN or key in found]
+    keys = list(dict.fromkeys(keys))
+    widths = page_widths(len(keys) + 1)
+    last = len(widths) - 1
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, width)
+    row = write_letterhead(sheet, styles, catalog, made, SIGNATURE_SPLIT, last)
+    row = _write_title(sheet, styles, result, catalog, metric_sheet, made, row, last)
+    table = row
+    row = _write_status_table(sheet, styles, result, catalog, metric_sheet, (per_objective, parts), keys, row,
+                              widths)
+    waiting = any(m.status in ON_THE_WAY for m in result.metrics)
+    title = (f"2. Các chỉ tiêu chưa đạt mức mục tiêu {catalog.target_year(result.year)}" if waiting
+             else "2. Các chỉ tiêu chưa đạt")
+    row = write_not_met(sheet, styles, result, catalog, metric_sheet.indicator_status, row + 1, widths, title)
+    sheet.merge_range(row + 1, 0, row + 1, last, "3. Độ tin cậy của số liệu và tiến độ nộp báo cáo",
+                      styles.section())
+    row = write_trust(sheet, styles, result, catalog, row + 2, widths)
+    row = _write_completeness(sheet, styles, result, row, widths)
+    row = _write_funding(sheet, styles, result, catalog, row + 1, widths)
+    row = write_signatures(sheet, styles, row, SIGNATURE_SPLIT, last)
+    code = font_code(9)
+    print_a4(sheet, DOCUMENT_PAGE, pages_high=1, footer=f"&R{code}Trang &P/&N")
+    sheet.print_area(0, 0, row - 1, last)
+    sheet.hide_gridlines(2)  # a document: only the tables' own borders
+    chart_col = last + 2
+    sheet.set_column(chart_col, chart_col + CHART_COLUMNS - 1, CHART_COLUMN_WIDTH)
+    charted = [key for key in keys if key in CHART_COLOURS and (key in ALWAYS_SHOWN[:3] or key in found)]
+    _insert_chart(sheet, workbook, table + 1, chart_col, keys, len(catalog.objectives), charted)
+
+
+def _write_title(sheet: Worksheet, styles: Styles, result: MergeResult, catalog: Catalog,
+                 metric_sheet: MetricSheet, made: datetime, row: int, last: int) -> int:
+    """The title, the plan, when the figures were taken, the watch on "Chỉ tiêu"; returns the next row."""
+    centred = {"align": "center", "valign": "vcenter"}
+    sheet.merge_range(row, 0, row, last, "BÁO CÁO", styles.get(bold=True, font_size=14, **centred))
+    sheet.merge_range(row + 1, 0, row + 1, last, f"Kết quả thực hiện Kế hoạch vì trẻ em năm {result.year}",
+                      styles.get(bold=True, font_size=13, **centred))
+    sheet.set_row(row, 20)
+    sheet.set_row(row + 1, 19)
+    sheet.merge_range(row + 2, 0, row + 2, last, catalog.title, styles.get(italic=True, text_wrap=True, **centred))
+    sheet.set_row(row + 2, text_height([(catalog.title, sum(page_widths(last)))]))
+    when = (f"Số liệu tính tại thời điểm tổng hợp {format_date(made)} {made:%H:%M}; đánh giá theo mục tiêu năm "
+            f"{catalog.target_year(result.year)}.")
+    sheet.merge_range(row + 3, 0, row + 3, last, when, styles.get(align="center"))
+    stale = styles.get(bold=True, font_color=RED[1], align="center", valign="vcenter", text_wrap=True, font_size=10)
+    sheet.merge_range(row + 4, 0, row + 4, last, "", stale)
+    sheet.write_formula(row + 4, 0, stale_formula(result, metric_sheet), stale, "")
+    sheet.set_row(row + 4, 26)
+    return row + 5
+
+
+def stale_formula(result: MergeResult, metric_sheet: MetricSheet) -> str:
+    """Empty while every status and value of "Chỉ tiêu" is what the merge wrote; ``STALE`` otherwise."""
+    def ref(row: int, col: int) -> str:
+        return f"'{METRICS_SHEET}'!{xl_rowcol_to_cell(row, col, row_abs=True, col_abs=True)}"
+
+    tests = [f'{ref(row, metric_sheet.status_col)}="{metric_sheet.indicator_status[number].label}"'
+             for number, row in metric_sheet.indicator_rows.items()]
+    by_code = {m.code: m for m in result.metrics}
+    for code, row in metric_sheet.rows.items():
+        tests.append(f'{ref(row, metric_sheet.status_col)}="{metric_sheet.metric_status[code].label}"')
+        value = by_code[code].value if code in by_code else None
+        cell = ref(row, metric_sheet.value_col)
+        # Rounded: a formula keeps 15 significant digits, the cell all 17.
+        tests.append(f"ISBLANK({cell})" if value is None else f"ROUND(N({cell}),6)={round(value, 6)!r}")
+    return f'=IF(IFERROR(AND({",".join(dict.fromkeys(tests))}),FALSE),"","{STALE}")'
+
+
+def _write_status_table(sheet: Worksheet, styles: Styles, result: MergeResult, catalog: Catalog,
+                        metric_sheet: MetricSheet, counts: tuple, keys: list, row: int, widths: list[float]) -> int:
+    """Indicators per objective and column, then the measured parts; returns the next row."""
+    per_objective, parts = counts
+    last = len(widths) - 1
+    indicators, metrics = len(metric_sheet.indicator_status), len(metric_sheet.metric_status)
+    sheet.merge_range(row, 0, row, last, f"1. Kết quả thực hiện {indicators} chỉ tiêu ({metrics} số đo)",
+                      styles.section())
+    row += 1
+    sheet.merge_range(row, 0, row, 1, "Mục tiêu", styles.header())
+    sheet.write_row(row, 2, ["Số chỉ tiêu"] + [label_of(key) for key in keys], styles.header())
+    sheet.set_row(row, 47)  # "Không phát sinh": three lines
+    count_fmt = styles.number(COUNT, align="center", valign="vcenter")
+    first = row + 1
+    for objective in catalog.objectives:
+        row += 1
+        found = per_objective.get(objective.number, {})
+        name = f"{objective.number}. {objective.name}"
+        sheet.merge_range(row, 0, row, 1, name, styles.text(valign="vcenter"))
+        sheet.write_row(row, 2, [sum(found.values())] + [found.get(key, 0) for key in keys], count_fmt)
+        sheet.set_row(row, text_height([(name, CODE_WIDTH + NAME_WIDTH)]))
+    row += 1
+    total_fmt = styles.number(COUNT, align="center", bold=True, bg_color=BAND_FILL)
+    totals = [sum(c.get(key, 0) for c in per_objective.values()) for key in keys]
+    sheet.merge_range(row, 0, row, 1, "Tổng số chỉ tiêu", styles.text(bold=True, bg_color=BAND_FILL))
+    sheet.write_row(row, 2, [sum(totals)] + totals, total_fmt)
+    row += 1
+    sheet.merge_range(row, 0, row, 1, f"Theo {metrics} số đo", styles.text(italic=True))
+    sheet.write_row(row, 2, [sum(parts.values())] + [parts.get(key, 0) for key in keys], count_fmt)
+    for key, (colours, bold) in COUNT_COLOURS.items():
+        if key in keys:
+            col = 3 + keys.index(key)
+            sheet.conditional_format(first, col, row, col, {"type": "cell", "criteria": ">", "value": 0,
+                                                            "format": styles.conditional(colours, bold=bold)})
+    summary = "Tóm tắt: " + ", ".join(f"{number} {label_of(key).lower()}" for key, number in zip(keys, totals)
+                                      if number) + f" (trên {sum(totals)} chỉ tiêu)."
+    return _write_status_note(sheet, styles, result, catalog, row + 1, summary, widths)
+
+
+def label_of(key: MetricStatus | str) -> str:
+    return ON_ERROR_LABEL if key == ON_ERROR else MetricStatus(key).label
+
+
+def _write_status_note(sheet: Worksheet, styles: Styles, result: MergeResult, catalog: Catalog, row: int,
+                       summary: str, widths: list[float]) -> int:
+    """The counts in words, and how to read them; returns the next row."""
+    last = len(widths) - 1
+    sheet.merge_range(row, 0, row, last, summary, styles.get(bold=True, text_wrap=True))
+    sheet.set_row(row, text_height([(summary, sum(widths))]))
+    note = ("Chỉ tiêu có nhiều số đo chỉ đạt khi mọi số đo đều đạt. “Chưa đủ số liệu”: còn đơn vị chưa gửi "
+            f"hoặc số liệu bị loại, nên chưa đánh giá. “{ON_ERROR_LABEL}”: tính ra đạt nhưng dựa trên số liệu có "
+            "lỗi, không tính là đạt.")
+    if any(m.status in ON_THE_WAY for m in result.metrics):
+        when = "là năm gốc" if result.year == catalog.first_year else "chưa đến hạn đánh giá"
+        note += (f" Năm {result.year} {when}: các chỉ tiêu được so với mục tiêu "
+                 f"{catalog.target_year(result.year)}.")
+    sheet.merge_range(row + 1, 0, row + 1, last, note, styles.get(italic=True, text_wrap=True, font_color=MUTED,
+                                                                  font_size=10))
+    sheet.set_row(row + 1, text_height([(note, sum(widths) * 1.1)]))
+    return row + 2
+
+
+def _insert_chart(sheet: Worksheet, workbook: xlsxwriter.Workbook, header_row: int, chart_col: int, keys: list,
+                  objectives: int, charted: list) -> None:
+    """Indicators per objective and status, from the status table's cells; beside the page, not printed."""
+    chart = workbook.add_chart({"type": "column"})
+    first, final = header_row + 1, header_row + objectives
+    small = {"name": FONT, "size": 10}
+    for key in charted:
+        col = 3 + keys.index(key)
+        chart.add_series({
+            "name": [OVERVIEW_SHEET, header_row, col],
+            "categories": [OVERVIEW_SHEET, first, 0, final, 0],
+            "values": [OVERVIEW_SHEET, first, col, final, col],
+            "fill": {"color": CHART_COLOURS[key]}, "border": {"color": MUTED},
+            "data_labels": {"value": True, "font": small},
+        })
+    chart.set_title({"name": "Số chỉ tiêu theo mục tiêu", "name_font": {"name": FONT, "size": 12, "bold": True}})
+    chart.set_x_axis({"num_font": small})
+    chart.set_y_axis({"num_font": small, "major_unit": 1, "min": 0, "major_gridlines": {"visible": True}})
+    chart.set_legend({"position": "bottom", "font": small})
+    chart.set_size({"width": CHART_COLUMNS * (CHART_COLUMN_WIDTH * 7 + 5), "height": 330})
+    sheet.insert_chart(header_row - 1, chart_col, chart, {"object_position": 1})
+
+
+def _write_completeness(sheet: Worksheet, styles: Styles, result: MergeResult, row: int, widths: list[float]) -> int:
+    """The returns: due, received, on time, late, missing; the units missing or late by name."""
+    last = len(widths) - 1
+    states = [timeliness(unit) for unit in result.units]
+    figures = [("Phải nộp", len(result.units)), ("Đã nhận", sum(1 for u in result.units if u.received)),
+               (ON_TIME, states.count(ON_TIME)), (LATE, states.count(LATE)), (MISSING, states.count(MISSING))]
+    if NO_DATE in states:
+        figures.insert(4, (NO_DATE, states.count(NO_DATE)))
+    sheet.merge_range(row, 0, row + 1, 1, "Số đơn vị phải nộp báo cáo", styles.text(bold=True, valign="vcenter"))
+    for offset, (label, number) in enumerate(figures):
+        sheet.write_string(row, 2 + offset, label, styles.header())
+        sheet.write_number(row + 1, 2 + offset, number, styles.number(COUNT, align="center", bold=True))
+    sheet.set_row(row, 32)
+    missing_col = 2 + len(figures) - 1
+    sheet.conditional_format(row + 1, missing_col, row + 1, missing_col, {
+        "type": "cell", "criteria": ">", "value": 0, "format": styles.conditional(RED, bold=True)})
+    row += 2
+    for label, wanted in (("Chưa nộp", MISSING), ("Nộp muộn", LATE)):
+        names = [unit.name or unit.id for unit, state in zip(result.units, states) if state == wanted]
+        if names:
+            text = "; ".join(names)
+            sheet.merge_range(row, 0, row, 1, f"{label} ({len(names)})", styles.text(bold=True))
+            sheet.merge_range(row, 2, row, last, text, styles.text())
+            sheet.set_row(row, text_height([(text, sum(widths[2:]))]))
+            row += 1
+    return row
+
+
+def _write_funding(sheet: Worksheet, styles: Styles, result: MergeResult, catalog: Catalog, row: int,
+                   widths: list[float]) -> int:
+    """Every money figure of the catalogue, in đồng, and who reported it."""
+    rows = funding(result, catalog)
+    if not rows:
+        return row
+    last = len(widths) - 1
+    sheet.merge_range(row, 0, row, last, f"4. Kinh phí thực hiện Kế hoạch năm {result.year}", styles.section())
+    row += 1
+    sheet.merge_range(row, 0, row, 1, "Nguồn kinh phí", styles.header())
+    sheet.merge_range(row, 2, row, 5, "Số tiền", styles.header())
+    sheet.merge_range(row, 6, row, last, "Đơn vị báo cáo", styles.header())
+    row += 1
+    for label, amount, reporter in rows:
+        label = label.removesuffix(" (đồng)")
+        sheet.merge_range(row, 0, row, 1, label, styles.text())
+        if amount is None:
+            sheet.merge_range(row, 2, row, 5, NOT_REPORTED, styles.centre(italic=True, font_color=RED[1]))
         else:
-            distance = found.value - found.target
-        if found.status in ON_THE_WAY and (distance <= 0 or found.operator.holds(found.value, found.target)):
-            continue  # already at the milestone's level
-        relative = distance / abs(found.target) if found.target else None
-        gaps.append(Gap(metric, found, relative))
-    gaps.sort(key=lambda gap: (gap.relative is not None, gap.relative or 0.0), reverse=True)
-    return gaps[:count]
+            sheet.merge_range(row, 2, row, 5, f"{format_number(amount)} đồng", styles.text(bold=True, align="right"))
+        sheet.merge_range(row, 6, row, last, reporter, styles.text())
+        sheet.set_row(row, text_height([(label, CODE_WIDTH + NAME_WIDTH), (reporter, sum(widths[6:]))]))
+        row += 1
+    return row
 
 
 def funding(result: MergeResult, catalog: Catalog) -> list[tuple[str, float | None, str]]:
@@ -104,224 +317,3 @@ def funding(result: MergeResult, catalog: Catalog) -> list[tuple[str, float | No
         names = [d.name for d in catalog.departments if d.id in providers]
         rows.append((element.label, amount, ", ".join(names)))
     return rows
-
-
-def write_overview_sheet(sheet: Worksheet, workbook: xlsxwriter.Workbook, styles: Styles, result: MergeResult,
-                         catalog: Catalog, metric_sheet: MetricSheet, made: datetime) -> None:
-    """Page 1 for the chairman: results per objective, completeness, funding, worst gaps, a chart."""
-    for col, width in enumerate(OVERVIEW_WIDTHS):
-        sheet.set_column(col, col, width)
-    last = len(OVERVIEW_WIDTHS) + CHART_COLUMNS  # the title spans the tables and the chart
-    target_year = catalog.target_year(result.year)
-    sheet.merge_range(0, 0, 0, last, f"TỔNG HỢP KẾT QUẢ THỰC HIỆN KẾ HOẠCH VÌ TRẺ EM NĂM {result.year}",
-                      styles.get(bold=True, font_size=16, align="center", valign="vcenter"))
-    sheet.set_row(0, 26)
-    sheet.merge_range(1, 0, 1, last, catalog.title, styles.get(italic=True, align="center", text_wrap=True))
-    sheet.merge_range(2, 0, 2, last,
-                      f"{catalog.commune}, {catalog.province} — đánh giá theo mục tiêu năm {target_year} — "
-                      f"lập ngày {format_date(made)} lúc {made:%H:%M}", styles.get(align="center"))
-    setup_page(sheet, catalog, result.year, title_rows=(0, 0), freeze_row=3, one_page=True)
-    header_row = 5
-    counts = status_counts(metric_sheet, catalog)
-    row = _write_status_table(sheet, styles, result, catalog, metric_sheet, counts, header_row - 1)
-    row = _write_completeness(sheet, styles, result, row + 1)
-    row = _write_funding(sheet, styles, result, catalog, row + 1)
-    row = _write_furthest(sheet, styles, result, catalog, row + 1)
-    # The chart sits beside the tables, not under them: the page is landscape and printed on one
-    # sheet, so using its width keeps the text larger.
-    chart_col = len(OVERVIEW_WIDTHS) + 1
-    sheet.set_column(len(OVERVIEW_WIDTHS), len(OVERVIEW_WIDTHS), 2)
-    sheet.set_column(chart_col, chart_col + CHART_COLUMNS - 1, CHART_COLUMN_WIDTH)
-    charted = [s for s in CHART_SERIES if s in ALWAYS_CHARTED or any(c.get(s) for c in counts.values())]
-    _insert_chart(sheet, workbook, header_row - 1, chart_col, header_row, len(catalog.objectives), charted)
-    sheet.print_area(0, 0, row, chart_col + CHART_COLUMNS - 1)
-
-
-def _status_ranges(metric_sheet: MetricSheet) -> tuple[str, str, str]:
-    """The "Chỉ tiêu" sheet's indicator, metric-objective and status columns, as absolute ranges."""
-    first, final = metric_sheet.first_row + 1, metric_sheet.last_row + 1
-
-    def column(col: int) -> str:
-        letter = xl_col_to_name(col)
-        return f"'{METRICS_SHEET}'!${letter}${first}:${letter}${final}"
-
-    return column(metric_sheet.indicator_col), column(metric_sheet.objective_col), column(metric_sheet.status_col)
-
-
-def _write_status_table(sheet: Worksheet, styles: Styles, result: MergeResult, catalog: Catalog,
-                        metric_sheet: MetricSheet, counts: dict[int, dict[MetricStatus, int]], row: int) -> int:
-    """Indicators per objective and status, then the measured parts per status: live COUNTIFS."""
-    last = len(OVERVIEW_WIDTHS) - 1
-    indicators, metrics = len(metric_sheet.indicator_status), len(metric_sheet.metric_status)
-    sheet.merge_range(row, 0, row, last, f"1. Kết quả thực hiện {indicators} chỉ tiêu ({metrics} số đo)",
-                      styles.section())
-    row += 1
-    sheet.write_row(row, 0, ["Mục tiêu", "Nội dung", "Số chỉ tiêu"] + [s.label for s in STATUS_ORDER], styles.header())
-    sheet.set_row(row, 32)
-    row += 1
-    indicator_range, objective_range, status_range = _status_ranges(metric_sheet)
-    body_first = row
-    count_fmt = styles.number(COUNT, align="center")
-    for objective in catalog.objectives:
-        per_status = counts.get(objective.number, {})
-        sheet.write_string(row, 0, f"Mục tiêu {objective.number}", styles.centre(bold=True))
-        sheet.write_string(row, 1, objective.name, styles.text())
-        sheet.write_formula(row, 2, f"=COUNTIF({indicator_range},{objective.number})", count_fmt,
-                            sum(per_status.values()))
-        for status in STATUS_ORDER:
-            sheet.write_formula(row, status_column(status),
-                                f'=COUNTIFS({indicator_range},{objective.number},{status_range},"{status.label}")',
-                                count_fmt, per_status.get(status, 0))
-        sheet.set_row(row, text_height([(objective.name, OVERVIEW_WIDTHS[1])]))
-        row += 1
-    total_fmt = styles.number(COUNT, align="center", bold=True, bg_color=BAND_FILL)
-    sheet.merge_range(row, 0, row, 1, "Tổng số chỉ tiêu", styles.text(bold=True, bg_color=BAND_FILL))
-    for col in range(2, FIRST_STATUS_COL + len(STATUS_ORDER)):
-        letter = xl_col_to_name(col)
-        cached = sum(sum(c.values()) if col == 2 else c.get(STATUS_ORDER[col - FIRST_STATUS_COL], 0)
-                     for c in counts.values())
-        sheet.write_formula(row, col, f"=SUM({letter}{body_first + 1}:{letter}{row})", total_fmt, cached)
-    row += 1
-    # The measured parts (34): every metric's own status, counted over the metric rows.
-    parts = count_statuses(metric_sheet.metric_status.values())
-    sheet.merge_range(row, 0, row, 1, f"Theo {metrics} số đo", styles.text(italic=True))
-    sheet.write_formula(row, 2, f'=COUNTIF({objective_range},">0")', count_fmt, metrics)
-    for status in STATUS_ORDER:
-        sheet.write_formula(row, status_column(status),
-                            f'=COUNTIFS({objective_range},">0",{status_range},"{status.label}")', count_fmt,
-                            parts[status])
-    for status, (colours, bold) in COUNT_COLOURS.items():
-        col = status_column(status)
-        sheet.conditional_format(body_first, col, row, col, {"type": "cell", "criteria": ">", "value": 0,
-                                                             "format": styles.conditional(colours, bold=bold)})
-    return _write_status_note(sheet, styles, result, catalog, row + 1)
-
-
-def _write_status_note(sheet: Worksheet, styles: Styles, result: MergeResult, catalog: Catalog, row: int) -> int:
-    """How to read the counts: indicators with parts, no verdict on incomplete data, the milestone."""
-    target_year = catalog.target_year(result.year)
-    note = ("Chỉ tiêu có nhiều số đo chỉ đạt khi mọi số đo đều đạt. “Chưa đủ số liệu”: còn đơn vị chưa gửi "
-            "hoặc số liệu bị loại, nên chưa đánh giá đạt hay chưa đạt.")
-    if any(m.status in ON_THE_WAY for m in result.metrics):
-        when = "là năm gốc" if result.year == catalog.first_year else "chưa đến hạn đánh giá"
-        note += (f" Năm {result.year} {when}: các chỉ tiêu được so với mục tiêu {target_year}, "
-                 "phần còn phải đạt ghi ở trang “Chỉ tiêu”.")
-    last = len(OVERVIEW_WIDTHS) - 1
-    sheet.merge_range(row, 0, row, last, note, styles.get(italic=True, text_wrap=True, font_color=MUTED))
-    sheet.set_row(row, text_height([(note, sum(OVERVIEW_WIDTHS))]))
-    return row + 1
-
-
-def _insert_chart(sheet: Worksheet, workbook: xlsxwriter.Workbook, chart_row: int, chart_col: int,
-                  header_row: int, objectives: int, statuses: list[MetricStatus]) -> None:
-    """Indicators per objective and status, drawn from the status table's cells (so it stays live)."""
-    chart = workbook.add_chart({"type": "column"})
-    first, final = header_row + 1, header_row + objectives  # 0-based rows of the objectives
-    small = {"name": FONT, "size": 10}
-    for status in statuses:
-        col = status_column(status)
-        chart.add_series({
-            "name": [OVERVIEW_SHEET, header_row, col],
-            "categories": [OVERVIEW_SHEET, first, 0, final, 0],
-            "values": [OVERVIEW_SHEET, first, col, final, col],
-            "fill": {"color": CHART_SERIES[status]}, "border": {"color": MUTED},
-            "data_labels": {"value": True, "font": small},
-        })
-    chart.set_title({"name": "Số chỉ tiêu theo mục tiêu",
-                     "name_font": {"name": FONT, "size": 12, "bold": True}})
-    chart.set_x_axis({"num_font": small})
-    chart.set_y_axis({"num_font": small, "major_unit": 1, "min": 0, "major_gridlines": {"visible": True}})
-    chart.set_legend({"position": "bottom", "font": small})
-    # Width of the chart columns in pixels (Excel: 7 px per character plus 5 px padding).
-    chart.set_size({"width": CHART_COLUMNS * (CHART_COLUMN_WIDTH * 7 + 5), "height": 330})
-    sheet.insert_chart(chart_row, chart_col, chart, {"object_position": 1})
-
-
-def _write_completeness(sheet: Worksheet, styles: Styles, result: MergeResult, row: int) -> int:
-    last = len(OVERVIEW_WIDTHS) - 1
-    sheet.merge_range(row, 0, row, last, "2. Tiến độ nộp báo cáo của các đơn vị", styles.section())
-    row += 1
-    states = [timeliness(unit) for unit in result.units]
-    figures = [("Phải nộp", len(result.units)), ("Đã nhận", sum(1 for u in result.units if u.received)),
-               (ON_TIME, states.count(ON_TIME)), (LATE, states.count(LATE)), (MISSING, states.count(MISSING))]
-    if NO_DATE in states:
-        figures.insert(4, (NO_DATE, states.count(NO_DATE)))
-    sheet.merge_range(row, 0, row + 1, 1, "Số đơn vị", styles.text(bold=True, valign="vcenter"))
-    for offset, (label, number) in enumerate(figures):
-        sheet.write_string(row, 2 + offset, label, styles.header())
-        sheet.write_number(row + 1, 2 + offset, number, styles.number(COUNT, align="center", bold=True))
-    sheet.set_row(row, 32)
-    missing_col = 2 + len(figures) - 1
-    sheet.conditional_format(row + 1, missing_col, row + 1, missing_col, {
-        "type": "cell", "criteria": ">", "value": 0, "format": styles.conditional(RED, bold=True)})
-    row += 2
-    for label, wanted in (("Chưa nộp", MISSING), ("Nộp muộn", LATE)):
-        names = [unit.name or unit.id for unit, state in zip(result.units, states) if state == wanted]
-        if names:
-            text = "; ".join(names)
-            sheet.merge_range(row, 0, row, 1, f"{label} ({len(names)})", styles.text(bold=True))
-            sheet.merge_range(row, 2, row, last, text, styles.text())
-            sheet.set_row(row, text_height([(text, sum(OVERVIEW_WIDTHS[2:]))]))
-            row += 1
-    return row
-
-
-def _write_funding(sheet: Worksheet, styles: Styles, result: MergeResult, catalog: Catalog, row: int) -> int:
-    rows = funding(result, catalog)
-    if not rows:
-        return row
-    last = len(OVERVIEW_WIDTHS) - 1
-    sheet.merge_range(row, 0, row, last, f"3. Kinh phí thực hiện Kế hoạch năm {result.year}", styles.section())
-    row += 1
-    sheet.merge_range(row, 0, row, 1, "Nguồn kinh phí", styles.header())
-    sheet.merge_range(row, 2, row, 3, "Số tiền (đồng)", styles.header())
-    sheet.merge_range(row, 4, row, last, "Đơn vị báo cáo", styles.header())
-    row += 1
-    for label, amount, reporter in rows:
-        sheet.merge_range(row, 0, row, 1, label, styles.text())
-        if amount is None:
-            sheet.merge_range(row, 2, row, 3, NOT_REPORTED, styles.centre(italic=True, font_color=RED[1]))
-        else:
-            sheet.merge_range(row, 2, row, 3, "", styles.number(MONEY, bold=True))
-            sheet.write_number(row, 2, amount, styles.number(MONEY, bold=True))
-        sheet.merge_range(row, 4, row, last, reporter, styles.text())
-        sheet.set_row(row, text_height([(label, OVERVIEW_WIDTHS[0] + OVERVIEW_WIDTHS[1])]))
-        row += 1
-    return row
-
-
-def _write_furthest(sheet: Worksheet, styles: Styles, result: MergeResult, catalog: Catalog, row: int) -> int:
-    last = len(OVERVIEW_WIDTHS) - 1
-    waiting = any(m.status in ON_THE_WAY for m in result.metrics)
-    title = (f"4. Các chỉ tiêu còn cách xa mục tiêu {catalog.target_year(result.year)} nhất" if waiting
-             else "4. Các chỉ tiêu chưa đạt, cách xa mục tiêu nhất")
-    sheet.merge_range(row, 0, row, last, title, styles.section())
-    row += 1
-    gaps = furthest_from_target(result, catalog)
-    if not gaps:
-        none = "Không có chỉ tiêu nào còn cách xa mục tiêu." if waiting else "Không có chỉ tiêu nào chưa đạt."
-        sheet.merge_range(row, 0, row, last, none, styles.text(italic=True))
-        return row + 1
-    headers = ["Mã", "Chỉ tiêu", "Giá trị", "Dấu", "Mục tiêu", "Cách mục tiêu"]
-    sheet.write_row(row, 0, headers, styles.header())
-    sheet.merge_range(row, 6, row, last, "Đơn vị chủ trì", styles.header())
-    sheet.set_row(row, 32)
-    row += 1
-    for gap in gaps:
-        metric, found = gap.metric, gap.result
-        # Red only for a verdict: a year between milestones is on its way, not failed.
-        colour = {"font_color": RED[1]} if found.status == MetricStatus.NOT_MET else {}
-        sheet.write_string(row, 0, metric.code, styles.centre(bold=True))
-        sheet.write_string(row, 1, metric.name, styles.text())
-        sheet.write_number(row, 2, found.value, styles.number(value_format(metric), bold=True, **colour))
-        sheet.write_string(row, 3, sign(found.operator), styles.centre())
-        sheet.write_number(row, 4, found.target, styles.number(target_format(metric, found.target)))
-        if gap.relative is None:
-            sheet.write_string(row, 5, "—", styles.centre())
-        else:
-            sheet.write_number(row, 5, gap.relative, styles.number(SHARE, align="center"))
-        lead = catalog.lead_name(metric)
-        sheet.merge_range(row, 6, row, last, lead, styles.text())
-        sheet.set_row(row, text_height([(metric.name, OVERVIEW_WIDTHS[1]), (lead, 24)]))
-        row += 1
-    return row

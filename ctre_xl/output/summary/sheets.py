@@ -7,6 +7,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from ctre_xl.plan.catalog import Catalog
 from ctre_xl.merge.model import Fact, MergeResult, UnitStatus
+from ctre_xl.output.corrections import write_corrections_block
 from ctre_xl.output.findings_table import (CODE_SIZE, FINDINGS_HEADERS, FINDINGS_WIDTHS, FindingsLook, counts_text,
                                            figure_labels, write_findings_table)
 from ctre_xl.output.summary.metrics import HEADER_ROW, FIRST_ROW, unit_names
@@ -77,7 +78,8 @@ def write_progress_sheet(sheet: Worksheet, styles: Styles, result: MergeResult, 
             sheet.conditional_format(f"{col}{FIRST_ROW + 1}:{col}{row}", {
                 "type": "cell", "criteria": ">", "value": 0, "format": styles.conditional(colours)})
     if registry is not None:
-        write_optional_progress(sheet, styles, result, registry, row, widths)
+        row = write_optional_progress(sheet, styles, result, registry, row, widths)
+    write_corrections_block(sheet, styles, result, catalog, row, widths)
 
 
 def write_findings_sheet(sheet: Worksheet, styles: Styles, result: MergeResult, catalog: Catalog,

@@ -17,9 +17,14 @@ from xlsxwriter.worksheet import Worksheet
 from ctre_xl.plan.catalog import Catalog, Metric
 from ctre_xl.plan.vocab import Operator, Scale
 from ctre_xl.style import (BAND_FILL, COUNT, FRACTIONAL_COUNT, GREEN, HEADER_FILL, PAGE_OF, RATE, RED, REPORT_PAGE,
-                           REPORT_SIZE, YES_NO, font, font_code, page_text, print_a4, status_colours)
+                           REPORT_SIZE, YES_NO, Page, font, font_code, page_text, print_a4, status_colours)
 
 LINE_HEIGHT = 15.0  # points per text line at the house report size (11)
+DEFAULT_ROW_HEIGHT = 15.0
+A4_INCHES = (8.27, 11.69)
+# Our row heights and column widths are estimates of what Excel or LibreOffice draws: page breaks
+# are placed on a page this much shorter, so theirs never come first.
+PAGE_SAFETY = 0.95
 
 
 class Styles:
@@ -194,3 +199,51 @@ def wrapped_lines(text: str, width: float) -> int:
             # Wrap on words as Excel does: narrow columns lose most of a word per line.
             needed += max(1, len(textwrap.wrap(part, per_line, break_long_words=True)))
     return needed
+
+
+def row_heights(sheet: Worksheet) -> dict[int, float]:
+    """row -> height (points) of every row given one with ``set_row``.
+
+    Read from XlsxWriter's own record (``row_sizes``: pixels since 3.0, the project needs 3.1),
+    so every writer's ``set_row`` counts without telling anyone.
+    """
+    sizes = getattr(sheet, "row_sizes", {})
+    return {row: size[0] * 0.75 for row, size in sizes.items() if not size[1]}
+
+
+def keep_together(sheet: Worksheet, blocks: list[tuple[int, int]], widths: list[float],
+                  repeated_row: int, page: Page = REPORT_PAGE) -> list[int]:
+    """Manual page breaks so no block of rows (first, last) is split across pages, a heading never
+    left alone at the foot of a page (XlsxWriter has no keep-with-next); returns the breaks.
+
+    The sheet prints one page wide: the scale follows from the visible ``widths``, the page height
+    from the paper and margins; the first page also holds the rows above the first block, the
+    others repeat ``repeated_row``. A block taller than a page keeps only its first two rows together.
+    """
+    heights = row_heights(sheet)
+
+    def height(first: int, last: int) -> float:
+        return sum(heights.get(row, DEFAULT_ROW_HEIGHT) for row in range(first, last + 1))
+
+    left, right, top, bottom = page.margins or (0.7, 0.7, 0.75, 0.75)
+    paper_width, paper_height = A4_INCHES[::-1] if page.landscape else A4_INCHES
+    drawn = sum(width * 7 + 5 for width in widths) * 0.75  # Excel: 7 px a character, 5 px padding
+    scale = min(1.0, (paper_width - left - right) * 72 / drawn)
+    capacity = (paper_height - top - bottom) * 72 / scale * PAGE_SAFETY
+    repeated = height(repeated_row, repeated_row)
+    pieces: list[tuple[int, int]] = []
+    for first, last in blocks:
+        if height(first, last) <= capacity - repeated:
+            pieces.append((first, last))
+        else:
+            pieces += [(first, min(first + 1, last))] + [(row, row) for row in range(first + 2, last + 1)]
+    used = height(0, blocks[0][0] - 1) if blocks else 0.0
+    breaks = []
+    for first, last in pieces:
+        size = height(first, last)
+        if used + size > capacity and used > repeated:
+            breaks.append(first)
+            used = repeated
+        used += size
+    sheet.set_h_pagebreaks(breaks)
+    return breaks

@@ -12,20 +12,17 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-import xlsxwriter
-from xlsxwriter.exceptions import XlsxWriterException
-
 from ctre_xl.plan.catalog import Catalog
-from ctre_xl.errors import WorkspaceError
+from ctre_xl.book import report_workbook
 from ctre_xl.files import atomic_write
 from ctre_xl.merge.model import MergeResult
+from ctre_xl.output.fitting import FittingSheet
 from ctre_xl.output.summary.by_unit import BY_UNIT_SHEET, write_by_unit_sheet
 from ctre_xl.output.summary.metrics import METRICS_SHEET, write_metrics_sheet
 from ctre_xl.output.summary.overview import OVERVIEW_SHEET, write_overview_sheet
 from ctre_xl.output.summary.sheets import (DATA_SHEET, FINDINGS_SHEET, PROGRESS_SHEET, write_data_sheet,
                                            write_findings_sheet, write_progress_sheet)
 from ctre_xl.output.summary.styles import Styles
-from ctre_xl.style import REPORT_SIZE, font
 from ctre_xl.plan.units import Registry
 
 SHEETS = (OVERVIEW_SHEET, METRICS_SHEET, BY_UNIT_SHEET, PROGRESS_SHEET, FINDINGS_SHEET, DATA_SHEET)
@@ -52,17 +49,13 @@ def write_summary(result: MergeResult, catalog: Catalog, registry: Registry, pat
     made = made or datetime.now()
     requested = Path(path)
     with atomic_write(requested, allow_fallback=True) as (temporary, target):
-        workbook = xlsxwriter.Workbook(str(temporary), {
-            # Unit text is always literal: never a formula, number or link.
-            "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False,
-            "default_format_properties": font(REPORT_SIZE),
-        })
+        workbook = report_workbook(temporary)  # unit text literal, any text writable, in memory
         workbook.set_properties({
             "title": f"Tổng hợp kết quả thực hiện Kế hoạch vì trẻ em năm {result.year}",
             "subject": catalog.title, "author": "ctre-xl", "company": catalog.commune, "created": made,
         })
         styles = Styles(workbook)
-        sheets = {name: workbook.add_worksheet(name) for name in SHEETS}
+        sheets = {name: workbook.add_worksheet(name, worksheet_class=FittingSheet) for name in SHEETS}
         metric_sheet = write_metrics_sheet(sheets[METRICS_SHEET], styles, result, catalog)
         write_overview_sheet(sheets[OVERVIEW_SHEET], workbook, styles, result, catalog, metric_sheet, made)
         write_by_unit_sheet(sheets[BY_UNIT_SHEET], styles, result, catalog, registry)
@@ -70,10 +63,7 @@ def write_summary(result: MergeResult, catalog: Catalog, registry: Registry, pat
         write_findings_sheet(sheets[FINDINGS_SHEET], styles, result, catalog, registry)
         write_data_sheet(sheets[DATA_SHEET], styles, result, catalog, registry)
         sheets[OVERVIEW_SHEET].activate()
-        try:
-            workbook.close()
-        except (OSError, XlsxWriterException) as exc:
-            raise WorkspaceError(f"Không ghi được bảng tổng hợp {requested.name}: {exc}.") from exc
+        workbook.close()  # an OSError (disk full...), even wrapped by XlsxWriter: files.atomic_write words it
     written = SummaryPath(target.path)
     written.requested = requested
     written.fallback_used = target.fallback_used

@@ -27,7 +27,7 @@ from defusedxml.ElementTree import DefusedXMLParser
 from ctre_xl.plan.finding_kinds import FindingKind
 from ctre_xl.read.ods.values import OFFICE, TABLE, cell_from_odf, excel_formula, excel_reference
 from ctre_xl.read.sniff import ODS_MIMETYPE
-from ctre_xl.read.xlsx.workbook import SheetCells, SheetInfo, parse_name_ref
+from ctre_xl.read.xlsx.workbook import SheetCells, SheetInfo, parse_name_ref, pick_sheet
 from ctre_xl.read.package import (CHUNK, MAX_INFLATED, CappedReader, WorkbookError, corrupt_xml, dangerous_xml,
                                   open_package, parse_xml)
 from ctre_xl.read.values import parse_saved_time
@@ -297,7 +297,7 @@ class OdsWorkbook:
             chunks = []
             while chunk := reader.read(CHUNK):
                 chunks.append(chunk)
-            return parse_xml(b"".join(chunks))
+            return parse_xml(b"".join(chunks), name)
         except DefusedXmlException as exc:
             raise dangerous_xml(name) from exc
         except (ParseError, zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
@@ -330,7 +330,7 @@ class OdsWorkbook:
     # -- workbook structure ------------------------------------------------------------------
 
     def sheet(self, name: str) -> SheetInfo | None:
-        return next((s for s in self.sheets if s.name == name), None)
+        return pick_sheet(self.sheets, name)
 
     def name_target(self, name: str) -> tuple[str, int, int] | None:
         """Where a named range points: (sheet, row, col), 0-based, or None if absent or broken."""
@@ -378,7 +378,8 @@ class OdsWorkbook:
         """Read the wanted cells of ``sheet``: each of ``cells``, and every cell of ``columns`` up to
         ``max_row`` (0-based, inclusive). Reading stops at the first row past every wanted row.
         Empty cells are left out (as for xlsx, a missing key means an empty cell)."""
-        index = next((i for i, s in enumerate(self.sheets) if s.name == sheet), None)
+        picked = pick_sheet(self.sheets, sheet)
+        index = next((i for i, s in enumerate(self.sheets) if s is picked), None)
         if index is None:
             raise WorkbookError("missing_sheet", sheet_name=sheet)
         wanted = set(cells)

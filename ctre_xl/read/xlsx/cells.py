@@ -4,10 +4,13 @@ the scanner of ``xlsx_scan`` (which falls back to these for the cells it does no
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from typing import Iterable, NamedTuple
 from xml.etree.ElementTree import Element
 
-from ctre_xl.read.xlsx.scan import RawCell, SharedStrings
+from ctre_xl.plan.finding_kinds import FindingKind
+from ctre_xl.read.values import shown
+from ctre_xl.read.xlsx.scan import RawCell, SharedStrings, Unsupported
+from ctre_xl.text import clean_text
 
 _NS_MAIN = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main",
             "http://purl.oclc.org/ooxml/spreadsheetml/main")
@@ -31,7 +34,8 @@ class Cell(NamedTuple):
 
 
 def _unescape(text: str) -> str:
-    return _ESCAPE.sub(lambda m: chr(int(m[1], 16)), text) if "_x" in text else text
+    # "_xD83D__xDE00_" is one character in two halves; a half alone becomes U+FFFD (clean_text)
+    return clean_text(_ESCAPE.sub(lambda m: chr(int(m[1], 16)), text)) if "_x" in text else text
 
 
 def _has_content(c: Element) -> bool:
@@ -63,21 +67,72 @@ def _rich_text(element: Element) -> str:
     return _unescape("".join(parts))
 
 
-class _ParsedStrings:
-    """Shared strings parsed by the XML parser, with the scanner's interface (``SharedStrings``)."""
+class PickedStrings:
+    """The shared strings some cells use, picked while the XML parser streamed the table (the
+    scanner's interface, ``SharedStrings``): only the wanted items are kept, whatever the table's size."""
 
-    def __init__(self, items: list[Element]) -> None:
-        self._items = items
+    def __init__(self, texts: dict[int, str], count: int, complete: bool) -> None:
+        self.texts, self.count, self.complete = texts, count, complete
 
     def __len__(self) -> int:
-        return len(self._items)
+        return self.count  # items seen: every wanted index below it was picked
 
     def text(self, index: int) -> str:
-        return _rich_text(self._items[index])
+        return self.texts[index]
+
+    def covers(self, indices: set[int]) -> bool:
+        return self.complete or all(i in self.texts for i in indices)
 
 
-_Strings = SharedStrings | _ParsedStrings
-_NO_STRINGS = _ParsedStrings([])
+_Strings = SharedStrings | PickedStrings
+_NO_STRINGS = PickedStrings({}, 0, True)
+
+
+class Damage(NamedTuple):
+    """Something in a part that could not be read as written, and what was done instead: the
+    reader goes on with the rest (a ``damaged_content`` finding names it)."""
+
+    kind: FindingKind
+    variant: str
+    cell: str | None  # "D7", when it is about one cell
+    fields: tuple[tuple[str, str], ...]
+
+
+def settle_copies(ref: str, copies: list[Cell]) -> tuple[Cell, Damage]:
+    """A wanted cell written more than once in its sheet (no spreadsheet program does; a generated or
+    hand-edited file can). Copies that agree give their value, with a warning; copies that differ
+    give none, with an error: which one the unit meant cannot be known, and Excel and LibreOffice
+    do not agree on which copy they show."""
+    fields = (("count", str(len(copies))),
+              ("found", " / ".join(f"“{'' if c.value is None else shown(c.value)}”" for c in copies)[:200]))
+    if all(copy == copies[0] for copy in copies):
+        return copies[0], Damage(FindingKind.DAMAGED_CONTENT, "duplicate", ref, fields)
+    return Cell(None), Damage(FindingKind.DAMAGED_CONTENT, "duplicate_differ", ref, fields)
+
+
+def pick_strings(elements: Iterable[Element], needed: set[int], limit: int) -> PickedStrings:
+    """The ``needed`` items of a shared-strings table streamed by the XML parser (``elements``:
+    every element, innermost first), stopping after the last one needed; more than ``limit``
+    items is refused like an oversized table (they could only be counted here, as they came)."""
+    texts: dict[int, str] = {}
+    count, last = 0, max(needed, default=-1)
+    for element in elements:
+        if element.tag in T_SI:
+            if count in needed:
+                texts[count] = _rich_text(element)
+            count += 1
+            if count > limit:
+                raise Unsupported("too many shared strings")
+            if count > last:
+                return PickedStrings(texts, count, complete=False)
+    return PickedStrings(texts, count, complete=True)
+
+
+def shared_index(value: str | None) -> int | None:
+    """A shared-string reference as an index; None when it is not one (Unicode digits such as
+    "²" pass ``isdigit`` but are no index Excel writes)."""
+    text = (value or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
 
 
 def _cell(kind: str, value: str | None, formula: str | None, inline: str | None, shared: _Strings) -> Cell:
@@ -86,8 +141,8 @@ def _cell(kind: str, value: str | None, formula: str | None, inline: str | None,
     if value is None:
         return Cell(None, formula)
     if kind == "s":
-        index = int(value) if value.strip().isdigit() else -1
-        return Cell(shared.text(index) if 0 <= index < len(shared) else None, formula)
+        index = shared_index(value)
+        return Cell(shared.text(index) if index is not None and index < len(shared) else None, formula)
     if kind == "b":
         return Cell(value.strip() in ("1", "true"), formula)
     if kind == "e":

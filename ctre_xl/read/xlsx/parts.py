@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import zipfile
 from io import BytesIO
-from typing import Iterator
+from typing import IO, Iterator
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
-from ctre_xl.read.package import (CHUNK, CORRUPT_PACKAGE, MAX_INFLATED, SMALL_PART, CappedReader, WorkbookError,
-                                  corrupt_xml, dangerous_xml, open_package, parse_xml)
+from ctre_xl.read.package import (CHUNK, CORRUPT_PACKAGE, MAX_DEPTH, MAX_ELEMENTS, MAX_INFLATED, SMALL_PART, XmlLimit,
+                                  CappedReader, WorkbookError,
+                                  corrupt_xml, dangerous_xml, open_package, parse_xml,
+                                  require_utf8)
 from ctre_xl.read.sniff import ZipMember, inflate_member
 
 
@@ -45,19 +47,20 @@ class XlsxParts:
                 raise WorkbookError("corrupt_zip", CORRUPT_PACKAGE) from exc
         return self._package
 
-    def _open(self, name: str) -> CappedReader:
+    def _open(self, name: str, limit: int = MAX_INFLATED) -> CappedReader:
         try:
-            return CappedReader(self._zip.open(self._zip.getinfo(name)), MAX_INFLATED, name)
+            return CappedReader(self._zip.open(self._zip.getinfo(name)), limit, name)
         except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, KeyError) as exc:
             raise corrupt_xml(name) from exc
 
-    def _read_part(self, name: str) -> bytes:
-        """The inflated bytes of a small part (capped like every read)."""
+    def _read_part(self, name: str, limit: int = MAX_INFLATED) -> bytes:
+        """The inflated bytes of a small part (capped like every read, at ``limit`` bytes)."""
         info = self._members[name]
-        direct = inflate_member(self._data, info) if info.file_size <= SMALL_PART else None
+        direct = inflate_member(self._data, info) if info.file_size <= min(SMALL_PART, limit) else None
         if direct is not None:
+            require_utf8(direct, name)  # the scanner's fast paths read these bytes too
             return direct
-        reader = self._open(name)
+        reader = self._open(name, limit)
         try:
             chunks = []
             while chunk := reader.read(CHUNK):
@@ -71,21 +74,38 @@ class XlsxParts:
         if data is None:
             data = self._read_part(name)
         try:
-            return parse_xml(data)
+            return parse_xml(data, name)
         except DefusedXmlException as exc:
             raise dangerous_xml(name) from exc
         except (ParseError, zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-            raise corrupt_xml(name) from exc
+            raise corrupt_xml(name, exc) from exc
 
-    def _stream(self, name: str) -> Iterator[Element]:
-        """Yield each element of a part as it is completed, through defusedxml."""
+    def _stream(self, name: str, source: IO[bytes] | None = None) -> Iterator[Element]:
+        """Yield each element of a part as it is completed, through defusedxml (``source``: its
+        bytes when already read). Memory stays flat whatever the part holds: deeper than
+        ``MAX_DEPTH`` levels or more than ``MAX_ELEMENTS`` elements is refused, and each record (an
+        element directly under the root or under sheetData: a row, a shared string) is detached
+        once the caller has had it."""
+        depth = count = 0  # a template's rows are read long before MAX_ELEMENTS (reading stops below them)
+        stack: list[Element] = []
         try:
-            for _event, element in SafeET.iterparse(self._open(name), events=("end",)):
+            for event, element in SafeET.iterparse(source or self._open(name), events=("start", "end")):
+                if event == "start":
+                    depth += 1
+                    count += 1
+                    if depth > MAX_DEPTH or count > MAX_ELEMENTS:
+                        raise XmlLimit(f"depth {depth}, {count} elements")
+                    stack.append(element)
+                    continue
+                depth -= 1
+                stack.pop()
                 yield element
+                if depth == 1 or (depth == 2 and stack[-1].tag.endswith("}sheetData")):
+                    stack[-1].remove(element)  # the caller is done with it: keep no record behind
         except DefusedXmlException as exc:
             raise dangerous_xml(name) from exc
         except (ParseError, zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-            raise corrupt_xml(name) from exc
+            raise corrupt_xml(name, exc) from exc
 
     def _elements(self, name: str, data: bytes | None = None) -> Iterator[Element]:
         """The children of the root (and, for a sheet, the rows of sheetData) of a part: parsed

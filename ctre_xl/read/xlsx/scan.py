@@ -30,6 +30,8 @@ import re
 from typing import Callable
 from xml.etree.ElementTree import XML, Element, ParseError
 
+from ctre_xl.text import clean_text
+
 NS_MAIN = (b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
            b"http://purl.oclc.org/ooxml/spreadsheetml/main")
 
@@ -55,7 +57,7 @@ _FORBIDDEN_CONTROLS = bytes(range(0x00, 0x09)) + b"\x0b\x0c" + bytes(range(0x0e,
 # differently (comment, CDATA, processing instruction, prefixed element) or a nested cell or row:
 # a "<c" (which also refuses rich-text runs' <color>/<charset>/<condense>: their part goes to
 # the parser) or "<row".
-_CONTENT = rb"[^<]*(?:<(?![!?c]|row|/c>|/?[A-Za-z_][\w.-]*:)[^<]*)*"
+_CONTENT = rb"[^<]*+(?:<(?![!?c]|row|/c>|/?[A-Za-z_][\w.-]*:)[^<]*+)*+"  # possessive: no backtracking memory
 # Every token of sheetData, in order: a row start with its number and other attributes (with the
 # end of the row before it, if any; self-closed if they end with "/"), a cell with its column letters, other attributes (without
 # "/" or ">") and content, the last row end, or -- the last group -- any other non-blank character,
@@ -72,9 +74,10 @@ _SIMPLE_CONTENT = re.compile(rb'(?:<f>([^<]*)</f>|(<f/>))?(?:<v>([^<]*)</v>|<v/>
                              rb'(?:<is><t(?:\s+xml:space="preserve")?>([^<]*)</t></is>)?')
 _TYPE = re.compile(rb'(?:^|\s)t\s*=\s*"([^"]*)"')
 _HAS_CONTENT = (b"<v", b"<is", b"<f")
+LAZY_FROM = 256 * 1024  # sheet regions larger than this are tokenised lazily
 _DIMENSION = re.compile(rb'<dimension\s+ref="([^"&<]*)"\s*/?>')
 
-_SI = re.compile(rb"<si>([^<]*(?:<(?!/si>)[^<]*)*)</si>|<si\s*/>")
+_SI = re.compile(rb"<si>([^<]*+(?:<(?!/si>)[^<]*+)*+)</si>|<si\s*/>")  # possessive, as _CONTENT
 _SIMPLE_SI = re.compile(rb'<t(?:\s+xml:space="preserve")?>([^<]*)</t>')
 
 _ENTITY = re.compile(r"&(?:(amp|lt|gt|quot|apos)|#([0-9]{1,7})|#x([0-9A-Fa-f]{1,6}));")
@@ -181,7 +184,10 @@ def scan_sheet(data: bytes, wanted: set[tuple[int, int]], wanted_columns: frozen
     row_number = -1
     in_rows_past = False
     row_open = False  # between <row> and </row>: cells belong to that row (the parser's view)
-    for closed, row, row_attributes, letters, attributes, content, other in _TOKEN.findall(region):
+    # findall is the fast form, but it builds every token first: a large region (a few KB of
+    # deflate make megabytes of one-character tokens) is walked lazily instead.
+    tokens = _TOKEN.findall(region) if len(region) <= LAZY_FROM else (m.groups(b"") for m in _TOKEN.finditer(region))
+    for closed, row, row_attributes, letters, attributes, content, other in tokens:
         if not letters:
             if row:
                 if row_open != bool(closed):
@@ -209,6 +215,8 @@ def scan_sheet(data: bytes, wanted: set[tuple[int, int]], wanted_columns: frozen
         key = (row_number, column)
         if not ((column in wanted_columns and (max_row is None or row_number <= max_row)) or key in wanted):
             continue
+        if key in raw:
+            raise Unsupported("a cell written twice")  # the parser's path settles and reports the copies
         raw[key] = _raw_cell(attributes, content, namespace, parse_cell)
     else:
         if row_open:
@@ -270,6 +278,8 @@ def _fragment(whole: bytes, namespace: str) -> Element:
     """One element parsed alone by the XML parser, in the part's default namespace (the part has
     been proven DTD-free, and a fragment cannot carry a DOCTYPE: it starts with its own tag)."""
     uri = namespace[1:-1].encode()
+    if len(whole) > LAZY_FROM:
+        raise Unsupported("a large fragment")  # the streaming parser reads it, under its depth limit
     try:
         return XML(b'<wrap xmlns="' + uri + b'">' + whole + b"</wrap>")[0]
     except (ParseError, IndexError) as exc:
@@ -312,7 +322,8 @@ _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
 def _unescape_x(text: str) -> str:
-    return _ESCAPE.sub(lambda m: chr(int(m[1], 16)), text) if "_x" in text else text
+    # "_xD83D__xDE00_" is one character in two halves; a half alone becomes U+FFFD (clean_text)
+    return clean_text(_ESCAPE.sub(lambda m: chr(int(m[1], 16)), text)) if "_x" in text else text
 
 
 def _region_of_root(body: bytes) -> bytes:

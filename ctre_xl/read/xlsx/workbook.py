@@ -27,16 +27,17 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
+from io import BytesIO
 from typing import Iterable
-from xml.etree.ElementTree import Element
 
-from ctre_xl.cellref import col_index, parse_a1
+from ctre_xl.cellref import a1, col_index, parse_a1
 from ctre_xl.plan.finding_kinds import FindingKind
-from ctre_xl.read.package import SMALL_PART, WorkbookError
+from ctre_xl.read.package import MiB, SMALL_PART, WorkbookError
 from ctre_xl.read.values import parse_saved_time
 from ctre_xl.read.sniff import ZipMember, packed_member, zip_directory
-from ctre_xl.read.xlsx.cells import (T_C, T_DIM, T_ROW, T_SI, _NO_STRINGS, Cell, _has_content, _ParsedStrings, _raw_cell,
-                                     _rich_text, _Strings, _cell)
+from ctre_xl.read.xlsx.cells import (T_C, T_DIM, T_ROW, _NO_STRINGS, Cell, PickedStrings, _has_content, _raw_cell,
+                                     _rich_text, _Strings, _cell, Damage, pick_strings, settle_copies,
+                                     shared_index)
 from ctre_xl.read.xlsx.parts import XlsxParts, normalise_part
 from ctre_xl.read.xlsx.scan import RawCell, SharedStrings, Unsupported, scan_sheet
 
@@ -59,6 +60,10 @@ class SheetInfo:
     part: str  # zip member name
 
 
+MAX_SHARED_STRINGS_BYTES = 16 * MiB  # a template's table is tens of KB; a pasted list a few MB
+MAX_SHARED_STRINGS = 300_000  # items (each costs memory even when empty: counted before they are built)
+
+
 @dataclass
 class SheetCells:
     """What was read from one sheet."""
@@ -66,6 +71,13 @@ class SheetCells:
     cells: dict[tuple[int, int], Cell] = field(default_factory=dict)  # (row, col), 0-based
     dimension: str | None = None  # the sheet's own claim, e.g. "A1:XFD1048576" (never trusted)
     content_below: int | None = None  # 0-based row of the first non-empty row past max_row
+    damage: list[Damage] = field(default_factory=list)  # what could not be read as written
+    copies: dict[tuple[int, int], list[RawCell]] = field(default_factory=dict)  # a wanted cell written twice
+
+
+def _sheet_index(text: str | None) -> int | None:
+    """A ``localSheetId`` as a sheet index; None when absent or not a plain number."""
+    return int(text) if text and text.isascii() and text.isdigit() and len(text) < 6 else None
 
 
 def parse_name_ref(text: str) -> tuple[str, int, int] | None:
@@ -78,6 +90,13 @@ def parse_name_ref(text: str) -> tuple[str, int, int] | None:
     return (sheet, *cell) if cell else None
 
 
+def pick_sheet(sheets: list[SheetInfo], name: str) -> SheetInfo | None:
+    """The sheet called ``name``: the visible one when a crafted workbook has several (a hidden
+    decoy first must never be read instead of the sheet the unit sees)."""
+    found = [s for s in sheets if s.name == name]
+    return next((s for s in found if s.state == "visible"), found[0] if found else None)
+
+
 @dataclass(frozen=True)
 class _Structure:
     """The parsed workbook.xml + relationships of one template shape (see ``_structure_key``)."""
@@ -86,6 +105,7 @@ class _Structure:
     defined_names: dict[str, tuple[str, int | None]]
     date1904: bool
     targets: dict[str, tuple[str, int, int] | None]  # name_target's answers, filled as asked
+    damage: tuple[Damage, ...] = ()
 
 
 MAX_STRUCTURES = 64  # template shapes remembered per process (a commune has a handful)
@@ -111,7 +131,6 @@ class XlsxWorkbook(XlsxParts):
         self.defined_names: dict[str, tuple[str, int | None]] = {}  # lower-case name -> (formula, local sheet)
         self.date1904 = False
         self._shared: _Strings | None = None
-        self._shared_complete = False
         self._read_workbook()
 
     # -- workbook structure ------------------------------------------------------------------
@@ -133,6 +152,7 @@ class XlsxWorkbook(XlsxParts):
         self.sheets = list(structure.sheets)
         self.defined_names = dict(structure.defined_names)
         self.date1904 = structure.date1904
+        self.damage: list[Damage] = list(structure.damage)  # what workbook.xml says that could not be read
         self._targets = structure.targets
 
     def _structure_key(self) -> tuple[object, ...] | None:
@@ -163,6 +183,7 @@ class XlsxWorkbook(XlsxParts):
                 targets[rel.get("Id", "")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
         sheets: list[SheetInfo] = []
         names: dict[str, tuple[str, int | None]] = {}
+        damage: list[Damage] = []
         date1904 = False
         for element in root.iter():
             local = element.tag.rpartition("}")[2]
@@ -173,14 +194,19 @@ class XlsxWorkbook(XlsxParts):
             elif local == "definedName" and element.get("name"):
                 local_id = element.get("localSheetId")
                 key = element.get("name", "").lower()
+                scope = _sheet_index(local_id)
+                if local_id is not None and scope is None:  # kept as a local name of no known sheet
+                    scope = -1
+                    damage.append(Damage(FindingKind.DAMAGED_CONTENT, "", None,
+                                         (("name", element.get("name", "")), ("found", local_id[:40]))))
                 if local_id is None or key not in names:  # workbook scope wins
-                    names[key] = (element.text or "", int(local_id) if local_id else None)
+                    names[key] = (element.text or "", scope)
             elif local == "workbookPr":
                 date1904 = element.get("date1904", "0").lower() in ("1", "true")
-        return _Structure(tuple(sheets), names, date1904, {})
+        return _Structure(tuple(sheets), names, date1904, {}, tuple(damage))
 
     def sheet(self, name: str) -> SheetInfo | None:
-        return next((s for s in self.sheets if s.name == name), None)
+        return pick_sheet(self.sheets, name)
 
     def name_target(self, name: str) -> tuple[str, int, int] | None:
         """Where a defined name points: (sheet, row, col), or None if absent or broken."""
@@ -254,16 +280,24 @@ class XlsxWorkbook(XlsxParts):
                 raw = None
         if raw is None:
             raw = self._parse_rows(info.part, data, result, wanted, wanted_columns, max_row, last)
-        shared_needed = [int(v) for t, v, _, _ in raw.values() if t == "s" and v and v.strip().isdigit()]
-        shared = self._shared_strings(max(shared_needed)) if shared_needed else _NO_STRINGS
+        needed = {i for t, v, _, _ in raw.values() if t == "s" and (i := shared_index(v)) is not None}
+        shared = self._shared_strings(needed) if needed else _NO_STRINGS
         try:
             result.cells = {key: _cell(kind, value, formula, inline, shared)
                             for key, (kind, value, formula, inline) in raw.items()}
         except Unsupported:  # a shared string the scanner cannot decode: the parser reads the table
             self._shared = None
-            shared = self._shared_strings(max(shared_needed), scanner=False)
+            shared = self._shared_strings(needed, scanner=False)
             for key, (kind, value, formula, inline) in raw.items():
                 result.cells[key] = _cell(kind, value, formula, inline, shared)
+        for (row, col), (kind, value, _, _) in raw.items():
+            index = shared_index(value) if kind == "s" and value is not None else 0
+            if index is None or (kind == "s" and value is not None and index >= len(shared)):  # read as empty
+                result.damage.append(Damage(FindingKind.DAMAGED_CONTENT, "shared_string", a1(row, col),
+                                            (("found", (value or "")[:40]),)))
+        for key, copies in result.copies.items():
+            result.cells[key], found = settle_copies(a1(*key), [_cell(*copy, shared) for copy in copies])
+            result.damage.append(found)
         return result
 
     def _parse_rows(self, part: str, data: bytes | None, result: SheetCells, wanted: set[tuple[int, int]],
@@ -279,7 +313,11 @@ class XlsxWorkbook(XlsxParts):
             if tag not in T_ROW:
                 continue
             declared = element.get("r")
-            row_number = int(declared) - 1 if declared and declared.isdigit() else row_number + 1
+            if declared is not None and not (declared.isascii() and declared.isdigit() and 0 < len(declared) < 8):
+                result.damage.append(Damage(FindingKind.DAMAGED_CONTENT, "row_number", None,
+                                            (("found", declared[:40]), ("row", str(row_number + 2)))))
+                declared = None  # read by position, as a row without a number is
+            row_number = int(declared) - 1 if declared else row_number + 1
             if row_number > last:
                 if any(_has_content(c) for c in element if c.tag in T_C):
                     result.content_below = row_number
@@ -294,36 +332,49 @@ class XlsxWorkbook(XlsxParts):
                 if ref:  # "D7": the letters are enough, the row is known
                     letters = ref.rstrip("0123456789")
                     found = _COLUMNS.get(letters)
-                    column = found if found is not None else (col_index(letters) if letters.isalpha() else column + 1)
+                    column = found if found is not None else (
+                        col_index(letters) if letters.isascii() and letters.isalpha() else column + 1)
                 else:
                     column += 1
-                if (row_number, column) in wanted or (column in wanted_columns and
-                                                      (max_row is None or row_number <= max_row)):
-                    raw[(row_number, column)] = _raw_cell(c)
+                key = (row_number, column)
+                if key in wanted or (column in wanted_columns and (max_row is None or row_number <= max_row)):
+                    if key in raw:  # the same cell written twice: settled once every copy is known
+                        result.copies.setdefault(key, [raw[key]]).append(_raw_cell(c))
+                    raw[key] = _raw_cell(c)
             element.clear()
         return raw
 
-    def _shared_strings(self, up_to: int, scanner: bool = True) -> _Strings:
-        """The shared strings table, read far enough for index ``up_to`` (read once)."""
-        if self._shared is not None and (len(self._shared) > up_to or self._shared_complete):
+    def _shared_strings(self, needed: set[int], scanner: bool = True) -> _Strings:
+        """The shared strings table, as far as the ``needed`` indices (read once where possible).
+
+        Capped before anything is built: its stored size (``MAX_SHARED_STRINGS_BYTES``, also while
+        inflating) and its number of items (``MAX_SHARED_STRINGS``, counted on the bytes). The
+        scanner keeps the items' bytes and decodes only those asked for; the parser's fallback
+        streams the table and keeps only the ``needed`` texts."""
+        if self._shared is not None and (isinstance(self._shared, SharedStrings) or self._shared.covers(needed)):
             return self._shared
         name = "xl/sharedStrings.xml"
         if name not in self._members:
             return _NO_STRINGS
-        data = self._read_part(name) if self._members[name].file_size <= SMALL_PART else None
-        self._shared_complete = True
-        if data is not None and self.use_scanner and scanner:
+        if self._members[name].file_size > MAX_SHARED_STRINGS_BYTES:
+            raise _too_large(name, f"{self._members[name].file_size // MiB} MB")
+        data = self._read_part(name, MAX_SHARED_STRINGS_BYTES)
+        if data.count(b"<si") > MAX_SHARED_STRINGS:  # an upper bound of the items, found without building any
+            raise _too_large(name, f"hơn {MAX_SHARED_STRINGS:,} chuỗi văn bản".replace(",", "."))
+        if self.use_scanner and scanner:
             try:
                 self._shared = SharedStrings(data, _rich_text)
                 return self._shared
             except Unsupported:
                 pass
-        strings: list[Element] = []
-        for element in self._elements(name, data):
-            if element.tag in T_SI:
-                strings.append(element)
-                if len(strings) > up_to and data is None:
-                    self._shared_complete = False  # streamed: stop once the highest index is read
-                    break
-        self._shared = _ParsedStrings(strings)
+        if isinstance(self._shared, PickedStrings):
+            needed = needed | set(self._shared.texts)
+        try:
+            self._shared = pick_strings(self._stream(name, BytesIO(data)), needed, MAX_SHARED_STRINGS)
+        except Unsupported as exc:
+            raise _too_large(name, f"hơn {MAX_SHARED_STRINGS:,} chuỗi văn bản".replace(",", ".")) from exc
         return self._shared
+
+
+def _too_large(part: str, size: str) -> WorkbookError:
+    return WorkbookError(FindingKind.TOO_LARGE, "part", part=part, size=size)

@@ -1,0 +1,99 @@
+"""Output that never breaks (issue 15): the CLI run as a program, its output redirected to a file, under
+the code pages of Windows (cp1258 on a Vietnamese PC, cp1252 in the West) and plain ASCII."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ctre_xl.streams import can_encode, json_text, safe_stream
+
+ENCODINGS = ("cp1258", "cp1252", "ascii")
+
+
+def run_cli(args: list[str], cwd: Path, encoding: str, tmp_path: Path) -> tuple[int, str, str]:
+    """``python -m ctre_xl ARGS`` with stdout and stderr redirected to files (as ``> out.txt`` does)."""
+    env = {**os.environ, "PYTHONIOENCODING": encoding}
+    env.pop("PYTHONUTF8", None)
+    out, err = tmp_path / f"out-{encoding}.txt", tmp_path / f"err-{encoding}.txt"
+    with open(out, "wb") as stdout, open(err, "wb") as stderr:
+        done = subprocess.run([sys.executable, "-m", "ctre_xl", *args], cwd=cwd, env=env,
+                              stdout=stdout, stderr=stderr, timeout=300)
+    return done.returncode, out.read_bytes().decode("utf-8"), err.read_bytes().decode("utf-8")
+
+
+@pytest.fixture(scope="module")
+def demo_root(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("demo-enc")
+    done = subprocess.run([sys.executable, "-m", "ctre_xl", "demo", "--workspace", str(root / "demo")],
+                          cwd=root, capture_output=True, timeout=300)
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
+    return root / "demo"
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+def test_merge_of_the_demo_writes_utf8_whatever_the_code_page(encoding, demo_root, tmp_path):
+    code, out, err = run_cli(["merge", "--year", "2026"], demo_root, encoding, tmp_path)
+    assert code == 0, err
+    assert "Traceback" not in err and "UnicodeEncodeError" not in err
+    assert "Tổng hợp báo cáo năm 2026" in out  # "ổ": precomposed, not in cp1258
+    assert "chỉ tiêu" in out
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+def test_merge_json_is_valid_json_with_the_vietnamese_text(encoding, demo_root, tmp_path):
+    code, out, err = run_cli(["merge", "--year", "2026", "--json"], demo_root, encoding, tmp_path)
+    assert code == 0, err
+    data = json.loads(out)
+    assert "ổ" in json.dumps(data, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+def test_catalog_help_and_an_error_message(encoding, demo_root, tmp_path):
+    code, out, err = run_cli(["catalog"], demo_root, encoding, tmp_path)
+    assert code == 0, err
+    assert "Tỷ lệ" in out or "tỷ lệ" in out
+    code, out, err = run_cli(["catalog", "--json"], demo_root, encoding, tmp_path)
+    assert code == 0 and json.loads(out)
+    code, out, err = run_cli(["--help"], demo_root, encoding, tmp_path)
+    assert code == 0 and "tổng hợp báo cáo hằng năm" in out
+    code, out, err = run_cli(["--workspace", "không-có", "merge", "--year", "2026"], demo_root, encoding, tmp_path)
+    assert code == 2
+    assert err.startswith("Lỗi: Không có thư mục làm việc không-có.")
+    assert "Traceback" not in err
+
+
+def test_a_terminal_keeps_its_encoding_and_replaces_what_it_cannot_show():
+    raw = io.BytesIO()
+    stream = io.TextIOWrapper(raw, encoding="cp1258", errors="strict")
+    stream.isatty = lambda: True  # type: ignore[method-assign]
+    safe_stream(stream)
+    stream.write("Tổng hợp\n")
+    stream.flush()
+    assert stream.encoding == "cp1258"
+    assert raw.getvalue() == "T?ng h?p\n".encode("cp1258")
+
+
+def test_a_file_gets_utf8():
+    raw = io.BytesIO()
+    stream = io.TextIOWrapper(raw, encoding="ascii", errors="strict")
+    safe_stream(stream)
+    stream.write("Tổng hợp\n")
+    stream.flush()
+    assert raw.getvalue().decode("utf-8") == "Tổng hợp\n"
+
+
+def test_json_falls_back_to_ascii_escapes_when_the_stream_cannot_hold_the_letters():
+    data = {"tên": "Tổng hợp"}
+    ascii_stream = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
+    utf8_stream = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    assert not can_encode("ổ", ascii_stream)
+    assert json.loads(json_text(data, ascii_stream)) == data
+    assert json_text(data, ascii_stream).isascii()
+    assert "Tổng hợp" in json_text(data, utf8_stream)
