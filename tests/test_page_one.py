@@ -60,7 +60,7 @@ def test_page_one_tells_the_whole_truth(demo, tmp_path) -> None:  # noqa: ANN001
     pdf = to_pdf(path, tmp_path)
     text = page_text(pdf, 1)
     flat = squeeze(text) + squeeze(page_text(pdf, 1, layout=False))
-    for words in ("UBND XÃ XUÂN TRƯỜNG", "PHÒNG VĂN HOÁ - XÃ HỘI", "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    for words in ("UBND XÃ XUÂN TRƯỜNG", "PHÒNG VĂN HOÁ - XÃ HỘI", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
                   "Độc lập - Tự do - Hạnh phúc", "Xuân Trường, ngày … tháng … năm", "BÁO CÁO",
                   "NGƯỜI LẬP BIỂU", "LÃNH ĐẠO DUYỆT", "(Ký, ghi rõ họ tên)", "tính tại thời điểm tổng hợp"):
         assert squeeze(words) in flat, words

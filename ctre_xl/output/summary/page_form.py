@@ -16,7 +16,7 @@ from xlsxwriter.worksheet import Worksheet
 from ctre_xl.output.summary.styles import Styles
 from ctre_xl.plan.catalog import Catalog
 
-NATIONAL_TITLE = "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 PREPARER = "NGƯỜI LẬP BIỂU"
 APPROVER = "LÃNH ĐẠO DUYỆT"
