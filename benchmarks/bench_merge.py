@@ -1,26 +1,28 @@
 #!/usr/bin/env python3
-"""Benchmark of the yearly cycle at scale (issue 5, item 4): templates, merge, and raw parsers.
+"""Benchmark of the yearly cycle at scale (issues 5 and 14): templates, the merge, and the floors.
 
-For each size N (default 2,600 and 500 schools) the script builds a registry of N schools (about
-35 % mầm non, 40 % tiểu học, 25 % THCS) plus the plan's departments, writes every template and
-times it, fills every template the way a unit does (openpyxl, via ``ctre_xl.demo.sample.fill_template``,
-with seeded figures that respect the catalogue's rules), then measures on those same files:
+For each size N (default 500 and 2,600 schools; ``--large`` adds 10,000) the script builds a
+registry of N schools (about 35 % mầm non, 40 % tiểu học, 25 % THCS) plus the plan's departments,
+writes every template and times it (the templates step), fills every template the way a unit does
+(openpyxl, via ``ctre_xl.demo.sample.fill_template``, with seeded figures that respect the
+catalogue's rules), then times on those same files, as whole processes (interpreter start and
+imports included), each ``--runs`` times, taken in turn within each round:
 
-* the merge stage, judged against the target: a fresh child process that imports ctre_xl, loads
-  the catalogue and the registry and runs ``merge_inbox`` (collect, read, identify, validate,
-  compute) — its wall time, start-up included, best of 2;
-* the full ``ctre-xl merge --json`` command (also writing the findings and summary workbooks): wall
-  time, files per second and the peak resident memory of its whole process tree;
-* (a) parsing every file with python-calamine in one process (every sheet, ``to_python()``), best of
-  2, and (b) loading every file with openpyxl ``read_only=True`` (every row of every sheet).
+* the floor: ``zipfile`` reads (unzips + inflates) the input sheet's part of every file;
+* python-calamine reads the input sheet only of every file, in 1 process, and in 2 processes
+  started together on the two halves of the list;
+* the merge stage: a fresh child that imports ctre_xl, loads the catalogue and the registry and
+  runs ``merge_inbox`` (collect, read on two processes, identify, validate, compute);
+* the whole ``ctre-xl merge --json`` command (it also writes the summary and findings workbooks).
 
-Targets: merge stage ≤ 1.5 × calamine parse; peak RSS ≤ 300 MB at 2,600 files; 2,600 templates ≤ 60 s.
+It prints the median and every run, each ratio to the floor and to one-process calamine, and the
+peak memory of all the processes of each measurement, children included (psutil, sampled every
+10 ms). Usage::
 
-Usage::
+    python benchmarks/bench_merge.py [--schools 500 2600] [--large] [--runs 3] [--workdir DIR] [--keep] [--profile]
 
-    python benchmarks/bench_merge.py [--schools 2600 500] [--workdir DIR] [--keep] [--profile]
-
-This is a script, not a test: pytest only collects ``tests/``. Helpers live in bench_setup.py.
+This is a script, not a test: pytest only collects ``tests/``. Helpers live in bench_setup.py,
+bench_procs.py (the process runner) and bench_children.py (the raw readers).
 """
 
 from __future__ import annotations
@@ -35,7 +37,6 @@ import pstats
 import random
 import shlex
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -45,18 +46,18 @@ from typing import Any, Callable
 
 import psutil
 
-from bench_setup import (YEAR, build_registry, fill_all, fill_jobs, inbox_files, parse_calamine, parse_openpyxl,
-                         run_sampled, warm_cache)
+from bench_procs import Measured, input_sheet_entries, run_group, write_lists
+from bench_setup import YEAR, build_registry, fill_all, fill_jobs, inbox_files, warm_cache
 from ctre_xl.plan.catalog import Catalog
 from ctre_xl.plan.load import load_catalog
 from ctre_xl.files import Workspace
 from ctre_xl.plan.units import write_registry_workbook
 
 SEED = 20260501
-TARGET_RATIO = 1.5  # merge stage ≤ 1.5 × calamine parse
-TARGET_RSS_MB = 300.0  # at 2,600 files
-TARGET_TEMPLATES_S = 60.0  # for 2,600 units
-TARGET_SIZE = 2600  # the size at which the RSS and templates targets apply
+TARGET_COMMAND = 2.0  # whole `ctre-xl merge` ≤ 2.0 × one-process calamine on the input sheet, 2,600 files
+TARGET_STAGE = 1.2  # merge stage ≤ 1.2 × the same
+TARGET_RSS_MB = 300.0  # all processes, at 10,000 files
+TARGET_TEMPLATES_S = 5.0  # for 2,600 schools' units
 
 
 @dataclass
@@ -69,15 +70,10 @@ class SizeResult:
     fill_s: float
     files: int
     inbox_mb: float
-    stage_s: float  # merge stage in a fresh child, start-up included (best of 2)
-    stage_phases: dict[str, float]  # inside that child, of the best run
-    command_s: float  # full `ctre-xl merge` including the output workbooks
-    rss_tree_mb: float
-    rss_max_mb: float
+    measured: dict[str, Measured]  # by MEASURES name, every run
+    stage_phases: dict[str, float]  # inside the merge-stage child, of its last run
     status: dict[str, int]
     findings: dict[str, int]
-    calamine_s: float
-    openpyxl_s: float
     load: tuple[float, float]  # 1-minute load average before and after the timed runs
 
 
@@ -95,7 +91,7 @@ def best_of(runs: int, action: Callable[[], Any]) -> float:
 
 
 def merge_command(workspace: Workspace) -> list[str]:
-    return [sys.executable, "-m", "ctre_xl.cli", "--workspace", str(workspace.root), "merge",
+    return [sys.executable, "-m", "ctre_xl", "--workspace", str(workspace.root), "merge",
             "--year", str(YEAR), "--json"]
 
 
@@ -132,18 +128,44 @@ print(json.dumps({"times": times, "files": len(result.files)}))
 """
 
 
-def merge_stage(workspace: Workspace, runs: int = 2) -> tuple[float, dict[str, float]]:
-    """(best wall time of the merge stage in a fresh child, that run's phases)."""
-    best: tuple[float, dict[str, float]] | None = None
-    for _ in range(runs):
-        start = time.perf_counter()
-        done = subprocess.run([sys.executable, "-c", _STAGE_CHILD, str(workspace.root), str(YEAR)],
-                              check=True, capture_output=True, text=True)
-        wall = time.perf_counter() - start
-        if best is None or wall < best[0]:
-            best = (wall, json.loads(done.stdout.strip().splitlines()[-1])["times"])
-    assert best is not None
-    return best
+CHILDREN = str(Path(__file__).with_name("bench_children.py"))
+FLOOR, CAL1, CAL2, STAGE, COMMAND = ("floor: unzip + inflate input sheet", "calamine, input sheet, 1 process",
+                                     "calamine, input sheet, 2 processes", "merge stage",
+                                     "whole `ctre-xl merge`")
+MEASURES = (FLOOR, CAL1, CAL2, STAGE, COMMAND)
+SHORT = ("floor", "calamine 1p", "calamine 2p", "stage", "command")
+
+
+def commands(workspace: Workspace, whole: Path, halves: list[Path]) -> dict[str, list[list[str]]]:
+    """Each measurement as the processes it starts together."""
+    py = sys.executable
+    return {
+        FLOOR: [[py, CHILDREN, "floor", str(whole)]],
+        CAL1: [[py, CHILDREN, "calamine", str(whole)]],
+        CAL2: [[py, CHILDREN, "calamine", str(half)] for half in halves],
+        STAGE: [[py, "-c", _STAGE_CHILD, str(workspace.root), str(YEAR)]],
+        COMMAND: [merge_command(workspace)],
+    }
+
+
+def measure_all(workspace: Workspace, paths: list[Path], runs: int, output: Path) -> tuple[dict[str, Measured], dict[str, float]]:
+    """Every measurement ``runs`` times, taken in turn within each round so that the load of this
+    shared machine falls on all of them alike."""
+    whole, halves = write_lists(input_sheet_entries(paths), workspace.root)
+    started = commands(workspace, whole, halves)
+    measured = {name: Measured(name) for name in MEASURES}
+    phases: dict[str, float] = {}
+    for round_number in range(runs):
+        for name in MEASURES:
+            wall, peak, out = run_group(started[name], output if name == COMMAND else None)
+            measured[name].walls.append(wall)
+            measured[name].peaks_mb.append(peak)
+            if name == STAGE:
+                phases = json.loads(out.strip().splitlines()[-1])["times"]
+        print(f"  round {round_number + 1}/{runs}: "
+              + ", ".join(f"{short} {m.walls[-1]:.2f} s" for short, m in zip(SHORT, measured.values())),
+              flush=True)
+    return measured, phases
 
 
 def count(items: list[dict[str, Any]], key: str) -> dict[str, int]:
@@ -156,7 +178,7 @@ def count(items: list[dict[str, Any]], key: str) -> dict[str, int]:
 # ----------------------------------------------------------------------------- one size
 
 
-def bench_size(catalog: Catalog, schools: int, root: Path, profile: bool) -> SizeResult:
+def bench_size(catalog: Catalog, schools: int, root: Path, profile: bool, runs: int) -> SizeResult:
     """Build, fill and measure one registry size under ``root``."""
     rng = random.Random(SEED + schools)
     workspace = Workspace(root / f"n{schools}")
@@ -180,23 +202,16 @@ def bench_size(catalog: Catalog, schools: int, root: Path, profile: bool) -> Siz
     inbox_bytes = warm_cache(paths)
     warm_cache(paths)
     load_before = os.getloadavg()[0]
-    stage_s, phases = merge_stage(workspace)
-    print(f"  merge stage (fresh child, best of 2): {stage_s:.2f} s — "
-          + ", ".join(f"{k} {v:.2f} s" for k, v in phases.items()), flush=True)
-    calamine_s = best_of(2, lambda: parse_calamine(paths))
-    print(f"  calamine parse: {calamine_s:.2f} s", flush=True)
-    command_s, tree_mb, max_mb, result = run_sampled(merge_command(workspace), root / f"merge-n{schools}.json")
-    print(f"  ctre-xl merge command: {command_s:.1f} s, peak RSS tree {tree_mb:.0f} MB", flush=True)
+    output = root / f"merge-n{schools}.json"
+    measured, phases = measure_all(workspace, paths, runs, output)
     load_after = os.getloadavg()[0]
-    openpyxl_s, _ = timed(lambda: parse_openpyxl(paths))
-    print(f"  openpyxl read-only: {openpyxl_s:.1f} s", flush=True)
+    result = json.loads(output.read_text("utf-8"))
     if profile:
         print_profile(catalog, workspace, len(paths))
     return SizeResult(
         schools=schools, units=units, templates_s=templates_s, fill_s=fill_s, files=len(paths),
-        inbox_mb=inbox_bytes / 2**20, stage_s=stage_s, stage_phases=phases, command_s=command_s,
-        rss_tree_mb=tree_mb, rss_max_mb=max_mb, status=count(result["files"], "status"),
-        findings=count(result["issues"], "kind"), calamine_s=calamine_s, openpyxl_s=openpyxl_s,
+        inbox_mb=inbox_bytes / 2**20, measured=measured, stage_phases=phases,
+        status=count(result["files"], "status"), findings=count(result["issues"], "kind"),
         load=(load_before, load_after),
     )
 
@@ -236,61 +251,77 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
 
-def print_report(results: list[SizeResult]) -> None:
-    cores = os.cpu_count() or 1
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (f"{os.cpu_count()} cores (nproc), {model}, {psutil.virtual_memory().total / 2**30:.1f} GiB RAM, "
+            f"{platform.system()} {platform.release()}, Python {platform.python_version()}")
+
+
+def print_report(results: list[SizeResult], runs: int) -> None:
     print("\n" + "=" * 100)
-    print(f"Machine: {platform.machine()}, {cores} cores, {psutil.virtual_memory().total / 2**30:.0f} GB RAM, "
-          f"{platform.system()} {platform.release()}")
-    print(f"Python {platform.python_version()} ({sys.executable})")
+    print(f"{time.strftime('%Y-%m-%d %H:%M %Z')} — {machine()}")
     print(f"Command: {shlex.join([sys.executable, *sys.argv])}")
-    print("merge stage = fresh child: interpreter start, imports, catalogue, registry, merge_inbox (collect, read,"
-          " identify, validate, compute), best of 2.\nmerge cmd = `ctre-xl merge --json`, including writing the"
-          " summary/findings workbooks. calamine: best of 2, one process.")
-    header = (f"{'schools':>7} {'files':>6} {'MB':>5} {'templ s':>8} {'stage s':>8} {'files/s':>8} {'stg/cal':>8} "
-              f"{'cmd s':>7} {'cmd/cal':>8} {'RSS tree':>9} {'calam s':>8} {'opxl s':>7} {'stg/opxl':>8} {'load':>9}")
-    print("\n" + header)
-    print("-" * len(header))
+    print(f"Whole processes (interpreter start and imports included), median of {runs} runs taken in turn; "
+          "peak = the largest sum of the RSS of all the processes of a measurement, children included.")
     for r in results:
-        print(f"{r.schools:>7} {r.files:>6} {r.inbox_mb:>5.1f} {r.templates_s:>8.1f} {r.stage_s:>8.2f} "
-              f"{r.files / r.stage_s:>8.0f} {r.stage_s / r.calamine_s:>8.2f} {r.command_s:>7.2f} "
-              f"{r.command_s / r.calamine_s:>8.2f} {r.rss_tree_mb:>7.0f}MB {r.calamine_s:>8.2f} {r.openpyxl_s:>7.2f} "
-              f"{r.stage_s / r.openpyxl_s:>8.2f} {r.load[0]:>4.1f}-{r.load[1]:<4.1f}")
-    print("\nMerge outcome (file statuses; findings by kind):")
+        m, cal = r.measured, r.measured[CAL1].median
+        print(f"\n{r.schools} schools: {r.files} files, {r.inbox_mb:.1f} MB; templates for {r.units} units "
+              f"{r.templates_s:.1f} s; load {r.load[0]:.1f}-{r.load[1]:.1f}")
+        print(f"  {'measurement':<36} {'median s':>9} {'runs':>22} {'× floor':>8} {'× cal 1p':>9} {'peak MiB':>9}")
+        floor = m[FLOOR].median
+        for name in MEASURES:
+            x = m[name]
+            runs_text = " ".join(f"{w:.2f}" for w in x.walls)
+            print(f"  {name:<36} {x.median:>9.2f} {runs_text:>22} {x.median / floor:>8.2f} "
+                  f"{x.median / cal:>9.2f} {x.peak_mb:>9.0f}")
+        print(f"  calamine 2 processes vs 1: {m[CAL2].median / cal:.2f}; whole command vs merge stage: "
+              f"{m[COMMAND].median / m[STAGE].median:.2f}; writing the workbooks (command − stage) ≈ "
+              f"{m[COMMAND].median - m[STAGE].median:.2f} s")
+        print("  inside the merge stage: " + ", ".join(f"{k} {v:.2f} s" for k, v in r.stage_phases.items()))
+        print(f"  outcome: {r.status}; {r.findings or 'no findings'}")
+    print("\nTargets (issue 14):")
     for r in results:
-        print(f"  {r.schools:>5} schools: {r.status}; {r.findings or 'no findings'}")
-    print("\nWhere the merge stage's time goes (inside its child; the rest of its wall time is interpreter start):")
-    for r in results:
-        parts = ", ".join(f"{k} {v:.2f} s" for k, v in r.stage_phases.items())
-        print(f"  {r.schools:>5} schools: {parts}; writing the workbooks (cmd − stage) ≈ {r.command_s - r.stage_s:.1f} s")
-    print("\nTargets:")
-    for r in results:
-        ratio = r.stage_s / r.calamine_s
-        print(f"  {r.schools:>5} schools  merge stage ≤ {TARGET_RATIO} × calamine parse: {r.stage_s:.2f} s vs "
-              f"{TARGET_RATIO * r.calamine_s:.2f} s (ratio {ratio:.2f})  {verdict(ratio <= TARGET_RATIO)}")
-        print(f"  {r.schools:>5} schools  (not the target) full merge command, including writing the summary/findings "
-              f"workbooks: {r.command_s:.2f} s = {r.command_s / r.calamine_s:.1f} × calamine")
-        if r.schools == TARGET_SIZE:
-            print(f"  {r.schools:>5} schools  peak RSS ≤ {TARGET_RSS_MB:.0f} MB (whole process tree, full command): "
-                  f"{r.rss_tree_mb:.0f} MB  {verdict(r.rss_tree_mb <= TARGET_RSS_MB)}")
-            print(f"  {r.schools:>5} schools  templates for {r.units} units ≤ {TARGET_TEMPLATES_S:.0f} s: "
-                  f"{r.templates_s:.1f} s  {verdict(r.templates_s <= TARGET_TEMPLATES_S)}")
-    if not any(r.schools == TARGET_SIZE for r in results):
-        print(f"  (the RSS and templates targets are stated for {TARGET_SIZE} schools, not measured in this run)")
+        m, cal = r.measured, r.measured[CAL1].median
+        if r.schools == 2600:
+            ratio = m[COMMAND].median / cal
+            print(f"  {r.schools:>5}  whole command ≤ {TARGET_COMMAND} × calamine 1p: {ratio:.2f}  {verdict(ratio <= TARGET_COMMAND)}")
+            ratio = m[STAGE].median / cal
+            print(f"  {r.schools:>5}  merge stage ≤ {TARGET_STAGE} × calamine 1p: {ratio:.2f}  {verdict(ratio <= TARGET_STAGE)}")
+            print(f"  {r.schools:>5}  templates ≤ {TARGET_TEMPLATES_S:.0f} s: {r.templates_s:.1f} s  "
+                  f"{verdict(r.templates_s <= TARGET_TEMPLATES_S)}")
+        if r.schools == 10000:
+            peak = m[COMMAND].peak_mb
+            print(f"  {r.schools:>5}  peak memory of the whole command ≤ {TARGET_RSS_MB:.0f} MB: "
+                  f"{peak * 2**20 / 1e6:.0f} MB  {verdict(peak * 2**20 / 1e6 <= TARGET_RSS_MB)}")
+    if not {2600, 10000} & {r.schools for r in results}:
+        print("  (stated for 2,600 and 10,000 schools, not measured in this run)")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--schools", type=int, nargs="+", default=[2600, 500], metavar="N",
-                        help="registry sizes to measure (default: 2600 500)")
+    parser.add_argument("--schools", type=int, nargs="+", default=[500, 2600], metavar="N",
+                        help="registry sizes to measure (default: 500 2600)")
+    parser.add_argument("--large", action="store_true", help="also measure 10,000 schools (long: filling alone "
+                        "takes several minutes)")
+    parser.add_argument("--runs", type=int, default=3, help="runs of every measurement (median; default 3)")
     parser.add_argument("--workdir", type=Path, default=None,
                         help="where to build the workspaces (default: a new temporary folder)")
     parser.add_argument("--keep", action="store_true", help="keep the generated workspaces")
     parser.add_argument("--profile", action="store_true",
                         help="also print a cProfile of a one-process merge for each size")
     args = parser.parse_args(argv)
-    if any(n < 1 for n in args.schools):
-        parser.error("--schools takes positive numbers")
+    if any(n < 1 for n in args.schools) or args.runs < 1:
+        parser.error("--schools and --runs take positive numbers")
+    if args.large and 10000 not in args.schools:
+        args.schools.append(10000)
     return args
 
 
@@ -300,8 +331,10 @@ def main(argv: list[str] | None = None) -> None:
     root = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="ctre-bench-"))
     root.mkdir(parents=True, exist_ok=True)
     try:
-        results = [bench_size(catalog, n, root, args.profile) for n in args.schools]
-        print_report(results)
+        results = []
+        for n in args.schools:
+            results.append(bench_size(catalog, n, root, args.profile, args.runs))
+            print_report(results, args.runs)  # so far: a long run interrupted still leaves figures
     finally:
         if args.keep:
             print(f"\nWorkspaces kept in {root}")

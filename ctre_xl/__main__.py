@@ -2,13 +2,15 @@
 
 ``run`` guards the whole life of the process against Ctrl-C, not only the command: the heavy
 imports come after its handler is in place, and once the command is over the process exits with
-the command's code even if Ctrl-C arrives while it shuts down (its outputs are complete by then).
+the command's code even if Ctrl-C arrives while it shuts down (its outputs are complete by then);
+after a successful command it exits without the interpreter's teardown (``exit_without_teardown``).
 Before anything is printed, standard output and error are made safe for any character
 (``streams.make_output_safe``: UTF-8 to files and pipes, replaced rather than raised).
 """
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 
@@ -35,7 +37,22 @@ def run() -> None:
         print(AGAIN if started else BEFORE_START, file=sys.stderr)
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if code in (0, None):
+        exit_without_teardown()
     sys.exit(code)
+
+
+def exit_without_teardown() -> None:
+    """End a successful run at once: its outputs are written, closed and in place by now, and
+    freeing every object of a large merge one by one takes seconds (about 7 s at 66,000 files).
+    Only the standard streams still hold buffered text; if they cannot be flushed (a closed pipe),
+    the ordinary exit reports it instead."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return
+    os._exit(0)
 
 
 if __name__ == "__main__":

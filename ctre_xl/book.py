@@ -9,10 +9,12 @@ text always literal (never a formula, number or link), the house font at report 
 
 from __future__ import annotations
 
+import copy
 import math
 from pathlib import Path
 from typing import Any
 
+from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -41,6 +43,23 @@ class SafeSheet(Worksheet):
     def write_comment(self, row: int, col: int, comment: str, options: dict[str, Any] | None = None) -> Any:
         return super().write_comment(row, col, clean_text(comment), options)
 
+    def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
+        # XlsxWriter runs about 30 (or 150) regular expressions per formula; thousands of templates
+        # and summary rows repeat the same few hundred formulas, so each is prepared once.
+        key = (formula, bool(self.use_future_functions or expand_future_functions))
+        found = _FORMULAS.get(key)
+        if found is None:
+            if len(_FORMULAS) >= _FORMULAS_KEPT:
+                _FORMULAS.clear()
+            found = _FORMULAS[key] = super()._prepare_formula(formula, expand_future_functions)
+        return found
+
+
+_FORMULAS: dict[tuple[str, bool], str] = {}
+_FORMULAS_KEPT = 20_000
+_FORMATS: dict[tuple[Any, ...], Format] = {}
+_FORMATS_KEPT = 2_000
+
 
 class SafeBook(Workbook):
     """``xlsxwriter.Workbook`` with ``SafeSheet`` worksheets, always in memory."""
@@ -49,6 +68,27 @@ class SafeBook(Workbook):
 
     def __init__(self, filename: Any, options: dict[str, Any] | None = None) -> None:
         super().__init__(filename, {**(options or {}), "in_memory": True})
+
+    def add_format(self, properties: dict[str, Any] | None = None) -> Format:
+        """``Workbook.add_format``, with each distinct format parsed once per process: every
+        workbook gets its own copy of a prototype (bound to its own index tables), since XlsxWriter
+        numbers a format per workbook when it is first used and when the file is closed."""
+        merged = {**self.default_format_properties, **(properties or {})}
+        try:
+            key = tuple(sorted(merged.items()))
+            prototype = _FORMATS.get(key)
+        except TypeError:  # an unhashable property value: no sharing
+            return super().add_format(properties)
+        if prototype is None:
+            if len(_FORMATS) >= _FORMATS_KEPT:
+                _FORMATS.clear()
+            prototype = _FORMATS[key] = Format(merged, {}, {})
+            prototype._get_format_key()  # cached on the prototype, so every copy shares it
+        made = copy.copy(prototype)
+        made.xf_format_indices = self.xf_format_indices
+        made.dxf_format_indices = self.dxf_format_indices
+        self.formats.append(made)
+        return made
 
 
 def report_workbook(path: Path, **options: Any) -> SafeBook:

@@ -219,6 +219,8 @@ def main(ctx: click.Context, workspace: Path, catalog_path: Path | None) -> None
       3. ctre-xl merge --year 2026       kiểm tra, tổng hợp, ghi báo cáo vào outbox/
     Giữa bước 2 và 3, hoặc sau bước 3:
          ctre-xl status --year 2026      xem đơn vị nào chưa nộp, nộp trống, có lỗi; soạn sẵn tin nhắn nhắc
+    Sau bước 3:
+         ctre-xl report --year 2026      soạn dự thảo báo cáo gửi tỉnh (Word) và phụ lục (Excel)
     """
     from ctre_xl.read.security import require_defusedxml
 
@@ -240,6 +242,8 @@ def init(ctx: Context) -> None:
         _print(f"Đã tạo {ctx.workspace.registry_path.name}: nhập danh sách các trường và các đoàn thể của xã vào tệp này.")
     else:
         _print(f"Đã có {ctx.workspace.registry_path.name}: giữ nguyên.")
+    _print("Tệp lich-su-nhap.xlsx: nhập số liệu các năm trước của xã nếu có, rồi chạy "
+           "“ctre-xl history import lich-su-nhap.xlsx”.")
     made = write_shortcuts(ctx.workspace.root)
     if made:
         _print("Đã tạo các lối tắt bấm đúp (Windows): " + ", ".join(path.name for path in made) + ".")
@@ -335,6 +339,31 @@ def status(ctx: Context, year: int, as_json: bool) -> None:
 
 
 @main.command(options_metavar=OPTIONS_METAVAR)
+@click.option("--year", "year", type=click.IntRange(2000, 2100), default=None, metavar="NĂM",
+              help="Năm báo cáo, ví dụ 2026 (với --final: mặc định năm cuối của Kế hoạch).")
+@click.option("--final", is_flag=True, help="Báo cáo tổng kết: thêm số liệu từng năm của cả giai đoạn.")
+@global_options()
+@pass_context
+def report(ctx: Context, year: int | None, final: bool) -> None:
+    """Soạn dự thảo báo cáo gửi UBND tỉnh, Sở Y tế (Word, theo Nghị định 30/2020) và phụ lục
+    số liệu (Excel) vào outbox/NĂM/; các chỗ tô vàng [...] do cán bộ điền."""
+    from ctre_xl.pipeline import run_report
+
+    if year is None and not final:
+        raise UserError("Thiếu năm báo cáo: thêm --year NĂM (ví dụ --year 2026), hoặc --final cho báo cáo tổng kết.")
+    chosen = year if year is not None else ctx.catalog.last_year
+    progress = None if not sys.stderr.isatty() else _progress_bar
+    result = run_report(ctx.catalog, ctx.registry, ctx.workspace, chosen, final=final, progress=progress,
+                        allow_sample=ctx.workspace.is_demo)
+    _print(f"Đã soạn dự thảo báo cáo năm {chosen}:")
+    for kind in ("report", "annex"):
+        _print(f"  {result.outputs[kind]}")
+    _print("Mở tệp Word, điền các chỗ tô vàng [...] (số, ngày, nguyên nhân, người ký) trước khi trình ký.")
+    for notice in result.notices:
+        click.echo(f"Lưu ý: {notice}", err=True)
+
+
+@main.command(options_metavar=OPTIONS_METAVAR)
 @global_options(workspace_help="Thư mục cho dữ liệu minh hoạ (mặc định ./demo).")
 @pass_context
 def demo(ctx: Context) -> None:
@@ -349,6 +378,10 @@ def demo(ctx: Context) -> None:
 def _progress_bar(total: int):  # noqa: ANN202 - returns click's progress bar
     return click.progressbar(length=total, label="Đang đọc tệp", file=sys.stderr, show_pos=True)
 
+
+from ctre_xl.cli_history import history  # noqa: E402 - it builds on the names above
+
+main.add_command(history)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

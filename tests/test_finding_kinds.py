@@ -221,6 +221,13 @@ def _jump(env: Env) -> list:
     return compare_previous(now, before, env.catalog)
 
 
+def _past(env: Env, *rows: tuple, header: bool = True) -> list:
+    """A sheet of past values (``ctre-xl history import``): its header row, then ``rows``."""
+    from ctre_xl.history.importer import HEADERS, read_rows
+    numbered = list(enumerate([HEADERS if header else (), *rows], start=1))
+    return read_rows(numbered, env.catalog, "lich-su-nhap.xlsx", "Số liệu các năm").findings
+
+
 def _cross_unit(env: Env) -> list:
     rule = next(r for r in env.catalog.rules if r.op in ("<=", "<") and set(r.left).isdisjoint(r.right))
     totals = {**{code: 10.0 for code in rule.left}, **{code: 0.0 for code in rule.right}}
@@ -364,6 +371,12 @@ BY_KIND: list[tuple[str, Callable[[Env], list]]] = [  # (kind, a bad input that 
     ("rule", lambda env: env.read(env.filled(primary_dropouts=700))),
     ("cross_unit_rule", _cross_unit),
     ("jump", _jump),
+    ("history_no_header", lambda env: _past(env, ("CT13", 2024, 5), header=False)),
+    ("history_unknown_metric", lambda env: _past(env, ("XX99", 2024, 1))),
+    ("history_bad_year", lambda env: _past(env, ("CT13", "năm ngoái", 1))),
+    ("history_bad_number", lambda env: _past(env, ("CT13", 2024, "khoảng 5"))),
+    ("history_no_value", lambda env: _past(env, ("CT13", 2024, None))),
+    ("history_duplicate", lambda env: _past(env, ("CT13", 2024, 5), ("CT13", 2024, 6))),
 ]
 def _long_note(env: Env) -> Path:
     """A note longer than one Excel cell holds, typed into the XML (openpyxl would cut it)."""

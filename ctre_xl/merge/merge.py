@@ -7,6 +7,9 @@ Decisions the issue left open, in one place:
 
 * Files of the year before are read too: they give the previous-year values (CT13, CT21, the
   change of every metric, the ±50 % jump warning) and are listed as skipped, like any other year.
+  When the inbox holds none, the figures that counted last year come from the history
+  (``previous``, filled by the pipeline from ``lich-su.sqlite``): deleting last year's files
+  loses nothing.
 * Several accepted files of one unit and year: the latest one wins, the others are superseded
   (merge/duplicates.py). A blank return (nothing typed) is not a return: its file is rejected and
   never supersedes a filled one; a unit that sent only blanks has not reported (merge/returns.py).
@@ -24,6 +27,7 @@ from __future__ import annotations
 import gc
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Iterable, Iterator
 
 from ctre_xl.plan.catalog import Catalog
@@ -40,7 +44,7 @@ from ctre_xl.plan.finding_kinds import FindingKind
 from ctre_xl.plan.findings import Finding
 from ctre_xl.plan.units import Registry
 from ctre_xl.plan.vocab import FileStatus, Severity
-from ctre_xl.read.model import FileRecord, Submission
+from ctre_xl.read.model import CellValue, FileRecord, Submission
 from ctre_xl.merge.validate import check_submission, compare_previous, failed_commune_rules, finding_elements
 from ctre_xl.cellref import parse_a1
 
@@ -70,12 +74,17 @@ class _Merged:
 
 
 def merge_inbox(catalog: Catalog, registry: Registry, workspace: Workspace, year: int, *,
-                strict: bool = False, progress: Progress | None = None,
-                allow_sample: bool = False) -> MergeResult:
-    """Read, identify, validate and merge every file of the inbox for ``year``."""
+                strict: bool = False, progress: Progress | None = None, allow_sample: bool = False,
+                previous: dict[str, dict[str, float]] | None = None,
+                first_seen: dict[str, datetime] | None = None) -> MergeResult:
+    """Read, identify, validate and merge every file of the inbox for ``year``.
+
+    ``previous``: last year's figures that counted (element -> {unit -> value}), used when the
+    inbox has no file of the year before; ``first_seen``: sha256 -> when the history first saw it.
+    """
     with _without_cycle_collection():
         return _merge_inbox(catalog, registry, workspace, year, strict=strict, progress=progress,
-                            allow_sample=allow_sample)
+                            allow_sample=allow_sample, previous=previous or {}, first_seen=first_seen or {})
 
 
 @contextmanager
@@ -97,7 +106,8 @@ def _without_cycle_collection() -> Iterator[None]:
 
 
 def _merge_inbox(catalog: Catalog, registry: Registry, workspace: Workspace, year: int, *,
-                 strict: bool, progress: Progress | None, allow_sample: bool) -> MergeResult:
+                 strict: bool, progress: Progress | None, allow_sample: bool,
+                 previous: dict[str, dict[str, float]], first_seen: dict[str, datetime]) -> MergeResult:
     from ctre_xl.read.collect import collect_files
 
     inbox = workspace.inbox
@@ -106,16 +116,23 @@ def _merge_inbox(catalog: Catalog, registry: Registry, workspace: Workspace, yea
                              "các tệp các đơn vị gửi về vào đó.")
     paths, collected = collect_files(inbox)
     reads = read_all(sorted(paths), inbox, catalog, registry, allow_sample=allow_sample, progress=progress)
+    for read in reads:
+        if read.submission is not None:
+            read.submission.first_seen = first_seen.get(read.submission.sha256)
     by_year = _sort_reads(reads, collected, year)
     current, blank = _set_aside_blanks(by_year.current, by_year.findings)
     previous_winners = {unit: pick_latest([r for r in reads_ if not is_blank(r.submission)] or reads_)
                         for unit, reads_ in by_year.previous.items()}
+    remembered = not previous_winners and bool(previous)
+    if remembered:
+        previous_winners = _remembered_winners(previous, year - 1)
     merged = _merge_units(catalog, registry, year, current, previous_winners, strict)
     merged.blank = blank
     findings = by_year.findings
     for own in merged.unit_findings.values():
         findings.extend(own)
-    previous_contributions = _previous_contributions(previous_winners, catalog, registry)
+    previous_contributions = (previous if remembered
+                              else _previous_contributions(previous_winners, catalog, registry))
     totals, metrics = _commune_checks(catalog, registry, year, merged, previous_contributions, findings)
     units = _completeness(catalog, registry, year, merged)
     return MergeResult(
@@ -295,6 +312,18 @@ def _previous_contributions(winners: dict[str, FileRead], catalog: Catalog,
             if cell.value is not None and code in catalog.elements and code not in tainted:
                 found.setdefault(code, {})[unit_id] = cell.value
     return found
+
+
+def _remembered_winners(previous: dict[str, dict[str, float]], year: int) -> dict[str, FileRead]:
+    """Last year's figures from the history as the returns they came from (for the ±50 % check
+    against each unit's own previous figures)."""
+    values: dict[str, dict[str, CellValue]] = {}
+    for code, by_unit in previous.items():
+        for unit, value in by_unit.items():
+            values.setdefault(unit, {})[code] = CellValue(code, value, value, "", "")
+    return {unit: FileRead(FileRecord(path="", unit=unit, status=FileStatus.SKIPPED, reason="", year=year),
+                           Submission(path="", sha256="", modified=0.0, unit=unit, year=year, meta={}, values=own))
+            for unit, own in values.items()}
 
 
 def _completeness(catalog: Catalog, registry: Registry, year: int, merged: _Merged) -> list[UnitStatus]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ctre_xl.plan.findings import Finding
-from ctre_xl.plan.vocab import MetricStatus, Operator, Severity
+from ctre_xl.plan.vocab import MetricStatus, Operator, Severity, TrackStatus
 from ctre_xl.read.model import FileRecord, Submission
 
 
@@ -64,6 +64,7 @@ class MetricResult:
     by_unit: dict[str, float | None] = field(default_factory=dict)  # unit id -> the unit's own value
     coverage: Coverage | None = None  # the units the value rests on, out of those expected
     gap: float | None = None  # still to close to the target in force, in the metric's own unit (>= 0)
+    track: TrackStatus | None = None  # against the path to the next milestone (merge/track.py); None: not judged
 
 
 @dataclass
@@ -81,7 +82,7 @@ class UnitStatus:
     warnings: int = 0
     blank: bool = False  # sent a template with no figure in it: not a return
     sent_on: date | None = None  # the best evidence of when the unit sent its file
-    sent_evidence: str = ""  # which evidence: "saved" (the file's own save time), "typed", "file_time"
+    sent_evidence: str = ""  # which evidence: "saved" (the file's own save time), "typed", "first_seen", "file_time"
     missing_figures: list[str] = field(default_factory=list)  # element codes left empty in the return
 
 
@@ -134,6 +135,9 @@ class MergeResult:
     corrections: dict[str, list[Change]] = field(default_factory=dict)
     feedback: dict[str, str] = field(default_factory=dict)  # unit id -> its feedback workbook, once written
     notices: list[str] = field(default_factory=list)  # Vietnamese, e.g. "the file was open in Excel"
+    # metric code -> (year, value) of every year of the history with a value, this year's from the merge;
+    # None: no history (merge/track.py attach_tracks sets it)
+    series: dict[str, tuple[tuple[int, float], ...]] | None = None
 
     @property
     def errors(self) -> list[Finding]:

@@ -6,8 +6,11 @@
 * When the unit sent its file is judged by the best evidence there is, in this order: the file's
   own last-saved time (docProps/core.xml ``dcterms:modified`` in an .xlsx, meta.xml ``dc:date`` in
   an .ods: Excel, LibreOffice and WPS write it on every save, and nobody sends a file before
-  saving it), then the report date the unit typed, then the file's modification time in the
-  inbox. On time means sent on or before ``Catalog.last_day_on_time``.
+  saving it), then the report date the unit typed, then when ctre-xl first saw the file (the
+  history, ``lich-su.sqlite``) or the file's modification time in the inbox, whichever is
+  earlier: both are times the file had already arrived by, and copying the inbox to another
+  computer resets the second but not the first. On time means sent on or before
+  ``Catalog.last_day_on_time``.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from ctre_xl.read.model import Submission
 from ctre_xl.template.layout import FRONT_FIRST_FIELD_ROW, FRONT_SHEET
 from ctre_xl.text import format_date
 
-SAVED, TYPED, FILE_TIME = "saved", "typed", "file_time"  # UnitStatus.sent_evidence
+SAVED, TYPED, FIRST_SEEN, FILE_TIME = "saved", "typed", "first_seen", "file_time"  # UnitStatus.sent_evidence
 _EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
 
 
@@ -87,14 +90,18 @@ def sent_on(sub: Submission) -> SentOn:
         return SentOn(saved.astimezone().date(), SAVED)
     if typed is not None:
         return SentOn(typed, TYPED)
-    return SentOn(date.fromtimestamp(sub.modified), FILE_TIME)
+    file_time = date.fromtimestamp(sub.modified)
+    if sub.first_seen is not None and sub.first_seen.astimezone().date() < file_time:
+        return SentOn(sub.first_seen.astimezone().date(), FIRST_SEEN)
+    return SentOn(file_time, FILE_TIME)
 
 
 def latest_key(sub: Submission) -> tuple[datetime, date, float, str]:
     """How returns of one unit and year are ordered, latest last: by the same evidence (saved
-    time, then the typed date, then the file's time; odd evidence skipped), the path breaking
-    ties so runs agree."""
-    return (saved_time(sub) or _EARLIEST, typed_date(sub) or date.min, sub.modified, sub.path)
+    time, then the typed date, then the file's time or when it was first seen, the earlier;
+    odd evidence skipped), the path breaking ties so runs agree."""
+    arrived = min(sub.modified, sub.first_seen.timestamp()) if sub.first_seen is not None else sub.modified
+    return (saved_time(sub) or _EARLIEST, typed_date(sub) or date.min, arrived, sub.path)
 
 
 def odd_date_findings(sub: Submission) -> list[Finding]:

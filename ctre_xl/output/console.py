@@ -16,7 +16,7 @@ from ctre_xl.text import format_number
 from ctre_xl.merge.model import MergeResult, MetricResult
 from ctre_xl.output.chase import merge_counts_line
 from ctre_xl.output.standing import (ON_THE_WAY, count_statuses, counts_text, coverage_text, indicators_of,
-                                     unit_kinds)
+                                     track_summary, unit_kinds)
 from ctre_xl.plan.findings import Finding
 from ctre_xl.plan.vocab import FileStatus, MetricStatus
 
@@ -45,7 +45,8 @@ def result_as_dict(result: MergeResult) -> dict[str, Any]:
              "target": m.target, "operator": m.operator, "target_year": m.target_year, "status": m.status,
              "on_error_figures": m.on_error_figures, "previous_value": m.previous_value, "change": m.change,
              "remark": m.remark, "by_unit": m.by_unit,
-             "coverage": m.coverage.as_dict() if m.coverage is not None else None, "gap": m.gap}
+             "coverage": m.coverage.as_dict() if m.coverage is not None else None, "gap": m.gap,
+             "track": m.track}
             for m in result.metrics
         ],
         "indicators": [indicator.as_dict() for indicator in result.indicators],
@@ -132,6 +133,8 @@ def _metric_lines(result: MergeResult, catalog: Catalog) -> list[str]:
         when = "là năm gốc của Kế hoạch" if result.year == catalog.first_year else "chưa đến hạn đánh giá"
         lines.append(f"  Năm {result.year} {when}: các chỉ tiêu được so với mục tiêu "
                      f"{catalog.target_year(result.year)}; phần còn phải đạt ghi trong báo cáo tổng hợp.")
+        if track_summary(result, catalog):
+            lines.append(f"  {track_summary(result, catalog)}")
     by_code = {metric.code: metric for metric in result.metrics}
     for status in (MetricStatus.NOT_MET, MetricStatus.INCOMPLETE):
         for indicator in indicators.values():

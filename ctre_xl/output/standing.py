@@ -14,7 +14,7 @@ from ctre_xl.merge.compute import gap_text as merge_gap_text
 from ctre_xl.merge.indicators import judge_indicators
 from ctre_xl.merge.model import Coverage, IndicatorResult, MergeResult, MetricResult
 from ctre_xl.plan.catalog import Catalog, Indicator, Metric
-from ctre_xl.plan.vocab import Method, MetricStatus, Operator, Scale
+from ctre_xl.plan.vocab import Method, MetricStatus, Operator, Scale, TrackStatus
 from ctre_xl.text import format_number
 
 SCHOOL = "school"  # UnitStatus.kind of a school
@@ -94,12 +94,25 @@ def gap_text(metric: Metric, found: MetricResult, catalog: Catalog) -> str:
 def path_text(metric: Metric, found: MetricResult, catalog: Catalog) -> str:
     """Where a metric stands on the way to the next milestone, in a year judged against nothing.
 
-    Today the gap still to close; the on-track / off-track reading from the history (issue 13)
-    belongs here too, so the summary's column and the console line get it at once.
+    The on-track / off-track reading from the history ("Đúng lộ trình", ``merge/track.py``) when
+    there is one, then the gap still to close ("Chậm so với lộ trình; còn 2,5 điểm phần trăm").
     """
     if found.status not in ON_THE_WAY:
         return ""
-    return gap_text(metric, found, catalog)
+    gap = gap_text(metric, found, catalog)
+    if found.track in (TrackStatus.ON_TRACK, TrackStatus.OFF_TRACK):
+        return f"{found.track.label}; {gap}" if gap else found.track.label
+    return gap
+
+
+def track_summary(result: MergeResult, catalog: Catalog) -> str:
+    """"So với lộ trình đến mục tiêu 2030: 20 số đo đúng lộ trình, 6 số đo chậm so với lộ trình."; ""
+    when no metric has a track (no history, or a milestone year)."""
+    counts = {status: sum(1 for m in result.metrics if m.track == status) for status in TrackStatus}
+    parts = [f"{number} số đo {status.label.lower()}" for status, number in counts.items() if number]
+    if not parts:
+        return ""
+    return f"So với lộ trình đến mục tiêu {catalog.target_year(result.year)}: {', '.join(parts)}."
 
 
 def unit_suffix(metric: Metric, catalog: Catalog) -> str:

@@ -19,6 +19,7 @@ class Group(LabelledWord):
     STRUCTURE = "structure", "Biểu mẫu bị sửa"
     CELL = "cell", "Số liệu trong từng ô"
     CHECK = "check", "Đối chiếu số liệu"
+    HISTORY = "history", "Nhập số liệu các năm trước (ctre-xl history import)"
 
 
 @dataclass(frozen=True)

@@ -96,6 +96,13 @@ class FindingKind(StrEnum):
     RULE = "rule"
     CROSS_UNIT_RULE = "cross_unit_rule"
     JUMP = "jump"
+    # a sheet of past values (ctre-xl history import)
+    HISTORY_NO_HEADER = "history_no_header"
+    HISTORY_UNKNOWN_METRIC = "history_unknown_metric"
+    HISTORY_BAD_YEAR = "history_bad_year"
+    HISTORY_BAD_NUMBER = "history_bad_number"
+    HISTORY_NO_VALUE = "history_no_value"
+    HISTORY_DUPLICATE = "history_duplicate"
 
     @property
     def info(self) -> KindInfo:
@@ -299,4 +306,29 @@ KINDS: dict[FindingKind, KindInfo] = {
         "Kiểm tra lại; nếu đúng thì ghi giải trình.",
         "“{label}” {direction} {percent}% so với năm {year} ({before} → {after}): "
         "kiểm tra lại, nếu đúng thì ghi giải trình."),
+    FindingKind.HISTORY_NO_HEADER: _k(
+        Group.HISTORY, E, "Tệp số liệu các năm trước không có dòng tiêu đề",
+        "Dùng tệp lich-su-nhap.xlsx do lệnh “ctre-xl init” tạo, giữ nguyên dòng tiêu đề.",
+        "không thấy dòng tiêu đề (Mã chỉ tiêu, Năm, Giá trị) trong tệp — dùng tệp lich-su-nhap.xlsx do lệnh "
+        "“ctre-xl init” tạo và giữ nguyên dòng tiêu đề. Chưa nhập dòng nào."),
+    FindingKind.HISTORY_UNKNOWN_METRIC: _k(
+        Group.HISTORY, E, "Không nhận ra chỉ tiêu", "Ghi mã chỉ tiêu (ví dụ CT13) hoặc đúng tên chỉ tiêu.",
+        "dòng {row}: không nhận ra chỉ tiêu “{typed}” — ghi mã chỉ tiêu (ví dụ CT13) hoặc đúng tên chỉ tiêu "
+        "như lệnh “ctre-xl catalog” liệt kê. Dòng này chưa được nhập."),
+    FindingKind.HISTORY_BAD_YEAR: _k(
+        Group.HISTORY, E, "Năm không hợp lệ", "Ghi năm bằng bốn chữ số.",
+        "dòng {row}: năm “{typed}” không dùng được — ghi năm bằng bốn chữ số, từ {first} đến {last}. "
+        "Dòng này chưa được nhập."),
+    FindingKind.HISTORY_BAD_NUMBER: _k(
+        Group.HISTORY, E, "Số liệu không phải là số", "Ghi số, ví dụ 98,5 (không ghi chữ).",
+        "dòng {row}: {column} “{typed}” không phải là số — ghi số, ví dụ 98,5 (không ghi chữ). "
+        "Dòng này chưa được nhập."),
+    FindingKind.HISTORY_NO_VALUE: _k(
+        Group.HISTORY, E, "Thiếu giá trị", "Ghi giá trị, hoặc tử số và mẫu số.",
+        "dòng {row}: chỉ tiêu {metric} năm {year} chưa có giá trị — ghi giá trị, hoặc tử số và mẫu số. "
+        "Dòng này chưa được nhập."),
+    FindingKind.HISTORY_DUPLICATE: _k(
+        Group.HISTORY, E, "Một chỉ tiêu, một năm ghi hai lần", "Mỗi chỉ tiêu, mỗi năm chỉ ghi một dòng.",
+        "dòng {row}: chỉ tiêu {metric} năm {year} đã có ở dòng {first_row} — mỗi chỉ tiêu, mỗi năm chỉ ghi một "
+        "dòng. Dòng này chưa được nhập."),
 }

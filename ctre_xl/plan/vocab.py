@@ -129,6 +129,15 @@ class MetricStatus(LabelledWord):
         return self in (MetricStatus.MET, MetricStatus.NOT_MET)
 
 
+class TrackStatus(LabelledWord):
+    """How a metric stands, in a year between milestones, against the straight path from its
+    baseline (the first year of the history with a value) to the next milestone's target."""
+
+    ON_TRACK = "on_track", "Đúng lộ trình"
+    OFF_TRACK = "off_track", "Chậm so với lộ trình"
+    TOO_LITTLE = "too_little", "Chưa đủ số liệu các năm"  # no value of an earlier year to start from
+
+
 class FileStatus(LabelledWord):
     """What became of one file of the inbox."""
 

@@ -40,6 +40,9 @@ class Submission:
     # When the file was last saved, as the file itself records it (docProps/core.xml, meta.xml):
     # the unit cannot send it before. Aware; None when the file does not say.
     saved_at: datetime | None = None
+    # When ctre-xl first saw this content (sha256) in an earlier merge, from the history (merge
+    # fills it; aware, UTC); None for a file never seen before.
+    first_seen: datetime | None = None
 
 
 @dataclass

@@ -32,6 +32,7 @@ from ctre_xl.template.front import write_front_sheet
 from ctre_xl.template.sheets import write_input_sheet
 from ctre_xl.style import TEMPLATE_SIZE, unthemed_font
 from ctre_xl.template.styles import Styles
+from ctre_xl.template.stamp import Stamper
 from ctre_xl.plan.units import Registry, Unit
 
 
@@ -121,7 +122,8 @@ def write_templates(catalog: Catalog, registry: Registry, workspace: Workspace, 
     jobs = [(unit, folder / f"{unit.id}.xlsx") for unit in units]
     workers = min(MAX_WORKERS, os.cpu_count() or 1)
     if len(jobs) < PARALLEL_MIN_UNITS or workers < 2:
-        return [write_template(catalog, unit, year, path, sample=sample, created=created) for unit, path in jobs]
+        stamper = _stamper(catalog, year, sample, created)
+        return [stamper.write(unit, path) for unit, path in jobs]
     # Results come back in job order, so the output is the same as the sequential path.
     with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
                              initargs=(catalog, year, sample, created)) as pool:
@@ -194,17 +196,22 @@ def _stamp(created: datetime | None) -> datetime:
 
 # ----------------------------------------------------------------------------- process pool
 
-_worker_args: tuple[Catalog, int, bool, datetime] | None = None
+_worker_stamper: Stamper | None = None
+
+
+def _stamper(catalog: Catalog, year: int, sample: bool, created: datetime) -> Stamper:
+    """Each unit shape rendered once, the units of that shape stamped from it (template/stamp.py)."""
+    return Stamper(catalog, year, lambda unit, path: write_template(catalog, unit, year, path, sample=sample,
+                                                                    created=created))
 
 
 def _init_worker(catalog: Catalog, year: int, sample: bool, created: datetime) -> None:
     """Receive the catalogue once per worker rather than once per template."""
-    global _worker_args
-    _worker_args = (catalog, year, sample, created)
+    global _worker_stamper
+    _worker_stamper = _stamper(catalog, year, sample, created)
 
 
 def _write_job(job: tuple[Unit, Path]) -> Path:
-    assert _worker_args is not None
-    catalog, year, sample, created = _worker_args
+    assert _worker_stamper is not None
     unit, path = job
-    return write_template(catalog, unit, year, path, sample=sample, created=created)
+    return _worker_stamper.write(unit, path)

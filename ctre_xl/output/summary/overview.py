@@ -25,7 +25,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from ctre_xl.merge.model import MergeResult
-from ctre_xl.output.standing import ON_THE_WAY, indicator_groups
+from ctre_xl.output.standing import ON_THE_WAY, indicator_groups, track_summary
 from ctre_xl.output.summary.metrics import METRICS_SHEET, MetricSheet
 from ctre_xl.output.summary.page_form import write_letterhead, write_signatures
 from ctre_xl.output.summary.page_lists import write_not_met, write_trust
@@ -197,6 +197,7 @@ def _write_status_table(sheet: Worksheet, styles: Styles, result: MergeResult, c
                                                             "format": styles.conditional(colours, bold=bold)})
     summary = "Tóm tắt: " + ", ".join(f"{number} {label_of(key).lower()}" for key, number in zip(keys, totals)
                                       if number) + f" (trên {sum(totals)} chỉ tiêu)."
+    summary = " ".join(filter(None, [summary, track_summary(result, catalog)]))  # years between milestones
     return _write_status_note(sheet, styles, result, catalog, row + 1, summary, widths)
 
 

@@ -2,7 +2,8 @@
 
 ``write_summary`` renders a ``MergeResult`` into six sheets, in this order: "Tổng quan"
 (``overview``), "Chỉ tiêu" and "Theo đơn vị" (``metrics``), "Tiến độ nộp", "Kiểm tra" and
-"Dữ liệu" (``sheets``). The file is written to a temporary name and moved into place; when
+"Dữ liệu" (``sheets``), with "Lộ trình 2030" (``roadmap``) after "Chỉ tiêu" when the workspace has a
+history. The file is written to a temporary name and moved into place; when
 the target is open in Excel the result goes to "tong-hop-<year> (1).xlsx" and the returned path
 says so (``fallback_used``, ``notice``).
 """
@@ -20,6 +21,7 @@ from ctre_xl.output.fitting import FittingSheet
 from ctre_xl.output.summary.by_unit import BY_UNIT_SHEET, write_by_unit_sheet
 from ctre_xl.output.summary.metrics import METRICS_SHEET, write_metrics_sheet
 from ctre_xl.output.summary.overview import OVERVIEW_SHEET, write_overview_sheet
+from ctre_xl.output.summary.roadmap import ROADMAP_SHEET, write_roadmap_sheet
 from ctre_xl.output.summary.sheets import (DATA_SHEET, FINDINGS_SHEET, PROGRESS_SHEET, write_data_sheet,
                                            write_findings_sheet, write_progress_sheet)
 from ctre_xl.output.summary.styles import Styles
@@ -43,6 +45,13 @@ class SummaryPath(type(Path())):  # type: ignore[misc]
                 f"bảng tổng hợp đã được ghi vào {self.name}. Đóng tệp cũ rồi chạy lại nếu muốn ghi đúng tên.")
 
 
+def sheet_names(result: MergeResult) -> tuple[str, ...]:
+    """The sheets in order: "Lộ trình 2030" after "Chỉ tiêu" when the workspace has a history."""
+    if result.series is None:
+        return SHEETS
+    return (*SHEETS[:2], ROADMAP_SHEET, *SHEETS[2:])
+
+
 def write_summary(result: MergeResult, catalog: Catalog, registry: Registry, path: Path,
                   *, made: datetime | None = None) -> SummaryPath:
     """Write the leadership summary of ``result`` to ``path`` (atomically); return where it went."""
@@ -55,9 +64,11 @@ def write_summary(result: MergeResult, catalog: Catalog, registry: Registry, pat
             "subject": catalog.title, "author": "ctre-xl", "company": catalog.commune, "created": made,
         })
         styles = Styles(workbook)
-        sheets = {name: workbook.add_worksheet(name, worksheet_class=FittingSheet) for name in SHEETS}
+        sheets = {name: workbook.add_worksheet(name, worksheet_class=FittingSheet) for name in sheet_names(result)}
         metric_sheet = write_metrics_sheet(sheets[METRICS_SHEET], styles, result, catalog)
         write_overview_sheet(sheets[OVERVIEW_SHEET], workbook, styles, result, catalog, metric_sheet, made)
+        if ROADMAP_SHEET in sheets:
+            write_roadmap_sheet(sheets[ROADMAP_SHEET], styles, result, catalog)
         write_by_unit_sheet(sheets[BY_UNIT_SHEET], styles, result, catalog, registry)
         write_progress_sheet(sheets[PROGRESS_SHEET], styles, result, catalog, registry)
         write_findings_sheet(sheets[FINDINGS_SHEET], styles, result, catalog, registry)

@@ -1,0 +1,122 @@
+"""Whole-process measurements for bench_merge.py: run one or more commands at once, time them from
+spawn to the last exit and sample the resident memory of every process they start."""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import statistics
+import subprocess
+import threading
+import time
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.etree import ElementTree
+
+import psutil
+
+from ctre_xl.template.layout import INPUT_SHEET, NARRATIVE_SHEET
+
+SAMPLE_EVERY = 0.01  # seconds between two memory samples
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+@dataclass
+class Measured:
+    """Every run of one measurement: wall seconds and peak memory of all its processes."""
+
+    name: str
+    walls: list[float] = field(default_factory=list)
+    peaks_mb: list[float] = field(default_factory=list)
+    stdout: str = ""
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.walls)
+
+    @property
+    def peak_mb(self) -> float:
+        return max(self.peaks_mb)
+
+
+def run_group(commands: list[list[str]], stdout_to: Path | None = None) -> tuple[float, float, str]:
+    """Start every command at once; (wall s until the last exits, peak MiB of the sum of the RSS of
+    all their processes, children included, the first command's stdout).
+
+    The sum counts pages shared by forked workers twice: an upper bound. The kernel's ru_maxrss is
+    not used: Linux carries the parent's high-water mark across fork + exec.
+    """
+    peak = [0]
+    done = threading.Event()
+    sink = open(stdout_to, "wb") if stdout_to else subprocess.PIPE
+    try:
+        start = time.perf_counter()
+        processes = [subprocess.Popen(c, stdout=sink if i == 0 else subprocess.PIPE, stderr=subprocess.PIPE)
+                     for i, c in enumerate(commands)]
+        watched = [psutil.Process(p.pid) for p in processes]
+
+        def sample() -> None:
+            while not done.is_set():
+                total = 0
+                for root in watched:
+                    try:
+                        tree = [root, *root.children(recursive=True)]
+                    except psutil.Error:
+                        continue
+                    for proc in tree:
+                        try:
+                            total += proc.memory_info().rss
+                        except psutil.Error:
+                            pass
+                peak[0] = max(peak[0], total)
+                done.wait(SAMPLE_EVERY)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        outputs = [p.communicate() for p in processes]
+        wall = time.perf_counter() - start
+        done.set()
+        sampler.join()
+    finally:
+        if stdout_to:
+            sink.close()  # type: ignore[union-attr]
+    for command, process, (_out, err) in zip(commands, processes, outputs):
+        if process.returncode != 0:
+            raise SystemExit(f"{command[1:4]} failed (exit {process.returncode}):\n"
+                             f"{err.decode('utf-8', 'replace')}")
+    first = outputs[0][0].decode("utf-8", "replace") if outputs[0][0] else ""
+    return wall, peak[0] / 2**20, first
+
+
+def input_sheet_entries(paths: list[Path]) -> list[list[str]]:
+    """[[path, input sheet name, its zip part], ...] for the raw readers (resolved here, untimed)."""
+    entries = []
+    for path in paths:
+        with zipfile.ZipFile(path) as archive:
+            book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+            rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{_PKG}Relationship")}
+        for sheet in book.iter(f"{_MAIN}sheet"):
+            if sheet.get("name") in (INPUT_SHEET, NARRATIVE_SHEET):
+                target = targets[sheet.get(f"{_REL}id")]
+                part = target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
+                entries.append([str(path), sheet.get("name", ""), part])
+                break
+        else:
+            raise SystemExit(f"{path}: no input sheet")
+    return entries
+
+
+def write_lists(entries: list[list[str]], folder: Path) -> tuple[Path, list[Path]]:
+    """The whole list and its two interleaved halves as JSON files under ``folder``."""
+    whole = folder / "entries.json"
+    whole.write_text(json.dumps(entries), "utf-8")
+    halves = []
+    for index in range(2):
+        half = folder / f"entries-{index}.json"
+        half.write_text(json.dumps(entries[index::2]), "utf-8")
+        halves.append(half)
+    return whole, halves

@@ -1,0 +1,77 @@
+"""The history around a merge: what a merge takes from it, and how it is kept and rebuilt.
+
+* Before a merge: last year's figures that counted (used when the inbox holds no file of the
+  year before) and when each file was first seen (evidence for the on-time rule).
+* After a merge whose outputs were written: its records replace that year's.
+* "Rebuilt when missing": when ``lich-su.sqlite`` does not exist, the merge that creates it also
+  merges (the merge stage only, no output written) every other year whose readable returns are in
+  the inbox, oldest first, and records each. Years whose files are no longer in the inbox cannot
+  come back (nor can imported values): the file is the only copy, so keep it with the inbox.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+from ctre_xl.files import Workspace
+from ctre_xl.history.store import (first_seen_times, history_path, open_history, previous_contributions,
+                                   record_merge)
+from ctre_xl.merge.merge import merge_inbox
+from ctre_xl.merge.model import MergeResult
+from ctre_xl.plan.catalog import Catalog
+from ctre_xl.plan.units import Registry
+from ctre_xl.plan.vocab import FileStatus
+
+
+def merge_inputs(workspace: Workspace, year: int) -> tuple[dict[str, dict[str, float]], dict[str, datetime]]:
+    """(last year's figures, sha256 -> first seen) from the history; empty when there is none yet
+    (nothing is created before a merge has succeeded)."""
+    path = history_path(workspace)
+    if not path.exists():
+        return {}, {}
+    try:
+        conn = open_history(path)
+    except sqlite3.Error:
+        return {}, {}  # unreadable: the merge still runs on the inbox alone, and says so when it records
+    try:
+        return previous_contributions(conn, year), first_seen_times(conn)
+    finally:
+        conn.close()
+
+
+def keep_merge(result: MergeResult, catalog: Catalog, registry: Registry, workspace: Workspace, *,
+               allow_sample: bool = False) -> list[int]:
+    """Record ``result`` in the history (creating it, and then rebuilding the other years of the
+    inbox, when missing); the years rebuilt. A history that cannot be written becomes a notice on
+    ``result``: the outputs are already in place and stay valid."""
+    path = history_path(workspace)
+    missing = not path.exists()
+    try:
+        conn = open_history(path)
+        try:
+            record_merge(conn, result, catalog)
+            return rebuild_years(conn, result, catalog, registry, workspace, allow_sample) if missing else []
+        finally:
+            conn.close()
+    except (sqlite3.Error, OSError) as exc:
+        result.notices.append(history_failed_notice(path, exc))
+        return []
+
+
+def rebuild_years(conn: sqlite3.Connection, result: MergeResult, catalog: Catalog, registry: Registry,
+                  workspace: Workspace, allow_sample: bool) -> list[int]:
+    """Merge and record every other year whose readable returns ``result`` saw in the inbox."""
+    years = sorted({r.year for r in result.files
+                    if r.year is not None and r.year != result.year and r.status != FileStatus.REJECTED})
+    for other in years:
+        earlier = merge_inbox(catalog, registry, workspace, other, allow_sample=allow_sample,
+                              previous=previous_contributions(conn, other))
+        record_merge(conn, earlier, catalog)
+    return years
+
+
+def history_failed_notice(path: Path, exc: Exception) -> str:
+    return (f"Không ghi được lịch sử số liệu {path.name} ({type(exc).__name__}): các tệp kết quả vẫn đã được "
+            "ghi. Kiểm tra tệp đó không bị mở hay chỉ đọc rồi chạy lại lệnh tổng hợp.")
