@@ -14,192 +14,19 @@ other years) is also exit code 2: an environment or usage problem, not an error 
 
 from __future__ import annotations
 
-import io
-import os
 import sys
-import tempfile
-import traceback
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from typing import Any, Callable
 
 import click
 
 from ctre_xl import __version__
-from ctre_xl import cli_vi
-from ctre_xl.plan.catalog import Catalog
-from ctre_xl.plan.load import load_catalog
-from ctre_xl.errors import CtreError, Interrupted, WorkspaceError
-from ctre_xl.files import Workspace, enclosing_inbox, os_reason
-from ctre_xl.plan.units import Registry, load_registry
+from ctre_xl.errors import Interrupted
+from ctre_xl.cli_base import (CATALOG_HELP, CONTEXT_SETTINGS, OPTIONS_METAVAR, WORKSPACE_HELP, Context, CtreGroup,
+                              UserError, global_options, pass_context, print_out, year_option)
+from ctre_xl.files import Workspace
 from ctre_xl.shortcuts import reporting_year, write_shortcuts
 from ctre_xl.streams import json_text
-from ctre_xl.text import clean_text
-
-PROGRAM_ERROR_EXIT = 3
-PROGRAM_ERROR = "Lỗi của chương trình ctre-xl (không phải do tệp hay số liệu của bạn)."
-OPTIONS_METAVAR = "[TUỲ CHỌN]"
-CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
-WORKSPACE_HELP = "Thư mục làm việc (templates/, inbox/, outbox/, don-vi.xlsx)."
-CATALOG_HELP = "Tệp danh mục chỉ tiêu (.toml) của xã khác; mặc định: kế hoạch xã Xuân Trường."
-cli_vi.install()  # before any option is declared: click translates some texts when they are built
-
-
-class UserError(click.ClickException):
-    """An expected problem (bad file, bad option value, unwritable folder): exit code 2."""
-
-    exit_code = 2
-
-    def format_message(self) -> str:
-        return self.message
-
-    def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
-        click.echo(clean_text(f"Lỗi: {self.format_message()}"), err=True)
-
-
-class ProgramError(UserError):
-    """A bug in ctre-xl, not a problem of the user's files: no traceback on screen."""
-
-    exit_code = PROGRAM_ERROR_EXIT
-
-
-INTERRUPTED_EXIT = 130  # 128 + SIGINT
-INTERRUPTED = "Đã dừng theo yêu cầu (Ctrl-C). Không có tệp nào bị ghi dở: mỗi tệp hoặc đã ghi xong, hoặc chưa ghi."
-NO_WORKSPACE_NEEDED = frozenset({"init", "demo"})  # they create their folder
-
-
-class CtreCommand(click.Command):
-    """A ``ctre-xl`` command: where it is run from is checked once its options are known."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        ctx.find_object(Context).check_where(self.name or "")
-        return super().invoke(ctx)
-
-
-class CtreGroup(click.Group):
-    """The ``ctre-xl`` group: every command runs inside its ``invoke``, the one error handler."""
-
-    command_class = CtreCommand
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        try:
-            return super().parse_args(ctx, args)
-        except KeyboardInterrupt as exc:  # click would say "Aborted!" and exit with 1
-            raise _stopped(exc) from None
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except CtreError as exc:
-            raise UserError(str(exc)) from exc
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
-            raise
-        except KeyboardInterrupt as exc:
-            raise _stopped(exc) from None
-        except Exception as exc:  # a bug: tell the user where the details went, not a traceback
-            raise ProgramError(_program_error_message(exc)) from exc
-
-
-def _stopped(exc: KeyboardInterrupt) -> click.exceptions.Exit:
-    """Ctrl-C: one Vietnamese line (``Interrupted`` says which outputs were updated), exit code 130."""
-    click.echo(clean_text(getattr(exc, "message", INTERRUPTED)), err=True)
-    return click.exceptions.Exit(INTERRUPTED_EXIT)
-
-
-def _print(text: str) -> None:
-    """A command's output on stdout. One that cannot be written (``--json > /dev/full``, a closed
-    pipe) is the user's matter: exit code 2 with a line on stderr, never a traceback."""
-    try:
-        click.echo(clean_text(text))
-    except OSError as exc:
-        try:  # what is still buffered must not fail again when the program exits
-            null = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(null, sys.stdout.fileno())
-            os.close(null)
-        except (OSError, ValueError, io.UnsupportedOperation):
-            pass
-        raise WorkspaceError(f"Không in được kết quả ra đầu ra chuẩn (stdout: màn hình hoặc tệp nhận kết quả): "
-                             f"{os_reason(exc)}. Các tệp kết quả đã ghi (nếu có) vẫn đầy đủ.") from exc
-
-
-def _program_error_message(exc: Exception) -> str:
-    """Write the traceback to a new file in the temporary folder; the line that says where it went."""
-    now = datetime.now()
-    try:
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", prefix=f"ctre-xl-loi-{now:%Y%m%d-%H%M%S}-",
-                                         suffix=".txt", delete=False) as out:
-            out.write(f"ctre-xl {__version__}, {now.isoformat(timespec='seconds')}\n")
-            out.write("".join(traceback.format_exception(exc)))
-        report = out.name
-    except OSError:
-        return f"{PROGRAM_ERROR} Xin báo cho người hỗ trợ."
-    return f"{PROGRAM_ERROR} Chi tiết đã ghi vào {report}: gửi tệp này cho người hỗ trợ."
-
-
-class Context:
-    def __init__(self, workspace: Path, catalog_path: Path | None, workspace_given: bool) -> None:
-        self.workspace = Workspace(workspace)
-        self.workspace_given = workspace_given
-        self.catalog_path = catalog_path
-        self._catalog: Catalog | None = None
-
-    @property
-    def catalog(self) -> Catalog:
-        if self._catalog is None:
-            self._catalog = load_catalog(self.catalog_path)
-        return self._catalog
-
-    @property
-    def registry(self) -> Registry:
-        return load_registry(self.workspace.root, self.catalog)
-
-    def use_workspace(self, root: Path) -> None:
-        self.workspace, self.workspace_given = Workspace(root), True
-
-    def check_where(self, command: str) -> None:
-        """Refuse a ``--workspace`` that does not exist, and a run from inside a workspace's inbox/."""
-        root = self.workspace.root
-        if self.workspace_given and command not in NO_WORKSPACE_NEEDED and not root.is_dir():
-            raise WorkspaceError(f"Không có thư mục làm việc {root}. Tạo thư mục làm việc bằng lệnh "
-                                 f"“ctre-xl init --workspace {root}”, hoặc kiểm tra lại tên thư mục.")
-        inside = None if self.workspace_given else enclosing_inbox(Path.cwd())
-        if inside is not None:
-            _inbox, workspace = inside
-            raise WorkspaceError(f"Đang đứng trong thư mục inbox/ ({Path.cwd()}), nơi chỉ để các tệp các đơn vị "
-                                 f"gửi về. Hãy chạy lệnh từ thư mục làm việc {workspace} (cd {workspace}) hoặc "
-                                 f"thêm --workspace {workspace}.")
-
-    def use_catalog(self, path: Path) -> None:
-        self.catalog_path, self._catalog = path, None
-
-
-pass_context = click.make_pass_decorator(Context)
-
-
-def _set_workspace(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
-    if value is not None:
-        ctx.find_object(Context).use_workspace(value)
-
-
-def _set_catalog(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
-    if value is not None:
-        ctx.find_object(Context).use_catalog(value)
-
-
-def global_options(workspace_help: str = WORKSPACE_HELP) -> Callable[[Callable], Callable]:
-    """``--workspace`` and ``--catalog`` after the command too; there they win over the group's."""
-    def decorate(func: Callable) -> Callable:
-        func = click.option("--catalog", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                            expose_value=False, callback=_set_catalog, help=CATALOG_HELP)(func)
-        return click.option("--workspace", type=click.Path(file_okay=False, path_type=Path), default=None,
-                            expose_value=False, callback=_set_workspace, help=workspace_help)(func)
-    return decorate
-
-
-def _year_option(func):  # noqa: ANN001, ANN202 - decorator
-    return click.option("--year", "year", type=click.IntRange(2000, 2100), required=True,
-                        metavar="NĂM", help="Năm báo cáo, ví dụ 2026.")(func)
-
 
 @click.group(cls=CtreGroup, context_settings=CONTEXT_SETTINGS, options_metavar=OPTIONS_METAVAR,
              subcommand_metavar="LỆNH [THAM SỐ]...")
@@ -237,26 +64,26 @@ def init(ctx: Context) -> None:
     from ctre_xl.pipeline import init_workspace
 
     created = init_workspace(ctx.catalog, ctx.workspace)
-    _print(f"Thư mục làm việc: {ctx.workspace.root.resolve()}")
+    print_out(f"Thư mục làm việc: {ctx.workspace.root.resolve()}")
     if created:
-        _print(f"Đã tạo {ctx.workspace.registry_path.name}: nhập danh sách các trường và các đoàn thể của xã vào tệp này.")
+        print_out(f"Đã tạo {ctx.workspace.registry_path.name}: nhập danh sách các trường và các đoàn thể của xã vào tệp này.")
     else:
-        _print(f"Đã có {ctx.workspace.registry_path.name}: giữ nguyên.")
-    _print("Tệp lich-su-nhap.xlsx: nhập số liệu các năm trước của xã nếu có, rồi chạy "
+        print_out(f"Đã có {ctx.workspace.registry_path.name}: giữ nguyên.")
+    print_out("Tệp lich-su-nhap.xlsx: nhập số liệu các năm trước của xã nếu có, rồi chạy "
            "“ctre-xl history import lich-su-nhap.xlsx”.")
     made = write_shortcuts(ctx.workspace.root)
     if made:
-        _print("Đã tạo các lối tắt bấm đúp (Windows): " + ", ".join(path.name for path in made) + ".")
+        print_out("Đã tạo các lối tắt bấm đúp (Windows): " + ", ".join(path.name for path in made) + ".")
 
 
 @main.command(hidden=True)
 def year() -> None:
     """In năm báo cáo tính theo ngày hôm nay (các lối tắt .bat dùng lệnh này)."""
-    _print(str(reporting_year(date.today())))
+    print_out(str(reporting_year(date.today())))
 
 
 @main.command(options_metavar=OPTIONS_METAVAR)
-@_year_option
+@year_option
 @click.option("--unit", "unit_ids", multiple=True, metavar="MÃ",
               help="Chỉ tạo biểu mẫu cho đơn vị này (lặp lại được). Mặc định: mọi đơn vị.")
 @global_options()
@@ -269,12 +96,12 @@ def templates(ctx: Context, year: int, unit_ids: tuple[str, ...]) -> None:
     registry = ctx.registry  # read don-vi.xlsx once
     written = write_templates(ctx.catalog, registry, ctx.workspace, year, list(unit_ids) or None)
     folder = ctx.workspace.templates_dir(year)
-    _print(f"Đã tạo {len(written)} biểu mẫu năm {year} trong {folder}:")
+    print_out(f"Đã tạo {len(written)} biểu mẫu năm {year} trong {folder}:")
     for path in written:
         unit = registry.get(path.stem)
         optional = " (biểu mẫu ý kiến, không bắt buộc)" if unit is not None and unit.narrative else ""
-        _print(f"  {path.name}{optional}")
-    _print(f"Gửi mỗi đơn vị tệp của mình; hạn nộp {ctx.catalog.deadline_text(year)}.")
+        print_out(f"  {path.name}{optional}")
+    print_out(f"Gửi mỗi đơn vị tệp của mình; hạn nộp {ctx.catalog.deadline_text(year)}.")
     for warning in registry_warnings(registry, ctx.workspace, year, [path.stem for path in written]):
         click.echo(f"Cảnh báo: {warning}", err=True)
 
@@ -288,13 +115,13 @@ def catalog(ctx: Context, as_json: bool) -> None:
     from ctre_xl.output.describe import catalog_as_dict, catalog_table
 
     if as_json:
-        _print(json_text(catalog_as_dict(ctx.catalog, ctx.registry)))
+        print_out(json_text(catalog_as_dict(ctx.catalog, ctx.registry)))
     else:
-        _print(catalog_table(ctx.catalog, ctx.registry))
+        print_out(catalog_table(ctx.catalog, ctx.registry))
 
 
 @main.command(options_metavar=OPTIONS_METAVAR)
-@_year_option
+@year_option
 @click.option("--strict", is_flag=True, help="Bỏ mọi số liệu của đơn vị có lỗi; thoát với mã 1 nếu có lỗi.")
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON cho máy đọc.")
 @global_options()
@@ -314,15 +141,15 @@ def merge(ctx: Context, year: int, strict: bool, as_json: bool) -> None:
         raise Interrupted(f"Đã dừng theo yêu cầu (Ctrl-C) trước khi tổng hợp: chưa ghi gì, "
                           f"{ctx.workspace.outbox_dir(year)} không thay đổi.") from exc
     if as_json:
-        _print(json_text(result_as_dict(result)))
+        print_out(json_text(result_as_dict(result)))
     else:
-        _print(console_summary(result, ctx.catalog))
+        print_out(console_summary(result, ctx.catalog))
     if strict and result.errors:
         sys.exit(1)
 
 
 @main.command(options_metavar=OPTIONS_METAVAR)
-@_year_option
+@year_option
 @click.option("--json", "as_json", is_flag=True, help="In danh sách dạng JSON cho máy đọc.")
 @global_options()
 @pass_context
@@ -335,7 +162,7 @@ def status(ctx: Context, year: int, as_json: bool) -> None:
     progress = None if as_json or not sys.stderr.isatty() else _progress_bar
     report = run_status(ctx.catalog, ctx.registry, ctx.workspace, year, progress=progress,
                         allow_sample=ctx.workspace.is_demo)
-    _print(json_text(status_as_dict(report)) if as_json else status_text(report))
+    print_out(json_text(status_as_dict(report)) if as_json else status_text(report))
 
 
 @main.command(options_metavar=OPTIONS_METAVAR)
@@ -355,10 +182,10 @@ def report(ctx: Context, year: int | None, final: bool) -> None:
     progress = None if not sys.stderr.isatty() else _progress_bar
     result = run_report(ctx.catalog, ctx.registry, ctx.workspace, chosen, final=final, progress=progress,
                         allow_sample=ctx.workspace.is_demo)
-    _print(f"Đã soạn dự thảo báo cáo năm {chosen}:")
+    print_out(f"Đã soạn dự thảo báo cáo năm {chosen}:")
     for kind in ("report", "annex"):
-        _print(f"  {result.outputs[kind]}")
-    _print("Mở tệp Word, điền các chỗ tô vàng [...] (số, ngày, nguyên nhân, người ký) trước khi trình ký.")
+        print_out(f"  {result.outputs[kind]}")
+    print_out("Mở tệp Word, điền các chỗ tô vàng [...] (số, ngày, nguyên nhân, người ký) trước khi trình ký.")
     for notice in result.notices:
         click.echo(f"Lưu ý: {notice}", err=True)
 
@@ -372,7 +199,7 @@ def demo(ctx: Context) -> None:
     from ctre_xl.output.console import console_summary
 
     root = ctx.workspace.root if ctx.workspace_given else Path("demo")
-    _print(console_summary(run_demo(ctx.catalog, Workspace(root)), ctx.catalog))
+    print_out(console_summary(run_demo(ctx.catalog, Workspace(root)), ctx.catalog))
 
 
 def _progress_bar(total: int):  # noqa: ANN202 - returns click's progress bar

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from ctre_xl.cli import OPTIONS_METAVAR, CtreCommand, Context, global_options, pass_context, _print
+from ctre_xl.cli_base import OPTIONS_METAVAR, Context, CtreCommand, global_options, pass_context, print_out
 
 
 @click.group(name="history", options_metavar=OPTIONS_METAVAR, subcommand_metavar="LỆNH [THAM SỐ]...")
@@ -31,10 +31,10 @@ def import_command(ctx: Context, file: Path) -> None:
     found = import_past_values(file, ctx.catalog, ctx.workspace)
     years = sorted({value.year for value in found.values})
     span = f" (năm {years[0]}–{years[-1]})" if len(years) > 1 else (f" (năm {years[0]})" if years else "")
-    _print(f"Đã nhập {len(found.values)} số liệu{span} từ {file.name} vào lịch sử số liệu của xã.")
+    print_out(f"Đã nhập {len(found.values)} số liệu{span} từ {file.name} vào lịch sử số liệu của xã.")
     for finding in found.findings:
-        _print(f"  {finding.severity.label}: {finding.message}")
+        print_out(f"  {finding.severity.label}: {finding.message}")
     if found.findings:
-        _print(f"Sửa {len(found.findings)} dòng trên trong {file.name} rồi chạy lại lệnh: các dòng đã nhập "
+        print_out(f"Sửa {len(found.findings)} dòng trên trong {file.name} rồi chạy lại lệnh: các dòng đã nhập "
                    "sẽ được ghi đè bằng số mới, không bị trùng.")
         sys.exit(1)

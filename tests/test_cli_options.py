@@ -8,7 +8,8 @@ import tempfile
 
 import pytest
 
-from ctre_xl.cli import PROGRAM_ERROR_EXIT, main
+from ctre_xl.cli import main
+from ctre_xl.cli_base import PROGRAM_ERROR_EXIT
 
 COMMANDS = [[], ["init"], ["templates"], ["catalog"], ["merge"], ["demo"]]
 CLICK_ENGLISH = ("required", "Usage", "Options", "Commands", "Show this", "Show the version", "default:",

@@ -18,7 +18,7 @@ MAX_FUNCTION_LINES = 60
 # peers of one rank, apart from each other) and the stages before it, never a later one.
 STAGE_RANK = {"base": 0, "plan": 1, "template": 2, "read": 2, "merge": 3, "history": 4, "output": 5,
               "pipeline": 6, "api": 7, "demo": 8, "cli": 9}
-TOP_LEVEL_STAGES = {"pipeline": "pipeline", "cli": "cli", "cli_vi": "cli", "cli_history": "cli", "__main__": "cli",
+TOP_LEVEL_STAGES = {"pipeline": "pipeline", "cli": "cli", "cli_vi": "cli", "cli_history": "cli", "cli_base": "cli", "__main__": "cli",
                     "api": "api"}
 # The template's layout is the writer/reader contract: the one crossing between the peers.
 PEER_CONTRACT = {("read", "ctre_xl.template.layout")}

@@ -25,7 +25,7 @@ CHANGES_LISTED = 5  # how many changed figures a "superseded" reason names
 
 def pick_latest(reads: list[FileRead]) -> FileRead:
     """The file that counts among several of one unit and year."""
-    def key(read: FileRead) -> tuple[datetime, date, float, str]:
+    def key(read: FileRead) -> tuple[datetime, date, float, float, str]:
         sub = read.submission
         assert sub is not None
         return latest_key(sub)

@@ -96,12 +96,13 @@ def sent_on(sub: Submission) -> SentOn:
     return SentOn(file_time, FILE_TIME)
 
 
-def latest_key(sub: Submission) -> tuple[datetime, date, float, str]:
+def latest_key(sub: Submission) -> tuple[datetime, date, float, float, str]:
     """How returns of one unit and year are ordered, latest last: by the same evidence (saved
     time, then the typed date, then the file's time or when it was first seen, the earlier;
-    odd evidence skipped), the path breaking ties so runs agree."""
+    odd evidence skipped), then the file's own time (copies of one content share their first
+    sighting) and the path, so that every run, with or without a history, agrees."""
     arrived = min(sub.modified, sub.first_seen.timestamp()) if sub.first_seen is not None else sub.modified
-    return (saved_time(sub) or _EARLIEST, typed_date(sub) or date.min, arrived, sub.path)
+    return (saved_time(sub) or _EARLIEST, typed_date(sub) or date.min, arrived, sub.modified, sub.path)
 
 
 def odd_date_findings(sub: Submission) -> list[Finding]:

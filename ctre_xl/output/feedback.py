@@ -18,7 +18,6 @@ as the unit typed it ("abc", "3,5", "1,234"), so the unit sees its own typing ne
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -26,12 +25,13 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from ctre_xl.files import OutputBatch
-from ctre_xl.merge.model import Change, MergeResult
+from ctre_xl.merge.model import MergeResult
 from ctre_xl.merge.returns import is_typed
 from ctre_xl.merge.validate import finding_elements
+from ctre_xl.output.feedback_items import Item, Place, UnitFeedback
 from ctre_xl.output.feedback_sheet import write_feedback_front
 from ctre_xl.plan.catalog import Catalog
-from ctre_xl.plan.finding_kinds import KINDS, FindingKind
+from ctre_xl.plan.finding_kinds import FindingKind
 from ctre_xl.plan.findings import Finding
 from ctre_xl.plan.units import Registry, Unit
 from ctre_xl.plan.vocab import ElementKind, Severity
@@ -49,43 +49,6 @@ NOT_THE_UNITS = {FindingKind.SAVED_AFTER_DEADLINE}  # the commune checks when th
 # About the file the unit sent, not a cell: a fresh copy of the template fixes them.
 ABOUT_THE_OLD_FILE = {FindingKind.STRUCTURE_CHANGED, FindingKind.EXTRA_CONTENT, FindingKind.MACRO_IGNORED,
                       FindingKind.OLD_CATALOG}
-
-Place = tuple[str, int, int]  # sheet, row, column of the feedback workbook (0-based)
-
-
-@dataclass(frozen=True)
-class Item:
-    """One thing to fix and the cells of the feedback workbook it is marked on."""
-
-    finding: Finding
-    places: tuple[Place, ...]
-
-    @property
-    def text(self) -> str:
-        """"Lỗi: <what is wrong>" and, unless the message says it already, "Cách sửa: <fix>"."""
-        message = self.finding.message.strip()
-        info = KINDS.get(self.finding.kind)  # type: ignore[call-overload]  # a StrEnum key: its text finds it
-        fix = info.fix if info is not None else ""
-        said = fix.rstrip(".").casefold() in message.casefold()
-        return f"{self.finding.severity.label}: {message}" + ("" if said or not fix else f"\nCách sửa: {fix}")
-
-
-@dataclass
-class UnitFeedback:
-    """A unit with something to fix: its return that counts (None: it sent only blanks) and the items."""
-
-    unit: Unit
-    submission: Submission | None
-    items: list[Item] = field(default_factory=list)
-    changes: list[Change] | None = None  # None: the unit sent once
-
-    @property
-    def blank(self) -> bool:
-        return self.submission is None
-
-    def count(self, severity: Severity) -> int:
-        return sum(1 for item in self.items if item.finding.severity == severity)
-
 
 def feedback_path(folder: Path, unit_id: str) -> Path:
     """Where a unit's feedback workbook goes, ``folder`` being ``outbox/<year>/``."""

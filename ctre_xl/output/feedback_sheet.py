@@ -8,10 +8,10 @@ everything the template wrote, so neither moves a named cell.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from ctre_xl.cellref import a1
 from ctre_xl.output.corrections import correction_lines
+from ctre_xl.output.feedback_items import UnitFeedback
 from ctre_xl.plan.catalog import Catalog
 from ctre_xl.plan.vocab import Severity
 from ctre_xl.style import ALERT_FONT, AMBER, RED
@@ -20,8 +20,6 @@ from ctre_xl.template.sheets import estimated_height
 from ctre_xl.template.writer import RenderedTemplate
 from ctre_xl.text import format_date
 
-if TYPE_CHECKING:
-    from ctre_xl.output.feedback import UnitFeedback
 
 STATUS_ROW = 2  # the template writes the sample mark here, or nothing
 BLANK_STATUS = ("Biểu mẫu đơn vị gửi về chưa có số liệu nào nên chưa được tính là đã nộp: điền số liệu vào "
@@ -29,7 +27,7 @@ BLANK_STATUS = ("Biểu mẫu đơn vị gửi về chưa có số liệu nào n
 SAMPLE_MARK = "BẢN MINH HOẠ — "
 
 
-def status_line(case: "UnitFeedback") -> str:
+def status_line(case: UnitFeedback) -> str:
     """"Biểu mẫu còn 3 lỗi, 1 cảnh báo: …" (or the blank return's line)."""
     if case.blank:
         return BLANK_STATUS
@@ -46,7 +44,7 @@ def place_text(place: tuple[str, int, int]) -> str:
     return f"Trang “{place[0]}”, ô {a1(place[1], place[2])}"
 
 
-def write_feedback_front(rendered: RenderedTemplate, case: "UnitFeedback", catalog: Catalog, sample: bool,
+def write_feedback_front(rendered: RenderedTemplate, case: UnitFeedback, catalog: Catalog, sample: bool,
                          merged_on: datetime) -> None:
     """The status line and, at the foot of the front sheet, the list of what to fix and what changed."""
     sheet, styles, workbook = rendered.front, rendered.styles, rendered.workbook
@@ -88,7 +86,7 @@ def write_feedback_front(rendered: RenderedTemplate, case: "UnitFeedback", catal
             sheet.set_row(row, estimated_height(line, width))
 
 
-def _intro(case: "UnitFeedback") -> str:
+def _intro(case: UnitFeedback) -> str:
     if case.submission is None:
         return ("Đơn vị đã gửi biểu mẫu trống. Tệp này là biểu mẫu của đơn vị: điền số liệu vào trang "
                 "“Số liệu” và thông tin người lập biểu ở trên, lưu rồi gửi lại.")
