@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gc
-import sqlite3
 from datetime import date
 from pathlib import Path
 from typing import Callable, Iterator
@@ -25,7 +24,7 @@ from ctre_xl.errors import Interrupted, NothingToMerge
 from ctre_xl.files import OutputBatch, Workspace, atomic_write, open_elsewhere
 from ctre_xl.history.importer import IMPORT_FILE, write_import_sheet
 from ctre_xl.history.merges import keep_merge, merge_inputs
-from ctre_xl.history.store import history_path, metric_series, open_history
+from ctre_xl.history.store import stored_series
 from ctre_xl.merge.merge import merge_inbox
 from ctre_xl.merge.model import MergeResult
 from ctre_xl.merge.track import Point, attach_tracks
@@ -113,16 +112,8 @@ def run_status(catalog: Catalog, registry: Registry, workspace: Workspace, year:
 def attach_history(result: MergeResult, catalog: Catalog, workspace: Workspace) -> None:
     """Each metric's series and on-track verdict (``merge/track.py``) when the workspace has a
     history; without one (or unreadable: ``keep_merge`` says so) nothing is set and nothing shown."""
-    path = history_path(workspace)
-    if not path.is_file():
-        return
-    try:
-        conn = open_history(path)
-        try:
-            found = metric_series(conn)
-        finally:
-            conn.close()
-    except sqlite3.Error:
+    found = stored_series(workspace)
+    if found is None:
         return
     history: dict[str, list[Point]] = {}
     for point in found:
@@ -284,17 +275,7 @@ def run_report(catalog: Catalog, registry: Registry, workspace: Workspace, year:
 
 def report_series(workspace: Workspace, result: MergeResult) -> dict[str, list[YearPoint]] | None:
     """metric code -> its years from the history, ``result``'s year laid over; None without a history."""
-    path = history_path(workspace)
-    if not path.is_file():
-        return None
-    try:
-        conn = open_history(path)
-        try:
-            points = metric_series(conn)
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return None  # unreadable: the report says there is no history rather than fail
+    points = stored_series(workspace)
     if not points:
         return None
     series: dict[str, dict[int, YearPoint]] = {}

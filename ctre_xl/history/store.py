@@ -202,6 +202,22 @@ def metric_series(conn: sqlite3.Connection, code: str | None = None) -> list[Ser
     return [points[key] for key in sorted(points)]
 
 
+def stored_series(workspace: Workspace) -> list[SeriesPoint] | None:
+    """Every metric's stored series of ``workspace``; None without a history or when it cannot be
+    read (then the outputs that use it say there is no history rather than fail)."""
+    path = history_path(workspace)
+    if not path.is_file():
+        return None
+    try:
+        conn = open_history(path)
+        try:
+            return metric_series(conn)
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+
+
 def figure_rows(conn: sqlite3.Connection, year: int) -> list[dict[str, Any]]:
     """The figures that counted in ``year``, with their source (file, sheet, cell)."""
     conn.row_factory = sqlite3.Row
