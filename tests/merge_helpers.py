@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import stat
 from pathlib import Path
 from typing import Any
@@ -94,3 +95,13 @@ def file_entry(data: dict[str, Any], path: str) -> dict[str, Any]:
 
 def issues_of(data: dict[str, Any], path: str) -> list[dict[str, Any]]:
     return [i for i in data["issues"] if i["file"] == path]
+
+
+def crowd_inbox(workspace: Workspace, sources: list[Path], batches: int) -> None:
+    """Copy ``sources`` into ``batches`` more folders of the inbox (``dot-01`` …), so that the merge
+    reads enough files for its worker pool."""
+    for batch in range(1, batches + 1):
+        for source in sources:
+            target = workspace.inbox / f"dot-{batch:02}" / source.name
+            target.parent.mkdir(exist_ok=True)
+            shutil.copy2(source, target)

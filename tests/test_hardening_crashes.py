@@ -26,7 +26,7 @@ import openpyxl
 import pytest
 from limits_helpers import still_running
 from click.testing import CliRunner
-from merge_helpers import deliver, file_entry, issues_of, make_workspace, merge_json, snapshot
+from merge_helpers import crowd_inbox, deliver, file_entry, issues_of, make_workspace, merge_json, snapshot
 from reading_helpers import rewrite_zip
 
 from ctre_xl.cli import main
@@ -407,11 +407,7 @@ def crowded(tmp_path_factory) -> Path:
     workspace = make_workspace(root, (YEAR,))
     sources = [deliver(workspace, "van-phong", YEAR, "van phong.xlsx", {"under5_birth_registered": 1180}, **REPORT),
                deliver(workspace, "cong-an", YEAR, "cong an.xlsx", GOOD_CONG_AN, **REPORT)]
-    for batch in range(1, 40):
-        for source in sources:
-            target = workspace.inbox / f"dot-{batch:02}" / source.name
-            target.parent.mkdir(exist_ok=True)
-            shutil.copy2(source, target)
+    crowd_inbox(workspace, sources, 39)
     assert len(list(workspace.inbox.rglob("*.xlsx"))) >= 3 * reading.PARALLEL_FROM
     return root
 

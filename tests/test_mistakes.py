@@ -21,7 +21,7 @@ import psutil
 import pytest
 from limits_helpers import still_running
 from click.testing import CliRunner
-from merge_helpers import deliver, make_workspace
+from merge_helpers import crowd_inbox, deliver, make_workspace
 
 from ctre_xl.cli import main
 from ctre_xl.files import Workspace
@@ -371,11 +371,7 @@ def big(tmp_path_factory) -> Path:
     assert merge(root).exit_code == 0
     sources = [first, deliver(workspace, "kinh-te", YEAR, "kinh te.xlsx", KINH_TE, **REPORT),
                deliver(workspace, "cong-an", YEAR, "cong an.xlsx", CONG_AN, **REPORT)]
-    for batch in range(1, 20):
-        for source in sources:
-            target = workspace.inbox / f"dot-{batch:02}" / source.name
-            target.parent.mkdir(exist_ok=True)
-            shutil.copy2(source, target)
+    crowd_inbox(workspace, sources, 19)
     return root
 
 

@@ -82,27 +82,30 @@ def merge_inbox(catalog: Catalog, registry: Registry, workspace: Workspace, year
     ``previous``: last year's figures that counted (element -> {unit -> value}), used when the
     inbox has no file of the year before; ``first_seen``: sha256 -> when the history first saw it.
     """
-    with _without_cycle_collection():
+    with collector_paused():
         return _merge_inbox(catalog, registry, workspace, year, strict=strict, progress=progress,
                             allow_sample=allow_sample, previous=previous or {}, first_seen=first_seen or {})
 
 
 @contextmanager
-def _without_cycle_collection() -> Iterator[None]:
-    """Pause the cyclic garbage collector for one merge.
+def collector_paused() -> Iterator[None]:
+    """Keep Python's cycle collector off the objects a stage builds and keeps (the merge's
+    submissions, then the result while the workbooks are written).
 
-    A merge builds tens of thousands of small objects that all stay alive until it returns (the
-    submissions, their values and findings), so every full collection walks all of them again for
-    nothing: ~20 % of the work after reading. Reference counting still frees everything else, and
-    the collector is back (and runs on its own schedule) as soon as the merge returns.
+    Those objects all stay alive until the stage ends, so every full collection would walk them
+    again for nothing (~20 % of the merge after reading; ~0.3 s of writing at 2,600 files, 3.4 s
+    at 10,000). The objects alive at the start are frozen (never scanned) and the collector waits
+    until the stage is over; reference counting frees everything else meanwhile.
     """
     enabled = gc.isenabled()
+    gc.freeze()
     gc.disable()
     try:
         yield
     finally:
         if enabled:
             gc.enable()
+        gc.unfreeze()
 
 
 def _merge_inbox(catalog: Catalog, registry: Registry, workspace: Workspace, year: int, *,
