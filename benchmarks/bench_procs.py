@@ -30,7 +30,8 @@ class Measured:
 
     name: str
     walls: list[float] = field(default_factory=list)
-    peaks_mb: list[float] = field(default_factory=list)
+    peaks_mb: list[float] = field(default_factory=list)  # sum of RSS: shared pages counted in every process
+    peaks_pss_mb: list[float] = field(default_factory=list)  # sum of PSS: each shared page divided among its sharers
     stdout: str = ""
 
     @property
@@ -41,15 +42,21 @@ class Measured:
     def peak_mb(self) -> float:
         return max(self.peaks_mb)
 
+    @property
+    def peak_pss_mb(self) -> float:
+        return max(self.peaks_pss_mb)
 
-def run_group(commands: list[list[str]], stdout_to: Path | None = None) -> tuple[float, float, str]:
+
+def run_group(commands: list[list[str]], stdout_to: Path | None = None) -> tuple[float, float, float, str]:
     """Start every command at once; (wall s until the last exits, peak MiB of the sum of the RSS of
-    all their processes, children included, the first command's stdout).
+    all their processes, children included, peak MiB of the sum of their PSS, the first command's stdout).
 
-    The sum counts pages shared by forked workers twice: an upper bound. The kernel's ru_maxrss is
-    not used: Linux carries the parent's high-water mark across fork + exec.
+    The RSS sum counts pages shared by forked workers (and the interpreter's own libraries) in
+    every process: an upper bound. The PSS sum (``/proc/<pid>/smaps_rollup``) divides each shared
+    page among the processes that share it: the memory all of them really take together. The
+    kernel's ru_maxrss is not used: Linux carries the parent's high-water mark across fork + exec.
     """
-    peak = [0]
+    peak = [0, 0]
     done = threading.Event()
     sink = open(stdout_to, "wb") if stdout_to else subprocess.PIPE
     try:
@@ -60,7 +67,7 @@ def run_group(commands: list[list[str]], stdout_to: Path | None = None) -> tuple
 
         def sample() -> None:
             while not done.is_set():
-                total = 0
+                rss = pss = 0
                 for root in watched:
                     try:
                         tree = [root, *root.children(recursive=True)]
@@ -68,10 +75,12 @@ def run_group(commands: list[list[str]], stdout_to: Path | None = None) -> tuple
                         continue
                     for proc in tree:
                         try:
-                            total += proc.memory_info().rss
+                            full = proc.memory_full_info()
                         except psutil.Error:
-                            pass
-                peak[0] = max(peak[0], total)
+                            continue
+                        rss += full.rss
+                        pss += getattr(full, "pss", full.rss)
+                peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
                 done.wait(SAMPLE_EVERY)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -88,7 +97,7 @@ def run_group(commands: list[list[str]], stdout_to: Path | None = None) -> tuple
             raise SystemExit(f"{command[1:4]} failed (exit {process.returncode}):\n"
                              f"{err.decode('utf-8', 'replace')}")
     first = outputs[0][0].decode("utf-8", "replace") if outputs[0][0] else ""
-    return wall, peak[0] / 2**20, first
+    return wall, peak[0] / 2**20, peak[1] / 2**20, first
 
 
 def input_sheet_entries(paths: list[Path]) -> list[list[str]]:

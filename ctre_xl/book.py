@@ -1,6 +1,7 @@
 """The XlsxWriter workbook every writer uses (templates, feedback copies, summary, findings, don-vi.xlsx).
 
-Built in memory, so no temporary file is left in TMPDIR when the disk fills up; any text is
+Built in memory, or for a large workbook in a scratch folder of the caller's beside the output
+(never TMPDIR), so no temporary file is left behind when the disk fills up; any text is
 writable (``clean_text``: a lone surrogate from a unit's note or a file name that is not UTF-8
 would stop XlsxWriter); a number that is not finite is never written as a number (an empty cell:
 no real figure is NaN or INF). ``report_workbook`` adds what the merge's reports need: a unit's
@@ -11,19 +12,23 @@ from __future__ import annotations
 
 import copy
 import math
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from xlsxwriter.format import Format
+from xlsxwriter.utility import _preserve_whitespace, xl_col_to_name
 from xlsxwriter.workbook import Workbook
-from xlsxwriter.worksheet import Worksheet
+from xlsxwriter.worksheet import CellBlankTuple, CellNumberTuple, CellStringTuple
 
+from ctre_xl.limits import CheckedSheet
 from ctre_xl.style import REPORT_SIZE, font
-from ctre_xl.text import clean_text
+from ctre_xl.text import clean_text, fit_cell
 
 
-class SafeSheet(Worksheet):
-    """A worksheet whose every text and number goes through the checks above."""
+class SafeSheet(CheckedSheet):
+    """A worksheet whose every text and number goes through the checks above; a write XlsxWriter
+    would drop (past Excel's limits) raises instead (``limits.CheckedSheet``)."""
 
     def _write_string(self, row: int, col: int, string: str, cell_format: Any = None) -> Any:
         return super()._write_string(row, col, clean_text(str(string)), cell_format)
@@ -54,6 +59,160 @@ class SafeSheet(Worksheet):
             found = _FORMULAS[key] = super()._prepare_formula(formula, expand_future_functions)
         return found
 
+    def _write_cell(self, row: int, col: int, cell: Any) -> None:
+        # The innermost loop of ``close()``: XlsxWriter's own version builds an attribute list and
+        # runs a regular expression per attribute for every cell. The three kinds nearly every
+        # report cell is (a shared string, a number, a blank, each with its format) are written
+        # here as the very same bytes (tests/test_book.py compares them); anything else, or a cell
+        # without a format of its own (row and column formats apply), goes to XlsxWriter.
+        kind = type(cell)
+        if cell.format is None or kind not in _FAST_CELLS:
+            super()._write_cell(row, col, cell)
+            return
+        start = f'<c r="{_column_name(col)}{row + 1}" s="{cell.format._get_xf_index()}"'
+        if kind is CellStringTuple and self.constant_memory:  # a streamed sheet's strings are inline
+            self.fh.write(f'{start} t="inlineStr">{self._inline(cell.string)}</c>')
+        elif kind is CellStringTuple:
+            self.fh.write(f'{start} t="s"><v>{cell.string}</v></c>')
+        elif kind is CellNumberTuple:
+            self.fh.write(f"{start}><v>{cell.number:.16G}</v></c>")
+        else:
+            self.fh.write(f"{start}/>")
+
+
+class StreamedSheet(SafeSheet):
+    """A ``SafeSheet`` whose rows leave memory as they are written (XlsxWriter's constant-memory mode,
+    for this sheet only): each finished row goes to a file in the workbook's scratch folder.
+
+    For the summary's long lists (a row per unit, finding or figure: millions of cells at scale).
+    Rows must be written top to bottom, each row's cells, height and comments before the next
+    row's; a write to a row already passed is a bug and raises (XlsxWriter would drop it
+    silently). In a workbook without a scratch folder it is an ordinary ``SafeSheet``.
+    """
+
+    def _initialize(self, init_data: dict[str, Any]) -> None:
+        super()._initialize({**init_data, "constant_memory": bool(init_data.get("tmpdir"))})
+        self.last_written = -1  # the last row ``write_cells`` wrote whole
+
+    def _check_dimensions(self, row: int, col: int, ignore_row: bool = False, ignore_col: bool = False) -> int:
+        if self.constant_memory and not (ignore_row or ignore_col) and \
+                (0 <= row < self.previous_row or 0 <= row <= self.last_written):
+            raise RuntimeError(f"{self.name}: row {row + 1} written after row {self.previous_row + 1} in a streamed sheet")
+        return super()._check_dimensions(row, col, ignore_row, ignore_col)
+
+    def add_table(self, first_row: int, first_col: int, last_row: int, last_col: int,
+                  options: dict[str, Any] | None = None) -> Any:
+        """An Excel table whose header is the first row of the sheet, added before any row is written.
+
+        XlsxWriter refuses tables in constant-memory mode, where it could not write their cells
+        in order; here the only cells it writes are the header's, in the row not yet written, and
+        they are written again as inline strings (this mode's kind) before the next row passes.
+        """
+        if not self.constant_memory:
+            return super().add_table(first_row, first_col, last_row, last_col, options)
+        if first_row != self.previous_row or self.table:
+            raise RuntimeError(f"{self.name}: a streamed sheet's table must come before its rows")
+        self.constant_memory = False
+        try:
+            made = super().add_table(first_row, first_col, last_row, last_col, options)
+        finally:
+            self.constant_memory = True
+        header = {col: cell for col, cell in self.table.get(first_row, {}).items()
+                  if isinstance(cell, CellStringTuple) and isinstance(cell.string, int)}
+        wanted = {cell.string for cell in header.values()}  # the shared-string indices they point to
+        texts = {index: text for text, index in self.str_table.string_table.items() if index in wanted}
+        for col, cell in header.items():
+            self._write_string(first_row, col, texts[cell.string], cell.format)
+        return made
+
+    def write_cells(self, row: int, cells: Sequence[tuple[Any, Format]], height: float | None = None) -> None:
+        """A whole row from column A at once, each (value, format) as ``write_string`` (text),
+        ``write_number`` (int, float; a date as Excel's serial number) or ``write_blank`` (None)
+        would write it, then its ``height``: the same bytes (tests/test_book.py), for a fraction of
+        the cost of a call per cell through XlsxWriter's layers. Rows in order, as every write here.
+        """
+        if not self.constant_memory:
+            for col, (value, fmt) in enumerate(cells):
+                self._write_value(row, col, value, fmt)
+            if height is not None:
+                self.set_row(row, height)
+            return
+        if row < self.previous_row or row <= self.last_written or \
+                (row == self.previous_row and (self.table or row in self.comments)):
+            raise RuntimeError(f"{self.name}: row {row + 1} written after row {self.previous_row + 1} in a streamed sheet")
+        if row > self.previous_row:
+            self._write_single_row(row)  # what XlsxWriter holds of the row before goes out first
+        if height is not None:
+            self.set_row(row, height)
+        written = [col for col, (value, fmt) in enumerate(cells) if value is not None or fmt is not None]
+        for col in written[:1] + written[-1:]:  # the row's bounds and the sheet's size, once per row
+            self._kept(self._check_dimensions(row, col), row, col)
+        line = row + 1
+        xml = [self._cell_xml(line, col, value, fmt) for col, (value, fmt) in enumerate(cells)]
+        info = self.row_info.pop(row, None)  # written now: XlsxWriter must not write the row again
+        self.last_written = row
+        if any(xml):
+            self._write_row(row, None, info)
+            self.fh.write("".join(xml) + "</row>")
+        elif info is not None:
+            self._write_empty_row(row, None, info)
+
+    def _cell_xml(self, line: int, col: int, value: Any, fmt: Format | None) -> str:
+        """One cell of ``write_cells`` (``line``: its row as Excel numbers it)."""
+        if fmt is None:
+            if value is None:
+                return ""  # as write_blank: nothing without a format
+            raise ValueError("write_cells needs a format for every value")  # the row's own format would apply
+        start = f'<c r="{_column_name(col)}{line}" s="{fmt._get_xf_index()}"'
+        kind = value.__class__
+        if kind is str:
+            return f'{start} t="inlineStr">{self._inline(value)}</c>'
+        if kind in (date, datetime):
+            value = self._convert_date_time(value)
+        elif kind is not float and kind is not int:
+            if value is not None:
+                raise TypeError(f"write_cells writes text, numbers, dates and blanks, not {kind.__name__}")
+            return f"{start}/>"
+        return f"{start}><v>{value:.16G}</v></c>" if math.isfinite(value) else f"{start}/>"
+
+    def _write_value(self, row: int, col: int, value: Any, fmt: Format | None) -> None:
+        if isinstance(value, str):
+            self.write_string(row, col, value, fmt)
+        elif value is None:
+            self.write_blank(row, col, None, fmt)
+        elif isinstance(value, (date, datetime)):
+            self.write_datetime(row, col, value, fmt)
+        else:
+            self.write_number(row, col, value, fmt)
+
+    def _inline(self, text: str) -> str:
+        """``<is>..</is>`` of an inline string, cleaned and fitted as ``write_string`` does and escaped by
+        XlsxWriter's own steps, once per distinct text (a long list repeats the same names and words)."""
+        found = _INLINE.get(text)
+        if found is None:
+            escaped = self._escape_control_characters(fit_cell(clean_text(text)))  # as _write_string has them
+            if escaped.startswith("<r>") and escaped.endswith("</r>"):  # rich text, as XlsxWriter writes it
+                found = f"<is>{escaped}</is>"
+            else:
+                space = ' xml:space="preserve"' if _preserve_whitespace(escaped) else ""
+                found = f"<is><t{space}>{self._escape_data(escaped)}</t></is>"
+            if len(_INLINE) >= _INLINE_KEPT:
+                _INLINE.clear()
+            _INLINE[text] = found
+        return found
+
+
+_INLINE: dict[str, str] = {}
+_INLINE_KEPT = 50_000
+_FAST_CELLS = (CellStringTuple, CellNumberTuple, CellBlankTuple)
+_COLUMN_NAMES: list[str] = []
+
+
+def _column_name(col: int) -> str:
+    if col >= len(_COLUMN_NAMES):
+        _COLUMN_NAMES.extend(xl_col_to_name(c) for c in range(len(_COLUMN_NAMES), col + 1))
+    return _COLUMN_NAMES[col]
+
 
 _FORMULAS: dict[tuple[str, bool], str] = {}
 _FORMULAS_KEPT = 20_000
@@ -66,8 +225,12 @@ class SafeBook(Workbook):
 
     worksheet_class = SafeSheet
 
-    def __init__(self, filename: Any, options: dict[str, Any] | None = None) -> None:
-        super().__init__(filename, {**(options or {}), "in_memory": True})
+    def __init__(self, filename: Any, options: dict[str, Any] | None = None, scratch: Path | None = None) -> None:
+        # Without ``scratch``, in memory. With it (a folder of the caller's, beside the output: the
+        # summary at scale), each sheet's XML and each streamed sheet's rows go to files there
+        # instead of being held in memory until the workbook is closed.
+        where = {"in_memory": True} if scratch is None else {"in_memory": False, "tmpdir": str(scratch)}
+        super().__init__(filename, {**(options or {}), **where})
 
     def add_format(self, properties: dict[str, Any] | None = None) -> Format:
         """``Workbook.add_format``, with each distinct format parsed once per process: every
@@ -91,8 +254,9 @@ class SafeBook(Workbook):
         return made
 
 
-def report_workbook(path: Path, **options: Any) -> SafeBook:
-    """A new report workbook at ``path``, in the house font at report size (``options`` add to it)."""
+def report_workbook(path: Path, scratch: Path | None = None, **options: Any) -> SafeBook:
+    """A new report workbook at ``path``, in the house font at report size (``options`` add to it);
+    its parts written in ``scratch`` when given (``SafeBook``)."""
     return SafeBook(str(path), {
         "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False,
-        "default_format_properties": font(REPORT_SIZE), **options})
+        "default_format_properties": font(REPORT_SIZE), **options}, scratch)

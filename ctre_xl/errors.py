@@ -37,3 +37,7 @@ class Interrupted(KeyboardInterrupt):
 
 class NothingToMerge(CtreError):
     """The inbox holds nothing to merge for the year asked (empty, or every return of another year)."""
+
+
+class OutputTooLarge(CtreError):
+    """A workbook would pass one of Excel's limits where ctre-xl cannot split it: stop, never drop."""

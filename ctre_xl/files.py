@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import signal
 import tempfile
 import threading
@@ -90,10 +91,7 @@ def atomic_write(path: Path, allow_fallback: bool = False) -> Iterator[tuple[Pat
         temporary = temporary_beside(path, into=made)
         try:
             yield temporary, target
-            # mkstemp creates 0600 files; give the result the permissions of an ordinary new file.
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(temporary, 0o666 & ~umask)
+            ordinary_permissions(temporary)
             target.path, target.fallback_used = _move_into_place(temporary, path, allow_fallback)
         except Exception as exc:  # disk full, read-only, I/O error: the user's matter, in Vietnamese
             cause = exc if isinstance(exc, OSError) else (exc.args or (None,))[0]
@@ -104,6 +102,13 @@ def atomic_write(path: Path, allow_fallback: bool = False) -> Iterator[tuple[Pat
         with interrupts_deferred():  # a second Ctrl-C must not leave the temporary file behind
             for leftover in made.values():
                 leftover.unlink(missing_ok=True)
+
+
+def ordinary_permissions(path: Path) -> None:
+    """mkstemp creates 0600 files: give ``path`` the permissions of an ordinary new file."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
 
 
 def temporary_beside(path: Path, into: dict[Path, Path] | None = None) -> Path:
@@ -137,10 +142,30 @@ def remove_stale_temporaries(folder: Path) -> None:
         return
     for entry in ours:
         try:
-            if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < cutoff:
+            if entry.stat(follow_symlinks=False).st_mtime >= cutoff:
+                continue
+            if entry.is_dir(follow_symlinks=False):  # a writer's scratch folder (``scratch_folder``)
+                shutil.rmtree(entry.path, ignore_errors=True)
+            elif entry.is_file(follow_symlinks=False):
                 os.unlink(entry.path)
         except OSError:
             pass  # a leftover costs a little disk space, never a result
+
+
+@contextmanager
+def scratch_folder(beside: Path) -> Iterator[Path]:
+    """A private folder in ``beside`` (the output's own folder, never TMPDIR) for a writer's parts
+    while it writes a large workbook, removed afterwards, Ctrl-C held back; one a killed run left
+    is removed by a later run (``remove_stale_temporaries``)."""
+    try:
+        folder = Path(tempfile.mkdtemp(prefix=TEMPORARY_PREFIX, dir=beside))
+    except OSError as exc:
+        raise write_failed(Path(beside), exc) from exc
+    try:
+        yield folder
+    finally:
+        with interrupts_deferred():
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 _WHY = {errno.ENOSPC: "ổ đĩa đã đầy — giải phóng chỗ trống trên ổ đĩa",
@@ -222,7 +247,8 @@ def lock_files(path: Path) -> list[Path]:
     path = Path(path)
     name = path.name
     names = [f".~lock.{name}#"] + [f"{prefix}{name[cut:]}" for prefix in ("~$", ".~") for cut in (0, 1, 2)]
-    return [path.with_name(found) for found in dict.fromkeys(names)]
+    # A name that already starts with ".~" (our own temporary files) is never its own lock file.
+    return [path.with_name(found) for found in dict.fromkeys(names) if found != name]
 
 
 def open_elsewhere(path: Path) -> Path | None:
@@ -288,6 +314,7 @@ class OutputBatch:
         with interrupts_deferred():
             for wanted, temporary in self.staged.items():
                 try:
+                    ordinary_permissions(temporary)  # a writer may have written the staged file directly
                     self.placed[wanted], _fallback = _move_into_place(temporary, wanted, allow_fallback=True)
                 except OSError as exc:
                     raise write_failed(wanted.parent, exc) from exc

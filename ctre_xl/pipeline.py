@@ -27,17 +27,16 @@ from ctre_xl.merge.merge import collector_paused, merge_inbox
 from ctre_xl.merge.model import MergeResult
 from ctre_xl.merge.track import Point, attach_tracks
 from ctre_xl.merge.reading import Progress
-from ctre_xl.output.chase import (REMINDERS_FILE, ChaseReport, chase_report, reminders_text,
-                                 write_reminders)
-from ctre_xl.output.feedback import remove_stale_feedback, stage_feedback
-from ctre_xl.output.findings_workbook import write_findings_workbook
+from ctre_xl.output.chase import REMINDERS_FILE, ChaseReport, chase_report, reminders_text, write_reminders
+from ctre_xl.output.feedback import remove_stale_feedback
 from ctre_xl.output.report_texts import YearPoint
-from ctre_xl.output.summary.workbook import write_summary
+from ctre_xl.output.writing import MERGE_OUTPUTS, write_merge_outputs
 from ctre_xl.plan.catalog import Catalog, fold
 from ctre_xl.plan.units import Registry, write_registry_workbook
 from ctre_xl.plan.vocab import FileStatus
 
 Writer = Callable[[MergeResult, Path], Path]
+Stager = Callable[[MergeResult, dict[str, Path], OutputBatch], dict[Path, str]]
 EXAMPLE_MARK = "(ví dụ)"  # in the names of the built-in example schools
 
 
@@ -76,7 +75,6 @@ def run_merge(catalog: Catalog, registry: Registry, workspace: Workspace, year: 
               allow_sample: bool = False) -> MergeResult:
     """The merge stage (last year's figures from the history when the inbox has none), then the
     findings and summary workbooks in ``outbox/<year>/``, then the year recorded in the history."""
-    writers = output_writers(catalog, registry)
     folder = workspace.outbox_dir(year)
     try:
         previous, first_seen = merge_inputs(workspace, year)
@@ -84,13 +82,14 @@ def run_merge(catalog: Catalog, registry: Registry, workspace: Workspace, year: 
                              allow_sample=allow_sample, previous=previous, first_seen=first_seen)
         refuse_nothing_to_merge(result, workspace)
         attach_history(result, catalog, workspace)
-        write_outputs(result, writers, folder,
-                      lambda merged, batch: stage_feedback(merged, catalog, registry, batch, folder))
+        write_outputs(result, MERGE_OUTPUTS, folder,
+                      lambda merged, wanted, batch: write_merge_outputs(merged, catalog, registry, wanted, batch, folder),
+                      feedback=True)
         keep_merge(result, catalog, registry, workspace, allow_sample=allow_sample)
     except Interrupted:
         raise
     except KeyboardInterrupt as exc:
-        raise Interrupted(interrupted_message(folder, output_names(writers, year), {})) from exc
+        raise Interrupted(interrupted_message(folder, output_names(MERGE_OUTPUTS, year), {})) from exc
     return result
 
 
@@ -145,46 +144,38 @@ def refuse_nothing_to_merge(result: MergeResult, workspace: Workspace) -> None:
         f"ý bạn là {choices}? Chưa ghi báo cáo nào.")
 
 
-def output_writers(catalog: Catalog, registry: Registry) -> dict[str, tuple[str, Writer]]:
-    """Kind -> (file name pattern for the year, writer), in the order they are written."""
-    def summary(result: MergeResult, path: Path) -> Path:
-        return write_summary(result, catalog, registry, path)
-
-    def findings(result: MergeResult, path: Path) -> Path:
-        return write_findings_workbook(result, catalog, path)
-
-    def reminders(result: MergeResult, path: Path) -> Path:
-        report = chase_report(result, catalog, registry)
-        return write_reminders(reminders_text(report, catalog), path)
-
-    return {"findings": ("kiem-tra-{year}.xlsx", findings),
-            "summary": ("tong-hop-{year}.xlsx", summary),
-            "reminders": (REMINDERS_FILE, reminders)}
+def output_names(outputs: dict[str, str], year: int) -> list[str]:
+    return [pattern.format(year=year) for pattern in outputs.values()]
 
 
-def output_names(writers: dict[str, tuple[str, Writer]], year: int) -> list[str]:
-    return [pattern.format(year=year) for pattern, _write in writers.values()]
+def write_each(writers: dict[str, tuple[str, Writer]]) -> Stager:
+    """Write each output in turn, in this process (the formal report and its annex)."""
+    def write(result: MergeResult, wanted: dict[str, Path], batch: OutputBatch) -> dict[Path, str]:
+        for kind, (_pattern, writer) in writers.items():
+            staged = batch.stage(wanted[kind])
+            written = Path(writer(result, staged))
+            if written != staged:  # the writer's own fallback: keep what it wrote
+                staged.unlink(missing_ok=True)
+                batch.staged[wanted[kind]] = written
+        return {}
+    return write
 
 
-def write_outputs(result: MergeResult, writers: dict[str, tuple[str, Writer]], folder: Path,
-                  feedback: Callable[[MergeResult, OutputBatch], dict[Path, str]] | None = None) -> None:
-    """Write every output to a temporary file, then put them all in place at once.
+def write_outputs(result: MergeResult, outputs: dict[str, str], folder: Path, write: Stager, *,
+                  feedback: bool = False) -> None:
+    """Write every output (``outputs``: kind -> file name pattern) to a temporary file, then put them
+    all in place at once.
 
-    Records where each went in ``result.outputs`` and any numbered copy in ``result.notices``.
-    ``feedback`` stages the units' feedback workbooks in the same batch (wanted path -> unit id);
-    those of earlier merges not written again are then removed (``result.feedback``: unit -> path).
+    ``write`` stages and writes them (and the units' feedback workbooks, whose wanted path -> unit id
+    it returns). Records where each went in ``result.outputs`` and any numbered copy in
+    ``result.notices``; with ``feedback``, the feedback workbooks of earlier merges not written again
+    are then removed (``result.feedback``: unit -> path).
     """
-    wanted = {kind: folder / pattern.format(year=result.year) for kind, (pattern, _write) in writers.items()}
+    wanted = {kind: folder / pattern.format(year=result.year) for kind, pattern in outputs.items()}
     batch = OutputBatch()
     try:
         with batch, collector_paused():
-            for kind, (_pattern, write) in writers.items():
-                staged = batch.stage(wanted[kind])
-                written = Path(write(result, staged))
-                if written != staged:  # the writer's own fallback: keep what it wrote
-                    staged.unlink(missing_ok=True)
-                    batch.staged[wanted[kind]] = written
-            units = feedback(result, batch) if feedback is not None else {}
+            units = write(result, wanted, batch)
             placed = batch.commit()
             for kind, path in wanted.items():
                 result.outputs[kind] = str(placed[path])
@@ -192,7 +183,7 @@ def write_outputs(result: MergeResult, writers: dict[str, tuple[str, Writer]], f
                 result.feedback[unit_id] = str(placed[path])
             result.notices.extend(numbered_copy_notice(path, written) for path, written in placed.items()
                                   if written.name != path.name)
-            if feedback is not None:
+            if feedback:
                 result.notices.extend(remove_stale_feedback(folder, set(placed.values())))
     except KeyboardInterrupt as exc:
         names = [path.name for path in wanted.values()]
@@ -247,7 +238,8 @@ def run_report(catalog: Catalog, registry: Registry, workspace: Workspace, year:
 
     writers: dict[str, tuple[str, Writer]] = {"report": ("bao-cao-{year}.docx", report),
                                               "annex": ("phu-luc-{year}.xlsx", annex)}
-    write_outputs(result, writers, workspace.outbox_dir(year))
+    outputs = {kind: pattern for kind, (pattern, _writer) in writers.items()}
+    write_outputs(result, outputs, workspace.outbox_dir(year), write_each(writers))
     return result
 
 

@@ -28,6 +28,8 @@ def clean_text(text: str) -> str:
     """``text`` safe to write anywhere (UTF-8 workbooks, the console, JSON): a pair of surrogates
     (Excel's escaped "_xD83D__xDE00_") becomes its character, a lone surrogate (a half pair, or a
     byte of a file name that is not UTF-8, kept by Python as U+DC80–U+DCFF) becomes U+FFFD."""
+    if text.isascii() or max(text) < "\ud800":  # no surrogate possible: the common case, without a copy
+        return text
     try:
         text.encode("utf-8")
         return text

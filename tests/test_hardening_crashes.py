@@ -259,7 +259,7 @@ def test_a_folder_that_cannot_be_opened(ws, monkeypatch):
     real_scandir = os.scandir
 
     def refusing(path=".", *args):  # noqa: ANN001, ANN202
-        if Path(path).name == "khoa":
+        if not isinstance(path, int) and Path(path).name == "khoa":  # (shutil.rmtree scans by descriptor)
             raise PermissionError(errno.EACCES, "Permission denied", str(path))
         return real_scandir(path, *args)
 

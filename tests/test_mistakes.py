@@ -299,7 +299,7 @@ def test_ctrl_c_while_writing_keeps_every_old_output(ws, monkeypatch):
 
     def interrupted(*_args: object, **_options: object) -> None:
         raise KeyboardInterrupt
-    monkeypatch.setattr("ctre_xl.pipeline.write_summary", interrupted)  # the second output
+    monkeypatch.setattr("ctre_xl.output.writing.write_summary", interrupted)  # the second output
     outcome = merge(ws.root)
     assert outcome.exit_code == 130
     assert outcome.output == (

@@ -385,3 +385,24 @@ def test_unknown_unit_is_refused_with_the_valid_ids(unit_ids, expected, tmp_path
 def test_year_outside_the_plan_is_refused(year, tmp_path):
     with pytest.raises(CtreError, match=f"Năm {year} nằm ngoài thời gian thực hiện của kế hoạch \\(2025–2030\\)"):
         write_templates(_CATALOG, _REGISTRY, Workspace(tmp_path), year)
+
+
+def test_fingerprint_is_the_hash_of_the_whole_structure(catalog, registry):
+    """The fingerprint's shared part is made once per layout: the hash is unchanged (templates in
+    the field carry it), per unit, and follows a change of the cells."""
+    import hashlib
+    import json
+    from dataclasses import replace
+
+    from ctre_xl.template.layout import TemplateLayout, cached_layout
+
+    def plain(layout: TemplateLayout) -> str:
+        shape = [(r.index, r.kind, r.text, r.element, r.metric.code if r.metric else None) for r in layout.rows]
+        payload = json.dumps([layout.unit.id, shape, sorted(layout.cells.items())], ensure_ascii=False)
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+
+    for unit in registry.units[:12]:
+        layout = cached_layout(catalog, unit, 2026)
+        assert layout.fingerprint == plain(layout) == layout.fingerprint
+        odd = replace(layout, unit=replace(unit, id='x"ý\\'), cells={**layout.cells, "extra": ("Số liệu", 1, 2)})
+        assert odd.fingerprint == plain(odd) != layout.fingerprint

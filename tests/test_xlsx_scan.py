@@ -253,3 +253,63 @@ def test_libreoffice_saved_files_read_the_same(workbooks, tmp_path, monkeypatch)
                    check=True, capture_output=True, timeout=240)
     for copy in copies:
         assert_same(out / copy.name, monkeypatch, scanned=True)
+
+
+def test_decoded_cells_are_remembered_within_bounds(monkeypatch) -> None:
+    """The cache of decoded cells (labels repeat across the files of a template) gives what decoding
+    gives, keeps successes only, and stays within its bounds whatever a file holds."""
+    monkeypatch.setattr(xlsx_scan, "_DECODED", xlsx_scan._Memo())
+    monkeypatch.setattr(xlsx_scan, "MAX_DECODED", 8)
+
+    def parse_cell(element):
+        return ("parsed", None, None, None)
+
+    def decoded(attributes: bytes, content: bytes):
+        return xlsx_scan._raw_cell(attributes, content, "{x}", parse_cell)
+
+    label = b"<is><t>S&#7888; LI&#7878;U &amp; &#x41;</t></is>"
+    first = decoded(b' s="1" t="inlineStr"', label)
+    assert first == ("inlineStr", None, None, "SỐ LIỆU & A")
+    assert decoded(b' s="1" t="inlineStr"', label) is first  # remembered
+    assert decoded(b' s="2" t="inlineStr"', label) is not first  # keyed by the attributes too
+    with pytest.raises(xlsx_scan.Unsupported):  # refused, and refused again: never remembered
+        decoded(b' t="inlineStr"', b"<is><t>&bad;</t></is>")
+    with pytest.raises(xlsx_scan.Unsupported):
+        decoded(b' t="inlineStr"', b"<is><t>&bad;</t></is>")
+    long = b"<is><t>" + b"a" * (xlsx_scan.MAX_DECODED_BYTES + 1) + b"</t></is>"
+    decoded(b"", long)
+    decoded(b"", b"<is><r><t>rich</t></r></is>")  # read by the parser: not the scanner's to remember
+    assert all(content not in (long, b"<is><r><t>rich</t></r></is>") for _, content in xlsx_scan._DECODED)
+    for number in range(20):
+        assert decoded(b"", f"<v>{number}</v>".encode()) == ("n", str(number), None, None)
+        assert len(xlsx_scan._DECODED) <= 8
+    monkeypatch.setattr(xlsx_scan, "MAX_DECODED_TOTAL", 1000)  # and in bytes
+    for number in range(20):
+        decoded(b"", f"<is><t>{number:0300}</t></is>".encode())
+        assert xlsx_scan._DECODED.size <= 1000
+        assert xlsx_scan._DECODED.size == sum(len(a) + len(c) for a, c in xlsx_scan._DECODED)
+
+
+def test_shared_string_items_are_remembered_by_their_bytes(monkeypatch) -> None:
+    monkeypatch.setattr(xlsx_scan, "_DECODED_SI", xlsx_scan._Memo())
+    sst = ('<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>Trường &amp; lớp</t></si>'
+           '<si><r><t>rich</t></r></si><si/></sst>').encode()
+    table = xlsx_scan.SharedStrings(sst, lambda element: "rich!")
+    assert [table.text(i) for i in range(3)] == ["Trường & lớp", "rich!", ""]
+    assert list(xlsx_scan._DECODED_SI.values()) == ["Trường & lớp"]  # the rich item is the parser's
+    assert xlsx_scan.SharedStrings(sst, lambda element: "rich!").text(0) is table.text(0)
+
+
+def test_cells_are_remembered_except_shared_strings_and_nan(monkeypatch) -> None:
+    from ctre_xl.read.xlsx import cells as xlsx_cells
+    monkeypatch.setattr(xlsx_cells, "_CELLS", xlsx_scan._Memo())
+    table = xlsx_scan.SharedStrings(b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                                    b'<si><t>a</t></si></sst>', lambda element: "")
+    raw = {(0, 0): ("n", "12", None, None), (0, 1): ("s", "0", None, None), (0, 2): ("n", "nan", None, None),
+           (0, 3): ("s", "7", None, None), (0, 4): ("inlineStr", None, None, "x")}
+    first = xlsx_cells.cells_of(raw, {(0, 1): 0, (0, 3): 7}, table)
+    assert [c.value for c in list(first.values())[:2]] == [12.0, "a"] and first[0, 3] == xlsx_cells.Cell(None)
+    again = xlsx_cells.cells_of(raw, {(0, 1): 0, (0, 3): 7}, table)
+    assert again[0, 0] is first[0, 0] and again[0, 4] is first[0, 4]
+    assert again[0, 2] is not first[0, 2]  # NaN is not equal to itself: never one object for two cells
+    assert all(key[0] != "s" for key in xlsx_cells._CELLS)

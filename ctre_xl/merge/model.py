@@ -104,7 +104,7 @@ class Change:
                 "fixed": self.fixed, "new_problem": self.new_problem}
 
 
-@dataclass
+@dataclass(slots=True)  # one per figure of every unit: hundreds of thousands at scale
 class Fact:
     """One row of the tidy merged table."""
 

@@ -7,14 +7,12 @@ broken workbook must not stop the merge of forty others.
 from __future__ import annotations
 
 import logging
-import os
-import signal
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 from ctre_xl.plan.catalog import Catalog
 from ctre_xl.plan.finding_kinds import FindingKind
@@ -22,9 +20,9 @@ from ctre_xl.plan.findings import Finding
 from ctre_xl.plan.units import Registry
 from ctre_xl.plan.vocab import FileStatus
 from ctre_xl.read.model import FileRecord, Submission
+from ctre_xl.workers import WORKERS, ignore_interrupts, interrupts_blocked, two_cores
 
 PARALLEL_FROM = 24  # below this many files, starting worker processes costs more than it saves
-WORKERS = 2
 MAX_CHUNK = 16  # files per task: Ctrl-C waits for the tasks already running, so keep them short
 
 Progress = Callable[[int], Any]
@@ -44,27 +42,8 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(inbox: Path, catalog: Catalog, registry: Registry, allow_sample: bool) -> None:
-    # Ctrl-C reaches every process of the terminal: only the parent handles it (it stops the pool);
-    # a worker that stopped too would print its own traceback. SIGINT was blocked while the pool
-    # started (_interrupts_blocked), so none arrives before it is ignored here.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    ignore_interrupts()  # the parent alone handles Ctrl-C (workers.py)
     _WORKER.update(inbox=inbox, catalog=catalog, registry=registry, allow_sample=allow_sample)
-
-
-@contextmanager
-def _interrupts_blocked() -> Iterator[None]:
-    """Hold SIGINT pending while the pool starts its workers (they inherit the mask); the parent
-    receives it as soon as the block ends."""
-    if not hasattr(signal, "pthread_sigmask"):  # Windows: workers are spawned, not forked
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _read_in_worker(paths: list[Path]) -> list[FileRead]:
@@ -106,7 +85,7 @@ def _read_in_pool(paths: list[Path], initargs: tuple[Any, ...], advance: Callabl
     pool = ProcessPoolExecutor(WORKERS, initializer=_init_worker, initargs=initargs)
     futures: list[Future[list[FileRead]]] = []
     try:
-        with _interrupts_blocked():
+        with interrupts_blocked():
             futures = [pool.submit(_read_in_worker, paths[at:at + chunk]) for at in range(0, len(paths), chunk)]
         results: list[FileRead] = []
         for future in futures:
@@ -130,7 +109,7 @@ def read_all(paths: list[Path], inbox: Path, catalog: Catalog, registry: Registr
             if shown is not None:
                 shown.update(1)
 
-        if len(paths) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
+        if len(paths) >= PARALLEL_FROM and two_cores():
             try:
                 return _read_in_pool(paths, (inbox, catalog, registry, allow_sample), advance)
             except (OSError, NotImplementedError, BrokenProcessPool):

@@ -24,7 +24,6 @@ from pathlib import Path
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from ctre_xl.files import OutputBatch
 from ctre_xl.merge.model import MergeResult
 from ctre_xl.merge.returns import is_typed
 from ctre_xl.merge.validate import finding_elements
@@ -251,21 +250,6 @@ def _as_typed(raw: object, value: float | None, kind: str, marked: bool) -> obje
 
 
 # ----------------------------------------------------------------------------- in the merge's outputs
-
-
-def stage_feedback(result: MergeResult, catalog: Catalog, registry: Registry, batch: OutputBatch,
-                   folder: Path) -> dict[Path, str]:
-    """Write every unit's feedback workbook to a file staged in ``batch``; wanted path -> unit id."""
-    cases = feedback_cases(result, catalog, registry)
-    staged: dict[Path, str] = {}
-    if cases:
-        (Path(folder) / FEEDBACK_DIR).mkdir(parents=True, exist_ok=True)
-    merged_on = datetime.now()
-    for case in cases:
-        wanted = feedback_path(folder, case.unit.id)
-        write_feedback(case, catalog, result.year, batch.stage(wanted), merged_on=merged_on)
-        staged[wanted] = case.unit.id
-    return staged
 
 
 def remove_stale_feedback(folder: Path, placed: set[Path]) -> list[str]:

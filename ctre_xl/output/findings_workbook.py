@@ -12,14 +12,17 @@ from typing import Any, Callable
 
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
 
-from ctre_xl.book import report_workbook
+from ctre_xl.book import SafeSheet, report_workbook
 from ctre_xl.files import atomic_write
+from ctre_xl.limits import SheetChain, chunks
 from ctre_xl.merge.model import MergeResult
-from ctre_xl.output.fitting import FittingSheet
+from ctre_xl.output.ordering import errors_first
 from ctre_xl.output.findings_table import (CODE_SIZE, FINDINGS_HEADERS, FINDINGS_WIDTHS, FindingsLook, counts_text,
                                            figure_labels, write_findings_table)
 from ctre_xl.plan.catalog import Catalog
+from ctre_xl.plan.findings import Finding
 from ctre_xl.plan.vocab import Severity
 from ctre_xl.style import (AMBER, HEADER_FILL, MUTED, PAGE_OF, RED, REPORT_PAGE, REPORT_SIZE, font, font_code,
                            page_text, print_a4, status_colours)
@@ -46,26 +49,38 @@ def write_findings_workbook(result: MergeResult, catalog: Catalog, path: Path) -
             code=workbook.add_format({**base, "font_size": CODE_SIZE, "font_color": MUTED, "border": 1,
                                       "text_wrap": True}),
             severity=_severity_formats(workbook, centred))
-        sheet = workbook.add_worksheet(SHEET, worksheet_class=FittingSheet)
-        sheet.write_string(0, 0, f"Kết quả kiểm tra số liệu báo cáo năm {result.year}",
-                           workbook.add_format({**base, "bold": True, "font_size": 14}))
-        sheet.write_string(1, 0, f"{counts_text(result.findings)}. Lỗi cần đơn vị sửa và gửi lại; cảnh báo cần "
-                                 "xem lại. Cột cuối là mã của số liệu trong phần mềm.", workbook.add_format(base))
-        header = workbook.add_format({**base, "bold": True, "bg_color": HEADER_FILL, "border": 1, "text_wrap": True,
-                                      "valign": "vcenter"})
-        for column, text in enumerate(FINDINGS_HEADERS):
-            sheet.write_string(HEADER_ROW, column, text, header)
-        write_findings_table(sheet, result.findings, names, figure_labels(catalog), HEADER_ROW, look)
-        sheet.freeze_panes(HEADER_ROW + 1, 0)
-        for column, width in enumerate(FINDINGS_WIDTHS):
-            sheet.set_column(column, column, width)
-        code = font_code(10)
-        print_a4(sheet, REPORT_PAGE, repeat_rows=(HEADER_ROW, HEADER_ROW),
-                 header=f"&L{code}{page_text(f'{catalog.commune}, {catalog.province}')}"
-                        f"&R{code}Kiểm tra số liệu năm {result.year}",
-                 footer=f"&R{code}{PAGE_OF}")
+        chain = SheetChain(lambda name: workbook.add_worksheet(name, worksheet_class=SafeSheet), SHEET)
+        chain.rows = len(result.findings)
+        labels = figure_labels(catalog)
+        # Past Excel's rows: "Kiểm tra (2)", …, cut as the summary's sheet (same first row), whose
+        # notice names this file too: this file may be written by the worker process.
+        for piece in chunks(errors_first(result.findings), HEADER_ROW + 1):
+            _write_sheet(chain.next(), workbook, result, catalog, list(piece), names, labels, look)
         workbook.close()
     return target.path
+
+
+def _write_sheet(sheet: Worksheet, workbook: Workbook, result: MergeResult, catalog: Catalog,
+                 findings: list[Finding], names: dict[str, str], labels: dict[str, str], look: FindingsLook) -> None:
+    """One sheet of the list: its title, the counts, the header, ``findings``, the A4 set-up."""
+    base = {**font(REPORT_SIZE), "valign": "top"}
+    sheet.write_string(0, 0, f"Kết quả kiểm tra số liệu báo cáo năm {result.year}",
+                       workbook.add_format({**base, "bold": True, "font_size": 14}))
+    sheet.write_string(1, 0, f"{counts_text(result.findings)}. Lỗi cần đơn vị sửa và gửi lại; cảnh báo cần "
+                             "xem lại. Cột cuối là mã của số liệu trong phần mềm.", workbook.add_format(base))
+    header = workbook.add_format({**base, "bold": True, "bg_color": HEADER_FILL, "border": 1, "text_wrap": True,
+                                  "valign": "vcenter"})
+    for column, text in enumerate(FINDINGS_HEADERS):
+        sheet.write_string(HEADER_ROW, column, text, header)
+    write_findings_table(sheet, findings, names, labels, HEADER_ROW, look)
+    sheet.freeze_panes(HEADER_ROW + 1, 0)
+    for column, width in enumerate(FINDINGS_WIDTHS):
+        sheet.set_column(column, column, width)
+    code = font_code(10)
+    print_a4(sheet, REPORT_PAGE, repeat_rows=(HEADER_ROW, HEADER_ROW),
+             header=f"&L{code}{page_text(f'{catalog.commune}, {catalog.province}')}"
+                    f"&R{code}Kiểm tra số liệu năm {result.year}",
+             footer=f"&R{code}{PAGE_OF}")
 
 
 def _severity_formats(workbook: Workbook, centred: dict[str, Any]) -> Callable[[Severity], Format]:

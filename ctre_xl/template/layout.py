@@ -101,9 +101,27 @@ class TemplateLayout:
     @property
     def fingerprint(self) -> str:
         """A short hash of the structure: what is asked, where, with which label."""
-        shape = [(r.index, r.kind, r.text, r.element, r.metric.code if r.metric else None) for r in self.rows]
-        payload = json.dumps([self.unit.id, shape, sorted(self.cells.items())], ensure_ascii=False)
+        # The JSON of [unit id, shape, cells] is "[" + the id's JSON + ", " + the rest's: the
+        # rest, the same for every unit of one layout, is made once (see _shape_json).
+        payload = "[" + json.dumps(self.unit.id, ensure_ascii=False) + ", " + _shape_json(self.rows, self.cells)[1:]
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+
+
+_SHAPES: dict[int, tuple[tuple[Row, ...], dict[str, tuple[str, int, int]], str]] = {}
+
+
+def _shape_json(rows: tuple[Row, ...], cells: dict[str, tuple[str, int, int]]) -> str:
+    """The JSON of [shape, sorted cells] of a layout, kept per rows (the entry holds them, so their
+    id() is not reused while it exists) with a copy of the cells it was made from."""
+    found = _SHAPES.get(id(rows))
+    if found is not None and found[0] is rows and found[1] == cells:
+        return found[2]
+    shape = [(r.index, r.kind, r.text, r.element, r.metric.code if r.metric else None) for r in rows]
+    made = json.dumps([shape, sorted(cells.items())], ensure_ascii=False)
+    if len(_SHAPES) >= 256:
+        _SHAPES.clear()
+    _SHAPES[id(rows)] = (rows, dict(cells), made)
+    return made
 
 
 _LAYOUTS: dict[tuple[int, tuple[str, ...], int], tuple[Catalog, tuple[Row, ...], dict[str, tuple[str, int, int]]]] = {}

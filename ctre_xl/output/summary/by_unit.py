@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from ctre_xl.limits import SheetChain, fits
+from ctre_xl.book import StreamedSheet
 from ctre_xl.merge.model import MergeResult, MetricResult
 from ctre_xl.output.standing import ON_THE_WAY
 from ctre_xl.output.summary.metrics import FIRST_ROW, HEADER_ROW, unit_names
@@ -120,15 +122,13 @@ def main_parts(metric: Metric) -> tuple[str, ...]:
     return (metric.element,) if metric.element else ()
 
 
-def write_by_unit_sheet(sheet: Worksheet, styles: Styles, result: MergeResult, catalog: Catalog,
+def write_by_unit_sheet(chain: SheetChain, styles: Styles, result: MergeResult, catalog: Catalog,
                         registry: Registry) -> None:
     """Every figure each unit sent, under the metric it feeds, beside the commune's value; then
-    the units' own words (``opinions``)."""
+    the units' own words (``opinions``). Past a sheet's rows the blocks go on in "Theo đơn vị (2)",
+    … (``limits.SheetChain``), a metric's block never cut between two sheets."""
     names = unit_names(result, registry)
-    start_table_sheet(sheet, styles, catalog, result.year, title=f"Số liệu theo đơn vị năm {result.year}",
-                      subtitle=SUBTITLE, headers=list(HEADERS), widths=list(UNIT_WIDTHS), header_row=HEADER_ROW,
-                      header_height=32)
-    sheet.set_row(1, text_height([(SUBTITLE, sum(UNIT_WIDTHS))]))
+    sheet = _start_sheet(chain, styles, catalog, result.year)
     notes: dict[str, dict[str, str]] = {}  # metric code -> unit -> note
     for unit_id, submission in result.submissions.items():
         for code, note in submission.notes.items():
@@ -147,10 +147,27 @@ def write_by_unit_sheet(sheet: Worksheet, styles: Styles, result: MergeResult, c
         block.choose_units(expected, rank)
         if len(block.units) < 2 and not block.notes:
             continue  # one unit's value is the commune's: see "Chỉ tiêu"
+        if not fits(row, 1 + len(block.units) * (1 + len(metric.extra))):  # at most: band, a row per unit
+            keep_together(sheet, blocks, list(UNIT_WIDTHS), HEADER_ROW)
+            sheet, row, blocks = _start_sheet(chain, styles, catalog, result.year), FIRST_ROW, []
         start, row = row, block.write(sheet, styles, catalog, row)
+        chain.rows += row - start
         blocks.append((start, row - 1))
     keep_together(sheet, blocks, list(UNIT_WIDTHS), HEADER_ROW)
+    words = 6 + sum(len(s.free_text) + len(s.notes) for s in result.submissions.values())  # at most
+    if not fits(row + 1, words):
+        sheet, row = _start_sheet(chain, styles, catalog, result.year), FIRST_ROW - 1
     write_opinions(sheet, styles, result, registry, names, notes, row + 1, UNIT_WIDTHS)
+
+
+def _start_sheet(chain: SheetChain, styles: Styles, catalog: Catalog, year: int) -> Worksheet:
+    """The next sheet of the list, with its title, header and page set-up."""
+    sheet = chain.next()
+    more = " (tiếp theo)" if len(chain.sheets) > 1 else ""
+    start_table_sheet(sheet, styles, catalog, year, title=f"Số liệu theo đơn vị năm {year}{more}",
+                      subtitle=SUBTITLE, headers=list(HEADERS), widths=list(UNIT_WIDTHS), header_row=HEADER_ROW,
+                      header_height=32, subtitle_height=text_height([(SUBTITLE, sum(UNIT_WIDTHS))]))
+    return sheet
 
 
 @dataclass
@@ -203,7 +220,7 @@ class _Block:
                     row = self._write_extra(sheet, styles, catalog, formats, row, unit, code)
         return row
 
-    def _write_row(self, sheet: Worksheet, formats: _Formats, row: int, unit: str, parts: frozenset[str]) -> int:
+    def _write_row(self, sheet: StreamedSheet, formats: _Formats, row: int, unit: str, parts: frozenset[str]) -> int:
         """A unit's row: its parts, its own value (or why there is none), the commune's, its note.
 
         A unit that gives only figures beside the metric gets no row of its own unless it wrote a note.
@@ -213,22 +230,16 @@ class _Block:
             return row
         metric, found, used = self.metric, self.found, self.figures.used.get(unit, {})
         name = self.names.get(unit, unit)
-        sheet.write_string(row, 0, metric.code, formats.code)
-        sheet.write_string(row, 1, name, formats.name)
-        for col, code in ((COL_NUM, metric.numerator), (COL_DEN, metric.denominator)):
-            value = used.get(code or "") if metric.method == Method.RATIO and code in parts else None
-            _number(sheet, row, col, value, formats.part)
+        num, den = ((used.get(code or "") if metric.method == Method.RATIO and code in parts else None)
+                    for code in (metric.numerator, metric.denominator))
         value, remark = self._unit_value(unit, parts, used)
-        if value is not None:
-            sheet.write_number(row, COL_UNIT, value, formats.unit_value)
-        else:
-            sheet.write_string(row, COL_UNIT, remark, formats.rejected if remark == REJECTED else formats.remark)
-        _number(sheet, row, COL_COMMUNE, found.value, formats.commune_value)
-        _number(sheet, row, COL_TARGET, found.target, formats.target)
-        sheet.write_string(row, COL_SIGN, sign(found.operator), formats.sign)
-        sheet.write_string(row, COL_NOTE, note, formats.note)  # the unit's own words: always literal text
-        sheet.set_row(row, text_height([(note, UNIT_WIDTHS[COL_NOTE]), (name, UNIT_WIDTHS[1]),
-                                        (remark, UNIT_WIDTHS[COL_UNIT])]))
+        own = (value, formats.unit_value) if value is not None else \
+            (remark, formats.rejected if remark == REJECTED else formats.remark)
+        sheet.write_cells(row, [  # in the order of HEADERS; the unit's note: its own words, literal text
+            (metric.code, formats.code), (name, formats.name), (num, formats.part), (den, formats.part), own,
+            (found.value, formats.commune_value), (found.target, formats.target), (sign(found.operator), formats.sign),
+            (note, formats.note)],
+            text_height([(note, UNIT_WIDTHS[COL_NOTE]), (name, UNIT_WIDTHS[1]), (remark, UNIT_WIDTHS[COL_UNIT])]))
         return row + 1
 
     def _unit_value(self, unit: str, parts: frozenset[str], used: dict[str, float | None]) -> tuple[float | None, str]:
@@ -250,32 +261,24 @@ class _Block:
             return None, MetricStatus.NOT_APPLICABLE.label.lower()
         return numerator / denominator * (metric.factor or 1), ""  # type: ignore[operator]
 
-    def _write_extra(self, sheet: Worksheet, styles: Styles, catalog: Catalog, formats: _Formats, row: int,
+    def _write_extra(self, sheet: StreamedSheet, styles: Styles, catalog: Catalog, formats: _Formats, row: int,
                      unit: str, code: str) -> int:
         """A figure shown beside the metric, never in it (the police's cases beside CT09): uncoloured."""
         element = catalog.elements[code]
         name = f"{self.names.get(unit, unit)}: {element.label} (để đối chiếu)"
-        sheet.write_string(row, 0, self.metric.code, formats.code)
-        sheet.write_string(row, 1, name, formats.name)
-        for col in (COL_NUM, COL_DEN, COL_COMMUNE, COL_TARGET, COL_SIGN, COL_NOTE):
-            sheet.write_blank(row, col, None, formats.note)
         value = self.figures.used.get(unit, {}).get(code)
         remark = ""
         if value is not None:
             unit_word = f" {element.unit}" if element.unit else ""
-            sheet.write_number(row, COL_UNIT, value, styles.number(COUNT + quoted(unit_word), align="right"))
+            own = (value, styles.number(COUNT + quoted(unit_word), align="right"))
         else:
             remark = self.figures.missing_text(unit, (code,))
-            sheet.write_string(row, COL_UNIT, remark, formats.rejected if remark == REJECTED else formats.remark)
-        sheet.set_row(row, text_height([(name, UNIT_WIDTHS[1]), (remark, UNIT_WIDTHS[COL_UNIT])]))
+            own = (remark, formats.rejected if remark == REJECTED else formats.remark)
+        blank = (None, formats.note)
+        sheet.write_cells(row, [(self.metric.code, formats.code), (name, formats.name), blank, blank, own,
+                                blank, blank, blank, blank],
+                          text_height([(name, UNIT_WIDTHS[1]), (remark, UNIT_WIDTHS[COL_UNIT])]))
         return row + 1
-
-
-def _number(sheet: Worksheet, row: int, col: int, value: float | None, fmt: Format) -> None:
-    if value is None:
-        sheet.write_blank(row, col, None, fmt)
-    else:
-        sheet.write_number(row, col, value, fmt)
 
 
 def _colour(sheet: Worksheet, styles: Styles, metric: Metric, found: MetricResult, first: int, last: int) -> None:

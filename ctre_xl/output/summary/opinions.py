@@ -33,7 +33,8 @@ def write_opinions(sheet: Worksheet, styles: Styles, result: MergeResult, regist
     list above; they are shown with the unit's other words.
     """
     order = [status.id for status in result.units]
-    order += [unit_id for unit_id in result.submissions if unit_id not in set(order)]
+    listed = set(order)
+    order += [unit_id for unit_id in result.submissions if unit_id not in listed]
     units: list[Entry] = []
     organisations: list[Entry] = []
     for unit_id in order:

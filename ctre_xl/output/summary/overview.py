@@ -24,12 +24,13 @@ import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
+from ctre_xl.limits import PAGE_NAMES_CHARS, names_cell
 from ctre_xl.merge.model import MergeResult
 from ctre_xl.output.standing import ON_THE_WAY, indicator_groups, track_summary
 from ctre_xl.output.summary.metrics import METRICS_SHEET, MetricSheet
 from ctre_xl.output.summary.page_form import write_letterhead, write_signatures
 from ctre_xl.output.summary.page_lists import write_not_met, write_trust
-from ctre_xl.output.summary.sheets import LATE, MISSING, NO_DATE, ON_TIME, timeliness
+from ctre_xl.output.summary.sheets import LATE, MISSING, NO_DATE, ON_TIME, PROGRESS_SHEET, timeliness
 from ctre_xl.output.summary.styles import Styles, text_height
 from ctre_xl.plan.catalog import Catalog
 from ctre_xl.plan.vocab import ElementKind, MetricStatus
@@ -88,8 +89,10 @@ def page_widths(columns: int) -> list[float]:
 
 
 def write_overview_sheet(sheet: Worksheet, workbook: xlsxwriter.Workbook, styles: Styles, result: MergeResult,
-                         catalog: Catalog, metric_sheet: MetricSheet, made: datetime) -> None:
-    """Page 1 for the chairman, from the letterhead to the signatures; the chart beside it."""
+                         catalog: Catalog, metric_sheet: MetricSheet, made: datetime, *,
+                         split: list[str] | None = None) -> None:
+    """Page 1 for the chairman, from the letterhead to the signatures; the chart beside it.
+    ``split``: the sentences saying which list was split across sheets by Excel's row limit."""
     per_objective, parts = page_counts(result, catalog, metric_sheet)
     found = set(parts) | {key for counts in per_objective.values() for key in counts}
     keys = [key for key in (*ALWAYS_SHOWN, *MetricStatus) if key in ALWAYS_SHOWN or key in found]
@@ -111,6 +114,10 @@ def write_overview_sheet(sheet: Worksheet, workbook: xlsxwriter.Workbook, styles
                       styles.section())
     row = write_trust(sheet, styles, result, catalog, row + 2, widths)
     row = _write_completeness(sheet, styles, result, row, widths)
+    for notice in split or []:  # a list split across sheets: said where the reader looks first
+        sheet.merge_range(row, 0, row, last, notice, styles.text(italic=True))
+        sheet.set_row(row, text_height([(notice, sum(widths))]))
+        row += 1
     row = _write_funding(sheet, styles, result, catalog, row + 1, widths)
     row = write_signatures(sheet, styles, row, SIGNATURE_SPLIT, last)
     code = font_code(9)
@@ -267,7 +274,7 @@ def _write_completeness(sheet: Worksheet, styles: Styles, result: MergeResult, r
     for label, wanted in (("Chưa nộp", MISSING), ("Nộp muộn", LATE)):
         names = [unit.name or unit.id for unit, state in zip(result.units, states) if state == wanted]
         if names:
-            text = "; ".join(names)
+            text = names_cell(names, PROGRESS_SHEET, limit=PAGE_NAMES_CHARS)  # whole names, then a count
             sheet.merge_range(row, 0, row, 1, f"{label} ({len(names)})", styles.text(bold=True))
             sheet.merge_range(row, 2, row, last, text, styles.text())
             sheet.set_row(row, text_height([(text, sum(widths[2:]))]))

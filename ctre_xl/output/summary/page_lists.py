@@ -11,9 +11,11 @@ from dataclasses import dataclass
 
 from xlsxwriter.worksheet import Worksheet
 
+from ctre_xl.limits import PAGE_NAMES_CHARS, names_cell
 from ctre_xl.merge.model import MergeResult, MetricResult
 from ctre_xl.output.standing import (ON_THE_WAY, coverage_text, indicator_groups, shortfall_text, target_phrase,
                                      unit_kinds, value_text)
+from ctre_xl.output.summary.sheets import PROGRESS_SHEET
 from ctre_xl.output.summary.styles import Styles, text_height
 from ctre_xl.plan.catalog import Catalog, Indicator, Metric
 from ctre_xl.plan.vocab import MetricStatus, Severity
@@ -97,7 +99,8 @@ def trust_lines(result: MergeResult, catalog: Catalog) -> list[tuple[str, str]]:
     lines = [("Lỗi và cảnh báo", f"{errors} lỗi, {warnings} cảnh báo (chi tiết ở trang “Kiểm tra” và tệp "
                                  f"kiem-tra-{result.year}.xlsx); số liệu có lỗi đã bị loại khỏi tổng hợp.")]
     with_errors = [unit.name or unit.id for unit in result.units if unit.errors]
-    lines.append((f"Đơn vị có tệp bị lỗi ({len(with_errors)})", "; ".join(with_errors) or "không có"))
+    lines.append((f"Đơn vị có tệp bị lỗi ({len(with_errors)})",
+                  names_cell(with_errors, PROGRESS_SHEET, limit=PAGE_NAMES_CHARS) or "không có"))
     by_code = {m.code: m for m in result.metrics}
     kinds = unit_kinds(result)
     on_error, incomplete = [], []

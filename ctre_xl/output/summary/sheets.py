@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Sequence
+
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from ctre_xl.book import StreamedSheet
+from ctre_xl.limits import SheetChain, chunks, fits
 from ctre_xl.plan.catalog import Catalog
 from ctre_xl.merge.model import Fact, MergeResult, UnitStatus
 from ctre_xl.output.corrections import write_corrections_block
+from ctre_xl.output.ordering import errors_first
 from ctre_xl.output.findings_table import (CODE_SIZE, FINDINGS_HEADERS, FINDINGS_WIDTHS, FindingsLook, counts_text,
                                            figure_labels, write_findings_table)
 from ctre_xl.output.summary.metrics import HEADER_ROW, FIRST_ROW, unit_names
@@ -35,38 +40,60 @@ def timeliness(status: UnitStatus) -> str:
     return ON_TIME if status.on_time else LATE
 
 
-def write_progress_sheet(sheet: Worksheet, styles: Styles, result: MergeResult, catalog: Catalog,
+PROGRESS_HEADERS = ("STT", "Đơn vị", "Loại", "Đã nhận", "Tình trạng", "Tệp", "Ngày báo cáo", "Người lập biểu",
+                    "Điện thoại", "Số lỗi", "Số cảnh báo")
+PROGRESS_WIDTHS = (5, 32, 11, 8, 13, 34, 11, 20, 14, 7, 9)
+CONTINUED = " (tiếp theo)"  # the title of a list's second and later sheets
+
+
+def write_progress_sheet(chain: SheetChain, styles: Styles, result: MergeResult, catalog: Catalog,
                          registry: Registry | None = None) -> None:
     """Every expected unit: received or not, on time or late, file, date, preparer, problems; then
-    (with ``registry``) the MTTQ and đoàn thể, "không bắt buộc"."""
-    headers = ["STT", "Đơn vị", "Loại", "Đã nhận", "Tình trạng", "Tệp", "Ngày báo cáo", "Người lập biểu",
-               "Điện thoại", "Số lỗi", "Số cảnh báo"]
-    widths = [5, 32, 11, 8, 13, 34, 11, 20, 14, 7, 9]
+    (with ``registry``) the MTTQ and đoàn thể, "không bắt buộc". Past a sheet's rows the list goes
+    on in "Tiến độ nộp (2)", … (``limits.SheetChain``)."""
+    widths = list(PROGRESS_WIDTHS)
+    chain.rows = len(result.units)
+    number, row = 1, FIRST_ROW
+    for piece in chunks(result.units, FIRST_ROW):
+        sheet = _start_progress(chain, styles, result, catalog)
+        row = _write_progress_rows(sheet, styles, piece, number)
+        number += len(piece)
+    # The blocks below the table, on a sheet of their own when they would not fit under it.
+    optional = 2 + len(registry.optional) if registry is not None and registry.optional else 0
+    corrections = 2 + len(result.corrections) if result.corrections else 0
+    if not fits(row, optional + corrections):
+        sheet, row = _start_progress(chain, styles, result, catalog), FIRST_ROW
+    if registry is not None:
+        row = write_optional_progress(sheet, styles, result, registry, row, widths)
+    write_corrections_block(sheet, styles, result, catalog, row, widths)
+
+
+def _start_progress(chain: SheetChain, styles: Styles, result: MergeResult, catalog: Catalog) -> Worksheet:
+    sheet = chain.next()
     deadline = catalog.deadline(result.year)
     received = sum(1 for unit in result.units if unit.received)
-    start_table_sheet(sheet, styles, catalog, result.year, title=f"Tiến độ nộp báo cáo năm {result.year}",
+    start_table_sheet(sheet, styles, catalog, result.year,
+                      title=f"Tiến độ nộp báo cáo năm {result.year}{CONTINUED if len(chain.sheets) > 1 else ''}",
                       subtitle=f"Hạn nộp: {format_date(deadline)}. Đã nhận {received}/{len(result.units)} đơn vị. "
                                "Ngày báo cáo là ngày đơn vị ghi trong biểu mẫu.",
-                      headers=headers, widths=widths, header_row=HEADER_ROW, header_height=32)
+                      headers=list(PROGRESS_HEADERS), widths=list(PROGRESS_WIDTHS), header_row=HEADER_ROW,
+                      header_height=32)
+    return sheet
+
+
+def _write_progress_rows(sheet: StreamedSheet, styles: Styles, units: Sequence[UnitStatus], number: int) -> int:
+    """The units' rows from ``FIRST_ROW``, numbered from ``number``, coloured; returns the row after them."""
+    widths = PROGRESS_WIDTHS
     text, centre = styles.text(), styles.centre()
     row = FIRST_ROW
-    for number, unit in enumerate(result.units, start=1):
-        sheet.write_number(row, 0, number, centre)
-        sheet.write_string(row, 1, unit.name or unit.id, text)
-        sheet.write_string(row, 2, KIND_LABELS.get(unit.kind, unit.kind), centre)
-        sheet.write_string(row, 3, "Có" if unit.received else "Không", centre)
-        sheet.write_string(row, 4, timeliness(unit), styles.centre(bold=True))
-        sheet.write_string(row, 5, unit.file or "", text)
-        if unit.report_date is not None:
-            sheet.write_datetime(row, 6, unit.report_date, styles.number(DATE, align="center"))
-        else:
-            sheet.write_blank(row, 6, None, centre)
-        sheet.write_string(row, 7, unit.preparer or "", text)  # typed by the unit: literal text
-        sheet.write_string(row, 8, unit.phone or "", text)
-        sheet.write_number(row, 9, unit.errors, styles.number(COUNT, align="center"))
-        sheet.write_number(row, 10, unit.warnings, styles.number(COUNT, align="center"))
-        sheet.set_row(row, text_height([(unit.name, widths[1]), (unit.file or "", widths[5]),
-                                        (unit.preparer, widths[7])]))
+    status, day, count = styles.centre(bold=True), styles.number(DATE, align="center"), styles.number(COUNT, align="center")
+    for number, unit in enumerate(units, start=number):
+        sheet.write_cells(row, [  # the preparer and phone as the unit typed them: literal text
+            (number, centre), (unit.name or unit.id, text), (KIND_LABELS.get(unit.kind, unit.kind), centre),
+            ("Có" if unit.received else "Không", centre), (timeliness(unit), status), (unit.file or "", text),
+            (unit.report_date, day if unit.report_date is not None else centre), (unit.preparer or "", text),
+            (unit.phone or "", text), (unit.errors, count), (unit.warnings, count)],
+            text_height([(unit.name, widths[1]), (unit.file or "", widths[5]), (unit.preparer, widths[7])]))
         row += 1
     if row > FIRST_ROW:
         status_cells = f"E{FIRST_ROW + 1}:E{row}"
@@ -77,30 +104,34 @@ def write_progress_sheet(sheet: Worksheet, styles: Styles, result: MergeResult, 
         for col, colours in (("J", RED), ("K", AMBER)):
             sheet.conditional_format(f"{col}{FIRST_ROW + 1}:{col}{row}", {
                 "type": "cell", "criteria": ">", "value": 0, "format": styles.conditional(colours)})
-    if registry is not None:
-        row = write_optional_progress(sheet, styles, result, registry, row, widths)
-    write_corrections_block(sheet, styles, result, catalog, row, widths)
+    return row
 
 
-def write_findings_sheet(sheet: Worksheet, styles: Styles, result: MergeResult, catalog: Catalog,
+def write_findings_sheet(chain: SheetChain, styles: Styles, result: MergeResult, catalog: Catalog,
                          registry: Registry) -> None:
-    """Every finding with where it is, errors first, filterable (the table of ``findings_table``)."""
-    start_table_sheet(sheet, styles, catalog, result.year, title=f"Kết quả kiểm tra số liệu năm {result.year}",
-                      subtitle=f"{counts_text(result.findings)}. Lỗi cần đơn vị sửa và gửi lại; "
-                               "cảnh báo cần xem lại. Dùng nút lọc ở dòng tiêu đề để xem từng đơn vị. "
-                               "Cột cuối là mã của số liệu trong phần mềm.",
-                      headers=list(FINDINGS_HEADERS), widths=list(FINDINGS_WIDTHS), header_row=HEADER_ROW,
-                      header_height=20)
+    """Every finding with where it is, errors first, filterable (the table of ``findings_table``);
+    past a sheet's rows on "Kiểm tra (2)", … each with its header and filter."""
+    names, labels = unit_names(result, registry), figure_labels(catalog)
     severity = styles.centre(bold=True)  # coloured by the conditional rules below
     look = FindingsLook(text=styles.text(), cell_ref=styles.centre(), severity=lambda _severity: severity,
                         code=styles.text(font_size=CODE_SIZE, font_color=MUTED),
                         empty=styles.text(italic=True), merge_empty=True)
-    row = write_findings_table(sheet, result.findings, unit_names(result, registry), figure_labels(catalog),
-                               HEADER_ROW, look)
-    if row > FIRST_ROW:
-        severity_cells = f"F{FIRST_ROW + 1}:F{row}"
-        add_text_rule(sheet, styles, severity_cells, Severity.ERROR.label, RED)
-        add_text_rule(sheet, styles, severity_cells, Severity.WARNING.label, AMBER)
+    chain.rows = len(result.findings)
+    for piece in chunks(errors_first(result.findings), FIRST_ROW):
+        sheet = chain.next()
+        start_table_sheet(sheet, styles, catalog, result.year,
+                          title=f"Kết quả kiểm tra số liệu năm {result.year}"
+                                f"{CONTINUED if len(chain.sheets) > 1 else ''}",
+                          subtitle=f"{counts_text(result.findings)}. Lỗi cần đơn vị sửa và gửi lại; "
+                                   "cảnh báo cần xem lại. Dùng nút lọc ở dòng tiêu đề để xem từng đơn vị. "
+                                   "Cột cuối là mã của số liệu trong phần mềm.",
+                          headers=list(FINDINGS_HEADERS), widths=list(FINDINGS_WIDTHS), header_row=HEADER_ROW,
+                          header_height=20)
+        row = write_findings_table(sheet, list(piece), names, labels, HEADER_ROW, look)
+        if row > FIRST_ROW:
+            severity_cells = f"F{FIRST_ROW + 1}:F{row}"
+            add_text_rule(sheet, styles, severity_cells, Severity.ERROR.label, RED)
+            add_text_rule(sheet, styles, severity_cells, Severity.WARNING.label, AMBER)
 
 
 DATA_HEADERS = ("Năm", "Đơn vị", "Số liệu", "Giá trị", "Tệp", "Trang", "Ô", "Mã đơn vị", "Mã số liệu", "SHA-256")
@@ -110,13 +141,17 @@ NOT_PRINTED = ("Trang này không in cùng bảng tổng hợp (vùng in là m�
                "Bố trí Trang > Vùng In > Xoá Vùng In (LibreOffice: Định dạng > Vùng in > Xoá).")
 
 
-def write_data_sheet(sheet: Worksheet, styles: Styles, result: MergeResult, catalog: Catalog,
+TABLE_NAME = "DuLieuTongHop"  # the first sheet's table keeps this name: pivot tables refer to it
+
+
+def write_data_sheet(chain: SheetChain, styles: Styles, result: MergeResult, catalog: Catalog,
                      registry: Registry) -> None:
     """The tidy merged table as an Excel table (header in row 1), ready for pivot tables.
 
     Each figure by its unit's name and its Vietnamese label; the codes follow, in grey, for other
     software. Not printed with the rest: its print area is one blank cell (Excel and LibreOffice
     skip an empty page), so printing the whole workbook gives the report without thousands of rows.
+    Past a sheet's rows the facts go on in "Dữ liệu (2)", …: one table per sheet, each with its header.
     """
     names = unit_names(result, registry)
     text, number = styles.get(), styles.get(num_format=FIGURE)
@@ -125,24 +160,28 @@ def write_data_sheet(sheet: Worksheet, styles: Styles, result: MergeResult, cata
     formats[0] = styles.get(num_format="0")
     for col in DATA_CODE_COLUMNS:
         formats[col] = code
-    for col, width in enumerate(DATA_WIDTHS):
-        sheet.set_column(col, col, width, formats[col] if col in DATA_CODE_COLUMNS else None,
-                         {"hidden": True} if DATA_HEADERS[col] == "SHA-256" else None)
     columns = [{"header": header, "header_format": styles.header(), "format": fmt}
                for header, fmt in zip(DATA_HEADERS, formats)]
-    # A table needs at least one body row; an empty result keeps one blank row.
-    last_row = max(len(result.facts), 1)
-    sheet.add_table(0, 0, last_row, len(DATA_HEADERS) - 1, {
-        "name": "DuLieuTongHop", "style": "Table Style Light 9", "columns": columns, "autofilter": True})
-    _release_overlap_index(sheet)
-    # The rows are written here rather than passed to add_table as "data": add_table writes each
-    # value through the generic write(), and building every row first holds them all in memory
-    # at once (tens of thousands of facts); the cells and formats written are the same.
-    _write_facts(sheet, result.facts, names, catalog, formats)
-    setup_page(sheet, catalog, result.year, title_rows=(0, 0), freeze_row=1)
-    blank = len(DATA_HEADERS) + 1  # a column beyond the table, never written
-    sheet.print_area(0, blank, 0, blank)
-    sheet.write_comment(0, 0, NOT_PRINTED, {"x_scale": 2, "y_scale": 1.2, "font_name": FONT, "font_size": 10})
+    chain.rows = len(result.facts)
+    for piece in chunks(result.facts, 1):
+        sheet = chain.next()
+        for col, width in enumerate(DATA_WIDTHS):
+            sheet.set_column(col, col, width, formats[col] if col in DATA_CODE_COLUMNS else None,
+                             {"hidden": True} if DATA_HEADERS[col] == "SHA-256" else None)
+        # A table needs at least one body row; an empty result keeps one blank row.
+        table = TABLE_NAME if len(chain.sheets) == 1 else f"{TABLE_NAME}{len(chain.sheets)}"
+        sheet.add_table(0, 0, max(len(piece), 1), len(DATA_HEADERS) - 1, {
+            "name": table, "style": "Table Style Light 9", "columns": columns, "autofilter": True})
+        _release_overlap_index(sheet)
+        # Before the rows: the sheet is streamed, its rows leave memory top to bottom.
+        sheet.write_comment(0, 0, NOT_PRINTED, {"x_scale": 2, "y_scale": 1.2, "font_name": FONT, "font_size": 10})
+        # The rows are written here rather than passed to add_table as "data": add_table writes each
+        # value through the generic write(), and building every row first holds them all in memory
+        # at once (tens of thousands of facts); the cells and formats written are the same.
+        _write_facts(sheet, piece, names, catalog, formats)
+        setup_page(sheet, catalog, result.year, title_rows=(0, 0), freeze_row=1)
+        blank = len(DATA_HEADERS) + 1  # a column beyond the table, never written
+        sheet.print_area(0, blank, 0, blank)
 
 
 def _release_overlap_index(sheet: Worksheet) -> None:
@@ -158,25 +197,14 @@ def _release_overlap_index(sheet: Worksheet) -> None:
         index.clear()
 
 
-def _write_facts(sheet: Worksheet, facts: list[Fact], names: dict[str, str], catalog: Catalog,
+def _write_facts(sheet: StreamedSheet, facts: Sequence[Fact], names: dict[str, str], catalog: Catalog,
                  formats: list[Format]) -> None:
-    """The table's body from row 2, each value with its column's format (as add_table would)."""
-    write_string, write_number, write_blank = sheet.write_string, sheet.write_number, sheet.write_blank
+    """The table's body from row 2, each value with its column's format (as add_table would); an
+    empty text is a blank (formatted) cell, as write() makes it. A row at a time: a few hundred
+    thousand cells at scale."""
     for row, fact in enumerate(facts, start=1):
-        for col, value in enumerate(_fact_row(fact, names, catalog)):
-            fmt = formats[col]
-            kind = value.__class__
-            if kind is str:
-                if value:
-                    write_string(row, col, value, fmt)
-                else:  # as write() does: an empty text is a blank (formatted) cell
-                    write_blank(row, col, None, fmt)
-            elif kind is float or kind is int:
-                write_number(row, col, value, fmt)
-            elif value is None:
-                write_blank(row, col, None, fmt)
-            else:
-                sheet.write(row, col, value, fmt)
+        sheet.write_cells(row, [(value if value != "" else None, fmt)
+                                for value, fmt in zip(_fact_row(fact, names, catalog), formats)])
 
 
 def _fact_row(fact: Fact, names: dict[str, str], catalog: Catalog) -> list[object]:

@@ -159,14 +159,15 @@ def setup_page(sheet: Worksheet, catalog: Catalog, year: int, *, title_rows: tup
 
 def start_table_sheet(sheet: Worksheet, styles: "Styles", catalog: Catalog, year: int, *, title: str,
                       subtitle: str, headers: list[str], widths: list[float], header_row: int,
-                      header_height: float) -> None:
-    """Column widths, title and subtitle rows, the header row, and the page set-up of a table sheet."""
+                      header_height: float, subtitle_height: float = 32) -> None:
+    """Column widths, title and subtitle rows, the header row, and the page set-up of a table sheet
+    (rows in order, as a ``book.StreamedSheet`` needs)."""
     for col, width in enumerate(widths):
         sheet.set_column(col, col, width)
     last_col = len(widths) - 1
     sheet.merge_range(0, 0, 0, last_col, title, styles.title())
     sheet.merge_range(1, 0, 1, last_col, subtitle, styles.subtitle())
-    sheet.set_row(1, 32)
+    sheet.set_row(1, subtitle_height)
     sheet.write_row(header_row, 0, headers, styles.header())
     sheet.set_row(header_row, header_height)
     setup_page(sheet, catalog, year, title_rows=(header_row, header_row), freeze_row=header_row + 1)
@@ -186,7 +187,7 @@ def text_height(texts: list[tuple[str, float]], minimum_lines: int = 1) -> float
     return lines * LINE_HEIGHT + 2
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=65536)
 def wrapped_lines(text: str, width: float) -> int:
     """Lines ``text`` takes in a column of ``width`` (cached: thousands of rows repeat the same names)."""
     per_line = max(1, int(width * 1.1) - 1)

@@ -2,7 +2,8 @@
 
 ``write_summary`` renders a ``MergeResult`` into six sheets, in this order: "Tổng quan"
 (``overview``), "Chỉ tiêu" and "Theo đơn vị" (``metrics``), "Tiến độ nộp", "Kiểm tra" and
-"Dữ liệu" (``sheets``), with "Lộ trình 2030" (``roadmap``) after "Chỉ tiêu" when the workspace has a
+"Dữ liệu" (``sheets``; a list past Excel's rows goes on in "Dữ liệu (2)", …, said in the console
+and on page 1), with "Lộ trình 2030" (``roadmap``) after "Chỉ tiêu" when the workspace has a
 history. The file is written to a temporary name and moved into place; when
 the target is open in Excel the result goes to "tong-hop-<year> (1).xlsx" and the returned path
 says so (``fallback_used``, ``notice``).
@@ -13,11 +14,13 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from xlsxwriter.worksheet import Worksheet
+
 from ctre_xl.plan.catalog import Catalog
-from ctre_xl.book import report_workbook
-from ctre_xl.files import atomic_write
+from ctre_xl.book import SafeSheet, StreamedSheet, report_workbook
+from ctre_xl.files import atomic_write, scratch_folder
+from ctre_xl.limits import SheetChain, split_notice
 from ctre_xl.merge.model import MergeResult
-from ctre_xl.output.fitting import FittingSheet
 from ctre_xl.output.summary.by_unit import BY_UNIT_SHEET, write_by_unit_sheet
 from ctre_xl.output.summary.metrics import METRICS_SHEET, write_metrics_sheet
 from ctre_xl.output.summary.overview import OVERVIEW_SHEET, write_overview_sheet
@@ -28,6 +31,9 @@ from ctre_xl.output.summary.styles import Styles
 from ctre_xl.plan.units import Registry
 
 SHEETS = (OVERVIEW_SHEET, METRICS_SHEET, BY_UNIT_SHEET, PROGRESS_SHEET, FINDINGS_SHEET, DATA_SHEET)
+# The sheets that grow with the units and files, in order: (name, writer, what its entries are).
+LISTS = ((BY_UNIT_SHEET, write_by_unit_sheet, "dòng số liệu"), (PROGRESS_SHEET, write_progress_sheet, "đơn vị"),
+         (FINDINGS_SHEET, write_findings_sheet, "lỗi và cảnh báo"), (DATA_SHEET, write_data_sheet, "số liệu"))
 
 
 class SummaryPath(type(Path())):  # type: ignore[misc]
@@ -57,22 +63,38 @@ def write_summary(result: MergeResult, catalog: Catalog, registry: Registry, pat
     """Write the leadership summary of ``result`` to ``path`` (atomically); return where it went."""
     made = made or datetime.now()
     requested = Path(path)
-    with atomic_write(requested, allow_fallback=True) as (temporary, target):
-        workbook = report_workbook(temporary)  # unit text literal, any text writable, in memory
+    with atomic_write(requested, allow_fallback=True) as (temporary, target), scratch_folder(temporary.parent) as scratch:
+        # Unit text literal, any text writable; the sheets' XML in ``scratch``, not held in memory.
+        workbook = report_workbook(temporary, scratch)
         workbook.set_properties({
             "title": f"Tổng hợp kết quả thực hiện Kế hoạch vì trẻ em năm {result.year}",
             "subject": catalog.title, "author": "ctre-xl", "company": catalog.commune, "created": made,
         })
         styles = Styles(workbook)
-        sheets = {name: workbook.add_worksheet(name, worksheet_class=FittingSheet) for name in sheet_names(result)}
+
+        def make(name: str) -> Worksheet:
+            return workbook.add_worksheet(name, worksheet_class=SafeSheet)
+
+        def stream(name: str) -> Worksheet:  # a list's sheet: its rows leave memory as they are written
+            return workbook.add_worksheet(name, worksheet_class=StreamedSheet)
+
+        # The first sheets now; each list's sheets as it is written, so a list split by Excel's row
+        # limit ("Dữ liệu", "Dữ liệu (2)", …) keeps its sheets together in the workbook's order.
+        names = sheet_names(result)
+        sheets = {name: make(name) for name in names[:names.index(BY_UNIT_SHEET)]}
         metric_sheet = write_metrics_sheet(sheets[METRICS_SHEET], styles, result, catalog)
-        write_overview_sheet(sheets[OVERVIEW_SHEET], workbook, styles, result, catalog, metric_sheet, made)
         if ROADMAP_SHEET in sheets:
             write_roadmap_sheet(sheets[ROADMAP_SHEET], styles, result, catalog)
-        write_by_unit_sheet(sheets[BY_UNIT_SHEET], styles, result, catalog, registry)
-        write_progress_sheet(sheets[PROGRESS_SHEET], styles, result, catalog, registry)
-        write_findings_sheet(sheets[FINDINGS_SHEET], styles, result, catalog, registry)
-        write_data_sheet(sheets[DATA_SHEET], styles, result, catalog, registry)
+        split = []
+        for name, write, what in LISTS:
+            chain = SheetChain(stream, name)
+            write(chain, styles, result, catalog, registry)
+            if chain.split:  # the findings workbook's sheet is cut the same way (same first row)
+                also = f"kiem-tra-{result.year}.xlsx" if name == FINDINGS_SHEET else ""
+                split.append(split_notice(chain, what, also))
+        result.notices.extend(notice for notice in split if notice not in result.notices)
+        write_overview_sheet(sheets[OVERVIEW_SHEET], workbook, styles, result, catalog, metric_sheet, made,
+                             split=split)
         sheets[OVERVIEW_SHEET].activate()
         workbook.close()  # an OSError (disk full...), even wrapped by XlsxWriter: files.atomic_write words it
     written = SummaryPath(target.path)

@@ -9,7 +9,7 @@ from xml.etree.ElementTree import Element
 
 from ctre_xl.plan.finding_kinds import FindingKind
 from ctre_xl.read.values import shown
-from ctre_xl.read.xlsx.scan import RawCell, SharedStrings, Unsupported
+from ctre_xl.read.xlsx.scan import RawCell, SharedStrings, Unsupported, _Memo
 from ctre_xl.text import clean_text
 
 _NS_MAIN = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -153,3 +153,28 @@ def _cell(kind: str, value: str | None, formula: str | None, inline: str | None,
         return Cell(float(value), formula)
     except ValueError:
         return Cell(value, formula)
+
+
+def cells_of(raw: dict[tuple[int, int], RawCell], indices: dict[tuple[int, int], int | None],
+             shared: _Strings) -> dict[tuple[int, int], Cell]:
+    """``_cell`` of every raw cell; ``indices``: the shared-string index of each "s" cell with a
+    value (``shared_index``, worked out once by the caller, which also needs it). Every other cell
+    is a pure function of its raw form, remembered like the scanner's decoded cells."""
+    count = len(shared)
+    cells: dict[tuple[int, int], Cell] = {}
+    for key, raw_cell in raw.items():
+        kind, value, formula, inline = raw_cell
+        if kind == "s" and value is not None:
+            index = indices[key]
+            cells[key] = Cell(shared.text(index) if index is not None and index < count else None, formula)
+            continue
+        cell = _CELLS.get(raw_cell)
+        if cell is None:
+            cell = _cell(kind, value, formula, inline, shared)
+            if cell.value == cell.value:  # not NaN: one NaN shared by two cells would compare equal
+                _CELLS.keep(raw_cell, cell, sum(len(part) for part in raw_cell if part))
+        cells[key] = cell
+    return cells
+
+
+_CELLS = _Memo()  # a raw cell (not a shared string's) -> its Cell

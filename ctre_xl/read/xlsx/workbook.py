@@ -36,7 +36,7 @@ from ctre_xl.read.package import MiB, SMALL_PART, WorkbookError
 from ctre_xl.read.values import parse_saved_time
 from ctre_xl.read.sniff import ZipMember, packed_member, zip_directory
 from ctre_xl.read.xlsx.cells import (T_C, T_DIM, T_ROW, _NO_STRINGS, Cell, PickedStrings, _has_content, _raw_cell,
-                                     _rich_text, _Strings, _cell, Damage, pick_strings, settle_copies,
+                                     _rich_text, _Strings, _cell, Damage, cells_of, pick_strings, settle_copies,
                                      shared_index)
 from ctre_xl.read.xlsx.parts import XlsxParts, normalise_part
 from ctre_xl.read.xlsx.scan import RawCell, SharedStrings, Unsupported, scan_sheet
@@ -280,21 +280,19 @@ class XlsxWorkbook(XlsxParts):
                 raw = None
         if raw is None:
             raw = self._parse_rows(info.part, data, result, wanted, wanted_columns, max_row, last)
-        needed = {i for t, v, _, _ in raw.values() if t == "s" and (i := shared_index(v)) is not None}
+        indices = {key: shared_index(v) for key, (t, v, _, _) in raw.items() if t == "s" and v is not None}
+        needed = {index for index in indices.values() if index is not None}
         shared = self._shared_strings(needed) if needed else _NO_STRINGS
         try:
-            result.cells = {key: _cell(kind, value, formula, inline, shared)
-                            for key, (kind, value, formula, inline) in raw.items()}
+            result.cells = cells_of(raw, indices, shared)
         except Unsupported:  # a shared string the scanner cannot decode: the parser reads the table
             self._shared = None
             shared = self._shared_strings(needed, scanner=False)
-            for key, (kind, value, formula, inline) in raw.items():
-                result.cells[key] = _cell(kind, value, formula, inline, shared)
-        for (row, col), (kind, value, _, _) in raw.items():
-            index = shared_index(value) if kind == "s" and value is not None else 0
-            if index is None or (kind == "s" and value is not None and index >= len(shared)):  # read as empty
+            result.cells = cells_of(raw, indices, shared)
+        for (row, col), index in indices.items():
+            if index is None or index >= len(shared):  # read as empty
                 result.damage.append(Damage(FindingKind.DAMAGED_CONTENT, "shared_string", a1(row, col),
-                                            (("found", (value or "")[:40]),)))
+                                            (("found", (raw[row, col][1] or "")[:40]),)))
         for key, copies in result.copies.items():
             result.cells[key], found = settle_copies(a1(*key), [_cell(*copy, shared) for copy in copies])
             result.damage.append(found)

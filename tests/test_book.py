@@ -1,0 +1,163 @@
+"""The workbook every writer uses (ctre_xl/book.py): its fast cell writer gives XlsxWriter's own bytes.
+
+``SafeSheet._write_cell`` writes the three common kinds of cell (shared string, number, blank, each
+with a format) itself, for speed at scale. The sheet XML it produces must be byte for byte what
+XlsxWriter writes, for every kind of cell, with and without formats, row and column formats.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from xlsxwriter import Workbook
+
+from ctre_xl.book import SafeBook, StreamedSheet
+
+
+def _fill(workbook: Workbook) -> None:
+    bold = workbook.add_format({"bold": True})
+    money = workbook.add_format({"num_format": "#,##0", "font_color": "#FF0000"})
+    sheet = workbook.add_worksheet("Dữ liệu")
+    sheet.set_row(5, 30, bold)  # a row format: cells without a format of their own take it
+    sheet.set_column(4, 4, 12, money)  # a column format likewise
+    for row in range(40):
+        sheet.write_string(row, 0, f"Đơn vị {row} & <co> \"x\"", bold)
+        sheet.write_number(row, 1, row * 1.5 + 1e-12 * row, money)
+        sheet.write_number(row, 2, 10 ** (row % 20), bold)
+        sheet.write_blank(row, 3, None, money)
+        sheet.write_string(row, 4, "không định dạng")  # no format: row or column format decides
+        sheet.write_number(row, 5, -row)  # no format at all
+        sheet.write_formula(row, 6, f"=B{row + 1}*2", bold, row * 3)
+        sheet.write_boolean(row, 7, row % 2 == 0, bold)
+        sheet.write_datetime(row, 8, datetime(2026, 11, 9), money)
+    sheet.write_string(1000, 700, "xa", bold)  # a column of three letters
+    sheet.write_blank(6, 9, None)  # a blank without a format is not written at all
+
+
+def _sheet_xml(path: Path) -> bytes:
+    with zipfile.ZipFile(path) as archive:
+        return archive.read("xl/worksheets/sheet1.xml")
+
+
+def test_fast_cells_are_xlsxwriters_own_bytes(tmp_path: Path) -> None:
+    ours, theirs = tmp_path / "ours.xlsx", tmp_path / "theirs.xlsx"
+    safe = SafeBook(str(ours))
+    _fill(safe)
+    safe.close()
+    plain = Workbook(str(theirs), {"in_memory": True})
+    _fill(plain)
+    plain.close()
+    assert re.search(rb'<c r="A1" s="\d+" t="s"><v>0</v></c>', _sheet_xml(ours))  # the fast path wrote it
+    assert _sheet_xml(ours) == _sheet_xml(theirs)
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -float("inf")])
+def test_a_number_that_is_not_finite_is_an_empty_cell(tmp_path: Path, value: float) -> None:
+    path = tmp_path / "book.xlsx"
+    workbook = SafeBook(str(path))
+    sheet = workbook.add_worksheet("A")
+    sheet.write_number(0, 0, value, workbook.add_format({"bold": True}))
+    workbook.close()
+    xml = _sheet_xml(path)
+    assert re.search(rb'<c r="A1" s="\d+"/>', xml) and b"<v>" not in xml
+
+
+def _fill_in_order(workbook: Workbook, sheet_class: type | None = None, table: bool = True) -> None:
+    """Rows top to bottom, as a streamed sheet takes them; every kind of cell, texts XML must escape,
+    control characters, white space kept, a table whose header is the first row."""
+    bold = workbook.add_format({"bold": True})
+    money = workbook.add_format({"num_format": "#,##0"})
+    sheet = workbook.add_worksheet("Dữ liệu", worksheet_class=sheet_class) if sheet_class else \
+        workbook.add_worksheet("Dữ liệu")
+    if table:  # (XlsxWriter refuses one in constant-memory mode)
+        sheet.add_table(0, 0, 30, 3, {"name": "Bang", "columns": [{"header": h} for h in ("Tên", "Số", "Ô", "Ghi chú")]})
+    for row in range(1, 31):
+        sheet.write_string(row, 0, f"Đơn vị {row % 7} & <co> \"x\"", bold)
+        sheet.write_number(row, 1, row * 1.5, money)
+        sheet.write_blank(row, 2, None, money)
+        sheet.write_string(row, 3, ["  lề trái", "lề phải  ", "a\x07b", "<r>giả</r>", "dòng\nmới"][row % 5], bold)
+        sheet.write_formula(row, 4, f"=B{row + 1}*2", bold, row * 3)
+        sheet.write_boolean(row, 5, row % 2 == 0, bold)
+        sheet.write_string(row, 6, "không định dạng")
+        sheet.set_row(row, 18 + row % 3)
+
+
+def test_a_streamed_sheet_writes_xlsxwriters_own_constant_memory_bytes(tmp_path: Path) -> None:
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    ours, theirs = tmp_path / "ours.xlsx", tmp_path / "theirs.xlsx"
+    safe = SafeBook(str(ours), None, scratch)
+    _fill_in_order(safe, StreamedSheet)
+    safe.close()
+    plain = Workbook(str(theirs), {"constant_memory": True, "tmpdir": str(scratch)})
+    _fill_in_order(plain, table=False)
+    plain.close()
+    mine = _sheet_xml(ours)
+    assert b't="inlineStr"><is><t xml:space="preserve">  l' in mine  # streamed: inline strings
+    assert b"<tableParts" in mine  # the table XlsxWriter refuses in this mode is there
+    # The table's header row (ours alone), then every other row exactly as XlsxWriter writes it.
+    header = re.search(rb'<row r="1"[^>]*>(.*?)</row>', mine)[1]
+    assert re.findall(rb"<t>([^<]*)</t>", header) == ["Tên".encode(), "Số".encode(), "Ô".encode(), "Ghi chú".encode()]
+    rows = re.compile(rb'<row r="2".*</row>', re.S)
+    assert rows.search(mine)[0] == rows.search(_sheet_xml(theirs))[0]
+    assert list(scratch.iterdir()) == []  # the rows' file is gone once the workbook is written
+
+
+def test_a_streamed_sheet_refuses_a_row_already_passed(tmp_path: Path) -> None:
+    book = SafeBook(str(tmp_path / "b.xlsx"), None, tmp_path)
+    sheet = book.add_worksheet("A", worksheet_class=StreamedSheet)
+    sheet.write_string(5, 0, "sau")
+    for late in (lambda: sheet.write_string(2, 0, "trước"), lambda: sheet.set_row(1, 30),
+                 lambda: sheet.write_comment(0, 0, "ghi chú")):
+        with pytest.raises(RuntimeError, match="streamed sheet"):
+            late()
+    book.close()
+
+
+ROWS = [
+    [("Trường Tiểu học số 1 & <2>", "text"), (1234.5, "money"), (None, "money"), ("  lề", "text"),
+     (datetime(2026, 11, 9, 8, 30), "money"), (float("nan"), "money"), ("", "text"), (None, None)],
+    [("a\x07b", "text"), (7, "money"), ("x" * 40_000, "text"), (None, "text")],
+]
+
+
+@pytest.mark.parametrize("height", [None, 27.75])
+def test_write_cells_writes_what_a_write_per_cell_writes(tmp_path: Path, height: float | None) -> None:
+    xml = []
+    for way in ("row", "cells"):
+        scratch = tmp_path / way
+        scratch.mkdir()
+        book = SafeBook(str(tmp_path / f"{way}.xlsx"), None, scratch)
+        formats = {"text": book.add_format({"bold": True}), "money": book.add_format({"num_format": "#,##0"}), None: None}
+        sheet = book.add_worksheet("A", worksheet_class=StreamedSheet)
+        sheet.write_string(0, 0, "đầu", formats["text"])
+        for row, cells in enumerate(ROWS, start=2):
+            if way == "row":
+                sheet.write_cells(row, [(value, formats[name]) for value, name in cells], height)
+            else:
+                for col, (value, name) in enumerate(cells):
+                    sheet._write_value(row, col, value, formats[name])
+                if height is not None:
+                    sheet.set_row(row, height)
+        sheet.write_number(9, 1, 5, formats["money"])
+        book.close()
+        xml.append(_sheet_xml(tmp_path / f"{way}.xlsx"))
+    assert xml[0] == xml[1]
+    assert b'<row r="4"' in xml[0] and "đã cắt bớt".encode() in xml[0]
+
+
+def test_write_cells_refuses_a_row_already_passed_and_a_value_it_cannot_write(tmp_path: Path) -> None:
+    book = SafeBook(str(tmp_path / "b.xlsx"), None, tmp_path)
+    sheet = book.add_worksheet("A", worksheet_class=StreamedSheet)
+    bold = book.add_format({"bold": True})
+    sheet.write_cells(3, [("x", bold)])
+    for again in (lambda: sheet.write_cells(3, [("again", bold)]), lambda: sheet.write_string(3, 5, "more", bold)):
+        with pytest.raises(RuntimeError, match="streamed sheet"):
+            again()
+    with pytest.raises(TypeError):
+        sheet.write_cells(4, [(True, bold)])
+    book.close()
