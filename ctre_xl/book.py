@@ -12,18 +12,19 @@ from __future__ import annotations
 
 import copy
 import math
+import shutil
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Sequence, TextIO
 
 from xlsxwriter.format import Format
-from xlsxwriter.utility import _preserve_whitespace, xl_col_to_name
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import CellBlankTuple, CellNumberTuple, CellStringTuple
 
 from ctre_xl.limits import CheckedSheet
 from ctre_xl.style import REPORT_SIZE, font
-from ctre_xl.text import clean_text, fit_cell
+from ctre_xl.sheetxml import cell_xml, column_name, inline_xml
+from ctre_xl.text import clean_text
 
 
 class SafeSheet(CheckedSheet):
@@ -69,9 +70,9 @@ class SafeSheet(CheckedSheet):
         if cell.format is None or kind not in _FAST_CELLS:
             super()._write_cell(row, col, cell)
             return
-        start = f'<c r="{_column_name(col)}{row + 1}" s="{cell.format._get_xf_index()}"'
+        start = f'<c r="{column_name(col)}{row + 1}" s="{cell.format._get_xf_index()}"'
         if kind is CellStringTuple and self.constant_memory:  # a streamed sheet's strings are inline
-            self.fh.write(f'{start} t="inlineStr">{self._inline(cell.string)}</c>')
+            self.fh.write(f'{start} t="inlineStr">{inline_xml(cell.string)}</c>')
         elif kind is CellStringTuple:
             self.fh.write(f'{start} t="s"><v>{cell.string}</v></c>')
         elif kind is CellNumberTuple:
@@ -148,7 +149,8 @@ class StreamedSheet(SafeSheet):
         for col in written[:1] + written[-1:]:  # the row's bounds and the sheet's size, once per row
             self._kept(self._check_dimensions(row, col), row, col)
         line = row + 1
-        xml = [self._cell_xml(line, col, value, fmt) for col, (value, fmt) in enumerate(cells)]
+        xml = [cell_xml(line, col, self._convert_date_time(value) if isinstance(value, (date, datetime)) else value,
+                        None if fmt is None else fmt._get_xf_index()) for col, (value, fmt) in enumerate(cells)]
         info = self.row_info.pop(row, None)  # written now: XlsxWriter must not write the row again
         self.last_written = row
         if any(xml):
@@ -157,23 +159,20 @@ class StreamedSheet(SafeSheet):
         elif info is not None:
             self._write_empty_row(row, None, info)
 
-    def _cell_xml(self, line: int, col: int, value: Any, fmt: Format | None) -> str:
-        """One cell of ``write_cells`` (``line``: its row as Excel numbers it)."""
-        if fmt is None:
-            if value is None:
-                return ""  # as write_blank: nothing without a format
-            raise ValueError("write_cells needs a format for every value")  # the row's own format would apply
-        start = f'<c r="{_column_name(col)}{line}" s="{fmt._get_xf_index()}"'
-        kind = value.__class__
-        if kind is str:
-            return f'{start} t="inlineStr">{self._inline(value)}</c>'
-        if kind in (date, datetime):
-            value = self._convert_date_time(value)
-        elif kind is not float and kind is not int:
-            if value is not None:
-                raise TypeError(f"write_cells writes text, numbers, dates and blanks, not {kind.__name__}")
-            return f"{start}/>"
-        return f"{start}><v>{value:.16G}</v></c>" if math.isfinite(value) else f"{start}/>"
+    def append_rows(self, first_row: int, rows: int, last_col: int, made: TextIO) -> None:
+        """``rows`` rows from ``first_row`` made elsewhere (``sheetxml.write_rows``, on the other
+        core), read from ``made``: the last rows of the sheet, after every row written here."""
+        if not self.constant_memory or first_row <= max(self.previous_row, self.last_written) and \
+                (self.table or first_row <= self.last_written):
+            raise RuntimeError(f"{self.name}: rows made elsewhere go after every row written here")
+        if rows <= 0:
+            return
+        last = first_row + rows - 1
+        for row, col in ((first_row, 0), (last, last_col)):
+            self._kept(self._check_dimensions(row, col), row, col)
+        self._write_single_row(last)  # what XlsxWriter holds (the header) goes out first
+        shutil.copyfileobj(made, self.fh)
+        self.last_written = last
 
     def _write_value(self, row: int, col: int, value: Any, fmt: Format | None) -> None:
         if isinstance(value, str):
@@ -185,33 +184,8 @@ class StreamedSheet(SafeSheet):
         else:
             self.write_number(row, col, value, fmt)
 
-    def _inline(self, text: str) -> str:
-        """``<is>..</is>`` of an inline string, cleaned and fitted as ``write_string`` does and escaped by
-        XlsxWriter's own steps, once per distinct text (a long list repeats the same names and words)."""
-        found = _INLINE.get(text)
-        if found is None:
-            escaped = self._escape_control_characters(fit_cell(clean_text(text)))  # as _write_string has them
-            if escaped.startswith("<r>") and escaped.endswith("</r>"):  # rich text, as XlsxWriter writes it
-                found = f"<is>{escaped}</is>"
-            else:
-                space = ' xml:space="preserve"' if _preserve_whitespace(escaped) else ""
-                found = f"<is><t{space}>{self._escape_data(escaped)}</t></is>"
-            if len(_INLINE) >= _INLINE_KEPT:
-                _INLINE.clear()
-            _INLINE[text] = found
-        return found
 
-
-_INLINE: dict[str, str] = {}
-_INLINE_KEPT = 50_000
 _FAST_CELLS = (CellStringTuple, CellNumberTuple, CellBlankTuple)
-_COLUMN_NAMES: list[str] = []
-
-
-def _column_name(col: int) -> str:
-    if col >= len(_COLUMN_NAMES):
-        _COLUMN_NAMES.extend(xl_col_to_name(c) for c in range(len(_COLUMN_NAMES), col + 1))
-    return _COLUMN_NAMES[col]
 
 
 _FORMULAS: dict[tuple[str, bool], str] = {}

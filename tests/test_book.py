@@ -7,6 +7,7 @@ XlsxWriter writes, for every kind of cell, with and without formats, row and col
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from datetime import datetime
@@ -16,6 +17,7 @@ import pytest
 from xlsxwriter import Workbook
 
 from ctre_xl.book import SafeBook, StreamedSheet
+from ctre_xl.sheetxml import write_rows
 
 
 def _fill(workbook: Workbook) -> None:
@@ -161,3 +163,30 @@ def test_write_cells_refuses_a_row_already_passed_and_a_value_it_cannot_write(tm
     with pytest.raises(TypeError):
         sheet.write_cells(4, [(True, bold)])
     book.close()
+
+
+def test_rows_made_elsewhere_are_the_rows_write_cells_makes(tmp_path: Path) -> None:
+    """``sheetxml.write_rows`` (the other core's rows) + ``append_rows`` == ``write_cells`` row by row."""
+    values = [[("Trường số 1 & <co>", "text"), (2026, "money"), (None, "money"), ("", "text"), (1.25, "money")],
+              [("  lề", "text"), (float("inf"), "money"), ("x" * 40_000, "text"), (None, None), (7, "money")]]
+    xml = []
+    for way in ("cells", "elsewhere"):
+        scratch = tmp_path / way
+        scratch.mkdir()
+        book = SafeBook(str(tmp_path / f"{way}.xlsx"), None, scratch)
+        formats = {"text": book.add_format({"bold": True}), "money": book.add_format({"num_format": "#,##0"}), None: None}
+        sheet = book.add_worksheet("A", worksheet_class=StreamedSheet)
+        sheet.write_string(0, 0, "đầu", formats["text"])
+        if way == "cells":
+            for row, cells in enumerate(values, start=1):
+                sheet.write_cells(row, [(value, formats[name]) for value, name in cells])
+        else:
+            made = io.StringIO()
+            rows = [[(value, None if formats[name] is None else formats[name]._get_xf_index()) for value, name in cells]
+                    for cells in values]
+            assert write_rows(made, 2, rows) == 2
+            made.seek(0)
+            sheet.append_rows(1, 2, 4, made)
+        book.close()
+        xml.append(_sheet_xml(tmp_path / f"{way}.xlsx"))
+    assert xml[0] == xml[1] and b'<row r="3">' in xml[0]

@@ -1,31 +1,30 @@
-"""The summary's list sheets: "Tiến độ nộp" (completeness), "Kiểm tra" (findings), "Dữ liệu" (facts)."""
+"""The summary's list sheets: "Tiến độ nộp" (completeness) and "Kiểm tra" (findings); "Dữ liệu" is
+``data_sheet``."""
 
 from __future__ import annotations
 
 from typing import Sequence
 
-from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from ctre_xl.book import StreamedSheet
 from ctre_xl.limits import SheetChain, chunks, fits
 from ctre_xl.plan.catalog import Catalog
-from ctre_xl.merge.model import Fact, MergeResult, UnitStatus
+from ctre_xl.merge.model import MergeResult, UnitStatus
 from ctre_xl.output.corrections import write_corrections_block
 from ctre_xl.output.ordering import errors_first
 from ctre_xl.output.findings_table import (CODE_SIZE, FINDINGS_HEADERS, FINDINGS_WIDTHS, FindingsLook, counts_text,
                                            figure_labels, write_findings_table)
 from ctre_xl.output.summary.metrics import HEADER_ROW, FIRST_ROW, unit_names
 from ctre_xl.output.summary.opinions import write_optional_progress
-from ctre_xl.output.summary.styles import Styles, add_text_rule, setup_page, start_table_sheet, text_height
-from ctre_xl.style import AMBER, COUNT, DATE, FIGURE, FONT, GREEN, MUTED, RED
+from ctre_xl.output.summary.styles import Styles, add_text_rule, start_table_sheet, text_height
+from ctre_xl.style import AMBER, COUNT, DATE, GREEN, MUTED, RED
 from ctre_xl.plan.units import Registry
 from ctre_xl.plan.vocab import Severity
 from ctre_xl.text import format_date
 
 PROGRESS_SHEET = "Tiến độ nộp"
 FINDINGS_SHEET = "Kiểm tra"
-DATA_SHEET = "Dữ liệu"
 
 ON_TIME, LATE, NO_DATE, MISSING = "Đúng hạn", "Nộp muộn", "Không ghi ngày", "Chưa nộp"
 KIND_LABELS = {"department": "Phòng, ban", "school": "Trường học"}
@@ -132,82 +131,3 @@ def write_findings_sheet(chain: SheetChain, styles: Styles, result: MergeResult,
             severity_cells = f"F{FIRST_ROW + 1}:F{row}"
             add_text_rule(sheet, styles, severity_cells, Severity.ERROR.label, RED)
             add_text_rule(sheet, styles, severity_cells, Severity.WARNING.label, AMBER)
-
-
-DATA_HEADERS = ("Năm", "Đơn vị", "Số liệu", "Giá trị", "Tệp", "Trang", "Ô", "Mã đơn vị", "Mã số liệu", "SHA-256")
-DATA_WIDTHS = (6, 28, 40, 15, 24, 9, 6, 12, 24, 46)
-DATA_CODE_COLUMNS = (7, 8, 9)  # secondary: grey, smaller; the SHA-256 column hidden
-NOT_PRINTED = ("Trang này không in cùng bảng tổng hợp (vùng in là một ô trống). Muốn in: "
-               "Bố trí Trang > Vùng In > Xoá Vùng In (LibreOffice: Định dạng > Vùng in > Xoá).")
-
-
-TABLE_NAME = "DuLieuTongHop"  # the first sheet's table keeps this name: pivot tables refer to it
-
-
-def write_data_sheet(chain: SheetChain, styles: Styles, result: MergeResult, catalog: Catalog,
-                     registry: Registry) -> None:
-    """The tidy merged table as an Excel table (header in row 1), ready for pivot tables.
-
-    Each figure by its unit's name and its Vietnamese label; the codes follow, in grey, for other
-    software. Not printed with the rest: its print area is one blank cell (Excel and LibreOffice
-    skip an empty page), so printing the whole workbook gives the report without thousands of rows.
-    Past a sheet's rows the facts go on in "Dữ liệu (2)", …: one table per sheet, each with its header.
-    """
-    names = unit_names(result, registry)
-    text, number = styles.get(), styles.get(num_format=FIGURE)
-    code = styles.get(font_size=CODE_SIZE, font_color=MUTED)
-    formats = [number if header in ("Năm", "Giá trị") else text for header in DATA_HEADERS]
-    formats[0] = styles.get(num_format="0")
-    for col in DATA_CODE_COLUMNS:
-        formats[col] = code
-    columns = [{"header": header, "header_format": styles.header(), "format": fmt}
-               for header, fmt in zip(DATA_HEADERS, formats)]
-    chain.rows = len(result.facts)
-    for piece in chunks(result.facts, 1):
-        sheet = chain.next()
-        for col, width in enumerate(DATA_WIDTHS):
-            sheet.set_column(col, col, width, formats[col] if col in DATA_CODE_COLUMNS else None,
-                             {"hidden": True} if DATA_HEADERS[col] == "SHA-256" else None)
-        # A table needs at least one body row; an empty result keeps one blank row.
-        table = TABLE_NAME if len(chain.sheets) == 1 else f"{TABLE_NAME}{len(chain.sheets)}"
-        sheet.add_table(0, 0, max(len(piece), 1), len(DATA_HEADERS) - 1, {
-            "name": table, "style": "Table Style Light 9", "columns": columns, "autofilter": True})
-        _release_overlap_index(sheet)
-        # Before the rows: the sheet is streamed, its rows leave memory top to bottom.
-        sheet.write_comment(0, 0, NOT_PRINTED, {"x_scale": 2, "y_scale": 1.2, "font_name": FONT, "font_size": 10})
-        # The rows are written here rather than passed to add_table as "data": add_table writes each
-        # value through the generic write(), and building every row first holds them all in memory
-        # at once (tens of thousands of facts); the cells and formats written are the same.
-        _write_facts(sheet, piece, names, catalog, formats)
-        setup_page(sheet, catalog, result.year, title_rows=(0, 0), freeze_row=1)
-        blank = len(DATA_HEADERS) + 1  # a column beyond the table, never written
-        sheet.print_area(0, blank, 0, blank)
-
-
-def _release_overlap_index(sheet: Worksheet) -> None:
-    """Drop XlsxWriter's per-cell index of the table's range, kept only to refuse overlaps.
-
-    add_table records every cell of the table in a dict so that a later merge or table over it is
-    refused: about 25 MB for a few thousand schools, held until the file is written. This sheet
-    gets no other table or merged range, so the index has nothing left to protect. (A private
-    attribute: if a future XlsxWriter renames it, nothing happens and only the memory stays.)
-    """
-    index = getattr(sheet, "table_cells", None)
-    if isinstance(index, dict):
-        index.clear()
-
-
-def _write_facts(sheet: StreamedSheet, facts: Sequence[Fact], names: dict[str, str], catalog: Catalog,
-                 formats: list[Format]) -> None:
-    """The table's body from row 2, each value with its column's format (as add_table would); an
-    empty text is a blank (formatted) cell, as write() makes it. A row at a time: a few hundred
-    thousand cells at scale."""
-    for row, fact in enumerate(facts, start=1):
-        sheet.write_cells(row, [(value if value != "" else None, fmt)
-                                for value, fmt in zip(_fact_row(fact, names, catalog), formats)])
-
-
-def _fact_row(fact: Fact, names: dict[str, str], catalog: Catalog) -> list[object]:
-    element = catalog.elements.get(fact.element)
-    return [fact.year, names.get(fact.unit, fact.unit), element.label if element else fact.element, fact.value,
-            fact.file, fact.sheet, fact.cell, fact.unit, fact.element, fact.sha256]

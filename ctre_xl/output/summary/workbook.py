@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ctre_xl.plan.catalog import Catalog
@@ -25,15 +26,16 @@ from ctre_xl.output.summary.by_unit import BY_UNIT_SHEET, write_by_unit_sheet
 from ctre_xl.output.summary.metrics import METRICS_SHEET, write_metrics_sheet
 from ctre_xl.output.summary.overview import OVERVIEW_SHEET, write_overview_sheet
 from ctre_xl.output.summary.roadmap import ROADMAP_SHEET, write_roadmap_sheet
-from ctre_xl.output.summary.sheets import (DATA_SHEET, FINDINGS_SHEET, PROGRESS_SHEET, write_data_sheet,
-                                           write_findings_sheet, write_progress_sheet)
+from ctre_xl.output.summary.data_sheet import DATA_SHEET, data_formats, start_data_rows, write_data_sheet
+from ctre_xl.output.summary.sheets import FINDINGS_SHEET, PROGRESS_SHEET, write_findings_sheet, write_progress_sheet
 from ctre_xl.output.summary.styles import Styles
 from ctre_xl.plan.units import Registry
 
 SHEETS = (OVERVIEW_SHEET, METRICS_SHEET, BY_UNIT_SHEET, PROGRESS_SHEET, FINDINGS_SHEET, DATA_SHEET)
 # The sheets that grow with the units and files, in order: (name, writer, what its entries are).
+# ("Dữ liệu" is written by ``data_sheet``, its rows made on the other core meanwhile.)
 LISTS = ((BY_UNIT_SHEET, write_by_unit_sheet, "dòng số liệu"), (PROGRESS_SHEET, write_progress_sheet, "đơn vị"),
-         (FINDINGS_SHEET, write_findings_sheet, "lỗi và cảnh báo"), (DATA_SHEET, write_data_sheet, "số liệu"))
+         (FINDINGS_SHEET, write_findings_sheet, "lỗi và cảnh báo"), (DATA_SHEET, None, "số liệu"))
 
 
 class SummaryPath(type(Path())):  # type: ignore[misc]
@@ -70,14 +72,29 @@ def write_summary(result: MergeResult, catalog: Catalog, registry: Registry, pat
             "title": f"Tổng hợp kết quả thực hiện Kế hoạch vì trẻ em năm {result.year}",
             "subject": catalog.title, "author": "ctre-xl", "company": catalog.commune, "created": made,
         })
-        styles = Styles(workbook)
+        _write_sheets(workbook, scratch, result, catalog, registry, made)
+        workbook.close()  # an OSError (disk full...), even wrapped by XlsxWriter: files.atomic_write words it
+    written = SummaryPath(target.path)
+    written.requested = requested
+    written.fallback_used = target.fallback_used
+    return written
 
-        def make(name: str) -> Worksheet:
-            return workbook.add_worksheet(name, worksheet_class=SafeSheet)
 
-        def stream(name: str) -> Worksheet:  # a list's sheet: its rows leave memory as they are written
-            return workbook.add_worksheet(name, worksheet_class=StreamedSheet)
+def _write_sheets(workbook: Workbook, scratch: Path, result: MergeResult, catalog: Catalog, registry: Registry,
+                  made: datetime) -> None:
+    """Every sheet, page 1 last (it says which lists were split); the rows of "Dữ liệu" are made on
+    the other core meanwhile (``data_sheet``)."""
+    styles = Styles(workbook)
+    formats = data_formats(styles)
+    rows = start_data_rows(result, catalog, registry, formats, scratch)
 
+    def make(name: str) -> Worksheet:
+        return workbook.add_worksheet(name, worksheet_class=SafeSheet)
+
+    def stream(name: str) -> Worksheet:  # a list's sheet: its rows leave memory as they are written
+        return workbook.add_worksheet(name, worksheet_class=StreamedSheet)
+
+    try:
         # The first sheets now; each list's sheets as it is written, so a list split by Excel's row
         # limit ("Dữ liệu", "Dữ liệu (2)", …) keeps its sheets together in the workbook's order.
         names = sheet_names(result)
@@ -88,16 +105,15 @@ def write_summary(result: MergeResult, catalog: Catalog, registry: Registry, pat
         split = []
         for name, write, what in LISTS:
             chain = SheetChain(stream, name)
-            write(chain, styles, result, catalog, registry)
+            if write is None:
+                write_data_sheet(chain, styles, result, catalog, formats, rows)
+            else:
+                write(chain, styles, result, catalog, registry)
             if chain.split:  # the findings workbook's sheet is cut the same way (same first row)
                 also = f"kiem-tra-{result.year}.xlsx" if name == FINDINGS_SHEET else ""
                 split.append(split_notice(chain, what, also))
-        result.notices.extend(notice for notice in split if notice not in result.notices)
-        write_overview_sheet(sheets[OVERVIEW_SHEET], workbook, styles, result, catalog, metric_sheet, made,
-                             split=split)
-        sheets[OVERVIEW_SHEET].activate()
-        workbook.close()  # an OSError (disk full...), even wrapped by XlsxWriter: files.atomic_write words it
-    written = SummaryPath(target.path)
-    written.requested = requested
-    written.fallback_used = target.fallback_used
-    return written
+    finally:
+        rows.stop()  # done by now, or stopped (Ctrl-C, an error): nothing of it outlives the summary
+    result.notices.extend(notice for notice in split if notice not in result.notices)
+    write_overview_sheet(sheets[OVERVIEW_SHEET], workbook, styles, result, catalog, metric_sheet, made, split=split)
+    sheets[OVERVIEW_SHEET].activate()

@@ -1,0 +1,79 @@
+"""The XML of worksheet cells and rows exactly as XlsxWriter writes them, without its per-cell layers.
+
+A long list of the summary is hundreds of thousands of cells; through XlsxWriter's API each costs
+a dozen Python calls. These functions give the same bytes for the cells those lists hold (text,
+number, blank, each with its format's index) and are plain functions of their arguments, so that
+rows can be made in this process (``book.StreamedSheet.write_cells``) or on the other core
+(``output/summary/data_rows.py``) alike. tests/test_book.py compares them with XlsxWriter's own
+output.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Iterable, TextIO
+
+from xlsxwriter.utility import _preserve_whitespace, xl_col_to_name
+from xlsxwriter.xmlwriter import XMLwriter
+
+from ctre_xl.text import clean_text, fit_cell
+
+Cell = tuple[Any, "int | None"]  # (text, number or None, the index of its format or None)
+
+_ESCAPER = XMLwriter()
+_INLINE: dict[str, str] = {}
+_INLINE_KEPT = 50_000
+_COLUMN_NAMES: list[str] = []
+
+
+def column_name(col: int) -> str:
+    """"A", "B", … "AA" for a 0-based column (kept once made)."""
+    if col >= len(_COLUMN_NAMES):
+        _COLUMN_NAMES.extend(xl_col_to_name(c) for c in range(len(_COLUMN_NAMES), col + 1))
+    return _COLUMN_NAMES[col]
+
+
+def inline_xml(text: str) -> str:
+    """``<is>..</is>`` of an inline string: cleaned and fitted to a cell as ``book.SafeSheet`` writes
+    text, escaped by XlsxWriter's own steps; once per distinct text (lists repeat names and words)."""
+    found = _INLINE.get(text)
+    if found is None:
+        escaped = XMLwriter._escape_control_characters(fit_cell(clean_text(text)))
+        if escaped.startswith("<r>") and escaped.endswith("</r>"):  # rich text, as XlsxWriter writes it
+            found = f"<is>{escaped}</is>"
+        else:
+            space = ' xml:space="preserve"' if _preserve_whitespace(escaped) else ""
+            found = f"<is><t{space}>{_ESCAPER._escape_data(escaped)}</t></is>"
+        if len(_INLINE) >= _INLINE_KEPT:
+            _INLINE.clear()
+        _INLINE[text] = found
+    return found
+
+
+def cell_xml(line: int, col: int, value: Any, xf: int | None) -> str:
+    """One cell (``line``: its row as Excel numbers it): text inline, a number, or a blank with its
+    format; nothing for a blank without a format (XlsxWriter writes none)."""
+    if xf is None:
+        if value is None:
+            return ""
+        raise ValueError("a cell with a value needs a format here")  # the row's or column's would apply
+    start = f'<c r="{column_name(col)}{line}" s="{xf}"'
+    kind = value.__class__
+    if kind is str:
+        return f'{start} t="inlineStr">{inline_xml(value)}</c>'
+    if kind is not float and kind is not int:
+        if value is not None:
+            raise TypeError(f"cells here are text, numbers and blanks, not {kind.__name__}")
+        return f"{start}/>"
+    return f"{start}><v>{value:.16G}</v></c>" if math.isfinite(value) else f"{start}/>"  # NaN, INF: empty
+
+
+def write_rows(out: TextIO, first_line: int, rows: Iterable[list[Cell]]) -> int:
+    """Plain rows (no height or format of their own) from ``first_line`` on; the number written."""
+    written = 0
+    for line, cells in enumerate(rows, start=first_line):
+        xml = "".join(cell_xml(line, col, value, xf) for col, (value, xf) in enumerate(cells))
+        if xml:
+            out.write(f'<row r="{line}">{xml}</row>')
+        written += 1
+    return written
