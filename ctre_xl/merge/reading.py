@@ -20,6 +20,7 @@ from ctre_xl.plan.findings import Finding
 from ctre_xl.plan.units import Registry
 from ctre_xl.plan.vocab import FileStatus
 from ctre_xl.read.model import FileRecord, Submission
+from ctre_xl.read.submission import read_submission  # imported before the pool forks: workers start with it
 from ctre_xl.workers import WORKERS, ignore_interrupts, interrupts_blocked, two_cores
 
 PARALLEL_FROM = 24  # below this many files, starting worker processes costs more than it saves
@@ -52,8 +53,6 @@ def _read_in_worker(paths: list[Path]) -> list[FileRead]:
 
 
 def _read_one(path: Path, inbox: Path, catalog: Catalog, registry: Registry, allow_sample: bool) -> FileRead:
-    from ctre_xl.read.submission import read_submission
-
     try:
         outcome = read_submission(path, inbox, catalog, registry, allow_sample=allow_sample)
     except Exception as exc:  # one unreadable file must never stop the merge of forty others
