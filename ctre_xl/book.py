@@ -162,8 +162,8 @@ class StreamedSheet(SafeSheet):
     def append_rows(self, first_row: int, rows: int, last_col: int, made: TextIO) -> None:
         """``rows`` rows from ``first_row`` made elsewhere (``sheetxml.write_rows``, on the other
         core), read from ``made``: the last rows of the sheet, after every row written here."""
-        if not self.constant_memory or first_row <= max(self.previous_row, self.last_written) and \
-                (self.table or first_row <= self.last_written):
+        if not self.constant_memory or first_row < self.previous_row or first_row <= self.last_written \
+                or (first_row == self.previous_row and self.table):
             raise RuntimeError(f"{self.name}: rows made elsewhere go after every row written here")
         if rows <= 0:
             return
