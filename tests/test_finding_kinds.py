@@ -29,6 +29,7 @@ from ctre_xl.merge.validate import check_submission, compare_previous, validate_
 from ctre_xl.plan.finding_docs import README_END, README_START, readme_block
 from ctre_xl.plan.finding_kinds import KINDS, FindingKind
 from ctre_xl.plan.units import school_unit
+from ctre_xl.merge import reading as merge_reading
 from ctre_xl.read import submission as reading
 from ctre_xl.read.submission import read_submission
 
@@ -205,7 +206,7 @@ def _read_failed(env: Env) -> list:
 
     def crash(*_args: object, **_options: object) -> None:
         raise RuntimeError("hỏng bất ngờ")
-    env.monkeypatch.setattr(reading, "read_submission", crash)
+    env.monkeypatch.setattr(merge_reading, "read_submission", crash)  # where the merge calls it
     return env.merge()
 
 
