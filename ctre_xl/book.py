@@ -23,7 +23,7 @@ from xlsxwriter.worksheet import CellBlankTuple, CellNumberTuple, CellStringTupl
 
 from ctre_xl.limits import CheckedSheet
 from ctre_xl.style import REPORT_SIZE, font
-from ctre_xl.sheetxml import cell_xml, column_name, inline_xml
+from ctre_xl.sheetxml import cell_xml, column_name
 from ctre_xl.text import clean_text
 
 
@@ -67,18 +67,16 @@ class SafeSheet(CheckedSheet):
         # here as the very same bytes (tests/test_book.py compares them); anything else, or a cell
         # without a format of its own (row and column formats apply), goes to XlsxWriter.
         kind = type(cell)
-        if cell.format is None or kind not in _FAST_CELLS:
+        if cell.format is None or kind not in _FAST_CELLS or \
+                (kind is CellNumberTuple and type(cell.number) not in (int, float)):  # bool, Decimal…
             super()._write_cell(row, col, cell)
             return
-        start = f'<c r="{column_name(col)}{row + 1}" s="{cell.format._get_xf_index()}"'
-        if kind is CellStringTuple and self.constant_memory:  # a streamed sheet's strings are inline
-            self.fh.write(f'{start} t="inlineStr">{inline_xml(cell.string)}</c>')
-        elif kind is CellStringTuple:
-            self.fh.write(f'{start} t="s"><v>{cell.string}</v></c>')
-        elif kind is CellNumberTuple:
-            self.fh.write(f"{start}><v>{cell.number:.16G}</v></c>")
-        else:
-            self.fh.write(f"{start}/>")
+        xf = cell.format._get_xf_index()
+        if kind is CellStringTuple and not self.constant_memory:  # an index into the shared strings
+            self.fh.write(f'<c r="{column_name(col)}{row + 1}" s="{xf}" t="s"><v>{cell.string}</v></c>')
+        else:  # an inline string (a streamed sheet's), a number or a blank: as ``write_cells`` writes them
+            value = cell.string if kind is CellStringTuple else cell.number if kind is CellNumberTuple else None
+            self.fh.write(cell_xml(row + 1, col, value, xf))
 
 
 class StreamedSheet(SafeSheet):
@@ -98,8 +96,11 @@ class StreamedSheet(SafeSheet):
     def _check_dimensions(self, row: int, col: int, ignore_row: bool = False, ignore_col: bool = False) -> int:
         if self.constant_memory and not (ignore_row or ignore_col) and \
                 (0 <= row < self.previous_row or 0 <= row <= self.last_written):
-            raise RuntimeError(f"{self.name}: row {row + 1} written after row {self.previous_row + 1} in a streamed sheet")
+            raise self._passed(row)
         return super()._check_dimensions(row, col, ignore_row, ignore_col)
+
+    def _passed(self, row: int) -> RuntimeError:
+        return RuntimeError(f"{self.name}: row {row + 1} written after row {self.previous_row + 1} in a streamed sheet")
 
     def add_table(self, first_row: int, first_col: int, last_row: int, last_col: int,
                   options: dict[str, Any] | None = None) -> Any:
@@ -140,7 +141,7 @@ class StreamedSheet(SafeSheet):
             return
         if row < self.previous_row or row <= self.last_written or \
                 (row == self.previous_row and (self.table or row in self.comments)):
-            raise RuntimeError(f"{self.name}: row {row + 1} written after row {self.previous_row + 1} in a streamed sheet")
+            raise self._passed(row)
         if row > self.previous_row:
             self._write_single_row(row)  # what XlsxWriter holds of the row before goes out first
         if height is not None:

@@ -309,6 +309,14 @@ class OutputBatch:
     def stage(self, path: Path) -> Path:
         return temporary_beside(Path(path), into=self.staged)
 
+    def written(self, wanted: Path, path: Path) -> None:
+        """The writer of ``wanted`` wrote ``path``: its staged file, or a fallback of its own, which
+        the batch then keeps (or removes) instead of the staged file."""
+        staged = self.staged[wanted]
+        if Path(path) != staged:
+            staged.unlink(missing_ok=True)
+            self.staged[wanted] = Path(path)
+
     def commit(self) -> dict[Path, Path]:
         """Move every staged file into place; wanted path -> the path written."""
         with interrupts_deferred():

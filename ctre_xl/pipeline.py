@@ -152,11 +152,7 @@ def write_each(writers: dict[str, tuple[str, Writer]]) -> Stager:
     """Write each output in turn, in this process (the formal report and its annex)."""
     def write(result: MergeResult, wanted: dict[str, Path], batch: OutputBatch) -> dict[Path, str]:
         for kind, (_pattern, writer) in writers.items():
-            staged = batch.stage(wanted[kind])
-            written = Path(writer(result, staged))
-            if written != staged:  # the writer's own fallback: keep what it wrote
-                staged.unlink(missing_ok=True)
-                batch.staged[wanted[kind]] = written
+            batch.written(wanted[kind], writer(result, batch.stage(wanted[kind])))
         return {}
     return write
 

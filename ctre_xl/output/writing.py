@@ -92,9 +92,7 @@ def write_merge_outputs(result: MergeResult, catalog: Catalog, registry: Registr
     context = Context(result, catalog, registry, datetime.now())
 
     def done(job: Job, path: Path) -> None:
-        if path != job.staged:  # the writer's own fallback: the batch keeps (or removes) what it wrote
-            job.staged.unlink(missing_ok=True)
-            batch.staged[job.wanted] = path
+        batch.written(job.wanted, path)
 
     if len(jobs) > PARALLEL_FROM and two_cores():
         write_in_pool(jobs, context, done)
