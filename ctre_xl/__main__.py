@@ -10,9 +10,12 @@ Before anything is printed, standard output and error are made safe for any char
 
 from __future__ import annotations
 
+import _thread
 import os
 import signal
 import sys
+import threading
+import time
 
 from ctre_xl.streams import make_output_safe
 
@@ -25,6 +28,7 @@ def run() -> None:
     code: object = INTERRUPTED_EXIT
     started = False
     make_output_safe()
+    sys.unraisablehook = interrupt_again
     try:
         from ctre_xl.cli import main
 
@@ -40,6 +44,26 @@ def run() -> None:
     if code in (0, None):
         exit_without_teardown()
     sys.exit(code)
+
+
+def interrupt_again(unraisable: "sys.UnraisableHookArgs") -> None:
+    """Ctrl-C that lands in code Python runs on the side (a weakref or finaliser callback during
+    a garbage collection) cannot be raised there: Python would print "Exception ignored in …" with
+    a traceback and go on as if no Ctrl-C had come. It is sent again, just after, to the main flow
+    (not from here: it would land in this hook), so the command stops as for any Ctrl-C."""
+    if unraisable.exc_type is not None and issubclass(unraisable.exc_type, KeyboardInterrupt):
+        threading.Thread(target=_send_interrupt, daemon=True).start()
+        return
+    sys.__unraisablehook__(unraisable)
+
+
+def _send_interrupt() -> None:
+    time.sleep(0.02)  # the main thread is out of the hook by then
+    if hasattr(signal, "pthread_sigmask"):  # POSIX: a real SIGINT, which a held Ctrl-C (workers.py) waits for
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # taken by the main thread, not this one
+        os.kill(os.getpid(), signal.SIGINT)
+    else:
+        _thread.interrupt_main()
 
 
 def exit_without_teardown() -> None:

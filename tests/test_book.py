@@ -152,6 +152,44 @@ def test_write_cells_writes_what_a_write_per_cell_writes(tmp_path: Path, height:
     assert b'<row r="4"' in xml[0] and "đã cắt bớt".encode() in xml[0]
 
 
+@pytest.mark.parametrize("streamed", [True, False])
+def test_write_cells_merges_as_merge_range_does(tmp_path: Path, streamed: bool) -> None:
+    """A row with merged ranges (the units' opinions): the bytes of merge_range + write_string."""
+    xml = []
+    for way in ("cells", "merge_range"):
+        scratch = tmp_path / way
+        scratch.mkdir()
+        book = SafeBook(str(tmp_path / f"{way}.xlsx"), None, scratch if streamed else None)
+        text = book.add_format({"text_wrap": True})
+        sheet = book.add_worksheet("A", worksheet_class=StreamedSheet)
+        for row in range(1, 4):
+            words = f"Ý kiến {row} & <đề xuất>"
+            if way == "cells":
+                sheet.write_cells(row, [("", text), ("Trường", text), ("Khó khăn", text), (None, text), (words, text),
+                                        (None, text), (None, text)], 30, ((2, 3), (4, 6)))
+            else:
+                sheet.write_string(row, 0, "", text)
+                sheet.write_string(row, 1, "Trường", text)
+                sheet.merge_range(row, 2, row, 3, "", text)
+                sheet.write_string(row, 2, "Khó khăn", text)
+                sheet.merge_range(row, 4, row, 6, "", text)
+                sheet.write_string(row, 4, words, text)
+                sheet.set_row(row, 30)
+        book.close()
+        xml.append(_sheet_xml(tmp_path / f"{way}.xlsx"))
+    assert xml[0] == xml[1]
+    assert b'<mergeCell ref="E3:G3"/>' in xml[0]
+
+
+def test_write_cells_refuses_a_merge_over_another() -> None:
+    book = SafeBook(io.BytesIO())
+    sheet = book.add_worksheet("A", worksheet_class=StreamedSheet)
+    text = book.add_format()
+    sheet.merge_range(2, 0, 3, 4, "hai dòng", text)
+    with pytest.raises(Exception, match="overlaps"):
+        sheet.write_cells(3, [(None, text)] * 5, None, ((1, 2),))
+
+
 def test_write_cells_refuses_a_row_already_passed_and_a_value_it_cannot_write(tmp_path: Path) -> None:
     book = SafeBook(str(tmp_path / "b.xlsx"), None, tmp_path)
     sheet = book.add_worksheet("A", worksheet_class=StreamedSheet)
@@ -190,3 +228,27 @@ def test_rows_made_elsewhere_are_the_rows_write_cells_makes(tmp_path: Path) -> N
         book.close()
         xml.append(_sheet_xml(tmp_path / f"{way}.xlsx"))
     assert xml[0] == xml[1] and b'<row r="3">' in xml[0]
+
+
+@pytest.mark.parametrize("scratch", [False, True])
+def test_parts_are_deflated_at_the_quick_level_and_xlsxwriter_is_left_as_it_was(tmp_path: Path, scratch: bool) -> None:
+    import zlib
+
+    import xlsxwriter.workbook
+
+    from ctre_xl.book import DEFLATE_LEVEL
+
+    path = tmp_path / "b.xlsx"
+    book = SafeBook(str(path), None, tmp_path if scratch else None)
+    sheet = book.add_worksheet("A")
+    for row in range(3000):
+        sheet.write_string(row, 0, f"Trường Tiểu học số {row % 97} xã Xuân Trường")
+        sheet.write_number(row, 1, row * 7 % 1000)
+    book.close()
+    assert xlsxwriter.workbook.ZipFile is zipfile.ZipFile  # only this workbook's packing was changed
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+        data = archive.read(info)
+    quick = zlib.compressobj(DEFLATE_LEVEL, zlib.DEFLATED, -15)
+    assert info.compress_type == zipfile.ZIP_DEFLATED
+    assert info.compress_size == len(quick.compress(data) + quick.flush())

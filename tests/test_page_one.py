@@ -73,7 +73,7 @@ def test_page_one_tells_the_whole_truth(demo, tmp_path) -> None:  # noqa: ANN001
     not_met = sum(i["status"] == "not_met" for i in merged["indicators"])
     assert squeeze(f"2. Các chỉ tiêu chưa đạt ({not_met} chỉ tiêu)") in flat
     # (A wrapped cell's lines come out apart: its words are checked piece by piece.)
-    for shown in ("96,91%", "≥ 97%", "còn thiếu 0,09", "điểm phần trăm", "613,06/100.000", "≤ 550/100.000",
+    for shown in ("96,91%", "≥ 97%", "còn thiếu 0,09 điểm", "phần trăm", "613,06/100.000", "≤ 550/100.000",
                   "vượt 63,06/100.000"):
         assert squeeze(shown) in flat, shown
     assert re.search(r"\d{1,3}(\.\d{3})+đồng", flat)  # money in Vietnamese style, in đồng

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from xlsxwriter.worksheet import Worksheet
 
+from ctre_xl.book import StreamedSheet
 from ctre_xl.merge.model import MergeResult
 from ctre_xl.output.summary.styles import Styles, text_height
 from ctre_xl.plan.units import Registry
@@ -24,7 +25,7 @@ NO_OPINION = "Chưa đơn vị nào ghi ý kiến."
 Entry = tuple[str, str, str]  # unit id, label, text
 
 
-def write_opinions(sheet: Worksheet, styles: Styles, result: MergeResult, registry: Registry,
+def write_opinions(sheet: StreamedSheet, styles: Styles, result: MergeResult, registry: Registry,
                    names: dict[str, str], orphan_notes: dict[str, dict[str, str]], row: int,
                    widths: tuple[int, ...]) -> int:
     """Both blocks from ``row`` (0-based) on; returns the row after them.
@@ -58,7 +59,7 @@ def write_opinions(sheet: Worksheet, styles: Styles, result: MergeResult, regist
     return row
 
 
-def _block(sheet: Worksheet, styles: Styles, title: str, entries: list[Entry], names: dict[str, str],
+def _block(sheet: StreamedSheet, styles: Styles, title: str, entries: list[Entry], names: dict[str, str],
            row: int, widths: tuple[int, ...]) -> int:
     last_col = len(widths) - 1
     sheet.merge_range(row, 0, row, last_col, title, styles.section())
@@ -72,15 +73,14 @@ def _block(sheet: Worksheet, styles: Styles, title: str, entries: list[Entry], n
     sheet.merge_range(row, 4, row, last_col, "Ý kiến của đơn vị", styles.header())
     row += 1
     text_width = sum(widths[4:])
+    plain, bold = styles.text(), styles.text(bold=True)
+    rest = [(None, plain)] * (last_col - 4)  # the merged cells after the text's first
+    merges = ((2, 3), (4, last_col))
     for unit_id, label, text in entries:
         name = names.get(unit_id, unit_id)
-        sheet.write_string(row, 0, "", styles.text())
-        sheet.write_string(row, 1, name, styles.text(bold=True))
-        sheet.merge_range(row, 2, row, 3, "", styles.text())
-        sheet.write_string(row, 2, label, styles.text())
-        sheet.merge_range(row, 4, row, last_col, "", styles.text())
-        sheet.write_string(row, 4, text, styles.text())  # literal text, even "=HYPERLINK(...)"
-        sheet.set_row(row, text_height([(text, text_width), (name, widths[1]), (label, 24)]))
+        # Label in C:D, the unit's words in E to the last column: literal text, even "=HYPERLINK(...)".
+        sheet.write_cells(row, [("", plain), (name, bold), (label, plain), (None, plain), (text, plain), *rest],
+                          text_height([(text, text_width), (name, widths[1]), (label, 24)]), merges)
         row += 1
     return row
 
