@@ -217,6 +217,48 @@ def test_hand_written_parts(rows, scanned, workbooks, tmp_path, monkeypatch) -> 
     assert bool(scans) == scanned
 
 
+ROWS_FOR_PLANS = "".join(
+    f'<row r="{row}">' + "".join(f'<c r="{letters}{row}"><v>{row * 100 + col}</v></c>'
+                                 for col, letters in enumerate(("A", "B", "C", "D", "Z", "AA", "ZZ")))
+    + "</row>" for row in range(1, 9))
+
+
+@pytest.mark.parametrize("cells, columns, max_row", [
+    ({(5, 0), (2, 3)}, (0, 1), 3),  # a wanted cell in a wanted column, past max_row
+    ({(1, 26), (7, 701), (0, 25)}, (), None),  # columns AA, ZZ, Z
+    ({(6, 2)}, (0, 3, 701), 4),
+    (set(), (1,), 2),
+    ({(3, 1), (3, 2), (3, 3)}, (1,), 1),
+])
+def test_the_cells_a_plan_asks_for_are_those_the_parser_reads(cells, columns, max_row, workbooks, tmp_path,
+                                                               monkeypatch) -> None:
+    """Wanted cells and wanted columns up to ``max_row``, in every mix: scanner == parser."""
+    source = workbooks["template-van-phong"]
+    part = sheet_part(source, L.META_SHEET)
+    path = rewrite_zip(source, tmp_path / "plan.xlsx", replace={part: SHEET.format(rows=ROWS_FOR_PLANS).encode()})
+    found = []
+    scans = _count_scans(monkeypatch)
+    for scanner in (True, False):
+        monkeypatch.setattr(XlsxWorkbook, "use_scanner", scanner)
+        workbook = XlsxWorkbook(path.read_bytes())
+        got = workbook.read_cells(L.META_SHEET, cells, columns, max_row)
+        found.append(got.cells)
+    assert scans and found[0] == found[1]
+    present = {(row, col) for row in range(8) for col in (0, 1, 2, 3, 25, 26, 701)}
+    assert set(found[0]) == {key for key in present if key in cells or
+                             (key[1] in columns and (max_row is None or key[0] <= max_row))}
+
+
+def test_a_column_past_zz_goes_to_the_parser(workbooks, tmp_path, monkeypatch) -> None:
+    rows = '<row r="1"><c r="A1"><v>1</v></c><c r="AAA1"><v>2</v></c></row><row r="2"><c r="B2"><v>3</v></c></row>'
+    source = workbooks["template-van-phong"]
+    part = sheet_part(source, L.META_SHEET)
+    path = rewrite_zip(source, tmp_path / "wide.xlsx", replace={part: SHEET.format(rows=rows).encode()})
+    scans = _count_scans(monkeypatch)
+    assert _read(path, True, monkeypatch, [L.META_SHEET]) == _read(path, False, monkeypatch, [L.META_SHEET])
+    assert not scans
+
+
 def test_parts_with_a_doctype_never_reach_the_scanner(workbooks) -> None:
     data = SHEET.format(rows="").replace("<worksheet", '<!DOCTYPE worksheet [<!ENTITY a "b">]><worksheet').encode()
     with pytest.raises(xlsx_scan.Unsupported):

@@ -30,6 +30,7 @@ import re
 from typing import Callable
 from xml.etree.ElementTree import XML, Element, ParseError
 
+from ctre_xl.read.package import has_doctype
 from ctre_xl.text import clean_text
 
 NS_MAIN = (b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -66,7 +67,7 @@ _CONTENT = rb"[^<]*+(?:<(?![!?c]|row|/c>|/?[A-Za-z_][\w.-]*:)[^<]*+)*+"  # posse
 # (The two forms nearly every cell has come first, only to be matched faster: they are forms of
 # _CONTENT too, so what is accepted and captured is the same.)
 _TOKEN = re.compile(rb'\s*(</row>\s*)?<row\s+r="(\d{1,7})"([^>]*)>'
-                    rb'|\s*<c\s+r="([A-Z]{1,3})\d{1,7}"([^>/]*)(?:/>|>(<v>[^<]*</v>|<is><t>[^<]*</t></is>|'
+                    rb'|\s*<c\s+r="([A-Z]{1,2})\d{1,7}"([^>/]*)(?:/>|>(<v>[^<]*</v>|<is><t>[^<]*</t></is>|'
                     + _CONTENT + rb')</c>)'
                     rb'|\s*</row>'
                     rb'|(\S)')
@@ -91,7 +92,7 @@ def check_part(data: bytes, root: str) -> tuple[bytes, str]:
     here so that the scanner can never be reached by a part with a document type declaration.
     """
     body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-    if body[:1] != b"<" or b"<!DOCTYPE" in body or b"<!ENTITY" in body:
+    if body[:1] != b"<" or has_doctype(body):
         raise Unsupported("not plain XML")
     if body.startswith(b"<?xml"):
         declared = _DECLARATION.match(body)
@@ -120,8 +121,8 @@ def _region(body: bytes, start_tag: bytes, end_tag: bytes,
         raise Unsupported("truncated")
     if body[open_end - 1:open_end] == b"/":
         return b""
-    end = body.find(end_tag, open_end)
-    if end < 0:
+    end = body.rfind(end_tag, open_end)  # from the end, where it is; were there two, the region
+    if end < 0:                            # holding one would be refused whole (every token is checked)
         raise Unsupported("truncated")
     return (check or _checked)(body[open_end + 1:end])
 
@@ -184,6 +185,11 @@ def scan_sheet(data: bytes, wanted: set[tuple[int, int]], wanted_columns: frozen
     row_number = -1
     in_rows_past = False
     row_open = False  # between <row> and </row>: cells belong to that row (the parser's view)
+    # The column letters wanted in each row, so that a cell not wanted costs one look-up: those
+    # of ``wanted_columns`` in every row up to ``max_row``, and those of the cells wanted there.
+    everywhere, with_columns, cells_only = _letters_wanted(frozenset(wanted), wanted_columns)
+    nowhere: frozenset[bytes] = frozenset()
+    wanted_here = nowhere
     # findall is the fast form, but it builds every token first: a large region (a few KB of
     # deflate make megabytes of one-character tokens) is walked lazily instead.
     tokens = _TOKEN.findall(region) if len(region) <= LAZY_FROM else (m.groups(b"") for m in _TOKEN.finditer(region))
@@ -195,6 +201,11 @@ def scan_sheet(data: bytes, wanted: set[tuple[int, int]], wanted_columns: frozen
                 row_open = not row_attributes.endswith(b"/")
                 row_number = int(row) - 1
                 in_rows_past = row_number > last
+                within = max_row is None or row_number <= max_row
+                if row_number in cells_only:
+                    wanted_here = (with_columns if within else cells_only)[row_number]
+                else:
+                    wanted_here = everywhere if within else nowhere
             elif other:  # anything but a row, a cell, an end of row or white space (see _TOKEN)
                 raise Unsupported("a row or cell in a form the scanner does not match")
             else:  # the last </row>
@@ -209,12 +220,9 @@ def scan_sheet(data: bytes, wanted: set[tuple[int, int]], wanted_columns: frozen
                 content_below = row_number
                 break
             continue
-        column = columns.get(letters)
-        if column is None:
-            raise Unsupported("column letters outside A..ZZ")
-        key = (row_number, column)
-        if not ((column in wanted_columns and (max_row is None or row_number <= max_row)) or key in wanted):
+        if letters not in wanted_here:  # (letters past ZZ are no cell of _TOKEN: the parser reads those)
             continue
+        key = (row_number, columns[letters])
         if key in raw:
             raise Unsupported("a cell written twice")  # the parser's path settles and reports the copies
         raw[key] = _raw_cell(attributes, content, namespace, parse_cell)
@@ -222,6 +230,34 @@ def scan_sheet(data: bytes, wanted: set[tuple[int, int]], wanted_columns: frozen
         if row_open:
             raise Unsupported("a row without its end")
     return raw, dimension, content_below
+
+
+_Letters = tuple[frozenset[bytes], dict[int, frozenset[bytes]], dict[int, frozenset[bytes]]]
+_LETTERS_WANTED: dict[tuple[frozenset[tuple[int, int]], frozenset[int]], _Letters] = {}
+
+
+def _letters_wanted(wanted: frozenset[tuple[int, int]], wanted_columns: frozenset[int]) -> _Letters:
+    """The letters of ``wanted_columns``; per row with wanted cells, their letters with those and
+    (rows past ``max_row``) alone. Kept per reading plan (every file of one template asks the same)."""
+    key = (wanted, wanted_columns)
+    found = _LETTERS_WANTED.get(key)
+    if found is None:
+        everywhere = frozenset(_letters(col) for col in wanted_columns if col < 702)  # A..ZZ
+        rows: dict[int, set[bytes]] = {}
+        for row, col in wanted:
+            if col < 702:
+                rows.setdefault(row, set()).add(_letters(col))
+        found = (everywhere, {row: frozenset(letters) | everywhere for row, letters in rows.items()},
+                 {row: frozenset(letters) for row, letters in rows.items()})
+        if len(_LETTERS_WANTED) >= 64:
+            _LETTERS_WANTED.clear()
+        _LETTERS_WANTED[key] = found
+    return found
+
+
+def _letters(col: int) -> bytes:
+    """b"A" for column 0 … b"ZZ" for column 701."""
+    return bytes([65 + col]) if col < 26 else bytes([64 + col // 26, 65 + col % 26])
 
 
 def _dimension(body: bytes) -> str | None:
