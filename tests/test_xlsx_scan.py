@@ -198,6 +198,9 @@ SHEET = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     ('<row r="1"><c r="A1"><v>1</v></c></row><c r="A2"><v>2</v></c>', False),
     ('<row r="1"/><c r="A1"><v>1</v></c>', False),
     ('</row><row r="1"><c r="A1"><v>1</v></c></row>', False),
+    # Two sheetData: the parser reads both, the scanner none.
+    ('<row r="1"><c r="A1"><v>1</v></c></row></sheetData><sheetData><row r="2"><c r="A2"><v>2</v></c></row>', False),
+    ('<row r="1"><c r="A1"><v>1</v></c></row></sheetData><sheetData/><sheetData><row r="3"/>', False),
     # Plain forms decoded by the scanner itself: empty cells, a ">" inside a quoted attribute value.
     ('<row r="1"><c r="A1" t="s"></c><c r="B1" t="inlineStr"/><c r="C1" s="3"></c></row>', True),
     ('<row r="1"><c r="A1" cm="a>b" t="inlineStr"><is><t>x</t></is></c><c r="B1" t="str" vm="1>0"><v>y</v></c>'

@@ -112,19 +112,22 @@ def _region(body: bytes, start_tag: bytes, end_tag: bytes,
             check: Callable[[bytes], bytes] | None = None) -> bytes:
     """The bytes between ``<sheetData ...>`` and ``</sheetData>`` (b"" when self-closed/absent)."""
     start = body.find(start_tag)
-    if start < 0 or body.find(start_tag, start + 1) >= 0:
-        if start < 0 and b":" + start_tag[1:] not in body:
+    if start < 0:
+        if b":" + start_tag[1:] not in body:
             return b""
-        raise Unsupported("region absent under a prefix, or twice")
+        raise Unsupported("region absent under a prefix")
     open_end = body.find(b">", start)
     if open_end < 0:
         raise Unsupported("truncated")
-    if body[open_end - 1:open_end] == b"/":
-        return b""
-    end = body.rfind(end_tag, open_end)  # from the end, where it is; were there two, the region
-    if end < 0:                            # holding one would be refused whole (every token is checked)
+    closed = body[open_end - 1:open_end] == b"/"
+    end = open_end if closed else body.rfind(end_tag, open_end)  # from the end, where it is
+    if end < 0:
         raise Unsupported("truncated")
-    return (check or _checked)(body[open_end + 1:end])
+    # A second region: inside this one, its tokens refuse it; after it, it is found in the short
+    # tail (a search of the whole part for a text beginning "<" costs as much as reading it).
+    if body.find(start_tag, end) >= 0:
+        raise Unsupported("region twice")
+    return b"" if closed else (check or _checked)(body[open_end + 1:end])
 
 
 def _checked_lightly(region: bytes) -> bytes:
