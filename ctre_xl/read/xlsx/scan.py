@@ -59,18 +59,18 @@ _FORBIDDEN_CONTROLS = bytes(range(0x00, 0x09)) + b"\x0b\x0c" + bytes(range(0x0e,
 # a "<c" (which also refuses rich-text runs' <color>/<charset>/<condense>: their part goes to
 # the parser) or "<row".
 _CONTENT = rb"[^<]*+(?:<(?![!?c]|row|/c>|/?[A-Za-z_][\w.-]*:)[^<]*+)*+"  # possessive: no backtracking memory
-# Every token of sheetData, in order: a row start with its number and other attributes (with the
-# end of the row before it, if any; self-closed if they end with "/"), a cell with its column letters, other attributes (without
-# "/" or ">") and content, the last row end, or -- the last group -- any other non-blank character,
+# Every token of sheetData, in order: a cell with its column letters (A..ZZ), other attributes (without
+# "/" or ">") and content, a row start with its number and other attributes (with the end of the
+# row before it, if any; self-closed if they end with "/"), the last row end, or -- the last group -- any other non-blank character,
 # which sends the part to the parser. Nothing but white space is ever skipped, so nothing can
 # hide between tokens; scan_sheet checks that rows are neither nested nor left open.
 # (The two forms nearly every cell has come first, only to be matched faster: they are forms of
 # _CONTENT too, so what is accepted and captured is the same.)
-_TOKEN = re.compile(rb'\s*(</row>\s*)?<row\s+r="(\d{1,7})"([^>]*)>'
-                    rb'|\s*<c\s+r="([A-Z]{1,2})\d{1,7}"([^>/]*)(?:/>|>(<v>[^<]*</v>|<is><t>[^<]*</t></is>|'
+_TOKEN = re.compile(rb'\s*(?:<c\s+r="([A-Z]{1,2})\d{1,7}"([^>/]*)(?:/>|>(<v>[^<]*</v>|<is><t>[^<]*</t></is>|'
                     + _CONTENT + rb')</c>)'
-                    rb'|\s*</row>'
-                    rb'|(\S)')
+                    rb'|(</row>\s*)?<row\s+r="(\d{1,7})"([^>]*)>'
+                    rb'|</row>'
+                    rb'|(\S))')  # cells first: they are most of the tokens
 _SIMPLE_CONTENT = re.compile(rb'(?:<f>([^<]*)</f>|(<f/>))?(?:<v>([^<]*)</v>|<v/>)?'
                              rb'(?:<is><t(?:\s+xml:space="preserve")?>([^<]*)</t></is>)?')
 _TYPE = re.compile(rb'(?:^|\s)t\s*=\s*"([^"]*)"')
@@ -196,7 +196,7 @@ def scan_sheet(data: bytes, wanted: set[tuple[int, int]], wanted_columns: frozen
     # findall is the fast form, but it builds every token first: a large region (a few KB of
     # deflate make megabytes of one-character tokens) is walked lazily instead.
     tokens = _TOKEN.findall(region) if len(region) <= LAZY_FROM else (m.groups(b"") for m in _TOKEN.finditer(region))
-    for closed, row, row_attributes, letters, attributes, content, other in tokens:
+    for letters, attributes, content, closed, row, row_attributes, other in tokens:
         if not letters:
             if row:
                 if row_open != bool(closed):
