@@ -118,11 +118,26 @@ class StreamedSheet(SafeSheet):
             return super().add_table(first_row, first_col, last_row, last_col, options)
         if first_row != self.previous_row or self.table:
             raise RuntimeError(f"{self.name}: a streamed sheet's table must come before its rows")
+        # XlsxWriter indexes every cell of a table, one by one, to refuse a later overlap (a second
+        # of CPU and hundreds of MB for a few hundred thousand rows). Nothing can come over a
+        # streamed sheet's rows (written once, in order, after this), so the table is made over
+        # its header and first row, then given its whole range.
+        if any(key in (options or {}) for key in ("data", "total_row")) or \
+                any("formula" in column for column in (options or {}).get("columns", [])):
+            raise RuntimeError(f"{self.name}: a streamed sheet's table has no data, formulas or total row")
+        self._kept(self._check_dimensions(last_row, last_col, True, True), last_row, last_col, "bảng")
+        short = min(last_row, first_row + 1)
         self.constant_memory = False
         try:
-            made = super().add_table(first_row, first_col, last_row, last_col, options)
+            made = super().add_table(first_row, first_col, short, last_col, options)
         finally:
             self.constant_memory = True
+        if short != last_row:
+            table = self.tables[-1]
+            table["range"] = table["a_range"] = xl_range(first_row, first_col, last_row, last_col)
+            if "autofilter" in table:
+                table["autofilter"] = table["a_range"]
+        self.table_cells.clear()  # nothing more to protect
         header = {col: cell for col, cell in self.table.get(first_row, {}).items()
                   if isinstance(cell, CellStringTuple) and isinstance(cell.string, int)}
         wanted = {cell.string for cell in header.values()}  # the shared-string indices they point to

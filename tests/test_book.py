@@ -109,6 +109,39 @@ def test_a_streamed_sheet_writes_xlsxwriters_own_constant_memory_bytes(tmp_path:
     assert list(scratch.iterdir()) == []  # the rows' file is gone once the workbook is written
 
 
+def test_a_streamed_table_is_xlsxwriters_own_table_without_its_per_cell_index(tmp_path: Path) -> None:
+    """The table of a streamed sheet is made over its first rows and given its whole range: the
+    table part is XlsxWriter's own, and no index of its cells is kept (hundreds of MB at scale)."""
+    options = {"name": "Bang", "style": "Table Style Light 9",
+               "columns": [{"header": h} for h in ("Tên", "Số", "Ô", "Ghi chú")]}
+    tables = []
+    for streamed in (True, False):
+        scratch = tmp_path / f"s{streamed}"
+        scratch.mkdir()
+        book = SafeBook(str(tmp_path / f"{streamed}.xlsx"), None, scratch if streamed else None)
+        sheet = book.add_worksheet("A", worksheet_class=StreamedSheet)
+        text = book.add_format({"bold": True})
+        assert sheet.add_table(0, 0, 5000, 3, dict(options)) == 0
+        assert len(sheet.table_cells) == (0 if streamed else 5001 * 4)
+        for row in range(1, 5001):
+            sheet.write_cells(row, [(f"Trường {row}", text), (row, text)])
+        book.close()
+        with zipfile.ZipFile(tmp_path / f"{streamed}.xlsx") as archive:
+            tables.append(archive.read("xl/tables/table1.xml"))
+    assert tables[0] == tables[1]
+    assert b'ref="A1:D5001"' in tables[0] and b'<autoFilter ref="A1:D5001"/>' in tables[0]
+
+
+@pytest.mark.parametrize("extra", [{"total_row": True}, {"data": [[1, 2, 3, 4]]},
+                                   {"columns": [{"header": "A", "formula": "=1"}]}])
+def test_a_streamed_table_has_no_cells_of_its_own_below_the_header(tmp_path: Path, extra: dict) -> None:
+    """Data, formulas or a total row would be cells XlsxWriter writes past the header, out of order."""
+    book = SafeBook(str(tmp_path / "b.xlsx"), None, tmp_path)
+    sheet = book.add_worksheet("A", worksheet_class=StreamedSheet)
+    with pytest.raises(RuntimeError, match="no data, formulas or total row"):
+        sheet.add_table(0, 0, 10, 3, {"columns": [{"header": h} for h in "ABCD"], **extra})
+
+
 def test_a_streamed_sheet_refuses_a_row_already_passed(tmp_path: Path) -> None:
     book = SafeBook(str(tmp_path / "b.xlsx"), None, tmp_path)
     sheet = book.add_worksheet("A", worksheet_class=StreamedSheet)

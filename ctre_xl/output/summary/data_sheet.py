@@ -138,7 +138,6 @@ def write_data_sheet(chain: SheetChain, styles: Styles, result: MergeResult, cat
         table = TABLE_NAME if len(chain.sheets) == 1 else f"{TABLE_NAME}{len(chain.sheets)}"
         sheet.add_table(0, 0, max(len(piece), 1), len(DATA_HEADERS) - 1, {
             "name": table, "style": "Table Style Light 9", "columns": columns, "autofilter": True})
-        _release_overlap_index(sheet)
         # Before the rows: the sheet is streamed, its rows leave memory top to bottom.
         sheet.write_comment(0, 0, NOT_PRINTED, {"x_scale": 2, "y_scale": 1.2, "font_name": FONT, "font_size": 10})
         _take_rows(sheet, number, piece, rows)
@@ -153,16 +152,3 @@ def _take_rows(sheet: Worksheet, number: int, piece: Sequence[Fact], rows: DataR
         raise RuntimeError(f"{sheet.name}: the data sheet is written streamed, in a workbook with a scratch folder")
     with open(rows.rows(number), encoding="utf-8", newline="") as made:
         sheet.append_rows(1, len(piece), len(DATA_HEADERS) - 1, made)
-
-
-def _release_overlap_index(sheet: Worksheet) -> None:
-    """Drop XlsxWriter's per-cell index of the table's range, kept only to refuse overlaps.
-
-    add_table records every cell of the table in a dict so that a later merge or table over it is
-    refused: about 25 MB for a few thousand schools, held until the file is written. This sheet
-    gets no other table or merged range, so the index has nothing left to protect. (A private
-    attribute: if a future XlsxWriter renames it, nothing happens and only the memory stays.)
-    """
-    index = getattr(sheet, "table_cells", None)
-    if isinstance(index, dict):
-        index.clear()
