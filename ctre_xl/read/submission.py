@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import sys
 import time
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -36,6 +37,7 @@ from ctre_xl.text import EXCEL_CELL_CHARS, excel_length, format_date, format_num
 
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a filled template is ~20 KB; anything this big is not one
 META_ROWS = 200  # the hidden sheet holds a dozen key/value rows
+SHARED_TEXT = 40  # metadata values up to this long are interned (kinds, years, versions, flags)
 STRUCTURE_MARGIN = 60  # rows searched below the template for labels moved down by inserted rows
 
 
@@ -112,7 +114,10 @@ def _reject(rel: str, kind: FindingKind, variant: str = "", *, sha256: str | Non
 def read_metadata(workbook: XlsxWorkbook) -> dict[str, str]:
     """The template's metadata: custom properties ``ctre_<key>`` first, the hidden sheet second."""
     prefix = L.META_PROPERTY_PREFIX
-    meta = {k[len(prefix):]: v.strip() for k, v in workbook.custom_properties().items() if k.startswith(prefix)}
+    # Keys and short values interned: every file of a merge repeats them, and each submission
+    # keeps its metadata (a tenth of what a file costs the merge's memory otherwise).
+    meta = {sys.intern(k[len(prefix):]): _shared(v.strip())
+            for k, v in workbook.custom_properties().items() if k.startswith(prefix)}
     if "format" in meta and "unit_id" in meta and "year" in meta and "catalog_id" in meta:
         return meta
     if workbook.sheet(L.META_SHEET) is not None:
@@ -123,6 +128,10 @@ def read_metadata(workbook: XlsxWorkbook) -> dict[str, str]:
                 text = "" if value is None or value.value is None else shown(value.value)
                 meta.setdefault(cell.value.strip(), text)
     return meta
+
+
+def _shared(text: str) -> str:
+    return sys.intern(text) if len(text) <= SHARED_TEXT else text
 
 
 def _read_workbook(workbook: XlsxWorkbook, rel: str, sha256: str, mtime: float, kind: str,
