@@ -23,10 +23,10 @@ import click
 from ctre_xl import __version__
 from ctre_xl.errors import Interrupted
 from ctre_xl.cli_base import (CATALOG_HELP, CONTEXT_SETTINGS, OPTIONS_METAVAR, WORKSPACE_HELP, Context, CtreGroup,
-                              UserError, global_options, pass_context, print_out, year_option)
+                              UserError, global_options, pass_context, print_json, print_out,
+                              year_option)
 from ctre_xl.files import Workspace
 from ctre_xl.shortcuts import reporting_year, write_shortcuts
-from ctre_xl.streams import json_text
 
 @click.group(cls=CtreGroup, context_settings=CONTEXT_SETTINGS, options_metavar=OPTIONS_METAVAR,
              subcommand_metavar="LỆNH [THAM SỐ]...")
@@ -115,7 +115,7 @@ def catalog(ctx: Context, as_json: bool) -> None:
     from ctre_xl.output.describe import catalog_as_dict, catalog_table
 
     if as_json:
-        print_out(json_text(catalog_as_dict(ctx.catalog, ctx.registry)))
+        print_json(catalog_as_dict(ctx.catalog, ctx.registry))
     else:
         print_out(catalog_table(ctx.catalog, ctx.registry))
 
@@ -141,7 +141,7 @@ def merge(ctx: Context, year: int, strict: bool, as_json: bool) -> None:
         raise Interrupted(f"Đã dừng theo yêu cầu (Ctrl-C) trước khi tổng hợp: chưa ghi gì, "
                           f"{ctx.workspace.outbox_dir(year)} không thay đổi.") from exc
     if as_json:
-        print_out(json_text(result_as_dict(result)))
+        print_json(result_as_dict(result))
     else:
         print_out(console_summary(result, ctx.catalog))
     if strict and result.errors:
@@ -162,7 +162,10 @@ def status(ctx: Context, year: int, as_json: bool) -> None:
     progress = None if as_json or not sys.stderr.isatty() else _progress_bar
     report = run_status(ctx.catalog, ctx.registry, ctx.workspace, year, progress=progress,
                         allow_sample=ctx.workspace.is_demo)
-    print_out(json_text(status_as_dict(report)) if as_json else status_text(report))
+    if as_json:
+        print_json(status_as_dict(report))
+    else:
+        print_out(status_text(report))
 
 
 @main.command(options_metavar=OPTIONS_METAVAR)

@@ -12,7 +12,7 @@ import tempfile
 import traceback
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import click
 
@@ -23,6 +23,7 @@ from ctre_xl.plan.load import load_catalog
 from ctre_xl.errors import CtreError, WorkspaceError
 from ctre_xl.files import Workspace, enclosing_inbox, os_reason
 from ctre_xl.plan.units import Registry, load_registry
+from ctre_xl.streams import json_chunks
 from ctre_xl.text import clean_text
 
 PROGRAM_ERROR_EXIT = 3
@@ -98,8 +99,21 @@ def _stopped(exc: KeyboardInterrupt) -> click.exceptions.Exit:
 def print_out(text: str) -> None:
     """A command's output on stdout. One that cannot be written (``--json > /dev/full``, a closed
     pipe) is the user's matter: exit code 2 with a line on stderr, never a traceback."""
+    print_pieces((text,))
+
+
+def print_json(data: Any) -> None:
+    """``data`` as JSON on stdout, written as it is encoded (``streams.json_chunks``): the JSON of
+    a large merge is never held whole (tens of MB at 10,000 files), as ``print_out`` otherwise."""
+    print_pieces(json_chunks(data, sys.stdout))
+
+
+def print_pieces(pieces: Iterable[str]) -> None:
+    """The pieces of one output, then a new line (see ``print_out``)."""
     try:
-        click.echo(clean_text(text))
+        for piece in pieces:
+            click.echo(clean_text(piece), nl=False)
+        click.echo("")
     except OSError as exc:
         try:  # what is still buffered must not fail again when the program exits
             null = os.open(os.devnull, os.O_WRONLY)

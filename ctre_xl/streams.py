@@ -5,8 +5,8 @@ file, a scheduled task) is encoded with the ANSI code page: cp1258 on a Vietname
 cannot hold precomposed letters such as "ổ", so a plain ``print`` raises ``UnicodeEncodeError``.
 ``make_output_safe`` therefore writes UTF-8 to every file and pipe (Notepad and Excel read it),
 keeps a terminal's own encoding (the Windows console takes Unicode anyway), and replaces what a
-target still cannot hold instead of raising. ``json_text`` gives JSON that is valid in every case:
-ASCII escapes (``\\u1ed5``) when the stream cannot carry the characters themselves.
+target still cannot hold instead of raising. ``json_chunks`` gives JSON that is valid in every case:
+ASCII escapes (``\\u1ed5``) when the stream is not a Unicode one.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import codecs
 import io
 import json
 import sys
-from typing import Any, TextIO
+from typing import Any, Iterator, TextIO
 
 
 def make_output_safe() -> None:
@@ -52,8 +52,30 @@ def can_encode(text: str, stream: TextIO | None = None) -> bool:
     return True
 
 
+JSON_PIECE = 1 << 16  # characters written at a time: a large merge's JSON is never held whole
+
+
+def json_chunks(data: Any, stream: TextIO | None = None) -> Iterator[str]:
+    """``data`` as indented JSON, in pieces of about ``JSON_PIECE`` characters: Vietnamese letters
+    as they are when ``stream`` (default: standard output) is UTF-8, UTF-16 or UTF-32 (every file
+    and pipe here, ``make_output_safe``), ASCII escapes otherwise (``\\u1ed5``): valid JSON either
+    way, never a "?" in place of a letter."""
+    encoding = getattr(sys.stdout if stream is None else stream, "encoding", None) or "utf-8"
+    try:
+        letters = codecs.lookup(encoding).name.startswith("utf")
+    except LookupError:
+        letters = False
+    pieces: list[str] = []
+    size = 0
+    for piece in json.JSONEncoder(ensure_ascii=not letters, indent=2).iterencode(data):
+        pieces.append(piece)
+        size += len(piece)
+        if size >= JSON_PIECE:  # (each text is one piece of the encoder's, never cut)
+            yield "".join(pieces)
+            pieces, size = [], 0
+    yield "".join(pieces)
+
+
 def json_text(data: Any, stream: TextIO | None = None) -> str:
-    """``data`` as indented JSON: Vietnamese letters as they are when ``stream`` can hold them,
-    ASCII escapes otherwise (valid JSON either way, never a "?" in place of a letter)."""
-    text = json.dumps(data, ensure_ascii=False, indent=2)
-    return text if can_encode(text, stream) else json.dumps(data, ensure_ascii=True, indent=2)
+    """``json_chunks`` as one text (small outputs, tests)."""
+    return "".join(json_chunks(data, stream))

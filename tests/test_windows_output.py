@@ -97,3 +97,28 @@ def test_json_falls_back_to_ascii_escapes_when_the_stream_cannot_hold_the_letter
     assert json.loads(json_text(data, ascii_stream)) == data
     assert json_text(data, ascii_stream).isascii()
     assert "Tổng hợp" in json_text(data, utf8_stream)
+
+
+def test_json_is_written_piece_by_piece_and_reads_back_whole(monkeypatch, capsys):
+    """A large merge's JSON is never held whole: written as encoded, each piece cleaned."""
+    import click
+
+    from ctre_xl import cli_base, streams
+
+    monkeypatch.setattr(streams, "JSON_PIECE", 100)
+    written = []
+    echo = click.echo
+
+    def recording(message="", nl=True, **kwargs):
+        written.append(message)
+        echo(message, nl=nl, **kwargs)
+
+    monkeypatch.setattr(cli_base.click, "echo", recording)
+    data = {"đơn vị": [{"tên": f"Trường số {i}", "ghi chú": "Tổng hợp \ud800"} for i in range(200)]}
+    cli_base.print_json(data)
+    out = capsys.readouterr().out
+    assert len(written) > 50 and max(len(piece) for piece in written) < 400
+    back = json.loads(out)
+    assert back["đơn vị"][5]["tên"] == "Trường số 5" and len(back["đơn vị"]) == 200
+    assert back["đơn vị"][0]["ghi chú"] == "Tổng hợp \ufffd"  # a lone surrogate never reaches the stream
+    assert "Tổng hợp" in out  # letters as they are on a UTF-8 stream
