@@ -130,10 +130,37 @@ def temporary_beside(path: Path, into: dict[Path, Path] | None = None) -> Path:
     return Path(name)
 
 
+_SWEPT: set[str] = set()  # folders whose stale temporaries were removed for the batch of writes under way
+
+
+@contextmanager
+def folder_swept(folder: Path) -> Iterator[None]:
+    """For a batch of writes into ``folder`` (thousands of templates, every unit's feedback
+    workbook): its stale temporaries removed once, at the start, instead of at every write (a
+    listing of the whole folder each time: quadratic, minutes at 66,000 files). Worker processes
+    forked inside the block inherit the mark; ``mark_swept`` gives it to spawned ones."""
+    remove_stale_temporaries(folder)
+    key = mark_swept(folder)
+    try:
+        yield
+    finally:
+        _SWEPT.discard(key)
+
+
+def mark_swept(folder: Path) -> str:
+    """Mark ``folder`` as swept in this process (a worker of ``folder_swept``'s batch); its key."""
+    key = os.path.abspath(folder)
+    _SWEPT.add(key)
+    return key
+
+
 def remove_stale_temporaries(folder: Path) -> None:
     """Remove our own temporary files that a killed run left in ``folder`` (SIGKILL, a power cut:
     no ``finally`` ran). Only names with our prefix, untouched for ``STALE_TEMPORARY`` (a write in
-    progress touches its file all the time); what cannot be removed is left for the next run."""
+    progress touches its file all the time); what cannot be removed is left for the next run.
+    Nothing to do inside a ``folder_swept`` batch."""
+    if os.path.abspath(folder) in _SWEPT:
+        return
     cutoff = time.time() - STALE_TEMPORARY
     try:
         with os.scandir(folder) as entries:

@@ -323,3 +323,37 @@ def test_our_stale_temporary_files_are_removed_at_the_next_write(tmp_path: Path)
     code, _, _ = merge_json(workspace, YEAR)
     assert not stale.exists()
     assert fresh.exists() and other.exists()  # a write in progress elsewhere, and a file not ours
+
+
+def test_a_batch_of_templates_sweeps_its_folder_once_and_still_removes_what_is_stale(tmp_path: Path,
+                                                                                    monkeypatch) -> None:
+    """Sweeping the folder at every write lists it once per file: quadratic (minutes for 66,000
+    templates). A batch sweeps it once, at the start, and the sweep still removes a killed run's files."""
+    from ctre_xl import files
+    from ctre_xl.files import Workspace
+    from ctre_xl.plan.load import load_catalog
+    from ctre_xl.plan.units import load_registry
+    from ctre_xl.template import writer
+
+    workspace = Workspace(tmp_path / "ws")
+    workspace.ensure()
+    folder = workspace.templates_dir(YEAR)
+    folder.mkdir(parents=True)
+    stale = folder / f"{files.TEMPORARY_PREFIX}abc123.xlsx"
+    stale.write_bytes(b"left by a killed run")
+    os.utime(stale, (time.time() - 3600, time.time() - 3600))
+    listed = []
+    scandir = os.scandir
+
+    def counting(path=".", *args):  # noqa: ANN001, ANN202
+        if not isinstance(path, int):  # (shutil.rmtree lists by descriptor)
+            listed.append(Path(path))
+        return scandir(path, *args)
+
+    monkeypatch.setattr(files.os, "scandir", counting)
+    monkeypatch.setattr(writer, "PARALLEL_MIN_UNITS", 10_000)  # in this process, where the listing is seen
+    catalog = load_catalog()
+    written = writer.write_templates(catalog, load_registry(workspace.root, catalog), workspace, YEAR)
+    assert len(written) > 5
+    assert listed.count(folder) == 1 and not stale.exists()
+    assert not files._SWEPT  # the mark ends with the batch: a later write sweeps again

@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-from ctre_xl.files import OutputBatch
+from ctre_xl.files import OutputBatch, folder_swept, mark_swept
 from ctre_xl.merge.model import MergeResult
 from ctre_xl.output.chase import REMINDERS_FILE, chase_report, reminders_text, write_reminders
 from ctre_xl.output.feedback import FEEDBACK_DIR, feedback_cases, feedback_path, write_feedback
@@ -61,6 +61,7 @@ class Context:
     catalog: Catalog
     registry: Registry
     merged_on: datetime
+    swept: Path | None = None  # the feedback folder, swept once for the batch (``files.folder_swept``)
 
 
 def write_job(job: Job, context: Context) -> Path:
@@ -83,22 +84,24 @@ def write_merge_outputs(result: MergeResult, catalog: Catalog, registry: Registr
     """Stage and write every output of a merge (``wanted``: kind -> path) and every unit's feedback
     workbook; returns each feedback workbook's wanted path -> its unit id."""
     cases = feedback_cases(result, catalog, registry)
+    feedback_folder = Path(folder) / FEEDBACK_DIR
     if cases:
-        (Path(folder) / FEEDBACK_DIR).mkdir(parents=True, exist_ok=True)
-    jobs = [Job(kind, path, batch.stage(path)) for kind, path in wanted.items()]
-    for case in cases:
-        path = feedback_path(folder, case.unit.id)
-        jobs.append(Job(FEEDBACK, path, batch.stage(path), case))
-    context = Context(result, catalog, registry, datetime.now())
+        feedback_folder.mkdir(parents=True, exist_ok=True)
+    with folder_swept(feedback_folder):  # one sweep for every unit's feedback workbook
+        jobs = [Job(kind, path, batch.stage(path)) for kind, path in wanted.items()]
+        for case in cases:
+            path = feedback_path(folder, case.unit.id)
+            jobs.append(Job(FEEDBACK, path, batch.stage(path), case))
+        context = Context(result, catalog, registry, datetime.now(), feedback_folder)
 
-    def done(job: Job, path: Path) -> None:
-        batch.written(job.wanted, path)
+        def done(job: Job, path: Path) -> None:
+            batch.written(job.wanted, path)
 
-    if len(jobs) > PARALLEL_FROM and two_cores():
-        write_in_pool(jobs, context, done)
-    else:
-        for job in jobs:
-            done(job, write_job(job, context))
+        if len(jobs) > PARALLEL_FROM and two_cores():
+            write_in_pool(jobs, context, done)
+        else:
+            for job in jobs:
+                done(job, write_job(job, context))
     return {job.wanted: job.case.unit.id for job in jobs if job.case is not None}
 
 
@@ -108,6 +111,8 @@ _WORKER: dict[str, Context] = {}
 def _init_worker(context: Context) -> None:
     ignore_interrupts()
     _WORKER["context"] = context
+    if context.swept is not None:
+        mark_swept(context.swept)
 
 
 def _write_in_worker(job: Job) -> Path:

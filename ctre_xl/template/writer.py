@@ -22,7 +22,7 @@ from ctre_xl import __version__
 from ctre_xl.book import SafeBook
 from ctre_xl.plan.catalog import Catalog
 from ctre_xl.errors import CtreError
-from ctre_xl.files import Workspace, atomic_output
+from ctre_xl.files import Workspace, atomic_output, folder_swept, mark_swept
 from ctre_xl.cellref import a1
 from ctre_xl.template.layout import (COL_CHECK, FRONT_CHECK_ROW, FRONT_SHEET, INPUT_SHEET, META_PROPERTY_PREFIX, META_SHEET, NARRATIVE_SHEET,
                                      TemplateLayout, build_layout, metadata)
@@ -121,13 +121,14 @@ def write_templates(catalog: Catalog, registry: Registry, workspace: Workspace, 
     folder = workspace.templates_dir(year)
     jobs = [(unit, folder / f"{unit.id}.xlsx") for unit in units]
     workers = min(MAX_WORKERS, os.cpu_count() or 1)
-    if len(jobs) < PARALLEL_MIN_UNITS or workers < 2:
-        stamper = _stamper(catalog, year, sample, created)
-        return [stamper.write(unit, path) for unit, path in jobs]
-    # Results come back in job order, so the output is the same as the sequential path.
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                             initargs=(catalog, year, sample, created)) as pool:
-        return list(pool.map(_write_job, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
+    with folder_swept(folder):
+        if len(jobs) < PARALLEL_MIN_UNITS or workers < 2:
+            stamper = _stamper(catalog, year, sample, created)
+            return [stamper.write(unit, path) for unit, path in jobs]
+        # Results come back in job order, so the output is the same as the sequential path.
+        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+                                 initargs=(catalog, year, sample, created, folder)) as pool:
+            return list(pool.map(_write_job, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
 
 
 def write_template(catalog: Catalog, unit: Unit, year: int, path: Path, *, sample: bool = False,
@@ -205,10 +206,11 @@ def _stamper(catalog: Catalog, year: int, sample: bool, created: datetime) -> St
                                                                     created=created))
 
 
-def _init_worker(catalog: Catalog, year: int, sample: bool, created: datetime) -> None:
-    """Receive the catalogue once per worker rather than once per template."""
+def _init_worker(catalog: Catalog, year: int, sample: bool, created: datetime, folder: Path) -> None:
+    """Receive the catalogue once per worker rather than once per template; ``folder`` is swept."""
     global _worker_stamper
     _worker_stamper = _stamper(catalog, year, sample, created)
+    mark_swept(folder)
 
 
 def _write_job(job: tuple[Unit, Path]) -> Path:
