@@ -25,7 +25,7 @@ from ctre_xl.output.standing import ON_THE_WAY
 from ctre_xl.output.summary.metrics import FIRST_ROW, HEADER_ROW, unit_names
 from ctre_xl.output.summary.opinions import write_opinions
 from ctre_xl.output.summary.styles import (Styles, add_met_rules, keep_together, sign, start_table_sheet, target_format,
-                                           text_height, value_format)
+                                           text_height, value_format, wrapped_lines)
 from ctre_xl.plan.catalog import Catalog, Metric
 from ctre_xl.plan.units import Registry
 from ctre_xl.plan.vocab import FileStatus, Method, MetricStatus, Severity
@@ -128,6 +128,7 @@ def write_by_unit_sheet(chain: SheetChain, styles: Styles, result: MergeResult, 
     the units' own words (``opinions``). Past a sheet's rows the blocks go on in "Theo đơn vị (2)",
     … (``limits.SheetChain``), a metric's block never cut between two sheets."""
     names = unit_names(result, registry)
+    name_lines: dict[str, int] = {}
     sheet = _start_sheet(chain, styles, catalog, result.year)
     notes: dict[str, dict[str, str]] = {}  # metric code -> unit -> note
     for unit_id, submission in result.submissions.items():
@@ -143,7 +144,7 @@ def write_by_unit_sheet(chain: SheetChain, styles: Styles, result: MergeResult, 
         metric = catalog.metric_by_code.get(found.code)
         if metric is None:
             continue  # its notes, if any, are shown with the units' words below
-        block = _Block(metric, found, notes.pop(found.code, {}), figures, names)
+        block = _Block(metric, found, notes.pop(found.code, {}), figures, names, name_lines)
         block.choose_units(expected, rank)
         if len(block.units) < 2 and not block.notes:
             continue  # one unit's value is the commune's: see "Chỉ tiêu"
@@ -179,6 +180,9 @@ class _Block:
     notes: dict[str, str]
     figures: UnitFigures
     names: dict[str, str]
+    # unit -> lines its name takes, shared by every block: each name is measured once, not once per
+    # metric (tens of thousands of names overflow the line-count cache, and wrapping is slow)
+    name_lines: dict[str, int]
     units: list[tuple[str, frozenset[str]]] = field(default_factory=list)  # unit, the parts it gives
     shared: bool = False  # some unit gives one part of the rate only: every unit's figures are parts
 
@@ -239,8 +243,14 @@ class _Block:
             (metric.code, formats.code), (name, formats.name), (num, formats.part), (den, formats.part), own,
             (found.value, formats.commune_value), (found.target, formats.target), (sign(found.operator), formats.sign),
             (note, formats.note)],
-            text_height([(note, UNIT_WIDTHS[COL_NOTE]), (name, UNIT_WIDTHS[1]), (remark, UNIT_WIDTHS[COL_UNIT])]))
+            text_height([(note, UNIT_WIDTHS[COL_NOTE]), (remark, UNIT_WIDTHS[COL_UNIT])], self._name_lines(unit, name)))
         return row + 1
+
+    def _name_lines(self, unit: str, name: str) -> int:
+        found = self.name_lines.get(unit)
+        if found is None:
+            found = self.name_lines[unit] = wrapped_lines(name, UNIT_WIDTHS[1])
+        return found
 
     def _unit_value(self, unit: str, parts: frozenset[str], used: dict[str, float | None]) -> tuple[float | None, str]:
         """The unit's own value of the metric, or the words shown instead."""
