@@ -23,6 +23,7 @@ Cell = tuple[Any, "int | None"]  # (text, number or None, the index of its forma
 _ESCAPER = XMLwriter()
 _INLINE: dict[str, str] = {}
 _INLINE_KEPT = 50_000
+_INLINE_LONGEST = 256  # characters: the cache holds at most 50,000 texts of at most this length
 _COLUMN_NAMES: list[str] = []
 
 
@@ -44,9 +45,10 @@ def inline_xml(text: str) -> str:
         else:
             space = ' xml:space="preserve"' if _preserve_whitespace(escaped) else ""
             found = f"<is><t{space}>{_ESCAPER._escape_data(escaped)}</t></is>"
-        if len(_INLINE) >= _INLINE_KEPT:
-            _INLINE.clear()
-        _INLINE[text] = found
+        if len(text) <= _INLINE_LONGEST:  # a long text (a unit's words) is rarely written twice
+            if len(_INLINE) >= _INLINE_KEPT:
+                _INLINE.clear()
+            _INLINE[text] = found
     return found
 
 

@@ -285,3 +285,14 @@ def test_parts_are_deflated_at_the_quick_level_and_xlsxwriter_is_left_as_it_was(
     quick = zlib.compressobj(DEFLATE_LEVEL, zlib.DEFLATED, -15)
     assert info.compress_type == zipfile.ZIP_DEFLATED
     assert info.compress_size == len(quick.compress(data) + quick.flush())
+
+
+def test_the_inline_text_cache_keeps_short_texts_only() -> None:
+    """Names and words repeat across thousands of rows; a unit's long text is written once and
+    must not fill memory (50,000 cached texts of 32,767 characters would be gigabytes)."""
+    from ctre_xl import sheetxml
+
+    short, long = "Trường Tiểu học Xuân Trường A", "Ý kiến rất dài. " * 100
+    assert sheetxml.inline_xml(short) == sheetxml.inline_xml(short)
+    assert "Ý kiến rất dài." in sheetxml.inline_xml(long)
+    assert short in sheetxml._INLINE and long not in sheetxml._INLINE

@@ -590,3 +590,15 @@ def test_row_heights_wrap_like_textwrap(text: str, width: float) -> None:
     expected = sum(max(1, len(textwrap.wrap(part, per_line, break_long_words=True))) for part in text.split("\n"))
     assert wrapped_lines(text, width) == expected
     assert text_height([(text, width), ("", 3)]) == expected * LINE_HEIGHT + 2
+
+
+def test_row_heights_cache_short_texts_only() -> None:
+    """The line-count cache holds names and labels, never a unit's long words (bounded memory)."""
+    from ctre_xl.output.summary import styles
+
+    long = "Khó khăn trong việc thu thập số liệu. " * 50
+    before = styles._cached_lines.cache_info().currsize
+    assert wrapped_lines(long, 40) == wrapped_lines(long, 40) > 10
+    assert styles._cached_lines.cache_info().currsize == before
+    wrapped_lines("Trường Mầm non Xuân Trường số 12345", 20)
+    assert styles._cached_lines.cache_info().currsize == before + 1

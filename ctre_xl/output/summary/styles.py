@@ -187,9 +187,17 @@ def text_height(texts: list[tuple[str, float]], minimum_lines: int = 1) -> float
     return lines * LINE_HEIGHT + 2
 
 
-@lru_cache(maxsize=65536)
 def wrapped_lines(text: str, width: float) -> int:
-    """Lines ``text`` takes in a column of ``width`` (cached: thousands of rows repeat the same names)."""
+    """Lines ``text`` takes in a column of ``width``: cached for texts of at most ``CACHED_TEXT``
+    characters (thousands of rows repeat the same names), so the cache stays small whatever the
+    units wrote (65,536 notes of 32,767 characters would be gigabytes)."""
+    return _cached_lines(text, width) if len(text) <= CACHED_TEXT else _lines(text, width)
+
+
+CACHED_TEXT = 256
+
+
+def _lines(text: str, width: float) -> int:
     per_line = max(1, int(width * 1.1) - 1)
     needed = 0
     for part in text.split("\n"):
@@ -200,6 +208,9 @@ def wrapped_lines(text: str, width: float) -> int:
             # Wrap on words as Excel does: narrow columns lose most of a word per line.
             needed += max(1, len(textwrap.wrap(part, per_line, break_long_words=True)))
     return needed
+
+
+_cached_lines = lru_cache(maxsize=65536)(_lines)
 
 
 def row_heights(sheet: Worksheet) -> dict[int, float]:
