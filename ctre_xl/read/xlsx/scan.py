@@ -31,6 +31,7 @@ from typing import Callable
 from xml.etree.ElementTree import XML, Element, ParseError
 
 from ctre_xl.read.package import has_doctype
+from ctre_xl.read.xlsx.wanted import letters_wanted
 from ctre_xl.text import clean_text
 
 NS_MAIN = (b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -190,7 +191,7 @@ def scan_sheet(data: bytes, wanted: set[tuple[int, int]], wanted_columns: frozen
     row_open = False  # between <row> and </row>: cells belong to that row (the parser's view)
     # The column letters wanted in each row, so that a cell not wanted costs one look-up: those
     # of ``wanted_columns`` in every row up to ``max_row``, and those of the cells wanted there.
-    everywhere, with_columns, cells_only = _letters_wanted(frozenset(wanted), wanted_columns)
+    everywhere, with_columns, cells_only = letters_wanted(frozenset(wanted), wanted_columns)
     nowhere: frozenset[bytes] = frozenset()
     wanted_here = nowhere
     # findall is the fast form, but it builds every token first: a large region (a few KB of
@@ -233,34 +234,6 @@ def scan_sheet(data: bytes, wanted: set[tuple[int, int]], wanted_columns: frozen
         if row_open:
             raise Unsupported("a row without its end")
     return raw, dimension, content_below
-
-
-_Letters = tuple[frozenset[bytes], dict[int, frozenset[bytes]], dict[int, frozenset[bytes]]]
-_LETTERS_WANTED: dict[tuple[frozenset[tuple[int, int]], frozenset[int]], _Letters] = {}
-
-
-def _letters_wanted(wanted: frozenset[tuple[int, int]], wanted_columns: frozenset[int]) -> _Letters:
-    """The letters of ``wanted_columns``; per row with wanted cells, their letters with those and
-    (rows past ``max_row``) alone. Kept per reading plan (every file of one template asks the same)."""
-    key = (wanted, wanted_columns)
-    found = _LETTERS_WANTED.get(key)
-    if found is None:
-        everywhere = frozenset(_letters(col) for col in wanted_columns if col < 702)  # A..ZZ
-        rows: dict[int, set[bytes]] = {}
-        for row, col in wanted:
-            if col < 702:
-                rows.setdefault(row, set()).add(_letters(col))
-        found = (everywhere, {row: frozenset(letters) | everywhere for row, letters in rows.items()},
-                 {row: frozenset(letters) for row, letters in rows.items()})
-        if len(_LETTERS_WANTED) >= 64:
-            _LETTERS_WANTED.clear()
-        _LETTERS_WANTED[key] = found
-    return found
-
-
-def _letters(col: int) -> bytes:
-    """b"A" for column 0 … b"ZZ" for column 701."""
-    return bytes([65 + col]) if col < 26 else bytes([64 + col // 26, 65 + col % 26])
 
 
 def _dimension(body: bytes) -> str | None:
