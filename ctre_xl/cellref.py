@@ -19,12 +19,18 @@ MAX_COLUMNS = 16_384  # A..XFD
 def a1(row: int, col: int, absolute: bool = False) -> str:
     """0-based (row, col) -> "D6" or, ``absolute``, "$D$6" (remembered: the same few dozen cells
     are named in every template and every file read)."""
+    letters = column_letters(col)
+    return f"${letters}${row + 1}" if absolute else f"{letters}{row + 1}"
+
+
+def column_letters(col: int) -> str:
+    """0-based column -> "A", … "Z", "AA", … "XFD"."""
     letters = ""
     col += 1
     while col:
         col, rest = divmod(col - 1, 26)
         letters = chr(65 + rest) + letters
-    return f"${letters}${row + 1}" if absolute else f"{letters}{row + 1}"
+    return letters
 
 
 def col_index(letters: str) -> int:

@@ -6,6 +6,8 @@ not wanted costs one look-up of its letters (b"D"), before any number is made of
 
 from __future__ import annotations
 
+from ctre_xl.cellref import column_letters
+
 Letters = tuple[frozenset[bytes], dict[int, frozenset[bytes]], dict[int, frozenset[bytes]]]
 _KEPT: dict[tuple[frozenset[tuple[int, int]], frozenset[int]], Letters] = {}
 
@@ -32,4 +34,4 @@ def letters_wanted(wanted: frozenset[tuple[int, int]], wanted_columns: frozenset
 
 def letters(col: int) -> bytes:
     """b"A" for column 0 … b"ZZ" for column 701."""
-    return bytes([65 + col]) if col < 26 else bytes([64 + col // 26, 65 + col % 26])
+    return column_letters(col).encode("ascii")
