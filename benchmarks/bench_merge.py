@@ -46,8 +46,9 @@ from typing import Any, Callable
 
 import psutil
 
-from bench_procs import Measured, input_sheet_entries, run_group, write_lists
+from bench_procs import Measured, compiled_as_installed, input_sheet_entries, run_group, write_lists
 from bench_setup import YEAR, build_registry, fill_all, fill_jobs, inbox_files, warm_cache
+import ctre_xl
 from ctre_xl.plan.catalog import Catalog
 from ctre_xl.plan.load import load_catalog
 from ctre_xl.files import Workspace
@@ -354,6 +355,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
+    compiled_as_installed(Path(ctre_xl.__file__).parent)
     catalog = load_catalog()
     root = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="ctre-bench-"))
     root.mkdir(parents=True, exist_ok=True)

@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_procs import compiled_as_installed
+
 HERE = Path(__file__).resolve().parents[1]
 
 
@@ -40,6 +42,7 @@ def main() -> None:
     parser.add_argument("--before", type=Path, required=True, help="checkout of the older code")
     parser.add_argument("--runs", type=int, default=9)
     args = parser.parse_args()
+    compiled_as_installed(args.before.resolve() / "ctre_xl", HERE / "ctre_xl")
     folder = Path(tempfile.mkdtemp(prefix="bench-one-commune-"))
     subprocess.run([sys.executable, "-m", "ctre_xl", "demo"], cwd=folder, env=dict(os.environ, PYTHONPATH=str(HERE)),
                    capture_output=True, check=True)
