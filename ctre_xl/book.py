@@ -19,7 +19,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Sequence, TextIO
 
-from xlsxwriter.exceptions import OverlappingRange
 from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_range
 from xlsxwriter.workbook import Workbook
@@ -156,11 +155,12 @@ class StreamedSheet(SafeSheet):
         through XlsxWriter's layers. Rows in order, as every write here.
         """
         if not self.constant_memory:
+            for first, last in merges:  # XlsxWriter's own ranges and checks; the cells then go over them
+                self.merge_range(row, first, row, last, "", cells[first][1])
             for col, (value, fmt) in enumerate(cells):
                 self._write_value(row, col, value, fmt)
             if height is not None:
                 self.set_row(row, height)
-            self._merge_written(row, merges)
             return
         if row < self.previous_row or row <= self.last_written or \
                 (row == self.previous_row and (self.table or row in self.comments)):
@@ -185,17 +185,6 @@ class StreamedSheet(SafeSheet):
         # A row no write can reach again (see ``_check_dimensions``): no later merge can overlap
         # these, so XlsxWriter's per-cell index of merged cells is not kept for them.
         self.merge.extend([row, first, row, last] for first, last in merges)
-
-    def _merge_written(self, row: int, merges: Sequence[tuple[int, int]]) -> None:
-        """Record the row's merged ranges, as ``merge_range`` would, of cells already written."""
-        for first, last in merges:
-            self._kept(self._check_dimensions(row, last), row, last)
-            span = xl_range(row, first, row, last)
-            for col in range(first, last + 1):
-                if (previous := self.merged_cells.get((row, col)) or self.table_cells.get((row, col))) is not None:
-                    raise OverlappingRange(f"Merge range '{span}' overlaps '{previous}'.")
-                self.merged_cells[(row, col)] = span
-            self.merge.append([row, first, row, last])
 
     def append_rows(self, first_row: int, rows: int, last_col: int, made: TextIO) -> None:
         """``rows`` rows from ``first_row`` made elsewhere (``sheetxml.write_rows``, on the other
@@ -276,7 +265,7 @@ class SafeBook(Workbook):
 
 
 # zlib's level for the package's parts. Its default (6) spends about three times level 1's time
-# for a file a quarter smaller: the summary at 2,600 units is 3.5 MB instead of 2.6 MB, written
+# for a file a quarter smaller: the summary at 2,600 units is 3.5 MB instead of 2.6 MB, deflated
 # in a third of the time. Excel, LibreOffice and WPS read every level alike.
 DEFLATE_LEVEL = 1
 
