@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import math
+import os
 import shutil
 import sys
 import zipfile
@@ -26,7 +27,7 @@ from xlsxwriter.worksheet import CellBlankTuple, CellNumberTuple, CellStringTupl
 
 from ctre_xl.limits import CheckedSheet
 from ctre_xl.style import REPORT_SIZE, font
-from ctre_xl.sheetxml import cell_xml, column_name
+from ctre_xl.sheetxml import cell_xml, column_name, row_cells_xml
 from ctre_xl.text import clean_text
 
 
@@ -62,6 +63,11 @@ class SafeSheet(CheckedSheet):
                 _FORMULAS.clear()
             found = _FORMULAS[key] = super()._prepare_formula(formula, expand_future_functions)
         return found
+
+    def _write_merge_cell(self, merged_range: list[int]) -> None:
+        # Thousands at scale (the units' opinions), written at close: the same bytes as XlsxWriter's.
+        first_row, first_col, last_row, last_col = merged_range
+        self.fh.write(f'<mergeCell ref="{column_name(first_col)}{first_row + 1}:{column_name(last_col)}{last_row + 1}"/>')
 
     def _write_cell(self, row: int, col: int, cell: Any) -> None:
         # The innermost loop of ``close()``: XlsxWriter's own version builds an attribute list and
@@ -167,24 +173,60 @@ class StreamedSheet(SafeSheet):
             raise self._passed(row)
         if row > self.previous_row:
             self._write_single_row(row)  # what XlsxWriter holds of the row before goes out first
+        written = [col for col, (value, fmt) in enumerate(cells) if value is not None or fmt is not None]
+        if row in self.row_info or (height is not None and height <= 0) or row >= self.xls_rowmax \
+                or len(cells) > self.xls_colmax:
+            self._write_through_xlsxwriter(row, cells, height, written)  # its own row attributes, or refused
+        else:
+            self._write_own_row(row, cells, height, written)
+        self.last_written = row
+        # A row no write can reach again (see ``_check_dimensions``): no later merge can overlap
+        # these, so XlsxWriter's per-cell index of merged cells is not kept for them.
+        self.merge.extend([row, first, row, last] for first, last in merges)
+
+    def _write_own_row(self, row: int, cells: Sequence[tuple[Any, Format]], height: float | None,
+                       written: list[int]) -> None:
+        """The row as ``set_row`` and XlsxWriter's row writer would make it: its bookkeeping (size,
+        dimensions) and the ``<row>`` element, without their layers of calls (the common case)."""
+        pixels = self.default_row_height
+        if height is not None:  # as set_row: the row's size for page breaks, and the sheet's extent
+            pixels = int(height * 4.0 / 3.0 + 0.5)
+            self.row_sizes[row] = [pixels, False]
+            written = [self.dim_colmin if self.dim_colmin is not None else 0, *written]
+        if written:
+            low, high = min(written), max(written)
+            self.dim_rowmin = row if self.dim_rowmin is None else min(self.dim_rowmin, row)
+            self.dim_rowmax = row if self.dim_rowmax is None else max(self.dim_rowmax, row)
+            self.dim_colmin = low if self.dim_colmin is None else min(self.dim_colmin, low)
+            self.dim_colmax = high if self.dim_colmax is None else max(self.dim_colmax, high)
+        line = row + 1
+        xml = row_cells_xml(line, cells, self._convert_date_time)
+        if not xml and height is None:
+            return
+        tag = f'<row r="{line}"'
+        if pixels != self.original_row_height or pixels != self.default_row_height:
+            tag += f' ht="{pixels * 0.75:.16g}" customHeight="1"'
+        if self.excel_version == 2010:
+            tag += ' x14ac:dyDescent="0.25"'
+        self.fh.write(f"{tag}>{xml}</row>" if xml else f"{tag}/>")
+
+    def _write_through_xlsxwriter(self, row: int, cells: Sequence[tuple[Any, Format]], height: float | None,
+                                  written: list[int]) -> None:
+        """The row through XlsxWriter's own row writer: a row given attributes before (``set_row``),
+        or one its checks refuse (``limits.CheckedSheet`` raises)."""
         if height is not None:
             self.set_row(row, height)
-        written = [col for col, (value, fmt) in enumerate(cells) if value is not None or fmt is not None]
         for col in written[:1] + written[-1:]:  # the row's bounds and the sheet's size, once per row
             self._kept(self._check_dimensions(row, col), row, col)
         line = row + 1
         xml = [cell_xml(line, col, self._convert_date_time(value) if isinstance(value, (date, datetime)) else value,
                         None if fmt is None else fmt._get_xf_index()) for col, (value, fmt) in enumerate(cells)]
         info = self.row_info.pop(row, None)  # written now: XlsxWriter must not write the row again
-        self.last_written = row
         if any(xml):
             self._write_row(row, None, info)
             self.fh.write("".join(xml) + "</row>")
         elif info is not None:
             self._write_empty_row(row, None, info)
-        # A row no write can reach again (see ``_check_dimensions``): no later merge can overlap
-        # these, so XlsxWriter's per-cell index of merged cells is not kept for them.
-        self.merge.extend([row, first, row, last] for first, last in merges)
 
     def append_rows(self, first_row: int, rows: int, last_col: int, made: TextIO) -> None:
         """``rows`` rows from ``first_row`` made elsewhere (``sheetxml.write_rows``, on the other
@@ -200,6 +242,21 @@ class StreamedSheet(SafeSheet):
         self._write_single_row(last)  # what XlsxWriter holds (the header) goes out first
         shutil.copyfileobj(made, self.fh)
         self.last_written = last
+
+    def _write_optimized_sheet_data(self) -> None:
+        # The rows go into the sheet's part as bytes: XlsxWriter copies them as text, decoding and
+        # encoding again megabytes it wrote itself.
+        target = getattr(self.fh, "buffer", None)
+        if self.dim_rowmin is None or target is None:
+            super()._write_optimized_sheet_data()
+            return
+        self._xml_start_tag("sheetData")
+        self.row_data_fh.close()  # its last row written (the packager's ``_write_single_row``)
+        self.fh.flush()
+        with open(self.row_data_filename, "rb") as rows:
+            shutil.copyfileobj(rows, target, 1 << 20)
+        os.unlink(self.row_data_filename)
+        self._xml_end_tag("sheetData")
 
     def _write_value(self, row: int, col: int, value: Any, fmt: Format | None) -> None:
         if isinstance(value, str):

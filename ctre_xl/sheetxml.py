@@ -11,7 +11,8 @@ output.
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable, TextIO
+from datetime import date, datetime
+from typing import Any, Callable, Iterable, Sequence, TextIO
 
 from xlsxwriter.utility import _preserve_whitespace, xl_col_to_name
 from xlsxwriter.xmlwriter import XMLwriter
@@ -68,6 +69,31 @@ def cell_xml(line: int, col: int, value: Any, xf: int | None) -> str:
             raise TypeError(f"cells here are text, numbers and blanks, not {kind.__name__}")
         return f"{start}/>"
     return f"{start}><v>{value:.16G}</v></c>" if math.isfinite(value) else f"{start}/>"  # NaN, INF: empty
+
+
+def row_cells_xml(line: int, cells: Sequence[tuple[Any, Any]], serial: Callable[[Any], float]) -> str:
+    """Every cell of a row, each (value, XlsxWriter format or None), as ``cell_xml`` writes it,
+    a date or time as ``serial`` numbers it: text and blanks without a call per cell (a long list's row)."""
+    if len(cells) > len(_COLUMN_NAMES):
+        column_name(len(cells) - 1)
+    names = _COLUMN_NAMES
+    parts = []
+    for col, (value, fmt) in enumerate(cells):
+        if fmt is None:
+            if value is not None:
+                raise ValueError("a cell with a value needs a format here")
+            continue
+        xf = fmt.xf_index
+        if xf is None:
+            xf = fmt._get_xf_index()
+        kind = value.__class__
+        if kind is str:
+            parts.append(f'<c r="{names[col]}{line}" s="{xf}" t="inlineStr">{inline_xml(value)}</c>')
+        elif value is None:
+            parts.append(f'<c r="{names[col]}{line}" s="{xf}"/>')
+        else:
+            parts.append(cell_xml(line, col, serial(value) if isinstance(value, (date, datetime)) else value, xf))
+    return "".join(parts)
 
 
 def write_rows(out: TextIO, first_line: int, rows: Iterable[list[Cell]]) -> int:
