@@ -15,8 +15,10 @@ is stopped, the rows are made here instead; on Ctrl-C it is stopped at once.
 from __future__ import annotations
 
 import multiprocessing
+import pickle
+import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
@@ -54,39 +56,63 @@ def data_formats(styles: Styles) -> list[Format]:
     return formats
 
 
-def fact_cells(fact: Fact, names: dict[str, str], labels: dict[str, str], xfs: Sequence[int]) -> list[tuple[Any, int]]:
+FactFields = tuple  # a figure's (year, unit, element, value, file, sheet, cell, sha256), as the row shows them
+
+
+def fact_fields(fact: Fact) -> FactFields:
+    return (fact.year, fact.unit, fact.element, fact.value, fact.file, fact.sheet, fact.cell, fact.sha256)
+
+
+def fact_cells(fields: FactFields, names: dict[str, str], labels: dict[str, str],
+               xfs: Sequence[int]) -> list[tuple[Any, int]]:
     """A figure's row: (value, format index) per column; an empty text is a blank cell, as write() makes it."""
-    values = (fact.year, names.get(fact.unit, fact.unit), labels.get(fact.element, fact.element), fact.value,
-              fact.file, fact.sheet, fact.cell, fact.unit, fact.element, fact.sha256)
+    year, unit, element, value, file, sheet, cell, sha256 = fields
+    values = (year, names.get(unit, unit), labels.get(element, element), value, file, sheet, cell, unit, element,
+              sha256)
     return [(value if value != "" else None, xf) for value, xf in zip(values, xfs)]
 
 
-def make_rows(folder: Path, pieces: list[Sequence[Fact]], names: dict[str, str], labels: dict[str, str],
+def make_rows(folder: Path, pieces: Sequence[Iterable[FactFields]], names: dict[str, str], labels: dict[str, str],
               xfs: list[int]) -> None:
     """Each sheet's rows (from row 2) to ``folder/rows-<n>.xml``; a file is complete once renamed."""
     for number, piece in enumerate(pieces):
         partial = folder / f"rows-{number}.part"
         with open(partial, "w", encoding="utf-8", newline="") as out:
-            write_rows(out, 2, (fact_cells(fact, names, labels, xfs) for fact in piece))
+            write_rows(out, 2, (fact_cells(fields, names, labels, xfs) for fields in piece))
         partial.replace(folder / f"rows-{number}.xml")
 
 
-def _make_rows_in_worker(*args: Any) -> None:
+def _make_rows_in_worker(folder: Path, packed: Path, xfs: list[int]) -> None:
     ignore_interrupts()
-    make_rows(*args)
+    try:
+        make_rows(folder, *pickle.loads(packed.read_bytes()), xfs)
+    except Exception:  # nothing on the user's console: the rows are then made in the main process
+        sys.exit(1)
 
 
 class DataRows:
-    """The rows of every "Dữ liệu" sheet: being made on the other core, or made here when asked."""
+    """The rows of every "Dữ liệu" sheet: being made on the other core, or made here when asked.
+
+    The worker is a fresh process (spawned, as on Windows, not forked) handed the figures packed in
+    a file of the scratch folder (their fields, the units' names, the labels). A forked worker
+    shares this process's memory page by page, and every page either side then touches is copied:
+    this process goes on reading the whole merge result for the other sheets, so at 66,000 files
+    half a gigabyte was held twice. The file, not the process's arguments: those go through a pipe
+    that the new process reads only once it has started, and this process would wait for it.
+    """
 
     def __init__(self, folder: Path, pieces: list[Sequence[Fact]], names: dict[str, str],
                  labels: dict[str, str], xfs: list[int]) -> None:
-        self.folder, self.args = folder, (folder, pieces, names, labels, xfs)
+        self.folder, self.pieces, self.names, self.labels, self.xfs = folder, pieces, names, labels, xfs
         self.worker: Any = None
         if sum(len(piece) for piece in pieces) >= PARALLEL_FROM and two_cores():
+            packed = folder / "facts.pickle"
+            packed.write_bytes(pickle.dumps(([[fact_fields(fact) for fact in piece] for piece in pieces],
+                                             names, labels), protocol=pickle.HIGHEST_PROTOCOL))
             try:
                 with interrupts_blocked():
-                    self.worker = multiprocessing.Process(target=_make_rows_in_worker, args=self.args, daemon=True)
+                    self.worker = multiprocessing.get_context("spawn").Process(
+                        target=_make_rows_in_worker, args=(folder, packed, xfs), daemon=True)
                     self.worker.start()
             except (OSError, NotImplementedError):  # no worker process here: made here when asked
                 self.worker = None
@@ -98,7 +124,8 @@ class DataRows:
             self.worker = None
         made = self.folder / f"rows-{number}.xml"
         if not made.exists():  # no worker, or it failed: the same rows, made here
-            make_rows(*self.args)
+            make_rows(self.folder, [map(fact_fields, piece) for piece in self.pieces], self.names, self.labels,
+                      self.xfs)
         return made
 
     def stop(self) -> None:
