@@ -218,13 +218,11 @@ class StreamedSheet(SafeSheet):
             self.set_row(row, height)
         for col in written[:1] + written[-1:]:  # the row's bounds and the sheet's size, once per row
             self._kept(self._check_dimensions(row, col), row, col)
-        line = row + 1
-        xml = [cell_xml(line, col, self._convert_date_time(value) if isinstance(value, (date, datetime)) else value,
-                        None if fmt is None else fmt._get_xf_index()) for col, (value, fmt) in enumerate(cells)]
+        xml = row_cells_xml(row + 1, cells, self._convert_date_time)
         info = self.row_info.pop(row, None)  # written now: XlsxWriter must not write the row again
-        if any(xml):
+        if xml:
             self._write_row(row, None, info)
-            self.fh.write("".join(xml) + "</row>")
+            self.fh.write(xml + "</row>")
         elif info is not None:
             self._write_empty_row(row, None, info)
 

@@ -99,8 +99,6 @@ class _Unreadable:
     def dumps(*_args, **_kwargs) -> bytes:
         return b"not a pickle"
 
-    loads = staticmethod(__import__("pickle").loads)
-
 
 def test_a_worker_that_fails_leaves_the_rows_to_this_process(demo, monkeypatch, capfd) -> None:
     monkeypatch.setattr(data_sheet, "PARALLEL_FROM", 10 ** 9)
