@@ -130,7 +130,7 @@ def merge(ctx: Context, year: int, strict: bool, as_json: bool) -> None:
     """Đọc mọi tệp trong inbox/, kiểm tra, tổng hợp và ghi báo cáo vào outbox/NĂM/."""
     try:
         from ctre_xl.output.console import console_summary, result_as_dict
-        from ctre_xl.pipeline import run_merge
+        from ctre_xl.pipeline import run_merge, written_message
 
         progress = None if as_json or not sys.stderr.isatty() else _progress_bar
         result = run_merge(ctx.catalog, ctx.registry, ctx.workspace, year, strict=strict, progress=progress,
@@ -140,10 +140,13 @@ def merge(ctx: Context, year: int, strict: bool, as_json: bool) -> None:
             raise
         raise Interrupted(f"Đã dừng theo yêu cầu (Ctrl-C) trước khi tổng hợp: chưa ghi gì, "
                           f"{ctx.workspace.outbox_dir(year)} không thay đổi.") from exc
-    if as_json:
-        print_json(result_as_dict(result))
-    else:
-        print_out(console_summary(result, ctx.catalog))
+    try:
+        if as_json:
+            print_json(result_as_dict(result))
+        else:
+            print_out(console_summary(result, ctx.catalog))
+    except KeyboardInterrupt as exc:  # the outputs are in place: say so, not "stopped"
+        raise Interrupted(written_message(result)) from exc
     if strict and result.errors:
         sys.exit(1)
 
@@ -177,7 +180,7 @@ def status(ctx: Context, year: int, as_json: bool) -> None:
 def report(ctx: Context, year: int | None, final: bool) -> None:
     """Soạn dự thảo báo cáo gửi UBND tỉnh, Sở Y tế (Word, theo Nghị định 30/2020) và phụ lục
     số liệu (Excel) vào outbox/NĂM/; các chỗ tô vàng [...] do cán bộ điền."""
-    from ctre_xl.pipeline import run_report
+    from ctre_xl.pipeline import run_report, written_message
 
     if year is None and not final:
         raise UserError("Thiếu năm báo cáo: thêm --year NĂM (ví dụ --year 2026), hoặc --final cho báo cáo tổng kết.")
@@ -185,12 +188,15 @@ def report(ctx: Context, year: int | None, final: bool) -> None:
     progress = None if not sys.stderr.isatty() else _progress_bar
     result = run_report(ctx.catalog, ctx.registry, ctx.workspace, chosen, final=final, progress=progress,
                         allow_sample=ctx.workspace.is_demo)
-    print_out(f"Đã soạn dự thảo báo cáo năm {chosen}:")
-    for kind in ("report", "annex"):
-        print_out(f"  {result.outputs[kind]}")
-    print_out("Mở tệp Word, điền các chỗ tô vàng [...] (số, ngày, nguyên nhân, người ký) trước khi trình ký.")
-    for notice in result.notices:
-        click.echo(f"Lưu ý: {notice}", err=True)
+    try:
+        print_out(f"Đã soạn dự thảo báo cáo năm {chosen}:")
+        for kind in ("report", "annex"):
+            print_out(f"  {result.outputs[kind]}")
+        print_out("Mở tệp Word, điền các chỗ tô vàng [...] (số, ngày, nguyên nhân, người ký) trước khi trình ký.")
+        for notice in result.notices:
+            click.echo(f"Lưu ý: {notice}", err=True)
+    except KeyboardInterrupt as exc:  # the outputs are in place: say so, not "stopped"
+        raise Interrupted(written_message(result)) from exc
 
 
 @main.command(options_metavar=OPTIONS_METAVAR)

@@ -184,15 +184,18 @@ def scratch_folder(beside: Path) -> Iterator[Path]:
     """A private folder in ``beside`` (the output's own folder, never TMPDIR) for a writer's parts
     while it writes a large workbook, removed afterwards, Ctrl-C held back; one a killed run left
     is removed by a later run (``remove_stale_temporaries``)."""
+    made: list[Path] = []
     try:
-        folder = Path(tempfile.mkdtemp(prefix=TEMPORARY_PREFIX, dir=beside))
-    except OSError as exc:
-        raise write_failed(Path(beside), exc) from exc
-    try:
-        yield folder
+        with interrupts_deferred():  # a Ctrl-C between the folder's creation and this knowing its name left it
+            try:
+                made.append(Path(tempfile.mkdtemp(prefix=TEMPORARY_PREFIX, dir=beside)))
+            except OSError as exc:
+                raise write_failed(Path(beside), exc) from exc
+        yield made[0]
     finally:
         with interrupts_deferred():
-            shutil.rmtree(folder, ignore_errors=True)
+            for folder in made:
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 _WHY = {errno.ENOSPC: "ổ đĩa đã đầy — giải phóng chỗ trống trên ổ đĩa",

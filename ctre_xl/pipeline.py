@@ -16,19 +16,19 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from ctre_xl.errors import Interrupted, NothingToMerge
 from ctre_xl.files import OutputBatch, Workspace, atomic_write, open_elsewhere
 from ctre_xl.history.importer import IMPORT_FILE, write_import_sheet
 from ctre_xl.history.merges import keep_merge, merge_inputs
-from ctre_xl.history.store import stored_series
+from ctre_xl.history.store import history_path, stored_series
 from ctre_xl.merge.merge import collector_paused, merge_inbox
 from ctre_xl.merge.model import MergeResult
 from ctre_xl.merge.track import Point, attach_tracks
 from ctre_xl.merge.reading import Progress
 from ctre_xl.output.chase import REMINDERS_FILE, ChaseReport, chase_report, reminders_text, write_reminders
-from ctre_xl.output.feedback import remove_stale_feedback
+from ctre_xl.output.feedback import FEEDBACK_DIR, remove_stale_feedback
 from ctre_xl.output.report_texts import YearPoint
 from ctre_xl.output.writing import MERGE_OUTPUTS, write_merge_outputs
 from ctre_xl.plan.catalog import Catalog, fold
@@ -85,11 +85,15 @@ def run_merge(catalog: Catalog, registry: Registry, workspace: Workspace, year: 
         write_outputs(result, MERGE_OUTPUTS, folder,
                       lambda merged, wanted, batch: write_merge_outputs(merged, catalog, registry, wanted, batch, folder),
                       feedback=True)
-        keep_merge(result, catalog, registry, workspace, allow_sample=allow_sample)
     except Interrupted:
         raise
     except KeyboardInterrupt as exc:
-        raise Interrupted(interrupted_message(folder, output_names(MERGE_OUTPUTS, year), {})) from exc
+        raise Interrupted(interrupted_message(folder, output_names(MERGE_OUTPUTS, year), [])) from exc
+    try:
+        keep_merge(result, catalog, registry, workspace, allow_sample=allow_sample)
+    except KeyboardInterrupt as exc:  # the outputs are new; the history keeps what it had (all or nothing)
+        raise Interrupted(written_message(result) + f" Lịch sử số liệu ({history_path(workspace).name}) chưa "
+                          f"ghi lại năm {year}: chạy lại lệnh tổng hợp để ghi.") from exc
     return result
 
 
@@ -183,14 +187,26 @@ def write_outputs(result: MergeResult, outputs: dict[str, str], folder: Path, wr
                 result.notices.extend(remove_stale_feedback(folder, set(placed.values())))
     except KeyboardInterrupt as exc:
         names = [path.name for path in wanted.values()]
-        raise Interrupted(interrupted_message(folder, names, batch.placed if batch.committed else {})) from exc
+        raise Interrupted(interrupted_message(folder, names, batch.placed.values() if batch.committed else [])) from exc
 
 
-def interrupted_message(folder: Path, names: list[str], placed: dict[Path, Path]) -> str:
-    """What Ctrl-C left: every output updated (``placed``), or none of them."""
+def written_message(result: MergeResult) -> str:
+    """What a Ctrl-C after ``result``'s outputs were put in place left: all of them updated."""
+    placed = [Path(path) for path in (*result.outputs.values(), *result.feedback.values())]
+    return interrupted_message(placed[0].parent if placed else Path("."), [], placed)
+
+
+def interrupted_message(folder: Path, names: list[str], placed: Iterable[Path]) -> str:
+    """What Ctrl-C left: every output updated (``placed``: where each went), or none of them
+    (``names``: the outputs' file names in ``folder``). The units' feedback workbooks, one per unit,
+    are counted, not named."""
     stop = "Đã dừng theo yêu cầu (Ctrl-C)"
+    placed = list(placed)
     if placed:
-        return f"{stop} sau khi ghi xong: {', '.join(p.name for p in placed.values())} trong {folder} đã được cập nhật."
+        named = [path.name for path in placed if path.parent == folder]
+        others = len(placed) - len(named)
+        also = f" và {others} tệp phản hồi trong {FEEDBACK_DIR}/" if others else ""
+        return f"{stop} sau khi ghi xong: {', '.join(named)}{also} trong {folder} đã được cập nhật."
     old = [name for name in names if (folder / name).exists()]
     new = [name for name in names if name not in old]
     parts = ([f"{', '.join(old)} chưa được cập nhật (vẫn là kết quả của lần tổng hợp trước)"] if old else []) + \

@@ -11,11 +11,13 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from datetime import datetime
 from pathlib import Path
 
-from ctre_xl.files import Workspace
+from ctre_xl.errors import WorkspaceError
+from ctre_xl.files import Workspace, interrupts_deferred, ordinary_permissions, os_reason, temporary_beside
 from ctre_xl.history.store import (first_seen_times, history_path, open_history, previous_contributions,
                                    record_merge)
 from ctre_xl.merge.merge import merge_inbox
@@ -47,17 +49,37 @@ def keep_merge(result: MergeResult, catalog: Catalog, registry: Registry, worksp
     inbox, when missing); the years rebuilt. A history that cannot be written becomes a notice on
     ``result``: the outputs are already in place and stay valid."""
     path = history_path(workspace)
-    missing = not path.exists()
     try:
-        conn = open_history(path)
+        if path.exists():
+            return _record(path, result, catalog, registry, workspace, allow_sample, rebuild=False)
+        # Made whole beside, then put in place: a Ctrl-C or a failure while the other years are
+        # rebuilt leaves no history, not one that lacks them (which no later merge would rebuild).
+        made: dict[Path, Path] = {}
         try:
-            record_merge(conn, result, catalog)
-            return rebuild_years(conn, result, catalog, registry, workspace, allow_sample) if missing else []
+            temporary = temporary_beside(path, into=made)
+            years = _record(temporary, result, catalog, registry, workspace, allow_sample, rebuild=True)
+            with interrupts_deferred():
+                ordinary_permissions(temporary)
+                os.replace(temporary, path)
+                made.clear()
+            return years
         finally:
-            conn.close()
-    except (sqlite3.Error, OSError) as exc:
+            with interrupts_deferred():
+                for leftover in made.values():
+                    leftover.unlink(missing_ok=True)
+    except (sqlite3.Error, OSError, WorkspaceError) as exc:
         result.notices.append(history_failed_notice(path, exc))
         return []
+
+
+def _record(path: Path, result: MergeResult, catalog: Catalog, registry: Registry, workspace: Workspace,
+            allow_sample: bool, *, rebuild: bool) -> list[int]:
+    conn = open_history(path)
+    try:
+        record_merge(conn, result, catalog)
+        return rebuild_years(conn, result, catalog, registry, workspace, allow_sample) if rebuild else []
+    finally:
+        conn.close()
 
 
 def rebuild_years(conn: sqlite3.Connection, result: MergeResult, catalog: Catalog, registry: Registry,
@@ -73,5 +95,8 @@ def rebuild_years(conn: sqlite3.Connection, result: MergeResult, catalog: Catalo
 
 
 def history_failed_notice(path: Path, exc: Exception) -> str:
-    return (f"Không ghi được lịch sử số liệu {path.name} ({type(exc).__name__}): các tệp kết quả vẫn đã được "
-            "ghi. Kiểm tra tệp đó không bị mở hay chỉ đọc rồi chạy lại lệnh tổng hợp.")
+    cause = exc.__cause__ if isinstance(exc, WorkspaceError) else exc
+    why = (os_reason(cause) if isinstance(cause, OSError)
+           else "tệp bị hỏng, không phải tệp lịch sử của ctre-xl, hoặc đang bị chương trình khác khoá")
+    return (f"Không ghi được lịch sử số liệu {path.name}: {why}. Các tệp kết quả vẫn đã được ghi; "
+            "sửa lỗi đó rồi chạy lại lệnh tổng hợp để ghi lịch sử.")
