@@ -73,7 +73,7 @@ def cell_xml(line: int, col: int, value: Any, xf: int | None) -> str:
 
 def row_cells_xml(line: int, cells: Sequence[tuple[Any, Any]], serial: Callable[[Any], float]) -> str:
     """Every cell of a row, each (value, XlsxWriter format or None), as ``cell_xml`` writes it,
-    a date or time as ``serial`` numbers it: text and blanks without a call per cell (a long list's row)."""
+    a date or time as ``serial`` numbers it: text, blanks and numbers without a call per cell (a long list's row)."""
     if len(cells) > len(_COLUMN_NAMES):
         column_name(len(cells) - 1)
     names = _COLUMN_NAMES
@@ -91,6 +91,8 @@ def row_cells_xml(line: int, cells: Sequence[tuple[Any, Any]], serial: Callable[
             parts.append(f'<c r="{names[col]}{line}" s="{xf}" t="inlineStr">{inline_xml(value)}</c>')
         elif value is None:
             parts.append(f'<c r="{names[col]}{line}" s="{xf}"/>')
+        elif (kind is int or kind is float) and math.isfinite(value):  # cell_xml's number, without its call
+            parts.append(f'<c r="{names[col]}{line}" s="{xf}"><v>{value:.16G}</v></c>')
         else:
             parts.append(cell_xml(line, col, serial(value) if isinstance(value, (date, datetime)) else value, xf))
     return "".join(parts)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -45,12 +46,22 @@ def _contents(data: dict) -> dict[str, object]:
     for name, path in sorted(paths.items()):
         if path.endswith(".xlsx"):
             book = load_workbook(path)
-            found[name] = {sheet.title: [row for row in sheet.iter_rows(values_only=True)
+            found[name] = {sheet.title: [tuple(_timeless(value) for value in row)
+                                         for row in sheet.iter_rows(values_only=True)
                                          if row[:1] != ("created",)]  # the time it was written
                            for sheet in book.worksheets}
         else:
             found[name] = Path(path).read_text(encoding="utf-8-sig")
     return found
+
+
+def _timeless(value: object) -> object:
+    """A cell's value without the minute the merge was made at (page 1 says "… tổng hợp 05/12/2026
+    12:37"): two merges a second apart may fall on either side of a minute."""
+    return MADE_AT.sub("tổng hợp <ngày giờ>", value) if isinstance(value, str) else value
+
+
+MADE_AT = re.compile(r"tổng hợp \d{2}/\d{2}/\d{4} \d{2}:\d{2}")
 
 
 def _watched(monkeypatch) -> list[str]:
