@@ -14,7 +14,7 @@ import math
 from datetime import date, datetime
 from typing import Any, Callable, Iterable, Sequence, TextIO
 
-from xlsxwriter.utility import _preserve_whitespace, xl_col_to_name
+from xlsxwriter.utility import _datetime_to_excel_datetime, _preserve_whitespace, xl_col_to_name
 from xlsxwriter.xmlwriter import XMLwriter
 
 from ctre_xl.text import clean_text, fit_cell
@@ -26,6 +26,7 @@ _INLINE: dict[str, str] = {}
 _INLINE_KEPT = 50_000
 _INLINE_LONGEST = 256  # characters: the cache holds at most 50,000 texts of at most this length
 _COLUMN_NAMES: list[str] = []
+DEFAULT_ROW_PIXELS = 20  # XlsxWriter's default row (15 points), which ``write_sized_rows`` assumes
 
 
 def column_name(col: int) -> str:
@@ -105,5 +106,26 @@ def write_rows(out: TextIO, first_line: int, rows: Iterable[list[Cell]]) -> int:
         xml = "".join(cell_xml(line, col, value, xf) for col, (value, xf) in enumerate(cells))
         if xml:
             out.write(f'<row r="{line}">{xml}</row>')
+        written += 1
+    return written
+
+
+def write_sized_rows(out: TextIO, first_line: int, rows: Iterable[tuple[list[Cell], float | None]],
+                     date_1904: bool = False) -> int:
+    """Rows from ``first_line``, each (cells, its height in points or None), as
+    ``book.StreamedSheet.write_cells`` writes them in a sheet of default rows (XlsxWriter's default
+    height, no ``x14ac`` attributes); a date as Excel's serial number. The number written."""
+    written = 0
+    for line, (cells, height) in enumerate(rows, start=first_line):
+        xml = "".join(cell_xml(line, col, _datetime_to_excel_datetime(value, date_1904, False)
+                               if isinstance(value, (date, datetime)) else value, xf)
+                      for col, (value, xf) in enumerate(cells))
+        pixels = DEFAULT_ROW_PIXELS if height is None else int(height * 4.0 / 3.0 + 0.5)
+        tag = f'<row r="{line}" ht="{pixels * 0.75:.16g}" customHeight="1"' if pixels != DEFAULT_ROW_PIXELS \
+            else f'<row r="{line}"'
+        if xml:
+            out.write(f"{tag}>{xml}</row>")
+        elif height is not None:
+            out.write(f"{tag}/>")
         written += 1
     return written

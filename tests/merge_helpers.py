@@ -36,6 +36,13 @@ def make_workspace(root: Path, years: tuple[int, ...], schools: list[tuple[str, 
     return workspace
 
 
+def make_demo(root: Path) -> Path:
+    """``ctre-xl demo`` into ``root``: the built-in example's workspace, its returns merged once."""
+    outcome = CliRunner().invoke(main, ["demo", "--workspace", str(root)])
+    assert outcome.exit_code == 0, outcome.output
+    return root
+
+
 def deliver(workspace: Workspace, unit: str, year: int, relative: str, values: dict[str, object], *,
             mtime: float | None = None, **typed: Any) -> Path:
     """``unit``'s template for ``year``, filled (``reading_helpers.fill``: ``typed`` passes report_date,

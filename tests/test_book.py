@@ -10,14 +10,14 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from xlsxwriter import Workbook
 
 from ctre_xl.book import SafeBook, StreamedSheet
-from ctre_xl.sheetxml import write_rows
+from ctre_xl.sheetxml import write_rows, write_sized_rows
 
 
 def _fill(workbook: Workbook) -> None:
@@ -262,6 +262,37 @@ def test_rows_made_elsewhere_are_the_rows_write_cells_makes(tmp_path: Path) -> N
         book.close()
         xml.append(_sheet_xml(tmp_path / f"{way}.xlsx"))
     assert xml[0] == xml[1] and b'<row r="3">' in xml[0]
+
+
+@pytest.mark.parametrize("date_1904", [False, True])
+def test_sized_rows_made_elsewhere_are_the_rows_write_cells_makes(tmp_path: Path, date_1904: bool) -> None:
+    """``sheetxml.write_sized_rows`` (a row's height, dates) + ``append_rows`` == ``write_cells`` with
+    the same heights: a height that rounds to the default is no height, a blank row of a height is kept."""
+    values = [([("Trường số 1", "text"), (date(2026, 11, 9), "money"), (None, "money")], 31.5),
+              ([("  lề", "text"), (datetime(2026, 11, 10, 8, 30), "money"), (3, "money")], None),
+              ([(None, None), (None, None)], 27.0), ([(None, None)], None),
+              ([("một", "text"), (1.5, "money")], 15.2), ([("hai", "text")], 409.0)]
+    xml = []
+    for way in ("cells", "elsewhere"):
+        scratch = tmp_path / way
+        scratch.mkdir()
+        book = SafeBook(str(tmp_path / f"{way}.xlsx"), {"date_1904": date_1904}, scratch)
+        formats = {"text": book.add_format({"bold": True}), "money": book.add_format({"num_format": "#,##0"}), None: None}
+        sheet = book.add_worksheet("A", worksheet_class=StreamedSheet)
+        sheet.write_string(0, 0, "đầu", formats["text"])
+        if way == "cells":
+            for row, (cells, height) in enumerate(values, start=1):
+                sheet.write_cells(row, [(value, formats[name]) for value, name in cells], height)
+        else:
+            made = io.StringIO()
+            rows = [([(value, None if formats[name] is None else formats[name]._get_xf_index()) for value, name in cells],
+                     height) for cells, height in values]
+            assert write_sized_rows(made, 2, rows, date_1904) == len(values)
+            made.seek(0)
+            sheet.append_rows(1, len(values), 2, made)
+        book.close()
+        xml.append(_sheet_xml(tmp_path / f"{way}.xlsx"))
+    assert xml[0] == xml[1] and b'<row r="2" ht="31.5" customHeight="1">' in xml[0] and b'<row r="4" ht="27"' in xml[0]
 
 
 @pytest.mark.parametrize("scratch", [False, True])

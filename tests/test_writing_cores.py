@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from merge_helpers import make_demo
 from openpyxl import load_workbook
 
 from ctre_xl.cli import main
@@ -27,10 +28,7 @@ YEAR = 2026
 @pytest.fixture(scope="module")
 def crowded_demo(tmp_path_factory) -> Path:
     """The demo's workspace: returns with mistakes, so several units get a feedback workbook."""
-    root = tmp_path_factory.mktemp("cores") / "demo"
-    outcome = CliRunner().invoke(main, ["demo", "--workspace", str(root)])
-    assert outcome.exit_code == 0, outcome.output
-    return root
+    return make_demo(tmp_path_factory.mktemp("cores") / "demo")
 
 
 def _merge(root: Path) -> dict:

@@ -1,22 +1,12 @@
 """The summary's "Dữ liệu" sheet: every figure of the merge, one row each, in an Excel table.
 
-It is the longest sheet by far (a row per figure of every unit: hundreds of thousands at scale)
-and its rows depend on nothing else the summary writes, so they are made on the second core while
-this process writes the other sheets (``DataRows``): a worker process writes the rows' XML to a
-file in the summary's scratch folder (``sheetxml.write_rows``) and the sheet then takes them
-(``StreamedSheet.append_rows``). Each column's format is given its index before the worker starts
-(XlsxWriter numbers a format when it is first used), so the bytes are those this process would
-write. Below ``PARALLEL_FROM`` figures, or on one core, the same function makes them here.
-
-The worker writes only in the scratch folder and ignores Ctrl-C (``workers.py``); if it fails or
-is stopped, the rows are made here instead; on Ctrl-C it is stopped at once.
+It is the longest sheet by far (a row per figure of every unit: hundreds of thousands at scale).
+Its rows are made on the other core while this process writes the other sheets (``side_rows``):
+each figure packed as its fields, the units' names and the labels beside them.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import pickle
-import sys
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -31,9 +21,9 @@ from ctre_xl.output.summary.metrics import unit_names
 from ctre_xl.output.summary.styles import Styles, setup_page
 from ctre_xl.plan.catalog import Catalog
 from ctre_xl.plan.units import Registry
+from ctre_xl.output.summary.side_rows import RowJob, SideRows, write_piece
 from ctre_xl.sheetxml import write_rows
 from ctre_xl.style import FIGURE, FONT, MUTED
-from ctre_xl.workers import ignore_interrupts, interrupts_blocked, two_cores
 
 DATA_SHEET = "Dữ liệu"
 DATA_HEADERS = ("Năm", "Đơn vị", "Số liệu", "Giá trị", "Tệp", "Trang", "Ô", "Mã đơn vị", "Mã số liệu", "SHA-256")
@@ -42,7 +32,7 @@ DATA_CODE_COLUMNS = (7, 8, 9)  # secondary: grey, smaller; the SHA-256 column hi
 NOT_PRINTED = ("Trang này không in cùng bảng tổng hợp (vùng in là một ô trống). Muốn in: "
                "Bố trí Trang > Vùng In > Xoá Vùng In (LibreOffice: Định dạng > Vùng in > Xoá).")
 TABLE_NAME = "DuLieuTongHop"  # the first sheet's table keeps this name: pivot tables refer to it
-PARALLEL_FROM = 5_000  # figures: below this, starting a process costs more than it saves
+DATA_ROWS = "data"  # the list's name among the rows made on the other core
 
 
 def data_formats(styles: Styles) -> list[Format]:
@@ -72,80 +62,27 @@ def fact_cells(fields: FactFields, names: dict[str, str], labels: dict[str, str]
     return [(value if value != "" else None, xf) for value, xf in zip(values, xfs)]
 
 
-def make_rows(folder: Path, pieces: Sequence[Iterable[FactFields]], names: dict[str, str], labels: dict[str, str],
-              xfs: list[int]) -> None:
-    """Each sheet's rows (from row 2) to ``folder/rows-<n>.xml``; a file is complete once renamed."""
+def make_data_rows(folder: Path, name: str, pieces: Sequence[Iterable[FactFields]], names: dict[str, str],
+                   labels: dict[str, str], xfs: list[int]) -> None:
+    """Each sheet's rows (from row 2), as ``side_rows`` asks of a maker."""
     for number, piece in enumerate(pieces):
-        partial = folder / f"rows-{number}.part"
-        with open(partial, "w", encoding="utf-8", newline="") as out:
-            write_rows(out, 2, (fact_cells(fields, names, labels, xfs) for fields in piece))
-        partial.replace(folder / f"rows-{number}.xml")
+        write_piece(folder, name, number, lambda out, piece=piece: write_rows(
+            out, 2, (fact_cells(fields, names, labels, xfs) for fields in piece)))
 
 
-def _make_rows_in_worker(folder: Path, packed: Path, xfs: list[int]) -> None:
-    ignore_interrupts()
-    try:
-        make_rows(folder, *pickle.loads(packed.read_bytes()), xfs)
-    except Exception:  # nothing on the user's console: the rows are then made in the main process
-        sys.exit(1)
-
-
-class DataRows:
-    """The rows of every "Dữ liệu" sheet: being made on the other core, or made here when asked.
-
-    The worker is a fresh process (spawned, as on Windows, not forked) handed the figures packed in
-    a file of the scratch folder (their fields, the units' names, the labels). A forked worker
-    shares this process's memory page by page, and every page either side then touches is copied:
-    this process goes on reading the whole merge result for the other sheets, so at 66,000 files
-    half a gigabyte was held twice. The file, not the process's arguments: those go through a pipe
-    that the new process reads only once it has started, and this process would wait for it.
-    """
-
-    def __init__(self, folder: Path, pieces: list[Sequence[Fact]], names: dict[str, str],
-                 labels: dict[str, str], xfs: list[int]) -> None:
-        self.folder, self.pieces, self.names, self.labels, self.xfs = folder, pieces, names, labels, xfs
-        self.worker: Any = None
-        if sum(len(piece) for piece in pieces) >= PARALLEL_FROM and two_cores():
-            packed = folder / "facts.pickle"
-            packed.write_bytes(pickle.dumps(([[fact_fields(fact) for fact in piece] for piece in pieces],
-                                             names, labels), protocol=pickle.HIGHEST_PROTOCOL))
-            try:
-                with interrupts_blocked():
-                    self.worker = multiprocessing.get_context("spawn").Process(
-                        target=_make_rows_in_worker, args=(folder, packed, xfs), daemon=True)
-                    self.worker.start()
-            except (OSError, NotImplementedError):  # no worker process here: made here when asked
-                self.worker = None
-
-    def rows(self, number: int) -> Path:
-        """The file of sheet ``number``'s rows, waiting for the worker (or making them here)."""
-        if self.worker is not None:
-            self.worker.join()
-            self.worker = None
-        made = self.folder / f"rows-{number}.xml"
-        if not made.exists():  # no worker, or it failed: the same rows, made here
-            make_rows(self.folder, [map(fact_fields, piece) for piece in self.pieces], self.names, self.labels,
-                      self.xfs)
-        return made
-
-    def stop(self) -> None:
-        """Stop the worker at once (Ctrl-C, an error): what it wrote is in the scratch folder."""
-        if self.worker is not None:
-            self.worker.terminate()
-            self.worker.join()
-            self.worker = None
-
-
-def start_data_rows(result: MergeResult, catalog: Catalog, registry: Registry, formats: list[Format],
-                    folder: Path) -> DataRows:
-    """Start making the rows of every "Dữ liệu" sheet (one piece per sheet Excel's row limit allows)."""
+def data_job(result: MergeResult, catalog: Catalog, registry: Registry, formats: list[Format]) -> RowJob:
+    """The rows of every "Dữ liệu" sheet (one piece per sheet Excel's row limit allows)."""
     labels = {code: element.label for code, element in catalog.elements.items()}
     xfs = [fmt._get_xf_index() for fmt in formats]  # numbered now: the worker writes the same numbers
-    return DataRows(folder, list(chunks(result.facts, 1)), unit_names(result, registry), labels, xfs)
+    names = unit_names(result, registry)
+    pieces = list(chunks(result.facts, 1))
+    return RowJob(make_data_rows, lambda: ([map(fact_fields, piece) for piece in pieces], names, labels, xfs),
+                  lambda: ([[fact_fields(fact) for fact in piece] for piece in pieces], names, labels, xfs),
+                  len(result.facts))
 
 
 def write_data_sheet(chain: SheetChain, styles: Styles, result: MergeResult, catalog: Catalog,
-                     formats: list[Format], rows: DataRows) -> None:
+                     registry: Registry, rows: SideRows) -> None:
     """The tidy merged table as an Excel table (header in row 1), ready for pivot tables.
 
     Each figure by its unit's name and its Vietnamese label; the codes follow, in grey, for other
@@ -153,6 +90,7 @@ def write_data_sheet(chain: SheetChain, styles: Styles, result: MergeResult, cat
     skip an empty page), so printing the whole workbook gives the report without thousands of rows.
     Past a sheet's rows the facts go on in "Dữ liệu (2)", …: one table per sheet, each with its header.
     """
+    formats = data_formats(styles)
     columns = [{"header": header, "header_format": styles.header(), "format": fmt}
                for header, fmt in zip(DATA_HEADERS, formats)]
     chain.rows = len(result.facts)
@@ -173,9 +111,9 @@ def write_data_sheet(chain: SheetChain, styles: Styles, result: MergeResult, cat
         sheet.print_area(0, blank, 0, blank)
 
 
-def _take_rows(sheet: Worksheet, number: int, piece: Sequence[Fact], rows: DataRows) -> None:
+def _take_rows(sheet: Worksheet, number: int, piece: Sequence[Fact], rows: SideRows) -> None:
     """The table's body from row 2: the rows made for this sheet."""
     if not (isinstance(sheet, StreamedSheet) and sheet.constant_memory):
         raise RuntimeError(f"{sheet.name}: the data sheet is written streamed, in a workbook with a scratch folder")
-    with open(rows.rows(number), encoding="utf-8", newline="") as made:
+    with open(rows.rows(DATA_ROWS, number), encoding="utf-8", newline="") as made:
         sheet.append_rows(1, len(piece), len(DATA_HEADERS) - 1, made)

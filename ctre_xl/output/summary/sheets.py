@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from pathlib import Path
+from typing import Any, Sequence
 
+from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from ctre_xl.book import StreamedSheet
@@ -17,10 +19,12 @@ from ctre_xl.output.findings_table import (CODE_SIZE, FINDINGS_HEADERS, FINDINGS
                                            figure_labels, write_findings_table)
 from ctre_xl.output.summary.metrics import HEADER_ROW, FIRST_ROW, unit_names
 from ctre_xl.output.summary.opinions import write_optional_progress
+from ctre_xl.output.summary.side_rows import RowJob, SideRows, write_piece
 from ctre_xl.output.summary.styles import Styles, add_text_rule, start_table_sheet, text_height
 from ctre_xl.style import AMBER, COUNT, DATE, GREEN, MUTED, RED
 from ctre_xl.plan.units import Registry
 from ctre_xl.plan.vocab import Severity
+from ctre_xl.sheetxml import DEFAULT_ROW_PIXELS, write_sized_rows
 from ctre_xl.text import format_date
 
 PROGRESS_SHEET = "Tiến độ nộp"
@@ -46,24 +50,26 @@ CONTINUED = " (tiếp theo)"  # the title of a list's second and later sheets
 
 
 def write_progress_sheet(chain: SheetChain, styles: Styles, result: MergeResult, catalog: Catalog,
-                         registry: Registry | None = None) -> None:
+                         registry: Registry, rows: SideRows) -> None:
     """Every expected unit: received or not, on time or late, file, date, preparer, problems; then
-    (with ``registry``) the MTTQ and đoàn thể, "không bắt buộc". Past a sheet's rows the list goes
-    on in "Tiến độ nộp (2)", … (``limits.SheetChain``)."""
+    the MTTQ and đoàn thể, "không bắt buộc". Past a sheet's rows the list goes on in "Tiến độ nộp
+    (2)", … (``limits.SheetChain``). The units' rows are made by ``progress_job`` (``rows``: on the
+    other core, when it is worth it)."""
     widths = list(PROGRESS_WIDTHS)
     chain.rows = len(result.units)
-    number, row = 1, FIRST_ROW
-    for piece in chunks(result.units, FIRST_ROW):
+    row = FIRST_ROW
+    for index, piece in enumerate(chunks(result.units, FIRST_ROW)):
         sheet = _start_progress(chain, styles, result, catalog)
-        row = _write_progress_rows(sheet, styles, piece, number)
-        number += len(piece)
+        _take_progress_rows(sheet, index, len(piece), rows)
+        row = FIRST_ROW + len(piece)
+        if piece:
+            _colour_progress(sheet, styles, row)
     # The blocks below the table, on a sheet of their own when they would not fit under it.
-    optional = 2 + len(registry.optional) if registry is not None and registry.optional else 0
+    optional = 2 + len(registry.optional) if registry.optional else 0
     corrections = 2 + len(result.corrections) if result.corrections else 0
     if not fits(row, optional + corrections):
         sheet, row = _start_progress(chain, styles, result, catalog), FIRST_ROW
-    if registry is not None:
-        row = write_optional_progress(sheet, styles, result, registry, row, widths)
+    row = write_optional_progress(sheet, styles, result, registry, row, widths)
     write_corrections_block(sheet, styles, result, catalog, row, widths)
 
 
@@ -80,30 +86,75 @@ def _start_progress(chain: SheetChain, styles: Styles, result: MergeResult, cata
     return sheet
 
 
-def _write_progress_rows(sheet: StreamedSheet, styles: Styles, units: Sequence[UnitStatus], number: int) -> int:
-    """The units' rows from ``FIRST_ROW``, numbered from ``number``, coloured; returns the row after them."""
+# ----------------------------------------------------------------------------- the units' rows
+
+PROGRESS_ROWS = "progress"  # the list's name among the rows made on the other core
+ProgressRow = tuple  # a unit's 11 cells' values, then the texts its row's height is measured from
+
+
+def progress_looks(styles: Styles) -> tuple[Format, ...]:
+    """The formats of the units' rows: text, centred, the status, a date, a count."""
+    return (styles.text(), styles.centre(), styles.centre(bold=True), styles.number(DATE, align="center"),
+            styles.number(COUNT, align="center"))
+
+
+def progress_row(unit: UnitStatus, number: int) -> ProgressRow:
+    """A unit's row (the preparer and phone as the unit typed them: literal text)."""
+    return (number, unit.name or unit.id, KIND_LABELS.get(unit.kind, unit.kind), "Có" if unit.received else "Không",
+            timeliness(unit), unit.file or "", unit.report_date, unit.preparer or "", unit.phone or "", unit.errors,
+            unit.warnings, unit.name, unit.preparer)
+
+
+def progress_cells(values: ProgressRow, looks: Sequence[Any]) -> tuple[list[tuple[Any, Any]], float]:
+    """A unit's cells, each (value, look: a format or its index), and the row's height."""
+    text, centre, status, day, count = looks
+    number, name, kind, received, timely, file, report_date, preparer, phone, errors, warnings, own_name, typed = values
+    cells = [(number, centre), (name, text), (kind, centre), (received, centre), (timely, status), (file, text),
+             (report_date, day if report_date is not None else centre), (preparer, text), (phone, text),
+             (errors, count), (warnings, count)]
     widths = PROGRESS_WIDTHS
-    text, centre = styles.text(), styles.centre()
-    row = FIRST_ROW
-    status, day, count = styles.centre(bold=True), styles.number(DATE, align="center"), styles.number(COUNT, align="center")
-    for number, unit in enumerate(units, start=number):
-        sheet.write_cells(row, [  # the preparer and phone as the unit typed them: literal text
-            (number, centre), (unit.name or unit.id, text), (KIND_LABELS.get(unit.kind, unit.kind), centre),
-            ("Có" if unit.received else "Không", centre), (timeliness(unit), status), (unit.file or "", text),
-            (unit.report_date, day if unit.report_date is not None else centre), (unit.preparer or "", text),
-            (unit.phone or "", text), (unit.errors, count), (unit.warnings, count)],
-            text_height([(unit.name, widths[1]), (unit.file or "", widths[5]), (unit.preparer, widths[7])]))
-        row += 1
-    if row > FIRST_ROW:
-        status_cells = f"E{FIRST_ROW + 1}:E{row}"
-        add_text_rule(sheet, styles, status_cells, ON_TIME, GREEN)
-        add_text_rule(sheet, styles, status_cells, LATE, AMBER)
-        add_text_rule(sheet, styles, status_cells, NO_DATE, AMBER)
-        add_text_rule(sheet, styles, status_cells, MISSING, RED)
-        for col, colours in (("J", RED), ("K", AMBER)):
-            sheet.conditional_format(f"{col}{FIRST_ROW + 1}:{col}{row}", {
-                "type": "cell", "criteria": ">", "value": 0, "format": styles.conditional(colours)})
-    return row
+    return cells, text_height([(own_name, widths[1]), (file, widths[5]), (typed, widths[7])])
+
+
+def make_progress_rows(folder: Path, name: str, pieces: Sequence[Sequence[ProgressRow]], xfs: Sequence[int],
+                       date_1904: bool) -> None:
+    """Each sheet's units' rows, as ``side_rows`` asks of a maker (``xfs``: ``progress_looks``' indexes)."""
+    for number, piece in enumerate(pieces):
+        write_piece(folder, name, number, lambda out, piece=piece: write_sized_rows(
+            out, FIRST_ROW + 1, (progress_cells(values, xfs) for values in piece), date_1904))
+
+
+def progress_job(result: MergeResult, styles: Styles) -> RowJob:
+    """The units' rows of every "Tiến độ nộp" sheet, numbered as ``write_progress_sheet`` numbers them."""
+    xfs = [look._get_xf_index() for look in progress_looks(styles)]  # numbered now: the worker writes the same
+    pieces = list(chunks(result.units, FIRST_ROW))
+    starts = [sum(len(p) for p in pieces[:index]) + 1 for index in range(len(pieces))]
+
+    def packed() -> tuple[Any, ...]:
+        return ([[progress_row(unit, start + offset) for offset, unit in enumerate(piece)]
+                 for piece, start in zip(pieces, starts)], xfs, styles.workbook.date_1904)
+    return RowJob(make_progress_rows, packed, packed, len(result.units))
+
+
+def _take_progress_rows(sheet: Worksheet, number: int, count: int, rows: SideRows) -> None:
+    if not (isinstance(sheet, StreamedSheet) and sheet.constant_memory) or sheet.excel_version != 2007 \
+            or sheet.default_row_height != DEFAULT_ROW_PIXELS or sheet.original_row_height != DEFAULT_ROW_PIXELS \
+            or sheet.remove_timezone:
+        raise RuntimeError(f"{sheet.name}: rows made elsewhere need a streamed sheet of default rows")
+    with open(rows.rows(PROGRESS_ROWS, number), encoding="utf-8", newline="") as made:
+        sheet.append_rows(FIRST_ROW, count, len(PROGRESS_HEADERS) - 1, made)
+
+
+def _colour_progress(sheet: Worksheet, styles: Styles, row: int) -> None:
+    """The status and problem counts coloured, for the units' rows above ``row``."""
+    status_cells = f"E{FIRST_ROW + 1}:E{row}"
+    add_text_rule(sheet, styles, status_cells, ON_TIME, GREEN)
+    add_text_rule(sheet, styles, status_cells, LATE, AMBER)
+    add_text_rule(sheet, styles, status_cells, NO_DATE, AMBER)
+    add_text_rule(sheet, styles, status_cells, MISSING, RED)
+    for col, colours in (("J", RED), ("K", AMBER)):
+        sheet.conditional_format(f"{col}{FIRST_ROW + 1}:{col}{row}", {
+            "type": "cell", "criteria": ">", "value": 0, "format": styles.conditional(colours)})
 
 
 def write_findings_sheet(chain: SheetChain, styles: Styles, result: MergeResult, catalog: Catalog,

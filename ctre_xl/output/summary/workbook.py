@@ -26,16 +26,17 @@ from ctre_xl.output.summary.by_unit import BY_UNIT_SHEET, write_by_unit_sheet
 from ctre_xl.output.summary.metrics import METRICS_SHEET, write_metrics_sheet
 from ctre_xl.output.summary.overview import OVERVIEW_SHEET, write_overview_sheet
 from ctre_xl.output.summary.roadmap import ROADMAP_SHEET, write_roadmap_sheet
-from ctre_xl.output.summary.data_sheet import DATA_SHEET, data_formats, start_data_rows, write_data_sheet
-from ctre_xl.output.summary.sheets import FINDINGS_SHEET, PROGRESS_SHEET, write_findings_sheet, write_progress_sheet
+from ctre_xl.output.summary.data_sheet import DATA_ROWS, DATA_SHEET, data_formats, data_job, write_data_sheet
+from ctre_xl.output.summary.sheets import (FINDINGS_SHEET, PROGRESS_ROWS, PROGRESS_SHEET, progress_job,
+                                          write_findings_sheet, write_progress_sheet)
+from ctre_xl.output.summary.side_rows import SideRows
 from ctre_xl.output.summary.styles import Styles
 from ctre_xl.plan.units import Registry
 
 SHEETS = (OVERVIEW_SHEET, METRICS_SHEET, BY_UNIT_SHEET, PROGRESS_SHEET, FINDINGS_SHEET, DATA_SHEET)
 # The sheets that grow with the units and files, in order: (name, writer, what its entries are).
-# ("Dữ liệu" is written by ``data_sheet``, its rows made on the other core meanwhile.)
 LISTS = ((BY_UNIT_SHEET, write_by_unit_sheet, "dòng số liệu"), (PROGRESS_SHEET, write_progress_sheet, "đơn vị"),
-         (FINDINGS_SHEET, write_findings_sheet, "lỗi và cảnh báo"), (DATA_SHEET, None, "số liệu"))
+         (FINDINGS_SHEET, write_findings_sheet, "lỗi và cảnh báo"), (DATA_SHEET, write_data_sheet, "số liệu"))
 
 
 class SummaryPath(type(Path())):  # type: ignore[misc]
@@ -82,11 +83,11 @@ def write_summary(result: MergeResult, catalog: Catalog, registry: Registry, pat
 
 def _write_sheets(workbook: Workbook, scratch: Path, result: MergeResult, catalog: Catalog, registry: Registry,
                   made: datetime) -> None:
-    """Every sheet, page 1 last (it says which lists were split); the rows of "Dữ liệu" are made on
-    the other core meanwhile (``data_sheet``)."""
+    """Every sheet, page 1 last (it says which lists were split); the rows of "Tiến độ nộp" and
+    "Dữ liệu" are made on the other core meanwhile (``side_rows``)."""
     styles = Styles(workbook)
-    formats = data_formats(styles)
-    rows = start_data_rows(result, catalog, registry, formats, scratch)
+    rows = SideRows(scratch, {PROGRESS_ROWS: progress_job(result, styles),
+                              DATA_ROWS: data_job(result, catalog, registry, data_formats(styles))})
 
     def make(name: str) -> Worksheet:
         return workbook.add_worksheet(name, worksheet_class=SafeSheet)
@@ -105,8 +106,8 @@ def _write_sheets(workbook: Workbook, scratch: Path, result: MergeResult, catalo
         split = []
         for name, write, what in LISTS:
             chain = SheetChain(stream, name)
-            if write is None:
-                write_data_sheet(chain, styles, result, catalog, formats, rows)
+            if name in (PROGRESS_SHEET, DATA_SHEET):  # their rows made on the other core
+                write(chain, styles, result, catalog, registry, rows)
             else:
                 write(chain, styles, result, catalog, registry)
             if chain.split:  # the findings workbook's sheet is cut the same way (same first row)

@@ -1,4 +1,5 @@
-"""The summary's "Dữ liệu" rows made on the other core (issue 14, output/summary/data_sheet.py).
+"""The summary's "Tiến độ nộp" and "Dữ liệu" rows made on the other core (issue 14,
+output/summary/side_rows.py).
 
 The rows a worker process makes while the other sheets are written must be byte for byte the rows
 this process makes, with forked workers (Linux) and spawned ones (Windows); a worker that fails
@@ -15,28 +16,28 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from merge_helpers import make_demo
 from openpyxl import load_workbook
 
 from ctre_xl.cli import main
-from ctre_xl.output.summary import data_sheet
+from ctre_xl.output.summary import data_sheet, sheets, side_rows
 
 YEAR = 2026
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("rows") / "demo"
-    outcome = CliRunner().invoke(main, ["demo", "--workspace", str(root)])
-    assert outcome.exit_code == 0, outcome.output
-    return root
+    return make_demo(tmp_path_factory.mktemp("rows") / "demo")
 
 
-def _data_xml(root: Path) -> bytes:
-    """The "Dữ liệu" sheet's XML of the summary, found through the workbook's own sheet list."""
+def _lists_xml(root: Path) -> list[bytes]:
+    """The XML of the summary's "Tiến độ nộp" and "Dữ liệu" sheets, found through the workbook's own
+    sheet list; and its styles (the formats' numbers are the same however the rows were made)."""
     summary = root / "outbox" / str(YEAR) / f"tong-hop-{YEAR}.xlsx"
     with zipfile.ZipFile(summary) as archive:
         names = re.findall(r'<sheet name="([^"]+)"', archive.read("xl/workbook.xml").decode())
-        return archive.read(f"xl/worksheets/sheet{names.index(data_sheet.DATA_SHEET) + 1}.xml")
+        return [archive.read(f"xl/worksheets/sheet{names.index(name) + 1}.xml")
+                for name in (sheets.PROGRESS_SHEET, data_sheet.DATA_SHEET)] + [archive.read("xl/styles.xml")]
 
 
 def _merge(root: Path) -> None:
@@ -45,7 +46,7 @@ def _merge(root: Path) -> None:
 
 
 def _started(monkeypatch, handed: list | None = None) -> list[str]:
-    """The start method of every worker the data sheet starts (on a machine with two cores);
+    """The start method of every worker the summary's lists start (on a machine with two cores);
     what each is handed goes to ``handed``."""
     started: list[str] = []
     real = multiprocessing.get_context
@@ -61,37 +62,39 @@ def _started(monkeypatch, handed: list | None = None) -> list[str]:
 
         return type("Context", (), {"Process": staticmethod(process)})
 
-    monkeypatch.setattr(data_sheet.multiprocessing, "get_context", context)
+    monkeypatch.setattr(side_rows.multiprocessing, "get_context", context)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     return started
 
 
 @pytest.mark.parametrize("start", ["fork", "spawn"])
 def test_rows_made_on_the_other_core_are_the_rows_made_here(demo, monkeypatch, start) -> None:
-    monkeypatch.setattr(data_sheet, "PARALLEL_FROM", 10 ** 9)
+    monkeypatch.setattr(side_rows, "PARALLEL_FROM", 10 ** 9)
     _merge(demo)
-    here = _data_xml(demo)
+    here = _lists_xml(demo)
     before = multiprocessing.get_start_method(allow_none=True)
     multiprocessing.set_start_method(start, force=True)  # the rest of the program's (Linux or Windows)
     try:
         handed: list = []
         started = _started(monkeypatch, handed)
-        monkeypatch.setattr(data_sheet, "PARALLEL_FROM", 1)
+        monkeypatch.setattr(side_rows, "PARALLEL_FROM", 1)
         _merge(demo)
     finally:
         multiprocessing.set_start_method(before, force=True)
     # Always a fresh process handed a file: a forked one would share this process's memory, and
     # every page either side touched would be copied (half a gigabyte at 66,000 files).
     assert started == ["spawn"]
-    (folder, packed, xfs), = handed
-    assert isinstance(packed, Path) and packed.parent == folder and all(isinstance(xf, int) for xf in xfs)
-    assert _data_xml(demo) == here
-    assert here.count(b"<row ") > 50  # the demo's figures, each a row
+    (folder, packed), = handed
+    assert isinstance(packed, Path) and packed.parent == folder
+    assert _lists_xml(demo) == here
+    progress, data, _styles = here
+    assert progress.count(b"<row ") > 10 and progress.count(b'customHeight="1"') > 10  # the units, sized rows
+    assert data.count(b"<row ") > 50  # the demo's figures, each a row
     assert [p.name for p in (demo / "outbox" / str(YEAR)).iterdir() if p.name.startswith(".~")] == []
 
 
 class _Unreadable:
-    """``pickle`` as the data sheet sees it, packing what no worker can read."""
+    """``pickle`` as the summary's lists see it, packing what no worker can read."""
 
     HIGHEST_PROTOCOL = 5
 
@@ -101,16 +104,18 @@ class _Unreadable:
 
 
 def test_a_worker_that_fails_leaves_the_rows_to_this_process(demo, monkeypatch, capfd) -> None:
-    monkeypatch.setattr(data_sheet, "PARALLEL_FROM", 10 ** 9)
+    monkeypatch.setattr(side_rows, "PARALLEL_FROM", 10 ** 9)
     _merge(demo)
-    here = _data_xml(demo)
+    here = _lists_xml(demo)
     started = _started(monkeypatch)
-    monkeypatch.setattr(data_sheet, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(data_sheet, "pickle", _Unreadable)
+    monkeypatch.setattr(side_rows, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(side_rows, "pickle", _Unreadable)
     _merge(demo)
     assert "Traceback" not in capfd.readouterr().err  # the worker's own stream too, not only click's
     assert started == ["spawn"]
-    assert _data_xml(demo) == here
+    assert _lists_xml(demo) == here
     book = load_workbook(demo / "outbox" / str(YEAR) / f"tong-hop-{YEAR}.xlsx", read_only=True)
     rows = list(book[data_sheet.DATA_SHEET].iter_rows(values_only=True))
     assert rows[0][:3] == ("Năm", "Đơn vị", "Số liệu") and all(row[0] == YEAR for row in rows[1:])
+    units = [row for row in book[sheets.PROGRESS_SHEET].iter_rows(values_only=True) if isinstance(row[0], int)]
+    assert [row[0] for row in units] == list(range(1, len(units) + 1)) and len(units) > 5

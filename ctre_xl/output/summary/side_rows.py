@@ -1,0 +1,105 @@
+"""The rows of the summary's long lists, made on the other core while this process writes the rest.
+
+"Tiến độ nộp" (a row per unit, its height measured from its texts) and "Dữ liệu" (a row per figure)
+depend on nothing else the summary writes. A worker process makes their rows' XML, each sheet's
+rows into a file of the summary's scratch folder (``write_piece``), and each list's sheets then
+take them (``StreamedSheet.append_rows``). The cells' format indexes are numbered before the worker
+starts (XlsxWriter numbers a format when it is first used), so the bytes are those this process
+would make; below ``PARALLEL_FROM`` rows, or on one core, the same makers run here when asked.
+
+The worker is a fresh process (spawned, as on Windows, not forked) handed the jobs packed in one
+file of the scratch folder. A forked worker shares this process's memory page by page, and every
+page either side then touches is copied: this process goes on reading the whole merge result for
+the other sheets, so at 66,000 files half a gigabyte was held twice. The file, not the process's
+arguments: those go through a pipe that the new process reads only once it has started, and this
+process would wait for it. The worker writes only in the scratch folder and ignores Ctrl-C
+(``workers.py``); if it fails, the rows are made here; on Ctrl-C it is stopped at once.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, TextIO
+
+from ctre_xl.workers import ignore_interrupts, interrupts_blocked, two_cores
+
+PARALLEL_FROM = 5_000  # rows of every job together: below this, starting a process costs more than it saves
+Maker = Callable[..., None]  # maker(folder, name, *arguments): each sheet's rows to ``rows_file(folder, name, n)``
+
+
+@dataclass(frozen=True)
+class RowJob:
+    """One list's rows: ``maker`` and its arguments, as this process makes them (``here``) and as
+    the worker is handed them (``packed``: compact, made only when a worker is started)."""
+
+    maker: Maker
+    here: Callable[[], tuple[Any, ...]]
+    packed: Callable[[], tuple[Any, ...]]
+    rows: int
+
+
+def rows_file(folder: Path, name: str, number: int) -> Path:
+    return folder / f"{name}-{number}.xml"
+
+
+def write_piece(folder: Path, name: str, number: int, write: Callable[[TextIO], object]) -> None:
+    """Sheet ``number``'s rows of list ``name``, written by ``write``; the file exists once complete."""
+    partial = folder / f"{name}-{number}.part"
+    with open(partial, "w", encoding="utf-8", newline="") as out:
+        write(out)
+    partial.replace(rows_file(folder, name, number))
+
+
+def _make_in_worker(folder: Path, packed: Path) -> None:
+    ignore_interrupts()
+    try:
+        for name, (maker, arguments) in pickle.loads(packed.read_bytes()).items():
+            maker(folder, name, *arguments)
+    except Exception:  # nothing on the user's console: the rows are then made in the main process
+        sys.exit(1)
+
+
+class SideRows:
+    """The rows of every job: being made on the other core, or made here when asked for."""
+
+    def __init__(self, folder: Path, jobs: dict[str, RowJob]) -> None:
+        self.folder, self.jobs = folder, jobs
+        self.worker: Any = None
+        if sum(job.rows for job in jobs.values()) >= PARALLEL_FROM and two_cores():
+            packed = folder / "rows.pickle"
+            packed.write_bytes(pickle.dumps({name: (job.maker, job.packed()) for name, job in jobs.items()},
+                                            protocol=pickle.HIGHEST_PROTOCOL))
+            try:
+                with interrupts_blocked():
+                    self.worker = multiprocessing.get_context("spawn").Process(
+                        target=_make_in_worker, args=(folder, packed), daemon=True)
+                    self.worker.start()
+            except (OSError, NotImplementedError):  # no worker process here: made here when asked
+                self.worker = None
+
+    def rows(self, name: str, number: int) -> Path:
+        """The file of sheet ``number``'s rows of list ``name``: waited for while the worker makes
+        it, made here (the whole list) when there is no worker or it ended without it."""
+        made = rows_file(self.folder, name, number)
+        while self.worker is not None and not made.exists():
+            if not self.worker.is_alive():  # failed, or done (the file is then there: checked below)
+                self.worker.join()
+                self.worker = None
+                break
+            time.sleep(0.001)
+        if not made.exists():
+            job = self.jobs[name]
+            job.maker(self.folder, name, *job.here())
+        return made
+
+    def stop(self) -> None:
+        """Stop the worker at once (done by now, Ctrl-C, an error): what it wrote is in the scratch folder."""
+        if self.worker is not None:
+            self.worker.terminate()
+            self.worker.join()
+            self.worker = None
