@@ -99,8 +99,8 @@ class _Unreadable:
     HIGHEST_PROTOCOL = 5
 
     @staticmethod
-    def dumps(*_args, **_kwargs) -> bytes:
-        return b"not a pickle"
+    def dump(_what, out, *_args, **_kwargs) -> None:
+        out.write(b"not a pickle")
 
 
 def test_a_worker_that_fails_leaves_the_rows_to_this_process(demo, monkeypatch, capfd) -> None:
@@ -119,3 +119,22 @@ def test_a_worker_that_fails_leaves_the_rows_to_this_process(demo, monkeypatch, 
     assert rows[0][:3] == ("Năm", "Đơn vị", "Số liệu") and all(row[0] == YEAR for row in rows[1:])
     units = [row for row in book[sheets.PROGRESS_SHEET].iter_rows(values_only=True) if isinstance(row[0], int)]
     assert [row[0] for row in units] == list(range(1, len(units) + 1)) and len(units) > 5
+
+
+@pytest.mark.parametrize("batch", [1, 2, 3, 4_096])
+def test_packed_jobs_come_back_piece_by_piece_as_they_went(tmp_path, monkeypatch, batch) -> None:
+    """The worker's file: every job's pieces (empty ones, a batch's multiple) in order, as the makers take them."""
+    import io
+
+    monkeypatch.setattr(side_rows, "PACKED_ROWS", batch)
+    jobs = {"a": side_rows.RowJob(print, lambda: [iter([(1, "x"), (2, "ý")]), iter([]), iter([(3, None)] * 4)],
+                                  ("extra", 7), 7),
+            "b": side_rows.RowJob(len, lambda: [], (), 0), "c": side_rows.RowJob(repr, lambda: [[("z",)]], (), 1)}
+    out = io.BytesIO()
+    side_rows.pack(jobs, out)
+    out.seek(0)
+    back = [(name, maker, [list(piece) for piece in pieces], extra)
+            for name, maker, pieces, extra in side_rows.unpack(out)]
+    assert back == [("a", print, [[(1, "x"), (2, "ý")], [], [(3, None)] * 4], ("extra", 7)),
+                    ("b", len, [], ()), ("c", repr, [[("z",)]], ())]
+    assert out.read() == b""  # nothing left unread

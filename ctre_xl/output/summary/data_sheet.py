@@ -62,7 +62,7 @@ def fact_cells(fields: FactFields, names: dict[str, str], labels: dict[str, str]
     return [(value if value != "" else None, xf) for value, xf in zip(values, xfs)]
 
 
-def make_data_rows(folder: Path, name: str, pieces: Sequence[Iterable[FactFields]], names: dict[str, str],
+def make_data_rows(folder: Path, name: str, pieces: Iterable[Iterable[FactFields]], names: dict[str, str],
                    labels: dict[str, str], xfs: list[int]) -> None:
     """Each sheet's rows (from row 2), as ``side_rows`` asks of a maker."""
     for number, piece in enumerate(pieces):
@@ -74,11 +74,8 @@ def data_job(result: MergeResult, catalog: Catalog, registry: Registry, formats:
     """The rows of every "Dữ liệu" sheet (one piece per sheet Excel's row limit allows)."""
     labels = {code: element.label for code, element in catalog.elements.items()}
     xfs = [fmt._get_xf_index() for fmt in formats]  # numbered now: the worker writes the same numbers
-    names = unit_names(result, registry)
-    pieces = list(chunks(result.facts, 1))
-    return RowJob(make_data_rows, lambda: ([map(fact_fields, piece) for piece in pieces], names, labels, xfs),
-                  lambda: ([[fact_fields(fact) for fact in piece] for piece in pieces], names, labels, xfs),
-                  len(result.facts))
+    return RowJob(make_data_rows, lambda: (map(fact_fields, piece) for piece in chunks(result.facts, 1)),
+                  (unit_names(result, registry), labels, xfs), len(result.facts))
 
 
 def write_data_sheet(chain: SheetChain, styles: Styles, result: MergeResult, catalog: Catalog,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
@@ -116,7 +116,7 @@ def progress_cells(values: ProgressRow, looks: Sequence[Any]) -> tuple[list[tupl
     return cells, text_height([(own_name, widths[1]), (file, widths[5]), (typed, widths[7])])
 
 
-def make_progress_rows(folder: Path, name: str, pieces: Sequence[Sequence[ProgressRow]], xfs: Sequence[int],
+def make_progress_rows(folder: Path, name: str, pieces: Iterable[Iterable[ProgressRow]], xfs: Sequence[int],
                        date_1904: bool) -> None:
     """Each sheet's units' rows, as ``side_rows`` asks of a maker (``xfs``: ``progress_looks``' indexes)."""
     for number, piece in enumerate(pieces):
@@ -127,13 +127,13 @@ def make_progress_rows(folder: Path, name: str, pieces: Sequence[Sequence[Progre
 def progress_job(result: MergeResult, styles: Styles) -> RowJob:
     """The units' rows of every "Tiến độ nộp" sheet, numbered as ``write_progress_sheet`` numbers them."""
     xfs = [look._get_xf_index() for look in progress_looks(styles)]  # numbered now: the worker writes the same
-    pieces = list(chunks(result.units, FIRST_ROW))
-    starts = [sum(len(p) for p in pieces[:index]) + 1 for index in range(len(pieces))]
 
-    def packed() -> tuple[Any, ...]:
-        return ([[progress_row(unit, start + offset) for offset, unit in enumerate(piece)]
-                 for piece, start in zip(pieces, starts)], xfs, styles.workbook.date_1904)
-    return RowJob(make_progress_rows, packed, packed, len(result.units))
+    def pieces() -> Iterator[Iterator[ProgressRow]]:
+        first = 1
+        for piece in chunks(result.units, FIRST_ROW):
+            yield (progress_row(unit, number) for number, unit in enumerate(piece, start=first))
+            first += len(piece)
+    return RowJob(make_progress_rows, pieces, (xfs, styles.workbook.date_1904), len(result.units))
 
 
 def _take_progress_rows(sheet: Worksheet, number: int, count: int, rows: SideRows) -> None:

@@ -8,7 +8,8 @@ starts (XlsxWriter numbers a format when it is first used), so the bytes are tho
 would make; below ``PARALLEL_FROM`` rows, or on one core, the same makers run here when asked.
 
 The worker is a fresh process (spawned, as on Windows, not forked) handed the jobs packed in one
-file of the scratch folder. A forked worker shares this process's memory page by page, and every
+file of the scratch folder, a few thousand rows per pickle: neither process ever holds a whole
+list's packed rows (hundreds of thousands of figures at scale). A forked worker shares this process's memory page by page, and every
 page either side then touches is copied: this process goes on reading the whole merge result for
 the other sheets, so at 66,000 files half a gigabyte was held twice. The file, not the process's
 arguments: those go through a pipe that the new process reads only once it has started, and this
@@ -24,22 +25,24 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, TextIO
+from itertools import islice
+from typing import Any, BinaryIO, Callable, Iterable, Iterator, TextIO
 
 from ctre_xl.workers import ignore_interrupts, interrupts_blocked, two_cores
 
 PARALLEL_FROM = 5_000  # rows of every job together: below this, starting a process costs more than it saves
-Maker = Callable[..., None]  # maker(folder, name, *arguments): each sheet's rows to ``rows_file(folder, name, n)``
+PACKED_ROWS = 4_096  # rows per pickle in the packed file: neither side ever holds a whole list's rows
+Maker = Callable[..., None]  # maker(folder, name, pieces, *extra): each piece (a sheet's rows) to its file
 
 
 @dataclass(frozen=True)
 class RowJob:
-    """One list's rows: ``maker`` and its arguments, as this process makes them (``here``) and as
-    the worker is handed them (``packed``: compact, made only when a worker is started)."""
+    """One list's rows: ``maker`` and what it takes, ``pieces`` (each sheet's rows, made when asked,
+    as it takes them) and ``extra`` (formats' numbers, names...)."""
 
     maker: Maker
-    here: Callable[[], tuple[Any, ...]]
-    packed: Callable[[], tuple[Any, ...]]
+    pieces: Callable[[], Iterable[Iterable[Any]]]
+    extra: tuple[Any, ...]
     rows: int
 
 
@@ -55,11 +58,45 @@ def write_piece(folder: Path, name: str, number: int, write: Callable[[TextIO], 
     partial.replace(rows_file(folder, name, number))
 
 
+def pack(jobs: dict[str, RowJob], out: BinaryIO) -> None:
+    """The jobs as a stream of pickles: what each maker is and takes, then every piece's rows a few
+    thousand at a time, each piece ended by None (``unpack`` reads them back in the same order)."""
+    pickle.dump({name: (job.maker, job.extra) for name, job in jobs.items()}, out, pickle.HIGHEST_PROTOCOL)
+    for job in jobs.values():
+        for piece in job.pieces():
+            rows = iter(piece)
+            while batch := list(islice(rows, PACKED_ROWS)):
+                pickle.dump(batch, out, pickle.HIGHEST_PROTOCOL)
+            pickle.dump(None, out, pickle.HIGHEST_PROTOCOL)
+        pickle.dump(False, out, pickle.HIGHEST_PROTOCOL)  # the job's last piece
+
+
+def unpack(source: BinaryIO) -> Iterator[tuple[str, Maker, Iterator[Iterator[Any]], tuple[Any, ...]]]:
+    """(name, maker, pieces, extra) of each packed job, read as the maker goes through its pieces
+    (each piece to its end, in turn, as every maker here does)."""
+    def rest() -> Iterator[Any]:
+        while (batch := pickle.load(source)) is not None:
+            yield from batch
+
+    def piece(first: list[Any] | None) -> Iterator[Any]:
+        if first is not None:  # None: an empty piece
+            yield from first
+            yield from rest()
+
+    def pieces() -> Iterator[Iterator[Any]]:
+        while (first := pickle.load(source)) is not False:  # False: the job's last piece is done
+            yield piece(first)
+
+    for name, (maker, extra) in pickle.load(source).items():
+        yield name, maker, pieces(), extra
+
+
 def _make_in_worker(folder: Path, packed: Path) -> None:
     ignore_interrupts()
     try:
-        for name, (maker, arguments) in pickle.loads(packed.read_bytes()).items():
-            maker(folder, name, *arguments)
+        with open(packed, "rb") as source:
+            for name, maker, pieces, extra in unpack(source):
+                maker(folder, name, pieces, *extra)
     except Exception:  # nothing on the user's console: the rows are then made in the main process
         sys.exit(1)
 
@@ -72,8 +109,8 @@ class SideRows:
         self.worker: Any = None
         if sum(job.rows for job in jobs.values()) >= PARALLEL_FROM and two_cores():
             packed = folder / "rows.pickle"
-            packed.write_bytes(pickle.dumps({name: (job.maker, job.packed()) for name, job in jobs.items()},
-                                            protocol=pickle.HIGHEST_PROTOCOL))
+            with open(packed, "wb") as out:
+                pack(jobs, out)
             try:
                 with interrupts_blocked():
                     self.worker = multiprocessing.get_context("spawn").Process(
@@ -94,7 +131,7 @@ class SideRows:
             time.sleep(0.001)
         if not made.exists():
             job = self.jobs[name]
-            job.maker(self.folder, name, *job.here())
+            job.maker(self.folder, name, job.pieces(), *job.extra)
         return made
 
     def stop(self) -> None:
