@@ -8,13 +8,17 @@ starts (XlsxWriter numbers a format when it is first used), so the bytes are tho
 would make; below ``PARALLEL_FROM`` rows, or on one core, the same makers run here when asked.
 
 The worker is a fresh process (spawned, as on Windows, not forked) handed the jobs packed in one
-file of the scratch folder, a few thousand rows per pickle: neither process ever holds a whole
-list's packed rows (hundreds of thousands of figures at scale). A forked worker shares this process's memory page by page, and every
-page either side then touches is copied: this process goes on reading the whole merge result for
-the other sheets, so at 66,000 files half a gigabyte was held twice. The file, not the process's
-arguments: those go through a pipe that the new process reads only once it has started, and this
-process would wait for it. The worker writes only in the scratch folder and ignores Ctrl-C
-(``workers.py``); if it fails, the rows are made here; on Ctrl-C it is stopped at once.
+file of the scratch folder, a few thousand rows per pickle, so that neither process ever holds a
+whole list's packed rows (hundreds of thousands of figures at scale).
+
+* Not forked: a forked worker shares this process's memory page by page, and every page either
+  side then touches is copied. This process goes on reading the whole merge result for the other
+  sheets, so at 66,000 files half a gigabyte was held twice.
+* A file, not the process's arguments: those go through a pipe that the new process reads only
+  once it has started, and this process would wait for it.
+
+The worker writes only in the scratch folder and ignores Ctrl-C (``workers.py``). If it fails, the
+rows are made here; on Ctrl-C it is stopped at once.
 """
 
 from __future__ import annotations
@@ -24,8 +28,8 @@ import pickle
 import sys
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from itertools import islice
+from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Iterator, TextIO
 
 from ctre_xl.workers import ignore_interrupts, interrupts_blocked, two_cores
