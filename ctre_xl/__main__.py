@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 
+from ctre_xl.errors import interrupt_within
 from ctre_xl.streams import make_output_safe
 
 INTERRUPTED_EXIT = 130  # 128 + SIGINT, as shells report it
@@ -38,6 +39,10 @@ def run() -> None:
         except SystemExit as exc:
             code = exc.code
     except KeyboardInterrupt:  # the command reports its own Ctrl-C; this is before it, or a second one
+        print(AGAIN if started else BEFORE_START, file=sys.stderr)
+    except Exception as exc:  # the imports before the command's handler: a wrapped Ctrl-C is a Ctrl-C
+        if interrupt_within(exc) is None:
+            raise
         print(AGAIN if started else BEFORE_START, file=sys.stderr)
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)

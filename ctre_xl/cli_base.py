@@ -20,7 +20,7 @@ from ctre_xl import __version__
 from ctre_xl import cli_vi
 from ctre_xl.plan.catalog import Catalog
 from ctre_xl.plan.load import load_catalog
-from ctre_xl.errors import CtreError, WorkspaceError
+from ctre_xl.errors import CtreError, WorkspaceError, interrupt_within
 from ctre_xl.files import Workspace, enclosing_inbox, os_reason
 from ctre_xl.plan.units import Registry, load_registry
 from ctre_xl.streams import json_chunks
@@ -87,6 +87,9 @@ class CtreGroup(click.Group):
         except KeyboardInterrupt as exc:
             raise _stopped(exc) from None
         except Exception as exc:  # a bug: tell the user where the details went, not a traceback
+            interrupt = interrupt_within(exc)
+            if interrupt is not None:  # a Ctrl-C that Python or a library wrapped in another error
+                raise _stopped(interrupt) from None
             raise ProgramError(_program_error_message(exc)) from exc
 
 

@@ -35,6 +35,20 @@ class Interrupted(KeyboardInterrupt):
         self.message = message
 
 
+def interrupt_within(exc: BaseException) -> KeyboardInterrupt | None:
+    """The Ctrl-C behind ``exc``, when another exception wraps it: Python itself turns a
+    ``KeyboardInterrupt`` raised while a class is made (a dataclass field's ``__set_name__``, as a
+    module is imported) into "RuntimeError: Error calling __set_name__", the Ctrl-C as its cause."""
+    seen: set[int] = set()
+    found: BaseException | None = exc
+    while found is not None and id(found) not in seen:
+        if isinstance(found, KeyboardInterrupt):
+            return found
+        seen.add(id(found))
+        found = found.__cause__ or found.__context__
+    return None
+
+
 class NothingToMerge(CtreError):
     """The inbox holds nothing to merge for the year asked (empty, or every return of another year)."""
 

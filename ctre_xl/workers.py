@@ -13,7 +13,10 @@ from __future__ import annotations
 import os
 import signal
 from contextlib import contextmanager
+from concurrent.futures import Executor
 from typing import Iterator
+
+from ctre_xl.files import interrupts_deferred
 
 WORKERS = 2  # the officials' PCs and this machine have two cores
 
@@ -41,3 +44,15 @@ def interrupts_blocked() -> Iterator[None]:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def shut_down(pool: Executor) -> None:
+    """Wait for ``pool``'s running tasks and its threads, Ctrl-C held back meanwhile (it is raised after).
+
+    A Ctrl-C inside ``shutdown`` would leave the pool's manager thread closing its pipes while the
+    interpreter exits; Python's own exit hook then writes to a closed pipe, and "OSError: [Errno 9]
+    Bad file descriptor" with its traceback reached the console after the Ctrl-C line (CPython
+    gh-125451, fixed after 3.12). The tasks are short (``reading.MAX_CHUNK``): the wait is brief.
+    """
+    with interrupts_deferred():
+        pool.shutdown(wait=True)

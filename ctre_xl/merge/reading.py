@@ -21,7 +21,7 @@ from ctre_xl.plan.units import Registry
 from ctre_xl.plan.vocab import FileStatus
 from ctre_xl.read.model import FileRecord, Submission
 from ctre_xl.read.submission import read_submission  # imported before the pool forks: workers start with it
-from ctre_xl.workers import WORKERS, ignore_interrupts, interrupts_blocked, two_cores
+from ctre_xl.workers import WORKERS, ignore_interrupts, interrupts_blocked, shut_down, two_cores
 
 PARALLEL_FROM = 24  # below this many files, starting worker processes costs more than it saves
 MAX_CHUNK = 16  # files per task: Ctrl-C waits for the tasks already running, so keep them short
@@ -95,7 +95,7 @@ def _read_in_pool(paths: list[Path], initargs: tuple[Any, ...], advance: Callabl
     finally:
         for future in futures:
             future.cancel()
-        pool.shutdown(wait=True)
+        shut_down(pool)
 
 
 def read_all(paths: list[Path], inbox: Path, catalog: Catalog, registry: Registry, *,

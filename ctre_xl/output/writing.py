@@ -32,7 +32,7 @@ from ctre_xl.output.findings_workbook import write_findings_workbook
 from ctre_xl.output.summary.workbook import write_summary
 from ctre_xl.plan.catalog import Catalog
 from ctre_xl.plan.units import Registry
-from ctre_xl.workers import WORKERS, ignore_interrupts, interrupts_blocked, two_cores
+from ctre_xl.workers import WORKERS, ignore_interrupts, interrupts_blocked, shut_down, two_cores
 
 # kind -> file name in outbox/<year>/, in the order they are listed; the summary is written here.
 MERGE_OUTPUTS = {"findings": "kiem-tra-{year}.xlsx", "summary": "tong-hop-{year}.xlsx", "reminders": REMINDERS_FILE}
@@ -150,7 +150,7 @@ def write_in_pool(jobs: list[Job], context: Context, done: Callable[[Job, Path],
     finally:
         for future in futures.values():
             future.cancel()
-        pool.shutdown(wait=True)  # the task running finishes before its staged file can be removed
+        shut_down(pool)  # the task running finishes before its staged file can be removed
 
 
 def _result_or_here(future: Future[Path], job: Job, context: Context) -> Path:

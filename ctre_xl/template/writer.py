@@ -24,6 +24,7 @@ from ctre_xl.plan.catalog import Catalog
 from ctre_xl.errors import CtreError
 from ctre_xl.files import Workspace, atomic_output, folder_swept, mark_swept
 from ctre_xl.cellref import a1
+from ctre_xl.workers import shut_down
 from ctre_xl.template.layout import (COL_CHECK, FRONT_CHECK_ROW, FRONT_SHEET, INPUT_SHEET, META_PROPERTY_PREFIX, META_SHEET, NARRATIVE_SHEET,
                                      TemplateLayout, build_layout, metadata)
 from ctre_xl.template.narrative import narrative_instructions, write_narrative_sheet
@@ -126,9 +127,12 @@ def write_templates(catalog: Catalog, registry: Registry, workspace: Workspace, 
             stamper = _stamper(catalog, year, sample, created)
             return [stamper.write(unit, path) for unit, path in jobs]
         # Results come back in job order, so the output is the same as the sequential path.
-        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                                 initargs=(catalog, year, sample, created, folder)) as pool:
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+                                   initargs=(catalog, year, sample, created, folder))
+        try:
             return list(pool.map(_write_job, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
+        finally:
+            shut_down(pool)
 
 
 def write_template(catalog: Catalog, unit: Unit, year: int, path: Path, *, sample: bool = False,
