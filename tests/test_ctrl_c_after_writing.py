@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import shutil
+import tempfile
 import signal
 import sqlite3
 from pathlib import Path
@@ -18,7 +19,7 @@ from click.testing import CliRunner
 from merge_helpers import deliver, make_workspace
 
 from ctre_xl.cli import main
-from ctre_xl.files import Workspace, write_failed
+from ctre_xl.files import Workspace
 from ctre_xl.history.store import HISTORY_FILE
 
 YEAR = 2026
@@ -155,10 +156,13 @@ def test_a_history_that_cannot_be_written_is_a_notice_and_the_outputs_stand(ws, 
     elif blocker == "not a database":
         history.write_bytes(b"not a database, typed by someone" * 100)
     else:
-        def full(path: Path, into: object = None) -> Path:  # as files.temporary_beside words a full disk
-            refused = OSError(errno.ENOSPC, "No space left on device")
-            raise write_failed(path.parent, refused) from refused
-        monkeypatch.setattr("ctre_xl.history.merges.temporary_beside", full)
+        real = tempfile.mkstemp
+
+        def full(*args: object, dir: object = None, **options: object) -> tuple[int, str]:  # noqa: A002
+            if Path(str(dir)) == ws.root:  # the history's folder is full; the outputs' is not
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return real(*args, dir=dir, **options)
+        monkeypatch.setattr(tempfile, "mkstemp", full)
     outcome = run("--workspace", str(ws.root), "merge", "--year", str(YEAR))
     assert outcome.exit_code == 0, outcome.output
     assert (f"Lưu ý: Không ghi được lịch sử số liệu {HISTORY_FILE}: {why}. Các tệp kết quả vẫn đã được ghi; sửa lỗi "

@@ -11,13 +11,12 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from datetime import datetime
 from pathlib import Path
 
 from ctre_xl.errors import WorkspaceError
-from ctre_xl.files import Workspace, interrupts_deferred, ordinary_permissions, os_reason, temporary_beside
+from ctre_xl.files import Workspace, atomic_write, os_reason
 from ctre_xl.history.store import (first_seen_times, history_path, open_history, previous_contributions,
                                    record_merge)
 from ctre_xl.merge.merge import merge_inbox
@@ -54,19 +53,8 @@ def keep_merge(result: MergeResult, catalog: Catalog, registry: Registry, worksp
             return _record(path, result, catalog, registry, workspace, allow_sample, rebuild=False)
         # Made whole beside, then put in place: a Ctrl-C or a failure while the other years are
         # rebuilt leaves no history, not one that lacks them (which no later merge would rebuild).
-        made: dict[Path, Path] = {}
-        try:
-            temporary = temporary_beside(path, into=made)
-            years = _record(temporary, result, catalog, registry, workspace, allow_sample, rebuild=True)
-            with interrupts_deferred():
-                ordinary_permissions(temporary)
-                os.replace(temporary, path)
-                made.clear()
-            return years
-        finally:
-            with interrupts_deferred():
-                for leftover in made.values():
-                    leftover.unlink(missing_ok=True)
+        with atomic_write(path) as (temporary, _target):
+            return _record(temporary, result, catalog, registry, workspace, allow_sample, rebuild=True)
     except (sqlite3.Error, OSError, WorkspaceError) as exc:
         result.notices.append(history_failed_notice(path, exc))
         return []
