@@ -7,8 +7,7 @@ each figure packed as its fields, the units' names and the labels beside them.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Sequence, TextIO
 
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
@@ -21,7 +20,7 @@ from ctre_xl.output.summary.metrics import unit_names
 from ctre_xl.output.summary.styles import Styles, setup_page
 from ctre_xl.plan.catalog import Catalog
 from ctre_xl.plan.units import Registry
-from ctre_xl.output.summary.side_rows import RowJob, SideRows, write_piece
+from ctre_xl.output.summary.side_rows import RowJob, SideRows
 from ctre_xl.sheetxml import write_rows
 from ctre_xl.style import FIGURE, FONT, MUTED
 
@@ -62,12 +61,10 @@ def fact_cells(fields: FactFields, names: dict[str, str], labels: dict[str, str]
     return [(value if value != "" else None, xf) for value, xf in zip(values, xfs)]
 
 
-def make_data_rows(folder: Path, name: str, pieces: Iterable[Iterable[FactFields]], names: dict[str, str],
-                   labels: dict[str, str], xfs: list[int]) -> None:
-    """Each sheet's rows (from row 2), as ``side_rows`` asks of a maker."""
-    for number, piece in enumerate(pieces):
-        write_piece(folder, name, number, lambda out, piece=piece: write_rows(
-            out, 2, (fact_cells(fields, names, labels, xfs) for fields in piece)))
+def make_data_rows(out: TextIO, rows: Iterable[FactFields], names: dict[str, str], labels: dict[str, str],
+                   xfs: list[int]) -> None:
+    """One sheet's rows (from row 2), as ``side_rows`` asks of a maker."""
+    write_rows(out, 2, (fact_cells(fields, names, labels, xfs) for fields in rows))
 
 
 def data_job(result: MergeResult, catalog: Catalog, registry: Registry, formats: list[Format]) -> RowJob:

@@ -3,8 +3,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Sequence, TextIO
 
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
@@ -19,7 +18,7 @@ from ctre_xl.output.findings_table import (CODE_SIZE, FINDINGS_HEADERS, FINDINGS
                                            figure_labels, write_findings_table)
 from ctre_xl.output.summary.metrics import HEADER_ROW, FIRST_ROW, unit_names
 from ctre_xl.output.summary.opinions import write_optional_progress
-from ctre_xl.output.summary.side_rows import RowJob, SideRows, write_piece
+from ctre_xl.output.summary.side_rows import RowJob, SideRows
 from ctre_xl.output.summary.styles import Styles, add_text_rule, start_table_sheet, text_height
 from ctre_xl.style import AMBER, COUNT, DATE, GREEN, MUTED, RED
 from ctre_xl.plan.units import Registry
@@ -116,12 +115,9 @@ def progress_cells(values: ProgressRow, looks: Sequence[Any]) -> tuple[list[tupl
     return cells, text_height([(own_name, widths[1]), (file, widths[5]), (typed, widths[7])])
 
 
-def make_progress_rows(folder: Path, name: str, pieces: Iterable[Iterable[ProgressRow]], xfs: Sequence[int],
-                       date_1904: bool) -> None:
-    """Each sheet's units' rows, as ``side_rows`` asks of a maker (``xfs``: ``progress_looks``' indexes)."""
-    for number, piece in enumerate(pieces):
-        write_piece(folder, name, number, lambda out, piece=piece: write_sized_rows(
-            out, FIRST_ROW + 1, (progress_cells(values, xfs) for values in piece), date_1904))
+def make_progress_rows(out: TextIO, rows: Iterable[ProgressRow], xfs: Sequence[int], date_1904: bool) -> None:
+    """One sheet's units' rows, as ``side_rows`` asks of a maker (``xfs``: ``progress_looks``' indexes)."""
+    write_sized_rows(out, FIRST_ROW + 1, (progress_cells(values, xfs) for values in rows), date_1904)
 
 
 def progress_job(result: MergeResult, styles: Styles) -> RowJob:

@@ -2,7 +2,7 @@
 
 "Tiến độ nộp" (a row per unit, its height measured from its texts) and "Dữ liệu" (a row per figure)
 depend on nothing else the summary writes. A worker process makes their rows' XML, each sheet's
-rows into a file of the summary's scratch folder (``write_piece``), and each list's sheets then
+rows into a file of the summary's scratch folder (``make_pieces``), and each list's sheets then
 take them (``StreamedSheet.append_rows``). The cells' format indexes are numbered before the worker
 starts (XlsxWriter numbers a format when it is first used), so the bytes are those this process
 would make; below ``PARALLEL_FROM`` rows, or on one core, the same makers run here when asked.
@@ -30,19 +30,20 @@ import time
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterable, Iterator, TextIO
+from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
 from ctre_xl.workers import ignore_interrupts, interrupts_blocked, two_cores
 
 PARALLEL_FROM = 5_000  # rows of every job together: below this, starting a process costs more than it saves
 PACKED_ROWS = 4_096  # rows per pickle in the packed file: neither side ever holds a whole list's rows
-Maker = Callable[..., None]  # maker(folder, name, pieces, *extra): each piece (a sheet's rows) to its file
+Maker = Callable[..., object]  # maker(out, rows, *extra): one sheet's rows, as XML, to ``out``
 
 
 @dataclass(frozen=True)
 class RowJob:
-    """One list's rows: ``maker`` and what it takes, ``pieces`` (each sheet's rows, made when asked,
-    as it takes them) and ``extra`` (formats' numbers, names...)."""
+    """One list's rows: ``maker`` (a module's function: the worker imports it by name), ``pieces``
+    (each sheet's rows, made when asked, as the maker takes them) and ``extra`` (formats' numbers,
+    names...)."""
 
     maker: Maker
     pieces: Callable[[], Iterable[Iterable[Any]]]
@@ -54,12 +55,13 @@ def rows_file(folder: Path, name: str, number: int) -> Path:
     return folder / f"{name}-{number}.xml"
 
 
-def write_piece(folder: Path, name: str, number: int, write: Callable[[TextIO], object]) -> None:
-    """Sheet ``number``'s rows of list ``name``, written by ``write``; the file exists once complete."""
-    partial = folder / f"{name}-{number}.part"
-    with open(partial, "w", encoding="utf-8", newline="") as out:
-        write(out)
-    partial.replace(rows_file(folder, name, number))
+def make_pieces(folder: Path, name: str, maker: Maker, pieces: Iterable[Iterable[Any]], extra: tuple[Any, ...]) -> None:
+    """Each sheet's rows of list ``name`` to its file; a file exists once complete."""
+    for number, piece in enumerate(pieces):
+        partial = folder / f"{name}-{number}.part"
+        with open(partial, "w", encoding="utf-8", newline="") as out:
+            maker(out, piece, *extra)
+        partial.replace(rows_file(folder, name, number))
 
 
 def pack(jobs: dict[str, RowJob], out: BinaryIO) -> None:
@@ -100,7 +102,7 @@ def _make_in_worker(folder: Path, packed: Path) -> None:
     try:
         with open(packed, "rb") as source:
             for name, maker, pieces, extra in unpack(source):
-                maker(folder, name, pieces, *extra)
+                make_pieces(folder, name, maker, pieces, extra)
     except Exception:  # nothing on the user's console: the rows are then made in the main process
         sys.exit(1)
 
@@ -135,7 +137,7 @@ class SideRows:
             time.sleep(0.001)
         if not made.exists():
             job = self.jobs[name]
-            job.maker(self.folder, name, job.pieces(), *job.extra)
+            make_pieces(self.folder, name, job.maker, job.pieces(), job.extra)
         return made
 
     def stop(self) -> None:
