@@ -51,8 +51,8 @@ def shut_down(pool: Executor) -> None:
 
     A Ctrl-C inside ``shutdown`` would leave the pool's manager thread closing its pipes while the
     interpreter exits; Python's own exit hook then writes to a closed pipe, and "OSError: [Errno 9]
-    Bad file descriptor" with its traceback reached the console after the Ctrl-C line (CPython
-    gh-125451, fixed after 3.12). The tasks are short (``reading.MAX_CHUNK``): the wait is brief.
+    Bad file descriptor" with its traceback reached the console after the Ctrl-C line (a race in
+    CPython's pool, cf. gh-125451). The tasks are short (``reading.MAX_CHUNK``): the wait is brief.
     """
     with interrupts_deferred():
         pool.shutdown(wait=True)
