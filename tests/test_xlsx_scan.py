@@ -20,6 +20,7 @@ from openpyxl.cell.text import InlineFont
 
 from conftest import requires_soffice, soffice_path
 from ctre_xl.template import layout as L
+from ctre_xl.read.xlsx import direct as xlsx_direct
 from ctre_xl.read.xlsx import scan as xlsx_scan
 from ctre_xl.read.submission import read_submission
 from ctre_xl.read.xlsx.workbook import WorkbookError, XlsxWorkbook
@@ -33,8 +34,13 @@ TRICKY_TEXT = {
 }
 
 
+EVERY_CELL = frozenset((row, col) for row in range(300) for col in range(12))
+
+
 def _read(path: Path, scanner: bool, monkeypatch: pytest.MonkeyPatch, sheets: list[str] | None = None) -> dict:
-    """Every cell of columns A:L, rows 1-300, of each sheet (or the error kind), with the scanner on/off."""
+    """Every cell of columns A:L, rows 1-300, of each sheet (or the error kind), with the scanner on/off:
+    asked for as whole columns (the scanner meets every cell) and as cells (read straight where the
+    sheet is plain, ``xlsx.direct``). Both askings must give the same."""
     monkeypatch.setattr(XlsxWorkbook, "use_scanner", scanner)
     try:
         workbook = XlsxWorkbook(path.read_bytes())
@@ -44,6 +50,9 @@ def _read(path: Path, scanner: bool, monkeypatch: pytest.MonkeyPatch, sheets: li
     for sheet in sheets or [s.name for s in workbook.sheets]:
         try:
             got = workbook.read_cells(sheet, columns=range(12), max_row=299)
+            as_cells = workbook.read_cells(sheet, EVERY_CELL)
+            assert (as_cells.cells, as_cells.dimension, as_cells.content_below) == (
+                got.cells, got.dimension, got.content_below), sheet
             found[sheet] = (got.cells, got.dimension, got.content_below)
         except WorkbookError as exc:
             found[sheet] = exc.kind
@@ -52,16 +61,24 @@ def _read(path: Path, scanner: bool, monkeypatch: pytest.MonkeyPatch, sheets: li
 
 
 def _count_scans(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Record each sheet the scanner read to the end (so a test fails if it silently never runs)."""
+    """Record each sheet the scanner read to the end (so a test fails if it silently never runs):
+    "scan" when it met every cell, "direct" when it read the wanted cells straight."""
     done: list[str] = []
-    real = xlsx_scan.scan_sheet
+    real_scan, real_direct = xlsx_scan.scan_sheet, xlsx_direct.read_direct
 
-    def counting(*args, **kwargs):
-        result = real(*args, **kwargs)
-        done.append("ok")
+    def scanning(*args, **kwargs):
+        result = real_scan(*args, **kwargs)
+        done.append("scan")
         return result
 
-    monkeypatch.setattr("ctre_xl.read.xlsx.workbook.scan_sheet", counting)
+    def direct(*args, **kwargs):
+        result = real_direct(*args, **kwargs)
+        if result is not None:
+            done.append("direct")
+        return result
+
+    monkeypatch.setattr("ctre_xl.read.xlsx.workbook.scan_sheet", scanning)
+    monkeypatch.setattr("ctre_xl.read.xlsx.workbook.read_direct", direct)
     return done
 
 
@@ -160,7 +177,8 @@ def test_rich_text_and_shared_strings(workbooks, tmp_path, monkeypatch) -> None:
                 edit=lambda book: book[L.INPUT_SHEET].__setitem__("J5", CellRichText(["Chữ ", coloured])))
     scans = _count_scans(monkeypatch)
     assert _read(path, True, monkeypatch) == _read(path, False, monkeypatch)
-    assert len(scans) == 2  # front and meta sheets scanned; the input sheet went to the parser
+    # front and meta sheets scanned (as columns, and straight as cells); the input sheet went to the parser
+    assert sorted(scans) == ["direct", "direct", "scan", "scan"]
 
 
 SHEET = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -218,6 +236,45 @@ def test_hand_written_parts(rows, scanned, workbooks, tmp_path, monkeypatch) -> 
     reference = _read(path, False, monkeypatch, [L.META_SHEET])
     assert fast == reference
     assert bool(scans) == scanned
+
+
+@pytest.mark.parametrize("rows, direct", [
+    ('<row r="1" spans="1:3"><c r="A1" t="inlineStr"><is><t>a</t></is></c><c r="C1" s="2"/></row>'
+     '<row r="2"/><row r="3"><c r="B3"><f>1+1</f><v>2</v></c></row>', True),
+    # Content below the wanted rows: the first row past them whose cells hold something.
+    ('<row r="1"><c r="A1"><v>1</v></c></row><row r="400"><c r="A400" s="1"/></row>'
+     '<row r="401"><c r="B401" t="inlineStr"><is><t>x</t></is></c></row><row r="402"><c r="A402"><v>3</v></c></row>', True),
+    ('<row r="1"><c r="A1"><v>1</v></c></row><row r="500"><c r="C500"><f>A1</f></c></row>', True),
+    # Anything else is met cell by cell, as the parser meets it.
+    ('<row r="2"><c r="A2"><v>2</v></c></row><row r="1"><c r="A1"><v>1</v></c></row>', False),
+    ('<row r="1"><c r="A1"><v>1</v></c></row><row r="1"><c r="B1"><v>2</v></c></row>', False),
+    ('<row r="1"><c r="A2"><v>1</v></c></row><row r="2"><c r="B2"><v>2</v></c></row>', False),
+    ('<row r="01"><c r="A01"><v>1</v></c></row>', False),
+    ('<row r="1"><c r="A1"><v>1</v></c><c r="A1"><v>2</v></c></row>', False),
+    ('<row r="1"><c  r="A1"><v>1</v></c></row>', False),
+    ('<row r="1"><c r="A1" x="a/b"><v>1</v></c></row>', False),
+])
+def test_plain_sheets_are_read_straight_and_others_cell_by_cell(rows, direct, workbooks, tmp_path,
+                                                                monkeypatch) -> None:
+    """Wanted cells are read where they must be only in a sheet proven plain (xlsx.direct); either
+    way the cells and the content below are those the parser reads."""
+    source = workbooks["template-van-phong"]
+    part = sheet_part(source, L.META_SHEET)
+    path = rewrite_zip(source, tmp_path / "direct.xlsx", replace={part: SHEET.format(rows=rows).encode()})
+    scans = _count_scans(monkeypatch)
+    fast = _read(path, True, monkeypatch, [L.META_SHEET])
+    assert fast == _read(path, False, monkeypatch, [L.META_SHEET])
+    assert ("direct" in scans) == direct
+
+
+def test_filled_templates_are_read_straight(workbooks, monkeypatch) -> None:
+    """Templates as XlsxWriter writes them and as openpyxl fills them take the straight path."""
+    for name in ("template-th-vi-du", "filled-th-vi-du"):
+        scans = _count_scans(monkeypatch)
+        workbook = XlsxWorkbook(workbooks[name].read_bytes())
+        for sheet in workbook.sheets:
+            workbook.read_cells(sheet.name, EVERY_CELL)
+        assert scans == ["direct"] * len(workbook.sheets), name
 
 
 ROWS_FOR_PLANS = "".join(

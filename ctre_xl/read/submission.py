@@ -23,12 +23,13 @@ from ctre_xl.cellref import a1
 from ctre_xl.template import layout as L
 from ctre_xl.plan.catalog import Catalog, nfc
 from ctre_xl.read.collect import _inside_fast, _real_folder, relative
-from ctre_xl.read.identity import SheetPlan, element_names, identity_problem, little_of_unit, resolve_sheets
+from ctre_xl.read.identity import element_names, identity_problem, little_of_unit
 from ctre_xl.plan.finding_kinds import FindingKind
 from ctre_xl.plan.findings import Finding
 from ctre_xl.plan.vocab import FileStatus
 from ctre_xl.read.model import CellValue, FileRecord, Submission
 from ctre_xl.read.ods.workbook import OdsWorkbook
+from ctre_xl.read.reading_plan import fold, reading_plan
 from ctre_xl.read.sniff import sniff_bytes
 from ctre_xl.plan.units import Registry, Unit
 from ctre_xl.read.values import evaluate_literal_formula, implausible, parse_report_date, parse_value, shown
@@ -204,61 +205,13 @@ class _Context:
 
 
 def _same_label(found: object, expected: str) -> bool:
-    return isinstance(found, str) and " ".join(nfc(found).split()).casefold() == " ".join(expected.split()).casefold()
-
-
-@dataclass(frozen=True)
-class _Plan:
-    """What to read for one layout in one workbook structure: where each name points, the
-    cells wanted per sheet, the last row of the template, the expected labels."""
-
-    targets: dict[str, tuple[str, int, int] | None]
-    labels: dict[str, str]
-    folded: dict[str, tuple[str, bool]]  # label -> (folded form, True if a label equal to it matches)
-    wanted: dict[str, frozenset[tuple[int, int]]]
-    last_row: int
-    sheets: SheetPlan  # the sheet read for each template sheet (never a hidden decoy)
-
-
-_PLANS: dict[tuple[int, int], tuple[object, object, _Plan]] = {}
-
-
-def _reading_plan(workbook: XlsxWorkbook, plan: L.TemplateLayout) -> _Plan:
-    """The ``_Plan`` of a layout in a workbook, remembered per (layout, workbook structure): a
-    merge reads thousands of files of a handful of shapes. The entry holds both keys' objects,
-    so their id()s cannot be reused while it exists."""
-    structure = getattr(workbook, "structure", None)  # shared by workbooks with the same names
-    key = (id(plan.cells), id(structure))
-    found = _PLANS.get(key) if structure is not None else None
-    if found is not None and found[0] is plan.cells and found[1] is structure:
-        return found[2]
-    sheets = resolve_sheets(workbook, plan.cells)
-    targets = sheets.targets
-    labels = {row.element: row.text for row in plan.rows if row.kind in ("element", "free_text") and row.element}
-    last_row = max((r.index for r in plan.rows), default=L.FIRST_BODY_ROW)
-    wanted: dict[str, set[tuple[int, int]]] = {}
-    for name, expected in plan.cells.items():
-        sheet, row, col = targets[name] or expected
-        wanted.setdefault(sheet, set()).add((row, col))
-        if targets[name] and L.is_body_sheet(sheet):
-            last_row = max(last_row, row)
-    folded = {text: (_fold(text), _fold(nfc(text)) == _fold(text)) for text in labels.values()}
-    made = _Plan(targets, labels, folded, {sheet: frozenset(cells) for sheet, cells in wanted.items()}, last_row, sheets)
-    if structure is not None:
-        if len(_PLANS) >= 256:
-            _PLANS.clear()
-        _PLANS[key] = (plan.cells, structure, made)
-    return made
-
-
-def _fold(text: str) -> str:
-    return " ".join(text.split()).casefold()
+    return isinstance(found, str) and fold(nfc(found)) == fold(expected)
 
 
 def _read_values(here: _Context, plan: L.TemplateLayout, catalog: Catalog, submission: Submission) -> None:
     """Read every named cell of the layout, reporting how the structure differs from it."""
     workbook = here.workbook
-    reading = _reading_plan(workbook, plan)
+    reading = reading_plan(workbook, plan)
     targets, labels, last_row, wanted = reading.targets, reading.labels, reading.last_row, reading.wanted
     read: dict[str, dict[tuple[int, int], Cell]] = {}
     for variant, fields in reading.sheets.notes:
@@ -271,8 +224,12 @@ def _read_values(here: _Context, plan: L.TemplateLayout, catalog: Catalog, submi
             read[sheet] = {}
             continue
         is_input = L.is_body_sheet(sheet)  # figures, or the narrative's texts
-        got = workbook.read_cells(real, cells, columns=(L.COL_CODE, L.COL_LABEL) if is_input else (),
-                                  max_row=last_row + STRUCTURE_MARGIN if is_input else None)
+        # Every row's label only where a name is missing (_find_by_label looks for its row); content
+        # below the template is looked for on every input sheet.
+        searched = sheet in reading.searched
+        got = workbook.read_cells(real, cells, columns=(L.COL_CODE, L.COL_LABEL) if searched else (),
+                                  max_row=last_row + STRUCTURE_MARGIN if searched else None,
+                                  scan_to=last_row + STRUCTURE_MARGIN if is_input else None)
         read[sheet] = got.cells
         for damage in got.damage:
             here.add(damage.kind, damage.variant, sheet=sheet if damage.cell else None, cell=damage.cell,
@@ -296,7 +253,7 @@ def _read_values(here: _Context, plan: L.TemplateLayout, catalog: Catalog, submi
             value = found_label.value if found_label else None
             folded, plain = reading.folded[expected_label]
             if not ((plain and value == expected_label) or
-                    (isinstance(value, str) and _fold(nfc(value)) == folded)):
+                    (isinstance(value, str) and fold(nfc(value)) == folded)):
                 shown_label = shown(found_label.value) if found_label and found_label.value is not None else ""
                 here.add(FindingKind.STRUCTURE_CHANGED, "label_edited", sheet=sheet, cell=a1(row, L.COL_LABEL),
                          code=name, row=row + 1, found=shown_label, expected=labels[name], ref=a1(row, col))

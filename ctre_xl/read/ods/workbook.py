@@ -374,9 +374,10 @@ class OdsWorkbook:
     # -- cells -------------------------------------------------------------------------------
 
     def read_cells(self, sheet: str, cells: Iterable[tuple[int, int]] = (), columns: Iterable[int] = (),
-                   max_row: int | None = None) -> SheetCells:
+                   max_row: int | None = None, scan_to: int | None = None) -> SheetCells:
         """Read the wanted cells of ``sheet``: each of ``cells``, and every cell of ``columns`` up to
-        ``max_row`` (0-based, inclusive). Reading stops at the first row past every wanted row.
+        ``max_row`` (0-based, inclusive). Reading stops at the first row past every wanted row and
+        past ``scan_to``; the first row with content after that is reported (``content_below``).
         Empty cells are left out (as for xlsx, a missing key means an empty cell)."""
         picked = pick_sheet(self.sheets, sheet)
         index = next((i for i, s in enumerate(self.sheets) if s is picked), None)
@@ -384,7 +385,8 @@ class OdsWorkbook:
             raise WorkbookError("missing_sheet", sheet_name=sheet)
         wanted = set(cells)
         wanted_columns = frozenset(columns)
-        last = max([r for r, _ in wanted] + ([max_row] if max_row is not None and wanted_columns else []), default=-1)
+        last = max([r for r, _ in wanted] + ([max_row] if max_row is not None and wanted_columns else [])
+                   + ([scan_to] if scan_to is not None else []), default=-1)
         target = _Cells(index, wanted, wanted_columns, last if max_row is None else max_row, last)
         self._feed(CONTENT, target)
         return target.result

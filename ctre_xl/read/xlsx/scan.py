@@ -52,9 +52,6 @@ _PREFIXED = re.compile(rb"</?[A-Za-z_][\w.-]*:")
 _SPECIAL = re.compile(rb"<[!?]")  # comment/CDATA, processing instruction (one pass: faster than two "in")
 _FORBIDDEN_CONTROLS = bytes(range(0x00, 0x09)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20))
 
-# Inside sheetData: a row with its number, or a cell with its column letters, other attributes
-# (without "/" or ">", else not matched: the count check then sends the part to the parser) and
-# content (anything up to its own end tag; a cell has no nested <c>).
 # The content of a cell: anything up to its own end tag, except what the parser would read
 # differently (comment, CDATA, processing instruction, prefixed element) or a nested cell or row:
 # a "<c" (which also refuses rich-text runs' <color>/<charset>/<condense>: their part goes to
@@ -176,14 +173,12 @@ def _entity(match: re.Match[str]) -> str:
     raise Unsupported("reference to a character XML forbids")
 
 
-def scan_sheet(data: bytes, wanted: set[tuple[int, int]], wanted_columns: frozenset[int], max_row: int | None,
+def scan_sheet(data: bytes, wanted: frozenset[tuple[int, int]], wanted_columns: frozenset[int], max_row: int | None,
                last: int, columns: dict[bytes, int],
                parse_cell: Callable[[Element], RawCell]) -> tuple[dict[tuple[int, int], RawCell], str | None, int | None]:
     """(raw wanted cells, dimension, first row with content past ``last``) of a worksheet part,
     with exactly the meaning of the XML-parser path in ``workbook.XlsxWorkbook.read_cells``."""
-    body, namespace = check_part(data, "worksheet")
-    dimension = _dimension(body)
-    region = _region(body, b"<sheetData", b"</sheetData>", _checked_lightly)
+    region, namespace, dimension = sheet_region(data)
     raw: dict[tuple[int, int], RawCell] = {}
     content_below = None
     row_number = -1
@@ -234,6 +229,13 @@ def scan_sheet(data: bytes, wanted: set[tuple[int, int]], wanted_columns: frozen
         if row_open:
             raise Unsupported("a row without its end")
     return raw, dimension, content_below
+
+
+def sheet_region(data: bytes) -> tuple[bytes, str, str | None]:
+    """(sheetData region, namespace, dimension) of a worksheet part; Unsupported if not plain."""
+    body, namespace = check_part(data, "worksheet")
+    dimension = _dimension(body)
+    return _region(body, b"<sheetData", b"</sheetData>", _checked_lightly), namespace, dimension
 
 
 def _dimension(body: bytes) -> str | None:

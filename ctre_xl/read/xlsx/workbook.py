@@ -39,7 +39,8 @@ from ctre_xl.read.xlsx.cells import (T_C, T_DIM, T_ROW, _NO_STRINGS, Cell, Picke
                                      _rich_text, _Strings, _cell, Damage, cells_of, pick_strings, settle_copies,
                                      shared_index)
 from ctre_xl.read.xlsx.parts import XlsxParts, normalise_part
-from ctre_xl.read.xlsx.scan import RawCell, SharedStrings, Unsupported, scan_sheet
+from ctre_xl.read.xlsx.direct import read_direct
+from ctre_xl.read.xlsx.scan import RawCell, SharedStrings, Unsupported, scan_sheet, sheet_region
 
 _NS_REL = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships",
            "http://purl.oclc.org/ooxml/officeDocument/relationships")
@@ -260,22 +261,23 @@ class XlsxWorkbook(XlsxParts):
     # -- cells -------------------------------------------------------------------------------
 
     def read_cells(self, sheet: str, cells: Iterable[tuple[int, int]] = (), columns: Iterable[int] = (),
-                   max_row: int | None = None) -> SheetCells:
+                   max_row: int | None = None, scan_to: int | None = None) -> SheetCells:
         """Read the wanted cells of ``sheet``: each of ``cells``, and every cell of ``columns`` up to
-        ``max_row`` (0-based, inclusive). Reading stops at the first row past every wanted row."""
+        ``max_row`` (0-based, inclusive). Reading stops at the first row past every wanted row and
+        past ``scan_to``; the first row with content after that is reported (``content_below``)."""
         info = self.sheet(sheet)
         if info is None or info.part not in self._members:
             raise WorkbookError("missing_sheet", sheet_name=sheet)
-        wanted = set(cells)
+        wanted = cells if isinstance(cells, frozenset) else frozenset(cells)
         wanted_columns = frozenset(columns)
-        last = max([r for r, _ in wanted] + ([max_row] if max_row is not None and wanted_columns else []), default=-1)
+        last = max([r for r, _ in wanted] + ([max_row] if max_row is not None and wanted_columns else [])
+                   + ([scan_to] if scan_to is not None else []), default=-1)
         result = SheetCells()
         data = self._read_part(info.part) if self._members[info.part].file_size <= SMALL_PART else None
         raw: dict[tuple[int, int], RawCell] | None = None
         if data is not None and self.use_scanner:
             try:
-                raw, result.dimension, result.content_below = scan_sheet(
-                    data, wanted, wanted_columns, max_row, last, _COLUMNS_BYTES, _raw_cell)
+                raw, result.dimension, result.content_below = _scan(data, wanted, wanted_columns, max_row, last)
             except Unsupported:
                 raw = None
         if raw is None:
@@ -298,7 +300,7 @@ class XlsxWorkbook(XlsxParts):
             result.damage.append(found)
         return result
 
-    def _parse_rows(self, part: str, data: bytes | None, result: SheetCells, wanted: set[tuple[int, int]],
+    def _parse_rows(self, part: str, data: bytes | None, result: SheetCells, wanted: frozenset[tuple[int, int]],
                     wanted_columns: frozenset[int], max_row: int | None, last: int) -> dict[tuple[int, int], RawCell]:
         """The reference reading of a sheet's wanted cells, through the XML parser."""
         raw: dict[tuple[int, int], RawCell] = {}
@@ -372,6 +374,18 @@ class XlsxWorkbook(XlsxParts):
         except Unsupported as exc:
             raise _too_large(name, f"hơn {MAX_SHARED_STRINGS:,} chuỗi văn bản".replace(",", ".")) from exc
         return self._shared
+
+
+def _scan(data: bytes, wanted: frozenset[tuple[int, int]], wanted_columns: frozenset[int], max_row: int | None,
+          last: int) -> tuple[dict[tuple[int, int], RawCell], str | None, int | None]:
+    """``scan.scan_sheet``'s answer: straight from the wanted cells where the sheet is plain and no
+    whole column is wanted (``direct``), else cell by cell. Raises Unsupported for the parser."""
+    if not wanted_columns:
+        region, namespace, dimension = sheet_region(data)
+        found = read_direct(region, wanted, last, namespace, _raw_cell)
+        if found is not None:
+            return found[0], dimension, found[1]
+    return scan_sheet(data, wanted, wanted_columns, max_row, last, _COLUMNS_BYTES, _raw_cell)
 
 
 def _too_large(part: str, size: str) -> WorkbookError:

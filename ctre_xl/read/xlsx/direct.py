@@ -1,0 +1,109 @@
+"""Reading a sheet's wanted cells where they must be, once the whole sheet is proven plain.
+
+``scan.scan_sheet`` meets every cell of a sheet to keep a few dozen: a template's input sheet has
+hundreds of cells (labels, units, targets, check columns) and the merge wants the figures and a
+few labels. This module reads the same cells, with the same meaning, without visiting the others:
+
+1. One regular expression (``_PLAIN_ROWS``, run by the ``re`` engine, not by Python per cell)
+   proves the whole ``sheetData`` region is nothing but rows, each a ``<row r="N">`` with a
+   number that has no leading zero, holding nothing but cells whose reference is in that row
+   (``<c r="D7">`` only inside ``<row r="7">``), written ``<c r="`` with a single space, with no
+   ``<`` in any attribute, and cell content in the scanner's own form (``scan._CONTENT``: no
+   comment, CDATA, processing instruction, prefixed element, nested cell or row).
+2. Rows must come in increasing order: each row then has one known span, and the first row past
+   the wanted ones is where the parser stops.
+3. Each wanted cell is then found by its text (``<c r="D7"``) within its row's span: in such a
+   region that text can only be the start of that cell. A cell written twice is left to the
+   scanner, which settles and reports the copies.
+
+Anything else returns None, and the caller uses ``scan.scan_sheet`` (and it, in turn, the XML
+parser). Tests read every workbook both ways and compare (tests/test_xlsx_scan.py).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from typing import Callable
+from xml.etree.ElementTree import Element
+
+from ctre_xl.read.xlsx.scan import _CONTENT, LAZY_FROM, RawCell, _raw_cell
+from ctre_xl.read.xlsx.wanted import letters
+
+# The content of a cell, as scan._TOKEN matches it (its two most common forms first, for speed).
+_CELL_CONTENT = rb'(?:<v>[^<]*+</v>|<is><t>[^<]*+</t></is>|' + _CONTENT + rb')'
+# A whole sheetData region of rows holding cells of their own row, and nothing else but white space.
+_PLAIN_ROWS = re.compile(
+    rb'(?:\s*+<row r="(?P<n>[1-9][0-9]{0,6})"[^<>/]*+(?:/>|>'
+    rb'(?:\s*+<c r="[A-Z]{1,2}(?P=n)"[^<>/]*+(?:/>|>' + _CELL_CONTENT + rb'</c>))*+'
+    rb'\s*+</row>))*+\s*+')
+_ROW_NUMBER = re.compile(rb'<row r="([0-9]+)"')
+_CONTENT_STARTS = (b"<v", b"<is", b"<f")  # what makes a cell past the wanted rows count (as scan_sheet)
+
+_KEPT: dict[frozenset[tuple[int, int]], tuple[re.Pattern[bytes], dict[bytes, tuple[int, int]]]] = {}
+
+
+def read_direct(region: bytes, wanted: frozenset[tuple[int, int]], last: int, namespace: str,
+                parse_cell: Callable[[Element], RawCell]) -> tuple[dict[tuple[int, int], RawCell], int | None] | None:
+    """(raw wanted cells, first row with content past ``last``) of a sheet's region, with the
+    meaning of ``scan.scan_sheet`` without wanted columns; None when the region is not plain."""
+    if len(region) > LAZY_FROM or _PLAIN_ROWS.fullmatch(region) is None:
+        return None
+    numbers = [int(row) - 1 for row in _ROW_NUMBER.findall(region)]
+    if any(later <= earlier for earlier, later in zip(numbers, numbers[1:])):
+        return None  # rows out of order or repeated: the scanner reads them as the parser does
+    found = _finder(wanted)
+    if found is None:
+        return None
+    finder, places = found
+    raw: dict[tuple[int, int], RawCell] = {}
+    for reference, attributes, content in finder.findall(region):
+        place = places[reference]
+        if place in raw:
+            return None  # a cell written twice: the scanner settles the copies and reports them
+        if place[0] <= last:
+            raw[place] = _raw_cell(attributes, content, namespace, parse_cell)
+    return raw, _content_below(region, numbers, last)
+
+
+def _content_below(region: bytes, numbers: list[int], last: int) -> int | None:
+    """The first row past ``last`` with a cell that has content, None when there is none."""
+    first = bisect_right(numbers, last)
+    if first == len(numbers):
+        return None
+    start = region.find(b'<row r="%d"' % (numbers[first] + 1))
+    found = [at for at in (region.find(text, start) for text in _CONTENT_STARTS) if at >= 0]
+    if not found:
+        return None
+    row = _ROW_NUMBER.match(region, region.rfind(b'<row r="', start, min(found)))
+    return int(row[1]) - 1 if row else None
+
+
+def _finder(wanted: frozenset[tuple[int, int]]) -> tuple[re.Pattern[bytes], dict[bytes, tuple[int, int]]] | None:
+    """A pattern matching the wanted cells only, and each one's place by its reference; kept per
+    reading plan (every file of a template asks the same). None when a column is past ZZ."""
+    found = _KEPT.get(wanted)
+    if found is None:
+        if any(col >= 702 for _, col in wanted):
+            return None
+        places = {letters(col) + b"%d" % (row + 1): (row, col) for row, col in sorted(wanted)}
+        references = _alternatives(list(places)) if places else b"(?!)"
+        found = (re.compile(rb'<c r="(' + references + rb')"([^<>/]*+)(?:/>|>(' + _CELL_CONTENT + rb')</c>)'), places)
+        if len(_KEPT) >= 64:
+            _KEPT.clear()
+        _KEPT[wanted] = found
+    return found
+
+
+def _alternatives(words: list[bytes]) -> bytes:
+    """A pattern matching exactly ``words`` (A-Z and digits), as a tree of their common starts:
+    the engine then tries a few characters at each cell, not every wanted reference in turn."""
+    rests: dict[bytes, list[bytes]] = {}
+    for word in words:
+        rests.setdefault(word[:1], []).append(word[1:])
+    ending = rests.pop(b"", None) is not None
+    branches = [first + _alternatives(after) for first, after in sorted(rests.items())]
+    if not branches:
+        return b""
+    pattern = branches[0] if len(branches) == 1 and not ending else b"(?:" + b"|".join(branches) + b")"
+    return pattern + b"?" if ending else pattern
