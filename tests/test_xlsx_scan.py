@@ -415,3 +415,69 @@ def test_cells_are_remembered_except_shared_strings_and_nan(monkeypatch) -> None
     assert again[0, 0] is first[0, 0] and again[0, 4] is first[0, 4]
     assert again[0, 2] is not first[0, 2]  # NaN is not equal to itself: never one object for two cells
     assert all(key[0] != "s" for key in xlsx_cells._CELLS)
+
+
+# Well-formed changes a careless or hostile hand makes to a sheet, most of which keep it plain (then
+# it is read straight), some of which do not (then it is met cell by cell, or by the parser).
+def _in_own_row(rng, xml: bytes) -> bytes:  # a cell added to a row (its reference in that row; D: twice)
+    rows = list(re.finditer(rb'<row r="(\d+)"[^>]*?(/?)>', xml))
+    row = rng.choice([m for m in rows if not m[2]])
+    cell = b'<c r="%s%s"%s>%s</c>' % (rng.choice((b"I", b"J", b"K", b"K", b"D")), row[1],
+                                      rng.choice((b"", b' s="3"', b' t="s"', b' t="str"')),
+                                      rng.choice((b"<v>5</v>", b"<f>1+1</f><v>2</v>", b"", b"<v>0</v>")))
+    return xml[:row.end()] + cell + xml[row.end():]
+
+
+def _value_changed(rng, xml: bytes) -> bytes:  # a figure typed as text, a formula, or emptied
+    values = list(re.finditer(rb'<c r="D\d+"([^>/]*)>(.*?)</c>', xml))
+    if not values:
+        return xml
+    found = rng.choice(values)
+    content = rng.choice((b'<is><t>1.234</t></is>', b"<f>SUM(1,2)</f><v>3</v>", b"", b"<v>-7</v>",
+                          b'<is><t xml:space="preserve"> 12 </t></is>'))
+    attributes = b' t="inlineStr"' if content.startswith(b"<is>") else b""
+    return xml[:found.start()] + b'<c r="%s"%s>%s</c>' % (found[0][6:found[0].index(b'"', 6)], attributes,
+                                                           content) + xml[found.end():]
+
+
+def _row_below(rng, xml: bytes) -> bytes:  # a row below the template, with or without content
+    at = xml.index(b"</sheetData>")
+    row = rng.choice((90, 200, 1000))
+    cell = rng.choice((b'<c r="C%d"><v>1</v></c>' % row, b'<c r="A%d" s="2"/>' % row,
+                       b'<c r="B%d" t="inlineStr"><is><t>ghi ch&#250;</t></is></c>' % row))
+    return xml[:at] + b'<row r="%d">%s</row>' % (row, cell) + xml[at:]
+
+
+def _anywhere(rng, xml: bytes) -> bytes:  # something put between two elements of sheetData
+    start, end = xml.index(b"<sheetData>") + 11, xml.index(b"</sheetData>")
+    places = [m.start() for m in re.finditer(rb"<(?:row|c) ", xml[start:end])] + [end - start]
+    at = start + rng.choice(places)
+    return xml[:at] + rng.choice((b'<row r="7"><c r="D7"><v>9</v></c></row>', b'<c r="D7"><v>8</v></c>',
+                                  b"<!-- x -->", b'<row r="2"/>', b"\n  ", b"<?pi x?>")) + xml[at:]
+
+
+def _renumbered(rng, xml: bytes) -> bytes:  # a row given another number (out of order, or twice)
+    old = rng.choice(re.findall(rb'<row r="(\d+)"', xml))
+    return xml.replace(b'<row r="%s"' % old, b'<row r="%d"' % rng.choice((1, 7, 8, 60, 500)), 1)
+
+
+CHANGES = (_in_own_row, _in_own_row, _value_changed, _value_changed, _row_below, _anywhere, _renumbered)
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_changed_sheets_read_like_the_parser(seed, workbooks, tmp_path, monkeypatch) -> None:
+    """Random well-formed changes of a real input sheet: whatever path reads it (straight, cell by
+    cell or the parser), the cells and the content below are the parser's."""
+    import random
+    rng = random.Random(seed)
+    source = workbooks["filled-th-vi-du"]
+    part = sheet_part(source, L.INPUT_SHEET)
+
+    def change(xml: bytes) -> bytes:
+        for _ in range(rng.randint(1, 3)):
+            xml = rng.choice(CHANGES)(rng, xml)
+        return xml
+
+    path = rewrite_zip(source, tmp_path / f"changed-{seed}.xlsx", replace={part: change})
+    reference = _read(path, False, monkeypatch, [L.INPUT_SHEET])
+    assert _read(path, True, monkeypatch, [L.INPUT_SHEET]) == reference
