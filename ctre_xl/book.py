@@ -276,6 +276,9 @@ _FORMATS: dict[tuple[Any, ...], Format] = {}
 _FORMATS_KEPT = 2_000
 
 
+PACKED_IN_MEMORY_UP_TO = 1 << 20  # bytes of streamed rows: a workbook with fewer is packed in memory
+
+
 class SafeBook(Workbook):
     """``xlsxwriter.Workbook`` with ``SafeSheet`` worksheets, always in memory."""
 
@@ -289,6 +292,10 @@ class SafeBook(Workbook):
         super().__init__(filename, {**(options or {}), **where})
 
     def _store_workbook(self) -> None:
+        if not self.in_memory and self._streamed_bytes() <= PACKED_IN_MEMORY_UP_TO:
+            # A small workbook (one commune's summary) is packed in memory: XlsxWriter would first
+            # write each of its parts (a chart each, on "Lộ trình 2030") to a file of ``scratch``.
+            self.in_memory = True
         # XlsxWriter names its ZipFile class at module level and gives no level option.
         module = sys.modules[Workbook.__module__]
         module.ZipFile = _QuickZip
@@ -296,6 +303,15 @@ class SafeBook(Workbook):
             super()._store_workbook()
         finally:
             module.ZipFile = zipfile.ZipFile
+
+    def _streamed_bytes(self) -> int:
+        """The bytes of rows the streamed sheets hold in their files (what packing in memory would hold)."""
+        size = 0
+        for sheet in self.worksheets():
+            if sheet.constant_memory and sheet.row_data_filename and not sheet.row_data_fh_closed:
+                sheet.row_data_fh.flush()
+                size += os.path.getsize(sheet.row_data_filename)
+        return size
 
     def add_format(self, properties: dict[str, Any] | None = None) -> Format:
         """``Workbook.add_format``, with each distinct format parsed once per process: every

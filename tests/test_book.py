@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import tempfile
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 from xlsxwriter import Workbook
 
+from ctre_xl import book
 from ctre_xl.book import SafeBook, StreamedSheet
 from ctre_xl.sheetxml import write_rows, write_sized_rows
 
@@ -107,6 +109,35 @@ def test_a_streamed_sheet_writes_xlsxwriters_own_constant_memory_bytes(tmp_path:
     rows = re.compile(rb'<row r="2".*</row>', re.S)
     assert rows.search(mine)[0] == rows.search(_sheet_xml(theirs))[0]
     assert list(scratch.iterdir()) == []  # the rows' file is gone once the workbook is written
+
+
+def test_a_small_workbook_is_packed_in_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A workbook written with a scratch folder whose streamed rows are few (one commune's summary)
+    is packed in memory; a larger one writes each part to the folder first. The parts are the same."""
+    made: list[object] = []
+    real = tempfile.mkstemp
+    monkeypatch.setattr(tempfile, "mkstemp", lambda *args, **kwargs: made.append(kwargs.get("dir")) or real(*args, **kwargs))
+    parts = {}
+    for limit, packed in ((0, False), (1 << 20, True)):
+        monkeypatch.setattr(book, "PACKED_IN_MEMORY_UP_TO", limit)
+        scratch = tmp_path / f"scratch-{limit}"
+        scratch.mkdir()
+        safe = SafeBook(str(tmp_path / f"{limit}.xlsx"), None, scratch)
+        _fill_in_order(safe, StreamedSheet)
+        chart = safe.add_chart({"type": "line"})
+        chart.add_series({"values": "='Dữ liệu'!$B$2:$B$9"})
+        safe.get_worksheet_by_name("Dữ liệu").insert_chart("J2", chart)
+        made.clear()
+        safe.close()
+        assert safe.in_memory is packed
+        assert bool(made) is not packed  # a file per part in the scratch folder, or none
+        assert list(scratch.iterdir()) == []
+        axes = re.compile(rb'(<c:axId val=")\d+')  # numbered per chart made in the process
+        with zipfile.ZipFile(tmp_path / f"{limit}.xlsx") as package:
+            parts[packed] = {name: axes.sub(rb"\1", package.read(name)) for name in package.namelist()
+                             if name != "docProps/core.xml"}
+    assert "xl/charts/chart1.xml" in parts[True]
+    assert parts[True] == parts[False]
 
 
 def test_a_streamed_table_is_xlsxwriters_own_table_without_its_per_cell_index(tmp_path: Path) -> None:
