@@ -9,7 +9,7 @@ import re
 import unicodedata
 import zipfile
 from io import BytesIO
-from typing import IO
+from typing import IO, Iterable
 from xml.etree.ElementTree import XML as _fast_xml  # only for parts proven DTD-free: see parse_xml
 from xml.etree.ElementTree import Element, TreeBuilder, XMLParser
 
@@ -192,6 +192,14 @@ def _refuse_duplicates(members: dict[str, Member]) -> None:
 
 def _duplicate(part: str) -> WorkbookError:
     return WorkbookError(FindingKind.DUPLICATE_PART, part=part)
+
+
+def last_row_read(cells: Iterable[tuple[int, int]], columns: frozenset[int], max_row: int | None,
+                  scan_to: int | None) -> int:
+    """The last row a sheet's reading must reach (0-based; -1: none): every wanted cell's, ``max_row``
+    when whole columns are wanted, and ``scan_to``; content past it is only looked for."""
+    return max([row for row, _ in cells] + ([max_row] if max_row is not None and columns else [])
+               + ([scan_to] if scan_to is not None else []), default=-1)
 
 
 def has_doctype(body: bytes) -> bool:

@@ -29,7 +29,7 @@ from ctre_xl.read.ods.values import OFFICE, TABLE, cell_from_odf, excel_formula,
 from ctre_xl.read.sniff import ODS_MIMETYPE
 from ctre_xl.read.xlsx.workbook import SheetCells, SheetInfo, parse_name_ref, pick_sheet
 from ctre_xl.read.package import (CHUNK, MAX_INFLATED, CappedReader, WorkbookError, corrupt_xml, dangerous_xml,
-                                  open_package, parse_xml)
+                                  last_row_read, open_package, parse_xml)
 from ctre_xl.read.values import parse_saved_time
 
 _TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
@@ -385,8 +385,7 @@ class OdsWorkbook:
             raise WorkbookError("missing_sheet", sheet_name=sheet)
         wanted = set(cells)
         wanted_columns = frozenset(columns)
-        last = max([r for r, _ in wanted] + ([max_row] if max_row is not None and wanted_columns else [])
-                   + ([scan_to] if scan_to is not None else []), default=-1)
+        last = last_row_read(wanted, wanted_columns, max_row, scan_to)
         target = _Cells(index, wanted, wanted_columns, last if max_row is None else max_row, last)
         self._feed(CONTENT, target)
         return target.result

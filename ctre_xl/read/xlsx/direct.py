@@ -10,11 +10,11 @@ few labels. This module reads the same cells, with the same meaning, without vis
    (``<c r="D7">`` only inside ``<row r="7">``), written ``<c r="`` with a single space, with no
    ``<`` in any attribute, and cell content in the scanner's own form (``scan._CONTENT``: no
    comment, CDATA, processing instruction, prefixed element, nested cell or row).
-2. Rows must come in increasing order: each row then has one known span, and the first row past
-   the wanted ones is where the parser stops.
-3. Each wanted cell is then found by its text (``<c r="D7"``) within its row's span: in such a
-   region that text can only be the start of that cell. A cell written twice is left to the
-   scanner, which settles and reports the copies.
+2. Rows must come in increasing order: a row number then stands for one row, and the first row
+   past the wanted ones is where the parser stops.
+3. A second expression, a tree of the wanted references (``_finder``), finds the wanted cells
+   only: in such a region ``<c r="D7"`` can only be the start of that cell, inside row 7. A cell
+   written twice is left to the scanner, which settles and reports the copies.
 
 Anything else returns None, and the caller uses ``scan.scan_sheet`` (and it, in turn, the XML
 parser). Tests read every workbook both ways and compare (tests/test_xlsx_scan.py).

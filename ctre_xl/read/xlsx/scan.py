@@ -173,12 +173,11 @@ def _entity(match: re.Match[str]) -> str:
     raise Unsupported("reference to a character XML forbids")
 
 
-def scan_sheet(data: bytes, wanted: frozenset[tuple[int, int]], wanted_columns: frozenset[int], max_row: int | None,
-               last: int, columns: dict[bytes, int],
-               parse_cell: Callable[[Element], RawCell]) -> tuple[dict[tuple[int, int], RawCell], str | None, int | None]:
-    """(raw wanted cells, dimension, first row with content past ``last``) of a worksheet part,
-    with exactly the meaning of the XML-parser path in ``workbook.XlsxWorkbook.read_cells``."""
-    region, namespace, dimension = sheet_region(data)
+def scan_sheet(region: bytes, namespace: str, wanted: frozenset[tuple[int, int]], wanted_columns: frozenset[int],
+               max_row: int | None, last: int, columns: dict[bytes, int],
+               parse_cell: Callable[[Element], RawCell]) -> tuple[dict[tuple[int, int], RawCell], int | None]:
+    """(raw wanted cells, first row with content past ``last``) of a worksheet's ``sheetData`` region
+    (``sheet_region``), with exactly the meaning of the XML-parser path in ``workbook.XlsxWorkbook.read_cells``."""
     raw: dict[tuple[int, int], RawCell] = {}
     content_below = None
     row_number = -1
@@ -228,7 +227,7 @@ def scan_sheet(data: bytes, wanted: frozenset[tuple[int, int]], wanted_columns: 
     else:
         if row_open:
             raise Unsupported("a row without its end")
-    return raw, dimension, content_below
+    return raw, content_below
 
 
 def sheet_region(data: bytes) -> tuple[bytes, str, str | None]:

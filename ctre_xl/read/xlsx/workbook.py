@@ -32,7 +32,7 @@ from typing import Iterable
 
 from ctre_xl.cellref import a1, col_index, parse_a1
 from ctre_xl.plan.finding_kinds import FindingKind
-from ctre_xl.read.package import MiB, SMALL_PART, WorkbookError
+from ctre_xl.read.package import MiB, SMALL_PART, WorkbookError, last_row_read
 from ctre_xl.read.values import parse_saved_time
 from ctre_xl.read.sniff import ZipMember, packed_member, zip_directory
 from ctre_xl.read.xlsx.cells import (T_C, T_DIM, T_ROW, _NO_STRINGS, Cell, PickedStrings, _has_content, _raw_cell,
@@ -270,8 +270,7 @@ class XlsxWorkbook(XlsxParts):
             raise WorkbookError("missing_sheet", sheet_name=sheet)
         wanted = cells if isinstance(cells, frozenset) else frozenset(cells)
         wanted_columns = frozenset(columns)
-        last = max([r for r, _ in wanted] + ([max_row] if max_row is not None and wanted_columns else [])
-                   + ([scan_to] if scan_to is not None else []), default=-1)
+        last = last_row_read(wanted, wanted_columns, max_row, scan_to)
         result = SheetCells()
         data = self._read_part(info.part) if self._members[info.part].file_size <= SMALL_PART else None
         raw: dict[tuple[int, int], RawCell] | None = None
@@ -380,12 +379,12 @@ def _scan(data: bytes, wanted: frozenset[tuple[int, int]], wanted_columns: froze
           last: int) -> tuple[dict[tuple[int, int], RawCell], str | None, int | None]:
     """``scan.scan_sheet``'s answer: straight from the wanted cells where the sheet is plain and no
     whole column is wanted (``direct``), else cell by cell. Raises Unsupported for the parser."""
-    if not wanted_columns:
-        region, namespace, dimension = sheet_region(data)
-        found = read_direct(region, wanted, last, namespace, _raw_cell)
-        if found is not None:
-            return found[0], dimension, found[1]
-    return scan_sheet(data, wanted, wanted_columns, max_row, last, _COLUMNS_BYTES, _raw_cell)
+    region, namespace, dimension = sheet_region(data)
+    found = read_direct(region, wanted, last, namespace, _raw_cell) if not wanted_columns else None
+    if found is not None:
+        return found[0], dimension, found[1]
+    raw, content_below = scan_sheet(region, namespace, wanted, wanted_columns, max_row, last, _COLUMNS_BYTES, _raw_cell)
+    return raw, dimension, content_below
 
 
 def _too_large(part: str, size: str) -> WorkbookError:
