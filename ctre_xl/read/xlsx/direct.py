@@ -8,7 +8,7 @@ few labels. This module reads the same cells, with the same meaning, without vis
    proves the whole ``sheetData`` region is nothing but rows, each a ``<row r="N">`` with a
    number that has no leading zero, holding nothing but cells whose reference is in that row
    (``<c r="D7">`` only inside ``<row r="7">``), written ``<c r="`` with a single space, with no
-   ``<`` in any attribute, and cell content in the scanner's own form (``scan._CONTENT``: no
+   ``<`` in any attribute, and cell content in the scanner's own form (``scan.CELL_CONTENT``: no
    comment, CDATA, processing instruction, prefixed element, nested cell or row).
 2. Rows must come in increasing order: a row number then stands for one row, and the first row
    past the wanted ones is where the parser stops.
@@ -27,18 +27,15 @@ from bisect import bisect_right
 from typing import Callable
 from xml.etree.ElementTree import Element
 
-from ctre_xl.read.xlsx.scan import _CONTENT, LAZY_FROM, RawCell, _raw_cell
+from ctre_xl.read.xlsx.scan import CELL_CONTENT, CONTENT_STARTS, LAZY_FROM, RawCell, _raw_cell
 from ctre_xl.read.xlsx.wanted import letters
 
-# The content of a cell, as scan._TOKEN matches it (its two most common forms first, for speed).
-_CELL_CONTENT = rb'(?:<v>[^<]*+</v>|<is><t>[^<]*+</t></is>|' + _CONTENT + rb')'
 # A whole sheetData region of rows holding cells of their own row, and nothing else but white space.
 _PLAIN_ROWS = re.compile(
     rb'(?:\s*+<row r="(?P<n>[1-9][0-9]{0,6})"[^<>/]*+(?:/>|>'
-    rb'(?:\s*+<c r="[A-Z]{1,2}(?P=n)"[^<>/]*+(?:/>|>' + _CELL_CONTENT + rb'</c>))*+'
+    rb'(?:\s*+<c r="[A-Z]{1,2}(?P=n)"[^<>/]*+(?:/>|>' + CELL_CONTENT + rb'</c>))*+'
     rb'\s*+</row>))*+\s*+')
 _ROW_NUMBER = re.compile(rb'<row r="([0-9]+)"')
-_CONTENT_STARTS = (b"<v", b"<is", b"<f")  # what makes a cell past the wanted rows count (as scan_sheet)
 
 _KEPT: dict[frozenset[tuple[int, int]], tuple[re.Pattern[bytes], dict[bytes, tuple[int, int]]]] = {}
 
@@ -72,7 +69,7 @@ def _content_below(region: bytes, numbers: list[int], last: int) -> int | None:
     if first == len(numbers):
         return None
     start = region.find(b'<row r="%d"' % (numbers[first] + 1))
-    found = [at for at in (region.find(text, start) for text in _CONTENT_STARTS) if at >= 0]
+    found = [at for at in (region.find(text, start) for text in CONTENT_STARTS) if at >= 0]
     if not found:
         return None
     row = _ROW_NUMBER.match(region, region.rfind(b'<row r="', start, min(found)))
@@ -88,7 +85,7 @@ def _finder(wanted: frozenset[tuple[int, int]]) -> tuple[re.Pattern[bytes], dict
             return None
         places = {letters(col) + b"%d" % (row + 1): (row, col) for row, col in sorted(wanted)}
         references = _alternatives(list(places)) if places else b"(?!)"
-        found = (re.compile(rb'<c r="(' + references + rb')"([^<>/]*+)(?:/>|>(' + _CELL_CONTENT + rb')</c>)'), places)
+        found = (re.compile(rb'<c r="(' + references + rb')"([^<>/]*+)(?:/>|>(' + CELL_CONTENT + rb')</c>)'), places)
         if len(_KEPT) >= 64:
             _KEPT.clear()
         _KEPT[wanted] = found

@@ -57,22 +57,22 @@ _FORBIDDEN_CONTROLS = bytes(range(0x00, 0x09)) + b"\x0b\x0c" + bytes(range(0x0e,
 # a "<c" (which also refuses rich-text runs' <color>/<charset>/<condense>: their part goes to
 # the parser) or "<row".
 _CONTENT = rb"[^<]*+(?:<(?![!?c]|row|/c>|/?[A-Za-z_][\w.-]*:)[^<]*+)*+"  # possessive: no backtracking memory
+# A cell's content as the scanners match it: the two forms nearly every cell has first (only to be
+# matched faster: they are forms of _CONTENT too), then _CONTENT.
+CELL_CONTENT = rb'(?:<v>[^<]*+</v>|<is><t>[^<]*+</t></is>|' + _CONTENT + rb')'
 # Every token of sheetData, in order: a cell with its column letters (A..ZZ), other attributes (without
 # "/" or ">") and content, a row start with its number and other attributes (with the end of the
 # row before it, if any; self-closed if they end with "/"), the last row end, or -- the last group -- any other non-blank character,
 # which sends the part to the parser. Nothing but white space is ever skipped, so nothing can
 # hide between tokens; scan_sheet checks that rows are neither nested nor left open.
-# (The two forms nearly every cell has come first, only to be matched faster: they are forms of
-# _CONTENT too, so what is accepted and captured is the same.)
-_TOKEN = re.compile(rb'\s*(?:<c\s+r="([A-Z]{1,2})\d{1,7}"([^>/]*)(?:/>|>(<v>[^<]*</v>|<is><t>[^<]*</t></is>|'
-                    + _CONTENT + rb')</c>)'
+_TOKEN = re.compile(rb'\s*(?:<c\s+r="([A-Z]{1,2})\d{1,7}"([^>/]*)(?:/>|>(' + CELL_CONTENT + rb')</c>)'
                     rb'|(</row>\s*)?<row\s+r="(\d{1,7})"([^>]*)>'
                     rb'|</row>'
                     rb'|(\S))')  # cells first: they are most of the tokens
 _SIMPLE_CONTENT = re.compile(rb'(?:<f>([^<]*)</f>|(<f/>))?(?:<v>([^<]*)</v>|<v/>)?'
                              rb'(?:<is><t(?:\s+xml:space="preserve")?>([^<]*)</t></is>)?')
 _TYPE = re.compile(rb'(?:^|\s)t\s*=\s*"([^"]*)"')
-_HAS_CONTENT = (b"<v", b"<is", b"<f")
+CONTENT_STARTS = (b"<v", b"<is", b"<f")  # a cell with one of these has content (scan_sheet tests them inline)
 LAZY_FROM = 256 * 1024  # sheet regions larger than this are tokenised lazily
 _DIMENSION = re.compile(rb'<dimension\s+ref="([^"&<]*)"\s*/?>')
 
