@@ -22,6 +22,7 @@ from conftest import requires_soffice, soffice_path
 from ctre_xl.template import layout as L
 from ctre_xl.read.xlsx import direct as xlsx_direct
 from ctre_xl.read.xlsx import scan as xlsx_scan
+from ctre_xl.read.xlsx import strings as xlsx_strings
 from ctre_xl.read.submission import read_submission
 from ctre_xl.read.xlsx.workbook import WorkbookError, XlsxWorkbook
 from reading_helpers import fill, make_template, rewrite_zip, sheet_part
@@ -393,19 +394,19 @@ def test_decoded_cells_are_remembered_within_bounds(monkeypatch) -> None:
 
 
 def test_shared_string_items_are_remembered_by_their_bytes(monkeypatch) -> None:
-    monkeypatch.setattr(xlsx_scan, "_DECODED_SI", xlsx_scan._Memo())
+    monkeypatch.setattr(xlsx_strings, "_DECODED_SI", xlsx_scan._Memo())
     sst = ('<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>Trường &amp; lớp</t></si>'
            '<si><r><t>rich</t></r></si><si/></sst>').encode()
-    table = xlsx_scan.SharedStrings(sst, lambda element: "rich!")
+    table = xlsx_strings.SharedStrings(sst, lambda element: "rich!")
     assert [table.text(i) for i in range(3)] == ["Trường & lớp", "rich!", ""]
-    assert list(xlsx_scan._DECODED_SI.values()) == ["Trường & lớp"]  # the rich item is the parser's
-    assert xlsx_scan.SharedStrings(sst, lambda element: "rich!").text(0) is table.text(0)
+    assert list(xlsx_strings._DECODED_SI.values()) == ["Trường & lớp"]  # the rich item is the parser's
+    assert xlsx_strings.SharedStrings(sst, lambda element: "rich!").text(0) is table.text(0)
 
 
 def test_cells_are_remembered_except_shared_strings_and_nan(monkeypatch) -> None:
     from ctre_xl.read.xlsx import cells as xlsx_cells
     monkeypatch.setattr(xlsx_cells, "_CELLS", xlsx_scan._Memo())
-    table = xlsx_scan.SharedStrings(b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    table = xlsx_strings.SharedStrings(b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
                                     b'<si><t>a</t></si></sst>', lambda element: "")
     raw = {(0, 0): ("n", "12", None, None), (0, 1): ("s", "0", None, None), (0, 2): ("n", "nan", None, None),
            (0, 3): ("s", "7", None, None), (0, 4): ("inlineStr", None, None, "x")}

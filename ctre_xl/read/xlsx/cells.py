@@ -9,7 +9,8 @@ from xml.etree.ElementTree import Element
 
 from ctre_xl.plan.finding_kinds import FindingKind
 from ctre_xl.read.values import shown
-from ctre_xl.read.xlsx.scan import RawCell, SharedStrings, Unsupported, _Memo
+from ctre_xl.read.xlsx.scan import RawCell, Unsupported, _Memo
+from ctre_xl.read.xlsx.strings import SharedStrings
 from ctre_xl.text import clean_text
 
 _NS_MAIN = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main",

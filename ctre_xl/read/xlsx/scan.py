@@ -2,8 +2,8 @@
 
 Building an ElementTree of every sheet costs more than everything else a merge does per file
 (thousands of files, a few hundred cells each, of which a few dozen are wanted). This module finds
-the ``<row>`` and ``<c>`` elements of a sheet, and the ``<si>`` items of a shared-strings table,
-with regular expressions over the bytes, and decodes only the cells that are wanted.
+the ``<row>`` and ``<c>`` elements of a sheet with regular expressions over the bytes, and decodes
+only the cells that are wanted (``strings.py`` does the same for the shared-strings table).
 
 It is a fast path, not a second reader: ``workbook.XlsxWorkbook`` keeps the XML parser as the reference
 implementation and uses this scanner only on parts that
@@ -14,14 +14,21 @@ implementation and uses this scanner only on parts that
   comment, CDATA section or processing instruction inside the scanned region;
 * contain no control character that XML forbids (the parser would call the part corrupt);
 * have every ``<row>`` and ``<c>`` in the plain form this scanner matches (``r`` first, double
-  quotes), rows neither nested nor left open, and nothing else in ``sheetData`` but white space:
-  every other character is matched as such and refused (``_TOKEN``); shared strings: the number
-  of ``<si>`` matches is checked against the number of element starts.
+  quotes, no ``<`` in an attribute), every tag inside a cell well formed, rows neither nested nor
+  left open, and nothing else in ``sheetData`` but white space: every other character is matched
+  as such and refused (``_TOKEN``).
 
 Anything else raises ``Unsupported`` and the caller parses the part with the XML parser. A cell
 whose content is not the plain ``<f>..</f><v>..</v>`` / ``<is><t>..</t></is>`` form (rich text,
 shared formulas, numeric character references...) is parsed alone by the XML parser. Tests compare
 both paths on every workbook they build (tests/test_xlsx_scan.py).
+
+A damaged part: the parser refuses any part that is not well formed. The scanner checks what could
+change what is read -- where each cell starts and ends, the attributes of each cell it reads, the
+start of the rows -- and refuses the part otherwise. It does not check what no reading depends on
+(an attribute written twice in a cell not read, an unbalanced tag inside it, the part outside
+``sheetData``): such a file is read, and gives what the parser gives of it undamaged
+(tests/test_xlsx_damaged.py), where the parser would reject it as damaged.
 """
 
 from __future__ import annotations
@@ -52,32 +59,41 @@ _PREFIXED = re.compile(rb"</?[A-Za-z_][\w.-]*:")
 _SPECIAL = re.compile(rb"<[!?]")  # comment/CDATA, processing instruction (one pass: faster than two "in")
 _FORBIDDEN_CONTROLS = bytes(range(0x00, 0x09)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20))
 
-# The content of a cell: anything up to its own end tag, except what the parser would read
+# A tag inside a cell, and an attribute, in the only forms XML allows (the parser refuses any other),
+# so that each cell ends where the parser would end it: a malformed tag in a cell nobody reads must
+# not swallow the cell after it. An attribute: a name, "=", a quoted value without "<".
+_NAME = rb"[A-Za-z_][\w.-]*+"
+_ATTRIBUTE = rb"""\s++[A-Za-z_][\w.:-]*+\s*+=\s*+(?:"[^"<]*+"|'[^'<]*+')"""
+_TAG = rb"(?:/" + _NAME + rb"\s*+>|" + _NAME + rb"(?:" + _ATTRIBUTE + rb")*+\s*+/?>)"
+# The content of a cell: text and such tags up to its own end tag, except what the parser would read
 # differently (comment, CDATA, processing instruction, prefixed element) or a nested cell or row:
-# a "<c" (which also refuses rich-text runs' <color>/<charset>/<condense>: their part goes to
-# the parser) or "<row".
-_CONTENT = rb"[^<]*+(?:<(?![!?c]|row|/c>|/?[A-Za-z_][\w.-]*:)[^<]*+)*+"  # possessive: no backtracking memory
+# a "<c" (which also refuses rich-text runs' <color>/<charset>/<condense>: their part goes to the
+# parser), "</c " or a row's tag.
+_CONTENT = (rb"[^<]*+(?:<(?![!?c]|/c[\s>]|/?row|/?[A-Za-z_][\w.-]*:)" + _TAG
+            + rb"[^<]*+)*+")  # possessive: no backtracking memory
 # A cell's content as the scanners match it: the two forms nearly every cell has first (only to be
 # matched faster: they are forms of _CONTENT too), then _CONTENT.
 CELL_CONTENT = rb'(?:<v>[^<]*+</v>|<is><t>[^<]*+</t></is>|' + _CONTENT + rb')'
 # Every token of sheetData, in order: a cell with its column letters (A..ZZ), other attributes (without
-# "/" or ">") and content, a row start with its number and other attributes (with the end of the
-# row before it, if any; self-closed if they end with "/"), the last row end, or -- the last group -- any other non-blank character,
-# which sends the part to the parser. Nothing but white space is ever skipped, so nothing can
-# hide between tokens; scan_sheet checks that rows are neither nested nor left open.
-_TOKEN = re.compile(rb'\s*(?:<c\s+r="([A-Z]{1,2})\d{1,7}"([^>/]*)(?:/>|>(' + CELL_CONTENT + rb')</c>)'
-                    rb'|(</row>\s*)?<row\s+r="(\d{1,7})"([^>]*)>'
+# "<", "/" or ">") and content, a row start with its number and other attributes (without "<" or ">";
+# with the end of the row before it, if any; self-closed if they end with "/"), the last row end, or
+# -- the last group -- any other non-blank character, which sends the part to the parser. Nothing
+# but white space is ever skipped, so nothing can hide between tokens (nor inside an attribute: no
+# "<" there); scan_sheet checks that rows are neither nested nor left open.
+_TOKEN = re.compile(rb'\s*(?:<c\s+r="([A-Z]{1,2})\d{1,7}"([^<>/]*)(?:/>|>(' + CELL_CONTENT + rb')</c>)'
+                    rb'|(</row>\s*)?<row\s+r="(\d{1,7})"([^<>]*)>'
                     rb'|</row>'
                     rb'|(\S))')  # cells first: they are most of the tokens
+# The attributes of a cell that is read, after its reference: well formed, and no second "r".
+_READ_CELL_ATTRIBUTES = re.compile(rb"(?:(?=\s++(?!r\s*+=))" + _ATTRIBUTE + rb")*+\s*+")
 _SIMPLE_CONTENT = re.compile(rb'(?:<f>([^<]*)</f>|(<f/>))?(?:<v>([^<]*)</v>|<v/>)?'
                              rb'(?:<is><t(?:\s+xml:space="preserve")?>([^<]*)</t></is>)?')
 _TYPE = re.compile(rb'(?:^|\s)t\s*=\s*"([^"]*)"')
+_ATTRIBUTE_NAME = re.compile(rb"([^\s=]+)\s*=")
+_TAG_NAME_ENDS = (b">", b"/", b" ", b"\t", b"\n", b"\r")
 CONTENT_STARTS = (b"<v", b"<is", b"<f")  # a cell with one of these has content (scan_sheet tests them inline)
 LAZY_FROM = 256 * 1024  # sheet regions larger than this are tokenised lazily
 _DIMENSION = re.compile(rb'<dimension\s+ref="([^"&<]*)"\s*/?>')
-
-_SI = re.compile(rb"<si>([^<]*+(?:<(?!/si>)[^<]*+)*+)</si>|<si\s*/>")  # possessive, as _CONTENT
-_SIMPLE_SI = re.compile(rb'<t(?:\s+xml:space="preserve")?>([^<]*)</t>')
 
 _ENTITY = re.compile(r"&(?:(amp|lt|gt|quot|apos)|#([0-9]{1,7})|#x([0-9A-Fa-f]{1,6}));")
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
@@ -108,12 +124,10 @@ def check_part(data: bytes, root: str) -> tuple[bytes, str]:
 
 def _region(body: bytes, start_tag: bytes, end_tag: bytes,
             check: Callable[[bytes], bytes] | None = None) -> bytes:
-    """The bytes between ``<sheetData ...>`` and ``</sheetData>`` (b"" when self-closed/absent)."""
+    """The bytes between ``<sheetData ...>`` and ``</sheetData>`` (b"" when self-closed)."""
     start = body.find(start_tag)
-    if start < 0:
-        if b":" + start_tag[1:] not in body:
-            return b""
-        raise Unsupported("region absent under a prefix")
+    if start < 0 or body[start + len(start_tag):start + len(start_tag) + 1] not in _TAG_NAME_ENDS:
+        raise Unsupported("region not found")  # none, under a prefix, or a damaged tag: the parser says which
     open_end = body.find(b">", start)
     if open_end < 0:
         raise Unsupported("truncated")
@@ -274,7 +288,6 @@ class _Memo(dict):  # type: ignore[type-arg]
 
 
 _DECODED = _Memo()  # (attributes, content) of a cell -> its RawCell
-_DECODED_SI = _Memo()  # a simple shared-string item -> its text
 
 
 def _raw_cell(attributes: bytes, content: bytes, namespace: str,
@@ -295,10 +308,12 @@ def _decode_cell(attributes: bytes, content: bytes, namespace: str,
     """``_raw_cell``'s answer, and whether the scanner decoded it alone (not through the parser)."""
     at = attributes.find(b' t="') + 4
     close = attributes.find(b'"', at) if at >= 4 else -1
-    if b"&" in attributes or b"'" in attributes or (at >= 4 and close < 0):
+    if b"&" in attributes or b"'" in attributes or attributes.count(b'"') % 2:
         # An entity or other quotes in an attribute, or a ">" inside a quoted value (the match
         # then ended the attributes there): only the parser reads such a cell right.
         return parse_cell(_fragment(_cell_element(attributes, content), namespace)), False
+    if _malformed(attributes):
+        raise Unsupported("a read cell's attributes malformed")  # the parser refuses the part: so must we
     if close >= 0:
         kind = attributes[at:close].decode("utf-8")
     else:
@@ -322,10 +337,20 @@ def _decode_cell(attributes: bytes, content: bytes, namespace: str,
             _unescape_x(xml_text(inline)) if inline is not None else None), True
 
 
+def _malformed(attributes: bytes) -> bool:
+    """Whether a read cell's attributes are not as XML writes them, or one is written twice (a
+    value holding "name=" may say so wrongly: the parser then decides)."""
+    if _READ_CELL_ATTRIBUTES.fullmatch(attributes) is None:
+        return True
+    names = _ATTRIBUTE_NAME.findall(attributes) if attributes.count(b"=") > 1 else ()
+    return len(set(names)) != len(names)
+
+
 def _cell_element(attributes: bytes, content: bytes) -> bytes:
-    """A matched cell written back as one element, for the XML parser (its ``r`` is not needed:
-    the scanner knows where the cell is; an empty element reads the same as a self-closed one)."""
-    return b"<c" + attributes + b">" + content + b"</c>"
+    """A matched cell written back as one element, for the XML parser (with a reference, so that a
+    second one is refused; its own is not needed: the scanner knows where the cell is; an empty
+    element reads the same as a self-closed one)."""
+    return b'<c r="A1"' + attributes + b">" + content + b"</c>"
 
 
 def _fragment(whole: bytes, namespace: str) -> Element:
@@ -340,59 +365,9 @@ def _fragment(whole: bytes, namespace: str) -> Element:
         raise Unsupported("fragment the parser refuses alone") from exc
 
 
-class SharedStrings:
-    """The shared-strings table, found by the scanner and decoded one wanted item at a time."""
-
-    def __init__(self, data: bytes, rich_text: Callable[[Element], str]) -> None:
-        body, self._namespace = check_part(data, "sst")
-        region = _region_of_root(body)
-        items = _SI.findall(region)
-        if region.count(b"<si") != len(items):
-            raise Unsupported("a shared string in a form the scanner does not match")
-        self._items = items
-        self._rich_text = rich_text
-        self._decoded: dict[int, str] = {}
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def text(self, index: int) -> str:
-        """Item ``index`` exactly as ``cells._rich_text`` reads it from the parsed <si>."""
-        found = self._decoded.get(index)
-        if found is None:
-            content = self._items[index]
-            found = _DECODED_SI.get(content)  # the same labels in every file of a template
-            if found is None:
-                found = self._decode(content)
-            self._decoded[index] = found
-        return found
-
-    def _decode(self, content: bytes) -> str:
-        simple = _SIMPLE_SI.fullmatch(content) if b"&#" not in content else None
-        if simple is None:
-            return self._rich_text(_fragment(b"<si>" + content + b"</si>", self._namespace)) if content else ""
-        found = _unescape_x(xml_text(simple[1]))
-        _DECODED_SI.keep(content, found, len(content))
-        return found
-
-
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
 def _unescape_x(text: str) -> str:
     # "_xD83D__xDE00_" is one character in two halves; a half alone becomes U+FFFD (clean_text)
     return clean_text(_ESCAPE.sub(lambda m: chr(int(m[1], 16)), text)) if "_x" in text else text
-
-
-def _region_of_root(body: bytes) -> bytes:
-    """The content of the root element of an <sst> part, checked like a sheet's region."""
-    start = body.find(b"<sst")
-    open_end = body.find(b">", start)
-    if start < 0 or open_end < 0:
-        raise Unsupported("truncated")
-    if body[open_end - 1:open_end] == b"/":
-        return b""
-    end = body.rfind(b"</sst>")
-    if end < open_end:
-        raise Unsupported("truncated")
-    return _checked(body[open_end + 1:end])

@@ -40,7 +40,8 @@ from ctre_xl.read.xlsx.cells import (T_C, T_DIM, T_ROW, _NO_STRINGS, Cell, Picke
                                      shared_index)
 from ctre_xl.read.xlsx.parts import XlsxParts, normalise_part
 from ctre_xl.read.xlsx.direct import read_direct
-from ctre_xl.read.xlsx.scan import RawCell, SharedStrings, Unsupported, scan_sheet, sheet_region
+from ctre_xl.read.xlsx.scan import RawCell, Unsupported, scan_sheet, sheet_region
+from ctre_xl.read.xlsx.strings import SharedStrings
 
 _NS_REL = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships",
            "http://purl.oclc.org/ooxml/officeDocument/relationships")

@@ -1,0 +1,67 @@
+"""The shared-strings table (``xl/sharedStrings.xml``) found by the scanner, its wanted items decoded one at a time.
+
+The same rules as ``scan.py``: a part in a form the scanner does not match raises ``Unsupported``
+and is read by the XML parser; an item that is not plain text is parsed alone by it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+from xml.etree.ElementTree import Element
+
+from ctre_xl.read.xlsx.scan import Unsupported, _checked, _fragment, _Memo, _unescape_x, check_part, xml_text
+
+_SI = re.compile(rb"<si>([^<]*+(?:<(?!/si>)[^<]*+)*+)</si>|<si\s*/>")  # possessive, as scan._CONTENT
+_SIMPLE_SI = re.compile(rb'<t(?:\s+xml:space="preserve")?>([^<]*)</t>')
+_DECODED_SI = _Memo()  # a simple shared-string item -> its text
+
+
+class SharedStrings:
+    """The shared-strings table, found by the scanner and decoded one wanted item at a time."""
+
+    def __init__(self, data: bytes, rich_text: Callable[[Element], str]) -> None:
+        body, self._namespace = check_part(data, "sst")
+        region = _region_of_root(body)
+        items = _SI.findall(region)
+        if region.count(b"<si") != len(items):
+            raise Unsupported("a shared string in a form the scanner does not match")
+        self._items = items
+        self._rich_text = rich_text
+        self._decoded: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def text(self, index: int) -> str:
+        """Item ``index`` exactly as ``cells._rich_text`` reads it from the parsed <si>."""
+        found = self._decoded.get(index)
+        if found is None:
+            content = self._items[index]
+            found = _DECODED_SI.get(content)  # the same labels in every file of a template
+            if found is None:
+                found = self._decode(content)
+            self._decoded[index] = found
+        return found
+
+    def _decode(self, content: bytes) -> str:
+        simple = _SIMPLE_SI.fullmatch(content) if b"&#" not in content else None
+        if simple is None:
+            return self._rich_text(_fragment(b"<si>" + content + b"</si>", self._namespace)) if content else ""
+        found = _unescape_x(xml_text(simple[1]))
+        _DECODED_SI.keep(content, found, len(content))
+        return found
+
+
+def _region_of_root(body: bytes) -> bytes:
+    """The content of the root element of an <sst> part, checked like a sheet's region."""
+    start = body.find(b"<sst")
+    open_end = body.find(b">", start)
+    if start < 0 or open_end < 0:
+        raise Unsupported("truncated")
+    if body[open_end - 1:open_end] == b"/":
+        return b""
+    end = body.rfind(b"</sst>")
+    if end < open_end:
+        raise Unsupported("truncated")
+    return _checked(body[open_end + 1:end])
