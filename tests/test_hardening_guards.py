@@ -121,6 +121,18 @@ def test_xml_parts_not_in_utf8_are_refused(encoding: str, part: str, sources, tm
     assert_refused(outcome, "xml_not_utf8", name, "không mã hoá UTF-8", member)
 
 
+@pytest.mark.parametrize("part", sorted(set(PARTS) - {"core"}))  # a damaged core.xml only loses the time saved
+def test_a_stray_zero_byte_is_a_damaged_part_not_another_encoding(part: str, sources, tmp_path, catalog,
+                                                                   registry) -> None:
+    """One zero byte in a UTF-8 part (a damaged file): "tệp bị hỏng", not "không mã hoá UTF-8"."""
+    member = PARTS[part](sources["th"])
+    bad = rewrite_zip(sources["th"], tmp_path / "work.xlsx", replace={
+        member: lambda xml: xml[:len(xml) // 2] + b"\x00" + xml[len(xml) // 2:]})
+    name = f"{part}-nul.xlsx"
+    outcome = read(put(tmp_path, name, bad.read_bytes()), catalog, registry)
+    assert_refused(outcome, "corrupt_xml", name, "tệp bị hỏng", member)
+
+
 def test_shared_strings_in_utf16_are_refused(sources, tmp_path, catalog, registry) -> None:
     """On the XlsxWriter original (labels are shared strings there): the scanner's fast path too."""
     bad = rewrite_zip(sources["th-template"], tmp_path / "work.xlsx", replace={
@@ -150,6 +162,8 @@ def test_a_large_utf16_sheet_is_refused_while_streaming(sources, tmp_path, catal
     ('<?xml version="1.0" encoding="UTF-16"?><a/>'.encode("utf-16-le"), "UTF-16/UTF-32"),
     ("<a/>".encode("utf-16-be"), "UTF-16/UTF-32"),
     (b"\xff\xfe\x00\x00<\x00\x00\x00", "UTF-16/UTF-32"),
+    ("<a>x</a>".encode("utf-32-be"), "UTF-16/UTF-32"),
+    (b'<?xml version="1.0" encoding="UTF-8"?><worksheet>\x00<sheetData/></worksheet>', ""),  # damaged, not UTF-16
     (b'<?xml version="1.0" encoding="UTF-7"?><a/>', "UTF-7"),
     (b'<?xml version="1.0"\nencoding = "ebcdic-cp-us" ?><a/>', "ebcdic-cp-us"),
     (b"+ADw-a/+AD4-", "?"),

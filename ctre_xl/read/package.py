@@ -113,7 +113,10 @@ def xml_encoding_problem(head: bytes) -> str:
     body = head[3:] if head.startswith(UTF8_BOM) else head
     if body.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "UTF-16/UTF-32"
-    if b"\x00" in body[:HEAD]:  # "<" in UTF-16 or UTF-32 without a byte-order mark; never in UTF-8 XML
+    head_bytes = body[:HEAD]
+    if head_bytes.count(b"\x00") * 4 >= len(head_bytes) > 0:
+        # UTF-16 or UTF-32 without a byte-order mark: every ASCII character carries zero bytes. A
+        # stray zero byte in UTF-8 is a damaged part instead, which the parser says so of.
         return "UTF-16/UTF-32"
     start = body[:HEAD].lstrip(b" \t\r\n")
     if start and not start.startswith(b"<"):
