@@ -39,11 +39,18 @@ def filled(tmp_path_factory, catalog, registry) -> Path:
 
 @pytest.fixture(scope="module")
 def first_figure(catalog, registry) -> str:
-    """The reference of the first figure's cell on the input sheet (one that is read)."""
+    """The reference of a figure's cell on the input sheet (one that is read), in a row numbered 10 or more."""
     layout = L.cached_layout(catalog, registry.get(UNIT), YEAR)
-    sheet, row, col = layout.cells[registry.get(UNIT).elements[0]]
+    places = [layout.cells[code] for code in registry.get(UNIT).elements]
+    sheet, row, col = next(place for place in places if place[1] >= 9)
     assert sheet == L.INPUT_SHEET
     return a1(row, col)
+
+
+def _row_number_split(ref: str):
+    """The read cell's row given another number by a stray quote: <row r="12" becomes <row r="1"2"."""
+    number = ref.lstrip("ABCDEFGHIJ").encode()
+    return _replace_once(b'<row r="%s"' % number, b'<row r="%s"%s"' % (number[:1], number[1:]))
 
 
 def _read(path: Path, scanner: bool, catalog, registry, monkeypatch) -> tuple:
@@ -84,6 +91,11 @@ def _in_cell(ref: str, old: bytes, new: bytes):
 DAMAGES = {
     "the end of the cell before it swallows the cell read": lambda ref: _replace_once(
         b'</c><c r="%s"' % ref.encode(), b'</="%s"' % ref.encode()),
+    "the read cell's start hidden in a cell before it": lambda ref: _replace_once(
+        b'<c r="%s"' % ref.encode(), b'<c r="Z%s" t="n"c r="%s"' % (ref.lstrip("ABCDEFGH").encode(), ref.encode())),
+    "the read cell's reference among a cell's before it": lambda ref: _replace_once(
+        b'<c r="%s"' % ref.encode(), b'<c r="Z%s" t="n" r="%s"' % (ref.lstrip("ABCDEFGH").encode(), ref.encode())),
+    "a quote inside the number of the read cell's row": _row_number_split,
     "a quote inside the read cell's type": lambda ref: _in_cell(ref, b' t="n"', b' t="n t="s"x"'),
     "the read cell's type written twice": lambda ref: _in_cell(ref, b' t="n"', b' t="n" t="s"'),
     "an attribute of the read cell without quotes": lambda ref: _in_cell(ref, b' s="', b' s=3 x="'),

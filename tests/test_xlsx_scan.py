@@ -253,7 +253,10 @@ def test_hand_written_parts(rows, scanned, workbooks, tmp_path, monkeypatch) -> 
     ('<row r="01"><c r="A01"><v>1</v></c></row>', False),
     ('<row r="1"><c r="A1"><v>1</v></c><c r="A1"><v>2</v></c></row>', False),
     ('<row r="1"><c  r="A1"><v>1</v></c></row>', False),
-    ('<row r="1"><c r="A1" x="a/b"><v>1</v></c></row>', False),
+    ('<row r="1"><c r="A1" x="a"y="b"><v>1</v></c></row>', False),  # not as XML writes attributes
+    ('<row r="1" x="a"y="b"><c r="A1"><v>1</v></c></row>', False),
+    # Quoted attribute values may hold "/" and ">" (as XML allows): still read straight.
+    ('<row r="1" x="a/b"><c r="A1" x="a/b" y="c>d"><v>1</v></c></row>', True),
 ])
 def test_plain_sheets_are_read_straight_and_others_cell_by_cell(rows, direct, workbooks, tmp_path,
                                                                 monkeypatch) -> None:

@@ -8,8 +8,10 @@ few labels. This module reads the same cells, with the same meaning, without vis
    proves the whole ``sheetData`` region is nothing but rows, each a ``<row r="N">`` with a
    number that has no leading zero, holding nothing but cells whose reference is in that row
    (``<c r="D7">`` only inside ``<row r="7">``), written ``<c r="`` with a single space, with no
-   ``<`` in any attribute, and cell content in the scanner's own form (``scan.CELL_CONTENT``: no
-   comment, CDATA, processing instruction, prefixed element, nested cell or row).
+   ``<`` in any attribute, attributes and content in the scanner's own forms
+   (``scan.ROW_ATTRIBUTES``, ``scan.CELL_ATTRIBUTES``: quoted values, no second ``r``;
+   ``scan.CELL_CONTENT``: well-formed tags, no comment, CDATA, processing instruction, prefixed
+   element, nested cell or row).
 2. Rows must come in increasing order: a row number then stands for one row, and the first row
    past the wanted ones is where the parser stops.
 3. A second expression, a tree of the wanted references (``_finder``), finds the wanted cells
@@ -27,13 +29,14 @@ from bisect import bisect_right
 from typing import Callable
 from xml.etree.ElementTree import Element
 
-from ctre_xl.read.xlsx.scan import CELL_CONTENT, CONTENT_STARTS, LAZY_FROM, RawCell, _raw_cell
+from ctre_xl.read.xlsx.scan import (CELL_ATTRIBUTES, CELL_CONTENT, CONTENT_STARTS, LAZY_FROM, ROW_ATTRIBUTES, RawCell,
+                                   _raw_cell)
 from ctre_xl.read.xlsx.wanted import letters
 
 # A whole sheetData region of rows holding cells of their own row, and nothing else but white space.
 _PLAIN_ROWS = re.compile(
-    rb'(?:\s*+<row r="(?P<n>[1-9][0-9]{0,6})"[^<>/]*+(?:/>|>'
-    rb'(?:\s*+<c r="[A-Z]{1,2}(?P=n)"[^<>/]*+(?:/>|>' + CELL_CONTENT + rb'</c>))*+'
+    rb'(?:\s*+<row r="(?P<n>[1-9][0-9]{0,6})"' + ROW_ATTRIBUTES + rb'(?:/>|>'
+    rb'(?:\s*+<c r="[A-Z]{1,2}(?P=n)"' + CELL_ATTRIBUTES + rb'(?:/>|>' + CELL_CONTENT + rb'</c>))*+'
     rb'\s*+</row>))*+\s*+')
 _ROW_NUMBER = re.compile(rb'<row r="([0-9]+)"')
 
@@ -85,7 +88,7 @@ def _finder(wanted: frozenset[tuple[int, int]]) -> tuple[re.Pattern[bytes], dict
             return None
         places = {letters(col) + b"%d" % (row + 1): (row, col) for row, col in sorted(wanted)}
         references = _alternatives(list(places)) if places else b"(?!)"
-        found = (re.compile(rb'<c r="(' + references + rb')"([^<>/]*+)(?:/>|>(' + CELL_CONTENT + rb')</c>)'), places)
+        found = (re.compile(rb'<c r="(' + references + rb')"(' + CELL_ATTRIBUTES + rb')(?:/>|>(' + CELL_CONTENT + rb')</c>)'), places)
         if len(_KEPT) >= 64:
             _KEPT.clear()
         _KEPT[wanted] = found

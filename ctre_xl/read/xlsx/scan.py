@@ -64,6 +64,13 @@ _FORBIDDEN_CONTROLS = bytes(range(0x00, 0x09)) + b"\x0b\x0c" + bytes(range(0x0e,
 # not swallow the cell after it. An attribute: a name, "=", a quoted value without "<".
 _NAME = rb"[A-Za-z_][\w.-]*+"
 _ATTRIBUTE = rb"""\s++[A-Za-z_][\w.:-]*+\s*+=\s*+(?:"[^"<]*+"|'[^'<]*+')"""
+# A row's or cell's attributes after its reference: names with quoted values, none of them a second
+# "r", so that a damage cannot give a row another number (r="1"4") nor hide a cell among the
+# attributes of the one before it (a deleted "></c><"). The usual forms come first, only to be matched
+# faster: names without an "r" (so never "r"), one space before each.
+_ATTRIBUTES = rb"""(?:\s++(?!r\s*+=)[^\s"'=<>/]++\s*+=\s*+(?:"[^"<]*+"|'[^'<]*+'))*+\s*+"""
+ROW_ATTRIBUTES = rb'(?: [a-qs-zA-Z]++="[^"<]*+")*+' + _ATTRIBUTES
+CELL_ATTRIBUTES = rb'(?: [st]="[0-9a-zA-Z]++")*+' + _ATTRIBUTES
 _TAG = rb"(?:/" + _NAME + rb"\s*+>|" + _NAME + rb"(?:" + _ATTRIBUTE + rb")*+\s*+/?>)"
 # The content of a cell: text and such tags up to its own end tag, except what the parser would read
 # differently (comment, CDATA, processing instruction, prefixed element) or a nested cell or row:
@@ -74,14 +81,14 @@ _CONTENT = (rb"[^<]*+(?:<(?![!?c]|/c[\s>]|/?row|/?[A-Za-z_][\w.-]*:)" + _TAG
 # A cell's content as the scanners match it: the two forms nearly every cell has first (only to be
 # matched faster: they are forms of _CONTENT too), then _CONTENT.
 CELL_CONTENT = rb'(?:<v>[^<]*+</v>|<is><t>[^<]*+</t></is>|' + _CONTENT + rb')'
-# Every token of sheetData, in order: a cell with its column letters (A..ZZ), other attributes (without
-# "<", "/" or ">") and content, a row start with its number and other attributes (without "<" or ">";
-# with the end of the row before it, if any; self-closed if they end with "/"), the last row end, or
-# -- the last group -- any other non-blank character, which sends the part to the parser. Nothing
-# but white space is ever skipped, so nothing can hide between tokens (nor inside an attribute: no
-# "<" there); scan_sheet checks that rows are neither nested nor left open.
-_TOKEN = re.compile(rb'\s*(?:<c\s+r="([A-Z]{1,2})\d{1,7}"([^<>/]*)(?:/>|>(' + CELL_CONTENT + rb')</c>)'
-                    rb'|(</row>\s*)?<row\s+r="(\d{1,7})"([^<>]*)>'
+# Every token of sheetData, in order: a cell with its column letters (A..ZZ), other attributes and
+# content, a row start with its number and other attributes (with the end of the row before it, if
+# any; self-closed if they end with "/"), the last row end, or -- the last group --
+# any other non-blank character, which sends the part to the parser. Nothing but white space is ever
+# skipped, so nothing can hide between tokens (nor inside an attribute: no "<" there); scan_sheet
+# checks that rows are neither nested nor left open.
+_TOKEN = re.compile(rb'\s*(?:<c\s+r="([A-Z]{1,2})\d{1,7}"(' + CELL_ATTRIBUTES + rb')(?:/>|>(' + CELL_CONTENT + rb')</c>)'
+                    rb'|(</row>\s*)?<row\s+r="(\d{1,7})"(' + ROW_ATTRIBUTES + rb'/?)>'
                     rb'|</row>'
                     rb'|(\S))')  # cells first: they are most of the tokens
 # The attributes of a cell that is read, after its reference: well formed, and no second "r".
@@ -308,9 +315,7 @@ def _decode_cell(attributes: bytes, content: bytes, namespace: str,
     """``_raw_cell``'s answer, and whether the scanner decoded it alone (not through the parser)."""
     at = attributes.find(b' t="') + 4
     close = attributes.find(b'"', at) if at >= 4 else -1
-    if b"&" in attributes or b"'" in attributes or attributes.count(b'"') % 2:
-        # An entity or other quotes in an attribute, or a ">" inside a quoted value (the match
-        # then ended the attributes there): only the parser reads such a cell right.
+    if b"&" in attributes or b"'" in attributes:  # an entity or other quotes: only the parser reads them right
         return parse_cell(_fragment(_cell_element(attributes, content), namespace)), False
     if _malformed(attributes):
         raise Unsupported("a read cell's attributes malformed")  # the parser refuses the part: so must we
@@ -339,11 +344,23 @@ def _decode_cell(attributes: bytes, content: bytes, namespace: str,
 
 def _malformed(attributes: bytes) -> bool:
     """Whether a read cell's attributes are not as XML writes them, or one is written twice (a
-    value holding "name=" may say so wrongly: the parser then decides)."""
+    value holding "name=" may say so wrongly: the parser then decides). The good ones are kept:
+    every file of a template repeats a few (' s="38" t="n"')."""
+    if attributes in _GOOD_ATTRIBUTES:
+        return False
     if _READ_CELL_ATTRIBUTES.fullmatch(attributes) is None:
         return True
     names = _ATTRIBUTE_NAME.findall(attributes) if attributes.count(b"=") > 1 else ()
-    return len(set(names)) != len(names)
+    if len(set(names)) != len(names):
+        return True
+    if len(_GOOD_ATTRIBUTES) >= MAX_DECODED:
+        _GOOD_ATTRIBUTES.clear()
+    if len(attributes) <= MAX_DECODED_BYTES:
+        _GOOD_ATTRIBUTES.add(attributes)
+    return False
+
+
+_GOOD_ATTRIBUTES: set[bytes] = set()  # bounded as the memos below
 
 
 def _cell_element(attributes: bytes, content: bytes) -> bytes:
