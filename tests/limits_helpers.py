@@ -23,6 +23,23 @@ def bounded(action: Callable[[], object], limit: int = PEAK_BYTES) -> object:
     return result
 
 
+def group_state(pgid: int) -> str:
+    """What the live processes of group ``pgid`` are doing, and the machine's load: for the message of
+    a test that found one still running (blocked, or busy on a busy machine?)."""
+    described = []
+    for pid in still_running(pgid):
+        try:
+            process = psutil.Process(pid)
+            with process.oneshot():
+                times = process.cpu_times()
+                described.append(f"{pid} {process.status()} {process.num_threads()} threads, "
+                                 f"{times.user + times.system:.2f} s CPU: {' '.join(process.cmdline())[-80:]}")
+        except psutil.Error:
+            continue
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    return f"load {load}; " + "; ".join(described)
+
+
 def still_running(pgid: int) -> list[int]:
     """Live (not zombie) processes of the process group ``pgid``."""
     found = []

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from limits_helpers import still_running
+from limits_helpers import group_state, still_running
 from click.testing import CliRunner
 from merge_helpers import crowd_inbox, deliver, file_entry, issues_of, make_workspace, merge_json, snapshot
 from reading_helpers import rewrite_zip
@@ -453,9 +453,10 @@ def test_ctrl_c_at_random_moments_while_reading_always_stops_at_once(crowded):
         try:
             _out, err = process.communicate(timeout=2)
         except subprocess.TimeoutExpired:
+            state = group_state(process.pid)
             os.killpg(process.pid, signal.SIGKILL)
             process.communicate()
-            pytest.fail(f"still running 2 s after Ctrl-C at {delay:.3f} s")
+            pytest.fail(f"still running 2 s after Ctrl-C at {delay:.3f} s ({state})")
         assert time.monotonic() - signalled < 2
         text = err.decode("utf-8")
         assert "Traceback" not in text and "Error" not in text, (delay, text)
