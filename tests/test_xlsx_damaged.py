@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import re
+import string
 from pathlib import Path
 
 import pytest
@@ -38,7 +39,7 @@ def filled(tmp_path_factory, catalog, registry) -> Path:
 
 
 @pytest.fixture(scope="module")
-def first_figure(catalog, registry) -> str:
+def read_figure(catalog, registry) -> str:
     """The reference of a figure's cell on the input sheet (one that is read), in a row numbered 10 or more."""
     layout = L.cached_layout(catalog, registry.get(UNIT), YEAR)
     places = [layout.cells[code] for code in registry.get(UNIT).elements]
@@ -47,9 +48,14 @@ def first_figure(catalog, registry) -> str:
     return a1(row, col)
 
 
+def _row(ref: str) -> bytes:
+    """The row number of a cell reference ("D12" -> b"12")."""
+    return ref.lstrip(string.ascii_uppercase).encode()
+
+
 def _row_number_split(ref: str):
     """The read cell's row given another number by a stray quote: <row r="12" becomes <row r="1"2"."""
-    number = ref.lstrip("ABCDEFGHIJ").encode()
+    number = _row(ref)
     return _replace_once(b'<row r="%s"' % number, b'<row r="%s"%s"' % (number[:1], number[1:]))
 
 
@@ -92,9 +98,9 @@ DAMAGES = {
     "the end of the cell before it swallows the cell read": lambda ref: _replace_once(
         b'</c><c r="%s"' % ref.encode(), b'</="%s"' % ref.encode()),
     "the read cell's start hidden in a cell before it": lambda ref: _replace_once(
-        b'<c r="%s"' % ref.encode(), b'<c r="Z%s" t="n"c r="%s"' % (ref.lstrip("ABCDEFGH").encode(), ref.encode())),
+        b'<c r="%s"' % ref.encode(), b'<c r="Z%s" t="n"c r="%s"' % (_row(ref), ref.encode())),
     "the read cell's reference among a cell's before it": lambda ref: _replace_once(
-        b'<c r="%s"' % ref.encode(), b'<c r="Z%s" t="n" r="%s"' % (ref.lstrip("ABCDEFGH").encode(), ref.encode())),
+        b'<c r="%s"' % ref.encode(), b'<c r="Z%s" t="n" r="%s"' % (_row(ref), ref.encode())),
     "a quote inside the number of the read cell's row": _row_number_split,
     "a quote inside the read cell's type": lambda ref: _in_cell(ref, b' t="n"', b' t="n t="s"x"'),
     "the read cell's type written twice": lambda ref: _in_cell(ref, b' t="n"', b' t="n" t="s"'),
@@ -123,9 +129,9 @@ def test_a_sheet_out_of_order_is_read_cell_by_cell(filled, catalog, registry, tm
 
 @pytest.mark.parametrize("route", ["straight", "cell by cell"])
 @pytest.mark.parametrize("name", list(DAMAGES))
-def test_a_damage_that_could_change_what_is_read_rejects_the_file(name, route, filled, first_figure, catalog,
+def test_a_damage_that_could_change_what_is_read_rejects_the_file(name, route, filled, read_figure, catalog,
                                                                      registry, tmp_path, monkeypatch) -> None:
-    damage = DAMAGES[name](first_figure)
+    damage = DAMAGES[name](read_figure)
     path = _damaged(filled, tmp_path, "hong", damage if route == "straight" else _reordered(damage))
     fast = _read(path, True, catalog, registry, monkeypatch)
     assert fast == _read(path, False, catalog, registry, monkeypatch)

@@ -118,7 +118,7 @@ def xml_encoding_problem(head: bytes) -> str:
         # UTF-16 or UTF-32 without a byte-order mark: every ASCII character carries zero bytes. A
         # stray zero byte in UTF-8 is a damaged part instead, which the parser says so of.
         return "UTF-16/UTF-32"
-    start = body[:HEAD].lstrip(b" \t\r\n")
+    start = head_bytes.lstrip(b" \t\r\n")
     if start and not start.startswith(b"<"):
         return "?"  # EBCDIC, UTF-7, or not XML at all
     if start.startswith(b"<?xml") and start[5:6] in (b" ", b"\t", b"\r", b"\n"):

@@ -63,12 +63,21 @@ _FORBIDDEN_CONTROLS = bytes(range(0x00, 0x09)) + b"\x0b\x0c" + bytes(range(0x0e,
 # so that each cell ends where the parser would end it: a malformed tag in a cell nobody reads must
 # not swallow the cell after it. An attribute: a name, "=", a quoted value without "<".
 _NAME = rb"[A-Za-z_][\w.-]*+"
-_ATTRIBUTE = rb"""\s++[A-Za-z_][\w.:-]*+\s*+=\s*+(?:"[^"<]*+"|'[^'<]*+')"""
+_ATTRIBUTE_NAME_FORM = rb"[A-Za-z_][\w.:-]*+"  # an attribute's name as XML allows it (a prefix too)
+_VALUE = rb"""(?:"[^"<]*+"|'[^'<]*+')"""
+_ATTRIBUTE = rb"\s++" + _ATTRIBUTE_NAME_FORM + rb"\s*+=\s*+" + _VALUE
+
+
+def _attributes_after_r(name: bytes) -> bytes:
+    """Attributes of names ``name``, with quoted values, none of them a second "r"."""
+    return rb"(?:\s++(?!r\s*+=)" + name + rb"\s*+=\s*+" + _VALUE + rb")*+\s*+"
+
+
 # A row's or cell's attributes after its reference: names with quoted values, none of them a second
 # "r", so that a damage cannot give a row another number (r="1"4") nor hide a cell among the
 # attributes of the one before it (a deleted "></c><"). The usual forms come first, only to be matched
 # faster: names without an "r" (so never "r"), one space before each.
-_ATTRIBUTES = rb"""(?:\s++(?!r\s*+=)[^\s"'=<>/]++\s*+=\s*+(?:"[^"<]*+"|'[^'<]*+'))*+\s*+"""
+_ATTRIBUTES = _attributes_after_r(rb"""[^\s"'=<>/]++""")
 ROW_ATTRIBUTES = rb'(?: [a-qs-zA-Z]++="[^"<]*+")*+' + _ATTRIBUTES
 CELL_ATTRIBUTES = rb'(?: [st]="[0-9a-zA-Z]++")*+' + _ATTRIBUTES
 _TAG = rb"(?:/" + _NAME + rb"\s*+>|" + _NAME + rb"(?:" + _ATTRIBUTE + rb")*+\s*+/?>)"
@@ -91,8 +100,8 @@ _TOKEN = re.compile(rb'\s*(?:<c\s+r="([A-Z]{1,2})\d{1,7}"(' + CELL_ATTRIBUTES + 
                     rb'|(</row>\s*)?<row\s+r="(\d{1,7})"(' + ROW_ATTRIBUTES + rb'/?)>'
                     rb'|</row>'
                     rb'|(\S))')  # cells first: they are most of the tokens
-# The attributes of a cell that is read, after its reference: well formed, and no second "r".
-_READ_CELL_ATTRIBUTES = re.compile(rb"(?:(?=\s++(?!r\s*+=))" + _ATTRIBUTE + rb")*+\s*+")
+# The attributes of a cell that is read, after its reference: names as XML allows them too.
+_READ_CELL_ATTRIBUTES = re.compile(_attributes_after_r(_ATTRIBUTE_NAME_FORM))
 _SIMPLE_CONTENT = re.compile(rb'(?:<f>([^<]*)</f>|(<f/>))?(?:<v>([^<]*)</v>|<v/>)?'
                              rb'(?:<is><t(?:\s+xml:space="preserve")?>([^<]*)</t></is>)?')
 _TYPE = re.compile(rb'(?:^|\s)t\s*=\s*"([^"]*)"')
@@ -353,14 +362,11 @@ def _malformed(attributes: bytes) -> bool:
     names = _ATTRIBUTE_NAME.findall(attributes) if attributes.count(b"=") > 1 else ()
     if len(set(names)) != len(names):
         return True
-    if len(_GOOD_ATTRIBUTES) >= MAX_DECODED:
-        _GOOD_ATTRIBUTES.clear()
-    if len(attributes) <= MAX_DECODED_BYTES:
-        _GOOD_ATTRIBUTES.add(attributes)
+    _GOOD_ATTRIBUTES.keep(attributes, True, len(attributes))
     return False
 
 
-_GOOD_ATTRIBUTES: set[bytes] = set()  # bounded as the memos below
+_GOOD_ATTRIBUTES = _Memo()  # attributes of read cells found well formed -> True
 
 
 def _cell_element(attributes: bytes, content: bytes) -> bytes:
