@@ -18,7 +18,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from ctre_xl.errors import WorkspaceError
 
@@ -292,15 +292,17 @@ def open_elsewhere(path: Path) -> Path | None:
 
 
 @contextmanager
-def interrupts_deferred() -> Iterator[None]:
-    """Hold Ctrl-C (SIGINT) back for a short step that must not be cut in two; raise it after.
+def interrupts_deferred() -> Iterator[Callable[[], bool]]:
+    """Hold Ctrl-C (SIGINT) back for a step that must not be cut in two; raise it after.
 
-    Only the main thread can install signal handlers; elsewhere (and when already deferred) this
-    does nothing.
+    Gives a function that says whether Ctrl-C was pressed meanwhile, for a longer step that stops
+    by itself at a point of its own (``workers.result_of``). Only the main thread can install
+    signal handlers; elsewhere (and when already deferred) this does nothing and that function
+    says no.
     """
     previous = signal.getsignal(signal.SIGINT)
     if threading.current_thread() is not threading.main_thread() or getattr(previous, "deferring", False):
-        yield
+        yield lambda: False
         return
     received: list[int] = []
 
@@ -309,11 +311,15 @@ def interrupts_deferred() -> Iterator[None]:
 
     hold.deferring = True  # type: ignore[attr-defined]
     signal.signal(signal.SIGINT, hold)
+    stopping = False
     try:
-        yield
+        yield lambda: bool(received)
+    except KeyboardInterrupt:  # the step stopped itself for the Ctrl-C held here: not raised twice
+        stopping = True
+        raise
     finally:
         signal.signal(signal.SIGINT, previous)
-        if received:
+        if received and not stopping:
             if callable(previous):
                 previous(signal.SIGINT, None)
             elif previous != signal.SIG_IGN:

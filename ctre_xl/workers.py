@@ -6,6 +6,11 @@ could leave a half-written file. So SIGINT is held pending while a pool starts i
 inherit the mask), each worker ignores it from its first instruction, and the parent receives it
 as soon as the pool has started. On Windows workers are spawned, not forked, and there is no
 signal mask: the worker's initializer alone does it.
+
+While the parent waits for a pool (``result_of``) or cancels its tasks, Ctrl-C is recorded, not
+raised where Python happens to be: raised inside a future's own lock (just after
+``Condition.__enter__`` took it), it left the lock held, the pool's thread waited for it forever
+and the command hung after Ctrl-C. It is raised at once from the wait instead.
 """
 
 from __future__ import annotations
@@ -13,12 +18,14 @@ from __future__ import annotations
 import os
 import signal
 from contextlib import contextmanager
-from concurrent.futures import Executor
-from typing import Iterator
+from concurrent.futures import Executor, Future, wait
+from typing import Callable, Iterable, Iterator, TypeVar
 
 from ctre_xl.files import interrupts_deferred
 
 WORKERS = 2  # the officials' PCs and this machine have two cores
+POLL_SECONDS = 0.05  # a wait for a worker looks this often whether Ctrl-C was pressed
+T = TypeVar("T")
 
 
 def two_cores() -> bool:
@@ -56,3 +63,20 @@ def shut_down(pool: Executor) -> None:
     """
     with interrupts_deferred():
         pool.shutdown(wait=True)
+
+
+def result_of(future: Future[T], interrupted: Callable[[], bool]) -> T:
+    """``future.result()``, waited for in short steps inside ``interrupts_deferred`` (which gives
+    ``interrupted``): a Ctrl-C is raised here, between two steps, never inside the pool's locks."""
+    while not future.done():
+        if interrupted():
+            raise KeyboardInterrupt
+        wait((future,), timeout=POLL_SECONDS)
+    return future.result()
+
+
+def cancel_all(futures: Iterable[Future[T]]) -> None:
+    """Cancel the tasks not begun, Ctrl-C held back meanwhile (each cancel takes its future's lock)."""
+    with interrupts_deferred():
+        for future in futures:
+            future.cancel()

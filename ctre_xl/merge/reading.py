@@ -21,7 +21,9 @@ from ctre_xl.plan.units import Registry
 from ctre_xl.plan.vocab import FileStatus
 from ctre_xl.read.model import FileRecord, Submission
 from ctre_xl.read.submission import read_submission  # imported before the pool forks: workers start with it
-from ctre_xl.workers import WORKERS, ignore_interrupts, interrupts_blocked, shut_down, two_cores
+from ctre_xl.files import interrupts_deferred
+from ctre_xl.workers import (WORKERS, cancel_all, ignore_interrupts, interrupts_blocked, result_of, shut_down,
+                             two_cores)
 
 PARALLEL_FROM = 24  # below this many files, starting worker processes costs more than it saves
 MAX_CHUNK = 16  # files per task: Ctrl-C waits for the tasks already running, so keep them short
@@ -78,23 +80,25 @@ def _read_in_pool(paths: list[Path], initargs: tuple[Any, ...], advance: Callabl
     Each chunk is a future of our own (not ``pool.map``): on Ctrl-C the chunks not started are
     cancelled here, one by one, and the pool is shut down without ``cancel_futures``, whose race
     with the pool's own thread (CPython's "InvalidStateError: CANCELLED") could leave it hanging.
-    Only the chunks already running are waited for, and they are short (``MAX_CHUNK``).
+    Only the chunks already running are waited for, and they are short (``MAX_CHUNK``). Ctrl-C
+    is raised from the wait for a chunk, never inside the pool's locks (``workers.result_of``).
     """
     chunk = min(MAX_CHUNK, max(1, len(paths) // (WORKERS * 8)))
-    pool = ProcessPoolExecutor(WORKERS, initializer=_init_worker, initargs=initargs)
     futures: list[Future[list[FileRead]]] = []
+    with interrupts_deferred():
+        pool = ProcessPoolExecutor(WORKERS, initializer=_init_worker, initargs=initargs)
     try:
-        with interrupts_blocked():
-            futures = [pool.submit(_read_in_worker, paths[at:at + chunk]) for at in range(0, len(paths), chunk)]
-        results: list[FileRead] = []
-        for future in futures:
-            for outcome in future.result():
-                results.append(outcome)
-                advance()
-        return results
+        with interrupts_deferred() as interrupted:
+            with interrupts_blocked():
+                futures = [pool.submit(_read_in_worker, paths[at:at + chunk]) for at in range(0, len(paths), chunk)]
+            results: list[FileRead] = []
+            for future in futures:
+                for outcome in result_of(future, interrupted):
+                    results.append(outcome)
+                    advance()
+            return results
     finally:
-        for future in futures:
-            future.cancel()
+        cancel_all(futures)
         shut_down(pool)
 
 

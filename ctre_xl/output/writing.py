@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-from ctre_xl.files import OutputBatch, folder_swept, mark_swept
+from ctre_xl.files import OutputBatch, folder_swept, interrupts_deferred, mark_swept
 from ctre_xl.merge.model import MergeResult
 from ctre_xl.output.chase import REMINDERS_FILE, chase_report, reminders_text, write_reminders
 from ctre_xl.output.feedback import FEEDBACK_DIR, feedback_cases, feedback_path, write_feedback
@@ -32,7 +32,8 @@ from ctre_xl.output.findings_workbook import write_findings_workbook
 from ctre_xl.output.summary.workbook import write_summary
 from ctre_xl.plan.catalog import Catalog
 from ctre_xl.plan.units import Registry
-from ctre_xl.workers import WORKERS, ignore_interrupts, interrupts_blocked, shut_down, two_cores
+from ctre_xl.workers import (WORKERS, cancel_all, ignore_interrupts, interrupts_blocked, result_of, shut_down,
+                             two_cores)
 
 # kind -> file name in outbox/<year>/, in the order they are listed; the summary is written here.
 MERGE_OUTPUTS = {"findings": "kiem-tra-{year}.xlsx", "summary": "tong-hop-{year}.xlsx", "reminders": REMINDERS_FILE}
@@ -120,7 +121,11 @@ def _write_in_worker(job: Job) -> Path:
 
 
 def write_in_pool(jobs: list[Job], context: Context, done: Callable[[Job, Path], None]) -> None:
-    """The heaviest job here, the others on one worker; ``done`` is told where each went as it ends."""
+    """The heaviest job here, the others on one worker; ``done`` is told where each went as it ends.
+
+    Ctrl-C is held back while a future is cancelled or waited for, and raised from the wait
+    (``workers.result_of``): raised inside a future's lock, it would leave the pool's thread waiting.
+    """
     mine = [index for index, job in enumerate(jobs) if job.kind == HEAVIEST] or [0]
     others = [index for index in range(len(jobs)) if index not in mine]
     written: set[int] = set()
@@ -130,10 +135,11 @@ def write_in_pool(jobs: list[Job], context: Context, done: Callable[[Job, Path],
         written.add(index)
 
     futures: dict[int, Future[Path]] = {}
-    pool = ProcessPoolExecutor(WORKERS - 1, initializer=_init_worker, initargs=(context,))
+    with interrupts_deferred():
+        pool = ProcessPoolExecutor(WORKERS - 1, initializer=_init_worker, initargs=(context,))
     try:
         try:
-            with interrupts_blocked():
+            with interrupts_deferred(), interrupts_blocked():
                 futures = {index: pool.submit(_write_in_worker, jobs[index]) for index in others}
         except (OSError, NotImplementedError, BrokenProcessPool):  # no worker process here (sandbox)
             futures = {}
@@ -142,21 +148,23 @@ def write_in_pool(jobs: list[Job], context: Context, done: Callable[[Job, Path],
         for index in mine:
             write_here(index)
         for index in reversed(others):  # take back, from the end, what the worker has not begun
-            if futures[index].cancel():
+            with interrupts_deferred():
+                taken = futures[index].cancel()
+            if taken:
                 write_here(index)
         for index in others:
             if index not in written:
-                write_here(index, _result_or_here(futures[index], jobs[index], context))
+                write_here(index, _worker_result(futures[index]))
     finally:
-        for future in futures.values():
-            future.cancel()
+        cancel_all(futures.values())
         shut_down(pool)  # the task running finishes before its staged file can be removed
 
 
-def _result_or_here(future: Future[Path], job: Job, context: Context) -> Path:
-    """The worker's path for ``job``; written here when the worker could not start or died."""
-    try:
-        return future.result()
-    except BrokenProcessPool:
-        return write_job(job, context)
-
+def _worker_result(future: Future[Path]) -> Path | None:
+    """The worker's path for a job; None (the job is then written here) when the worker could not
+    start or died."""
+    with interrupts_deferred() as interrupted:
+        try:
+            return result_of(future, interrupted)
+        except BrokenProcessPool:
+            return None
