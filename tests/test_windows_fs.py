@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from ctre_xl import bundle, files
+from ctre_xl.read import collect
 from ctre_xl.cli import main
 from ctre_xl.files import windows_safe_name
 from ctre_xl.merge import reading
@@ -151,3 +152,49 @@ def test_a_unit_id_windows_cannot_use_as_a_file_name_is_refused(tmp_path):
     write_registry_workbook(path, catalog, [("con", "Trường Mầm non Con", "mam-non", "")])
     with pytest.raises(RegistryError, match="“con” trùng tên thiết bị"):
         read_registry_workbook(path, catalog)
+
+
+class _WindowsEntry:
+    """A folder listing's entry as Windows gives it: with the file's attributes (``st_file_attributes``)."""
+
+    def __init__(self, entry: os.DirEntry, attributes: int) -> None:
+        self._entry, self._attributes = entry, attributes
+        self.name, self.path = entry.name, entry.path
+
+    def is_dir(self, *, follow_symlinks: bool = True) -> bool:
+        return self._entry.is_dir(follow_symlinks=follow_symlinks)
+
+    def is_file(self, *, follow_symlinks: bool = True) -> bool:
+        return self._entry.is_file(follow_symlinks=follow_symlinks)
+
+    def is_symlink(self) -> bool:
+        return self._entry.is_symlink()
+
+    def stat(self, *, follow_symlinks: bool = True):
+        real = self._entry.stat(follow_symlinks=follow_symlinks)
+        return type("WindowsStat", (), {"st_mode": real.st_mode, "st_file_attributes": self._attributes})()
+
+
+def test_files_and_folders_windows_marks_hidden_or_system_are_not_collected(tmp_path, monkeypatch):
+    inbox = tmp_path / "inbox"
+    for name in ("bao cao.xlsx", "an.xlsx", "he thong.xlsx", "Thu muc an/b.xlsx", "Zalo/c.xlsx"):
+        (inbox / name).parent.mkdir(parents=True, exist_ok=True)
+        (inbox / name).write_bytes(b"x")
+    marked = {"an.xlsx": 2, "he thong.xlsx": 4, "Thu muc an": 2}  # FILE_ATTRIBUTE_HIDDEN, _SYSTEM
+    real_scandir = os.scandir
+
+    class Listing:
+        def __init__(self, folder):
+            self._listing = real_scandir(folder)
+
+        def __enter__(self):
+            return (_WindowsEntry(entry, marked.get(entry.name, 0)) for entry in self._listing)
+
+        def __exit__(self, *exc):
+            self._listing.close()
+
+    monkeypatch.setattr(collect, "_HAS_FILE_ATTRIBUTES", True)
+    monkeypatch.setattr(collect.os, "scandir", Listing)
+    found, refused = collect.collect_files(inbox)
+    assert [path.relative_to(inbox).as_posix() for path in found] == ["Zalo/c.xlsx", "bao cao.xlsx"]
+    assert refused == []
