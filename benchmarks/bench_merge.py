@@ -158,8 +158,9 @@ def measure_all(workspace: Workspace, paths: list[Path], runs: int, output: Path
     phases: dict[str, float] = {}
     for round_number in range(runs):
         for name in MEASURES:
-            wall, peak, peak_pss, out = run_group(started[name], output if name == COMMAND else None)
+            wall, peak, peak_pss, cpu, out = run_group(started[name], output if name == COMMAND else None)
             measured[name].walls.append(wall)
+            measured[name].cpus.append(cpu)
             measured[name].peaks_mb.append(peak)
             measured[name].peaks_pss_mb.append(peak_pss)
             if name == STAGE:
@@ -282,16 +283,21 @@ def print_report(results: list[SizeResult], runs: int) -> None:
         print(f"\n{r.schools} schools: {r.files} files, {r.inbox_mb:.1f} MB; templates for {r.units} units "
               f"{r.templates_s:.1f} s; load {r.load[0]:.1f}-{r.load[1]:.1f}")
         print(f"  {'measurement':<36} {'median s':>9} {'runs':>22} {'× floor':>8} {'× cal 1p':>9} "
-              f"{'ms/file':>8} {'RSS MiB':>8} {'PSS MiB':>8}")
+              f"{'ms/file':>8} {'RSS MiB':>8} {'PSS MiB':>8} {'CPU s':>6}")
         floor = m[FLOOR].median
         for name in MEASURES:
             x = m[name]
             runs_text = " ".join(f"{w:.2f}" for w in x.walls)
             print(f"  {name:<36} {x.median:>9.2f} {runs_text:>22} {x.median / floor:>8.2f} "
-                  f"{x.median / cal:>9.2f} {x.median / r.files * 1000:>8.3f} {x.peak_mb:>8.0f} {x.peak_pss_mb:>8.0f}")
+                  f"{x.median / cal:>9.2f} {x.median / r.files * 1000:>8.3f} {x.peak_mb:>8.0f} {x.peak_pss_mb:>8.0f} "
+                  f"{x.cpu:>6.2f}")
         print(f"  calamine 2 processes vs 1: {m[CAL2].median / cal:.2f}; whole command vs merge stage: "
               f"{m[COMMAND].median / m[STAGE].median:.2f}; writing the workbooks (command − stage) ≈ "
               f"{m[COMMAND].median - m[STAGE].median:.2f} s")
+        for name in (STAGE, COMMAND):  # what no use of two cores can go below
+            bound = m[name].cpu / 2
+            print(f"  {name}: {m[name].cpu:.2f} CPU-s in all its processes; with both cores busy all the time "
+                  f"it would still take {bound:.2f} s = {bound / cal:.2f} × calamine 1p")
         print("  inside the merge stage: " + ", ".join(f"{k} {v:.2f} s" for k, v in r.stage_phases.items()))
         print(f"  outcome: {r.status}; {r.findings or 'no findings'}")
     print("\nTargets (issue 14):")

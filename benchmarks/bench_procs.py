@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import posixpath
+import resource
 import statistics
 import subprocess
 import sys
@@ -34,6 +35,7 @@ class Measured:
     walls: list[float] = field(default_factory=list)
     peaks_mb: list[float] = field(default_factory=list)  # sum of RSS: shared pages counted in every process
     peaks_pss_mb: list[float] = field(default_factory=list)  # sum of PSS: each shared page divided among its sharers
+    cpus: list[float] = field(default_factory=list)  # CPU seconds (user + system) of all its processes
     stdout: str = ""
 
     @property
@@ -48,10 +50,18 @@ class Measured:
     def peak_pss_mb(self) -> float:
         return max(self.peaks_pss_mb)
 
+    @property
+    def cpu(self) -> float:
+        return statistics.median(self.cpus)
 
-def run_group(commands: list[list[str]], stdout_to: Path | None = None) -> tuple[float, float, float, str]:
+
+def run_group(commands: list[list[str]], stdout_to: Path | None = None) -> tuple[float, float, float, float, str]:
     """Start every command at once; (wall s until the last exits, peak MiB of the sum of the RSS of
-    all their processes, children included, peak MiB of the sum of their PSS, the first command's stdout).
+    all their processes, children included, peak MiB of the sum of their PSS, CPU seconds of all
+    their processes, the first command's stdout).
+
+    The CPU seconds are this process's ``RUSAGE_CHILDREN`` before and after: every process the
+    commands start is waited for by its parent, so its time is counted (user + system).
 
     The RSS sum counts pages shared by forked workers (and the interpreter's own libraries) in
     every process: an upper bound. The PSS sum (``/proc/<pid>/smaps_rollup``) divides each shared
@@ -62,6 +72,7 @@ def run_group(commands: list[list[str]], stdout_to: Path | None = None) -> tuple
     done = threading.Event()
     sink = open(stdout_to, "wb") if stdout_to else subprocess.PIPE
     try:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         processes = [subprocess.Popen(c, stdout=sink if i == 0 else subprocess.PIPE, stderr=subprocess.PIPE)
                      for i, c in enumerate(commands)]
@@ -89,6 +100,7 @@ def run_group(commands: list[list[str]], stdout_to: Path | None = None) -> tuple
         sampler.start()
         outputs = [p.communicate() for p in processes]
         wall = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
         done.set()
         sampler.join()
     finally:
@@ -99,7 +111,8 @@ def run_group(commands: list[list[str]], stdout_to: Path | None = None) -> tuple
             raise SystemExit(f"{command[1:4]} failed (exit {process.returncode}):\n"
                              f"{err.decode('utf-8', 'replace')}")
     first = outputs[0][0].decode("utf-8", "replace") if outputs[0][0] else ""
-    return wall, peak[0] / 2**20, peak[1] / 2**20, first
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, peak[0] / 2**20, peak[1] / 2**20, cpu, first
 
 
 def input_sheet_entries(paths: list[Path]) -> list[list[str]]:
