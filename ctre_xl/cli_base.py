@@ -21,7 +21,7 @@ from ctre_xl import cli_vi
 from ctre_xl.plan.catalog import Catalog
 from ctre_xl.plan.load import load_catalog
 from ctre_xl.errors import CtreError, WorkspaceError, interrupt_within
-from ctre_xl.files import Workspace, enclosing_inbox, os_reason
+from ctre_xl.files import Workspace, enclosing_inbox, os_reason, remove_own_temporaries
 from ctre_xl.plan.units import Registry, load_registry
 from ctre_xl.streams import json_chunks
 from ctre_xl.text import clean_text
@@ -85,8 +85,10 @@ class CtreGroup(click.Group):
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except KeyboardInterrupt as exc:
+            remove_own_temporaries()
             raise _stopped(exc) from None
         except Exception as exc:  # a bug: tell the user where the details went, not a traceback
+            remove_own_temporaries()
             interrupt = interrupt_within(exc)
             if interrupt is not None:  # a Ctrl-C that Python or a library wrapped in another error
                 raise _stopped(interrupt) from None

@@ -11,16 +11,15 @@ from __future__ import annotations
 import errno
 import os
 import shutil
-import signal
 import tempfile
-import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Iterator
 
 from ctre_xl.errors import WorkspaceError
+from ctre_xl.interrupts import interrupts_deferred
 
 DEMO_MARKER = ".ctre-xl-demo"  # present only in a folder made by `ctre-xl demo`
 TEMPORARY_PREFIX = ".~tmp-"  # every temporary file we write starts so (hidden; never read as a return)
@@ -122,6 +121,7 @@ def temporary_beside(path: Path, into: dict[Path, Path] | None = None) -> Path:
             path.parent.mkdir(parents=True, exist_ok=True)
             remove_stale_temporaries(path.parent)
             handle, name = tempfile.mkstemp(prefix=TEMPORARY_PREFIX, suffix=path.suffix, dir=path.parent)
+            _MADE[name] = False
             os.close(handle)
             if into is not None:
                 into[path] = Path(name)
@@ -152,6 +152,28 @@ def mark_swept(folder: Path) -> str:
     key = os.path.abspath(folder)
     _SWEPT.add(key)
     return key
+
+
+# Every temporary file (False) and scratch folder (True) this process made, by name. A Ctrl-C that
+# lands just as a ``finally`` begins, before its cleanup holds Ctrl-C back, skips that cleanup: the
+# command's error handler then removes what is left (``remove_own_temporaries``). A name moved into
+# place no longer exists under it, so only leftovers are removed.
+_MADE: dict[str, bool] = {}
+
+
+def remove_own_temporaries() -> None:
+    """Remove what is left of the temporary files and scratch folders this process made (called
+    once the command has stopped: on Ctrl-C or an error), Ctrl-C held back meanwhile."""
+    with interrupts_deferred():
+        for name, folder in list(_MADE.items()):
+            if folder:
+                shutil.rmtree(name, ignore_errors=True)
+            else:
+                try:
+                    os.unlink(name)
+                except OSError:
+                    pass  # moved into place (or already removed)
+            del _MADE[name]
 
 
 def remove_stale_temporaries(folder: Path) -> None:
@@ -189,6 +211,7 @@ def scratch_folder(beside: Path) -> Iterator[Path]:
         with interrupts_deferred():  # a Ctrl-C between the folder's creation and this knowing its name left it
             try:
                 made.append(Path(tempfile.mkdtemp(prefix=TEMPORARY_PREFIX, dir=beside)))
+                _MADE[str(made[0])] = True
             except OSError as exc:
                 raise write_failed(Path(beside), exc) from exc
         yield made[0]
@@ -289,41 +312,6 @@ def open_elsewhere(path: Path) -> Path | None:
 
 
 # ----------------------------------------------------------------------------- Ctrl-C
-
-
-@contextmanager
-def interrupts_deferred() -> Iterator[Callable[[], bool]]:
-    """Hold Ctrl-C (SIGINT) back for a step that must not be cut in two; raise it after.
-
-    Gives a function that says whether Ctrl-C was pressed meanwhile, for a longer step that stops
-    by itself at a point of its own (``workers.result_of``). Only the main thread can install
-    signal handlers; elsewhere (and when already deferred) this does nothing and that function
-    says no.
-    """
-    previous = signal.getsignal(signal.SIGINT)
-    if threading.current_thread() is not threading.main_thread() or getattr(previous, "deferring", False):
-        yield lambda: False
-        return
-    received: list[int] = []
-
-    def hold(signum: int, _frame: Any) -> None:
-        received.append(signum)
-
-    hold.deferring = True  # type: ignore[attr-defined]
-    signal.signal(signal.SIGINT, hold)
-    stopping = False
-    try:
-        yield lambda: bool(received)
-    except KeyboardInterrupt:  # the step stopped itself for the Ctrl-C held here: not raised twice
-        stopping = True
-        raise
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        if received and not stopping:
-            if callable(previous):
-                previous(signal.SIGINT, None)
-            elif previous != signal.SIG_IGN:
-                raise KeyboardInterrupt
 
 
 # ----------------------------------------------------------------------------- several outputs at once

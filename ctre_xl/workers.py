@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from concurrent.futures import Executor, Future, wait
 from typing import Callable, Iterable, Iterator, TypeVar
 
-from ctre_xl.files import interrupts_deferred
+from ctre_xl.interrupts import interrupts_deferred
 
 WORKERS = 2  # the officials' PCs and this machine have two cores
 POLL_SECONDS = 0.05  # a wait for a worker looks this often whether Ctrl-C was pressed

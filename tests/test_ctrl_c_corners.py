@@ -28,6 +28,7 @@ import pytest
 from click.testing import CliRunner
 from merge_helpers import crowd_inbox, deliver, make_demo, make_workspace
 
+from ctre_xl import files
 from ctre_xl.cli import main
 from ctre_xl.errors import interrupt_within
 from ctre_xl.merge import reading
@@ -179,3 +180,26 @@ def test_a_ctrl_c_inside_a_futures_lock_still_stops_the_merge_at_once(demo: Path
     assert "Traceback" not in err and err.strip().startswith(STOPPED), err
     assert time.monotonic() - began < 30, err
     assert not [p for p in demo.rglob(".~*")], "a staged file was left behind"
+
+
+def test_a_ctrl_c_that_skips_a_cleanup_leaves_no_temporary_behind(tmp_path: Path, monkeypatch) -> None:
+    """Ctrl-C just as a ``finally`` begins, before its cleanup holds Ctrl-C back, skips that cleanup
+    (found by the random Ctrl-C test under load: a writer's scratch folder was left in outbox/).
+    Made here: the summary's scratch folder is not removed and Ctrl-C is raised instead. The
+    command's error handler removes what this process made and left."""
+    root = make_demo(tmp_path / "demo")
+    real_rmtree = files.shutil.rmtree
+    skipped: list[str] = []
+
+    def ctrl_c_instead(path, *args, **kwargs):  # noqa: ANN001, ANN202
+        if not skipped and Path(path).name.startswith(files.TEMPORARY_PREFIX):
+            skipped.append(str(path))
+            raise KeyboardInterrupt
+        return real_rmtree(path, *args, **kwargs)
+
+    monkeypatch.setattr(files.shutil, "rmtree", ctrl_c_instead)
+    outcome = CliRunner().invoke(main, ["--workspace", str(root), "merge", "--year", "2026"])
+    assert outcome.exit_code == 130, outcome.output
+    assert skipped and not Path(skipped[0]).exists()
+    assert [p for p in root.rglob(f"{files.TEMPORARY_PREFIX}*")] == []
+    assert "Traceback" not in outcome.output

@@ -21,7 +21,7 @@ from ctre_xl.plan.units import Registry
 from ctre_xl.plan.vocab import FileStatus
 from ctre_xl.read.model import FileRecord, Submission
 from ctre_xl.read.submission import read_submission  # imported before the pool forks: workers start with it
-from ctre_xl.files import interrupts_deferred
+from ctre_xl.interrupts import interrupts_deferred
 from ctre_xl.workers import (WORKERS, cancel_all, ignore_interrupts, interrupts_blocked, result_of, shut_down,
                              two_cores)
 

@@ -23,7 +23,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-from ctre_xl.files import OutputBatch, folder_swept, interrupts_deferred, mark_swept
+from ctre_xl.files import OutputBatch, folder_swept, mark_swept
+from ctre_xl.interrupts import interrupts_deferred
 from ctre_xl.merge.model import MergeResult
 from ctre_xl.output.chase import REMINDERS_FILE, chase_report, reminders_text, write_reminders
 from ctre_xl.output.feedback import FEEDBACK_DIR, feedback_cases, feedback_path, write_feedback
