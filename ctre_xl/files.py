@@ -101,6 +101,7 @@ def atomic_write(path: Path, allow_fallback: bool = False) -> Iterator[tuple[Pat
         with interrupts_deferred():  # a second Ctrl-C must not leave the temporary file behind
             for leftover in made.values():
                 leftover.unlink(missing_ok=True)
+                _MADE.pop(str(leftover), None)
 
 
 def ordinary_permissions(path: Path) -> None:
@@ -219,6 +220,7 @@ def scratch_folder(beside: Path) -> Iterator[Path]:
         with interrupts_deferred():
             for folder in made:
                 shutil.rmtree(folder, ignore_errors=True)
+                _MADE.pop(str(folder), None)
 
 
 _WHY = {errno.ENOSPC: "ổ đĩa đã đầy — giải phóng chỗ trống trên ổ đĩa",
@@ -250,6 +252,7 @@ def _move_into_place(temporary: Path, path: Path, allow_fallback: bool) -> tuple
             if allow_fallback and (open_elsewhere(candidate) or (candidate != path and _is_locked(candidate))):
                 continue
             os.replace(temporary, candidate)
+            _MADE.pop(str(temporary), None)  # in place: no longer a temporary of ours
             return candidate, candidate != path
         except (PermissionError, IsADirectoryError) as exc:  # Windows: the file is open in Excel
             last_error = exc
@@ -339,6 +342,7 @@ class OutputBatch:
         staged = self.staged[wanted]
         if Path(path) != staged:
             staged.unlink(missing_ok=True)
+            _MADE.pop(str(staged), None)
             self.staged[wanted] = Path(path)
 
     def commit(self) -> dict[Path, Path]:
@@ -363,6 +367,7 @@ class OutputBatch:
         with interrupts_deferred():
             for temporary in self.staged.values():
                 temporary.unlink(missing_ok=True)
+                _MADE.pop(str(temporary), None)
 
 
 # ----------------------------------------------------------------------------- where the user stands
