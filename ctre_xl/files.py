@@ -23,6 +23,11 @@ from ctre_xl.interrupts import interrupts_deferred
 
 DEMO_MARKER = ".ctre-xl-demo"  # present only in a folder made by `ctre-xl demo`
 TEMPORARY_PREFIX = ".~tmp-"  # every temporary file we write starts so (hidden; never read as a return)
+# Every temporary file (False) and scratch folder (True) this process made, by name. A Ctrl-C that
+# lands just as a ``finally`` begins, before its cleanup holds Ctrl-C back, skips that cleanup: the
+# command's error handler then removes what is left (``remove_own_temporaries``). A name moved into
+# place no longer exists under it, so only leftovers are removed.
+_MADE: dict[str, bool] = {}
 STALE_TEMPORARY = 10 * 60  # seconds: a temporary file untouched this long belongs to no running write
 
 
@@ -100,8 +105,7 @@ def atomic_write(path: Path, allow_fallback: bool = False) -> Iterator[tuple[Pat
     finally:
         with interrupts_deferred():  # a second Ctrl-C must not leave the temporary file behind
             for leftover in made.values():
-                leftover.unlink(missing_ok=True)
-                _MADE.pop(str(leftover), None)
+                _remove_temporary(leftover)
 
 
 def ordinary_permissions(path: Path) -> None:
@@ -155,11 +159,10 @@ def mark_swept(folder: Path) -> str:
     return key
 
 
-# Every temporary file (False) and scratch folder (True) this process made, by name. A Ctrl-C that
-# lands just as a ``finally`` begins, before its cleanup holds Ctrl-C back, skips that cleanup: the
-# command's error handler then removes what is left (``remove_own_temporaries``). A name moved into
-# place no longer exists under it, so only leftovers are removed.
-_MADE: dict[str, bool] = {}
+def _remove_temporary(path: Path) -> None:
+    """Remove a temporary file of ours, and forget it."""
+    path.unlink(missing_ok=True)
+    _MADE.pop(str(path), None)
 
 
 def remove_own_temporaries() -> None:
@@ -314,9 +317,6 @@ def open_elsewhere(path: Path) -> Path | None:
     return next((lock for lock in lock_files(path) if lock.is_file()), None)
 
 
-# ----------------------------------------------------------------------------- Ctrl-C
-
-
 # ----------------------------------------------------------------------------- several outputs at once
 
 
@@ -341,8 +341,7 @@ class OutputBatch:
         the batch then keeps (or removes) instead of the staged file."""
         staged = self.staged[wanted]
         if Path(path) != staged:
-            staged.unlink(missing_ok=True)
-            _MADE.pop(str(staged), None)
+            _remove_temporary(staged)
             self.staged[wanted] = Path(path)
 
     def commit(self) -> dict[Path, Path]:
@@ -366,8 +365,7 @@ class OutputBatch:
     def __exit__(self, *_exc: object) -> None:
         with interrupts_deferred():
             for temporary in self.staged.values():
-                temporary.unlink(missing_ok=True)
-                _MADE.pop(str(temporary), None)
+                _remove_temporary(temporary)
 
 
 # ----------------------------------------------------------------------------- where the user stands

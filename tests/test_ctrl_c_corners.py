@@ -31,6 +31,7 @@ from merge_helpers import crowd_inbox, deliver, make_demo, make_workspace
 from ctre_xl import files
 from ctre_xl.cli import main
 from ctre_xl.errors import interrupt_within
+from ctre_xl.files import Workspace
 from ctre_xl.merge import reading
 from ctre_xl.plan.load import load_catalog
 from ctre_xl.plan.units import load_registry
@@ -156,12 +157,8 @@ run()
 def demo(tmp_path_factory) -> Path:
     """The demo's workspace, its inbox crowded past ``reading.PARALLEL_FROM``: both pools start."""
     root = make_demo(tmp_path_factory.mktemp("locks") / "demo")
-    returns = [path for path in (root / "inbox").rglob("*.xlsx")]
-    for batch in range(1, 1 + reading.PARALLEL_FROM // len(returns) + 1):
-        for source in returns:
-            target = root / "inbox" / f"dot-{batch:02}" / source.relative_to(root / "inbox")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(source.read_bytes())
+    returns = sorted((root / "inbox").rglob("*.xlsx"))
+    crowd_inbox(Workspace(root), returns, reading.PARALLEL_FROM // len(returns) + 1)
     return root
 
 
