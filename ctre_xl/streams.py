@@ -15,7 +15,7 @@ import codecs
 import io
 import json
 import sys
-from typing import Any, Iterator, TextIO
+from typing import Any, Callable, Iterator, TextIO
 
 
 def make_output_safe() -> None:
@@ -53,27 +53,53 @@ def can_encode(text: str, stream: TextIO | None = None) -> bool:
 
 
 JSON_PIECE = 1 << 16  # characters written at a time: a large merge's JSON is never held whole
+JSON_LAYOUT_DEPTH = 2  # levels laid out one item per line: the top object, its lists; deeper, one line each
 
 
 def json_chunks(data: Any, stream: TextIO | None = None) -> Iterator[str]:
-    """``data`` as indented JSON, in pieces of about ``JSON_PIECE`` characters: Vietnamese letters
-    as they are when ``stream`` (default: standard output) is UTF-8, UTF-16 or UTF-32 (every file
-    and pipe here, ``make_output_safe``), ASCII escapes otherwise (``\\u1ed5``): valid JSON either
-    way, never a "?" in place of a letter."""
+    """``data`` as JSON in pieces of about ``JSON_PIECE`` characters: Vietnamese letters as they
+    are when ``stream`` (default: standard output) is UTF-8, UTF-16 or UTF-32 (every file and pipe
+    here, ``make_output_safe``), ASCII escapes otherwise (``\\u1ed5``): valid JSON either way, never
+    a "?" in place of a letter.
+
+    Laid out with two spaces per level down to ``JSON_LAYOUT_DEPTH``; each deeper value (a file, a
+    finding, a unit: one record) on one line, encoded by the C encoder. Python's encoder, which
+    ``indent`` alone would use, cost a tenth of a second at 2,600 files; one record per line is also
+    what ``grep`` finds.
+    """
     encoding = getattr(sys.stdout if stream is None else stream, "encoding", None) or "utf-8"
     try:
         letters = codecs.lookup(encoding).name.startswith("utf")
     except LookupError:
         letters = False
+    one_line = json.JSONEncoder(ensure_ascii=not letters, separators=(", ", ": ")).encode
     pieces: list[str] = []
     size = 0
-    for piece in json.JSONEncoder(ensure_ascii=not letters, indent=2).iterencode(data):
+    for piece in _laid_out(data, one_line, 0):
         pieces.append(piece)
         size += len(piece)
-        if size >= JSON_PIECE:  # (each text is one piece of the encoder's, never cut)
+        if size >= JSON_PIECE:  # (each text is one piece of the layout's, never cut)
             yield "".join(pieces)
             pieces, size = [], 0
     yield "".join(pieces)
+
+
+def _laid_out(value: Any, one_line: Callable[[Any], str], depth: int) -> Iterator[str]:
+    """The pieces of ``value``'s JSON: an object or list above ``JSON_LAYOUT_DEPTH`` one item per
+    line, indented; anything else (and an empty one) on one line."""
+    if depth >= JSON_LAYOUT_DEPTH or not isinstance(value, (dict, list, tuple)) or not value:
+        yield one_line(value)
+        return
+    inner = "\n" + "  " * (depth + 1)
+    is_object = isinstance(value, dict)
+    yield "{" if is_object else "["
+    items = value.items() if is_object else ((None, item) for item in value)
+    for position, (key, item) in enumerate(items):
+        yield ("," if position else "") + inner
+        if is_object:
+            yield one_line(key if isinstance(key, str) else one_line([key])[1:-1]) + ": "  # 3, true: as json names them
+        yield from _laid_out(item, one_line, depth + 1)
+    yield "\n" + "  " * depth + ("}" if is_object else "]")
 
 
 def json_text(data: Any, stream: TextIO | None = None) -> str:

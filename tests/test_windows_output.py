@@ -122,3 +122,21 @@ def test_json_is_written_piece_by_piece_and_reads_back_whole(monkeypatch, capsys
     assert back["đơn vị"][5]["tên"] == "Trường số 5" and len(back["đơn vị"]) == 200
     assert back["đơn vị"][0]["ghi chú"] == "Tổng hợp \ufffd"  # a lone surrogate never reaches the stream
     assert "Tổng hợp" in out  # letters as they are on a UTF-8 stream
+
+
+def test_merge_json_gives_each_record_one_line_and_reads_back_as_the_data(tmp_path):
+    """``merge --json`` lays the top object and its lists out one item per line and each record
+    (a file, a unit, a metric) on one line, so that ``grep`` finds a file's whole record; the text
+    is the data's JSON, whatever the layout."""
+    data = {"year": 2026, "files": [{"path": f"inbox/Trường số {i}.xlsx", "status": "accepted", "year": 2026,
+                                     "coverage": {"counted": ["mn-1", "th-2"], "nested": {"x": [1.5, None, True]}}}
+                                    for i in range(3)],
+            "totals": {"accepted": 3, "rejected": 0}, "notices": [], "outputs": {}, 7: "bảy"}
+    text = json_text(data, io.TextIOWrapper(io.BytesIO(), encoding="utf-8"))
+    assert json.loads(text) == json.loads(json.dumps(data))
+    lines = text.splitlines()
+    for i in range(3):
+        record = [line for line in lines if f"Trường số {i}.xlsx" in line]
+        assert len(record) == 1 and json.loads(record[0].strip().rstrip(",")) == data["files"][i]
+    assert '  "totals": {' in lines and '    "accepted": 3,' in lines
+    assert '  "notices": [],' in lines and '  "7": "bảy"' in lines
