@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import pickle
 import shutil
 import sys
 from pathlib import Path
@@ -17,6 +20,7 @@ import ctre_xl.cli as cli
 from ctre_xl.cli import main
 from ctre_xl.files import Workspace
 from ctre_xl.merge.reading import PARALLEL_FROM
+from ctre_xl.read.model import CellValue
 
 
 @pytest.fixture(scope="module")
@@ -118,6 +122,18 @@ def test_progress_bar_over_many_files_leaves_the_summary_intact(root, monkeypatc
     monkeypatch.setattr("ctre_xl.merge.reading.PARALLEL_FROM", 10_000)  # one process: the same result
     _, sequential, _ = merge_json(Workspace(root), YEAR)
     assert parallel == sequential
+
+
+@pytest.mark.parametrize("raw", [12.0, "1.234", "=1+2", None, True, "Tổng hợp"])
+def test_a_figure_crosses_from_a_reading_worker_whole(raw):
+    """Figures come back from the reading workers pickled (``CellValue.__reduce__``: a constructor
+    call); every field and kind of raw content arrives as it left."""
+    figure = CellValue("tre_em_du_tiem", 12.0 if raw is not None else None, raw, "Số liệu", "D7")
+    for protocol in range(2, pickle.HIGHEST_PROTOCOL + 1):
+        back = pickle.loads(pickle.dumps(figure, protocol))
+        assert back == figure and type(back.raw) is type(raw) and back.cell == "D7"
+    assert copy.copy(figure) == figure
+    assert len(figure.__reduce__()[1]) == len(dataclasses.fields(CellValue))  # a new field is pickled too
 
 
 def test_the_findings_workbook_lists_every_finding_errors_first_as_text(root):

@@ -20,6 +20,11 @@ class CellValue:
     sheet: str
     cell: str  # A1 reference
 
+    def __reduce__(self) -> tuple[type[CellValue], tuple[Any, ...]]:
+        # Pickled (every figure, from the reading workers) as a constructor call: a frozen dataclass
+        # with slots otherwise goes through dataclasses' generic state functions, field by field.
+        return CellValue, (self.element, self.value, self.raw, self.sheet, self.cell)
+
 
 @dataclass
 class Submission:
