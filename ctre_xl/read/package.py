@@ -154,11 +154,11 @@ def open_package(data: bytes, archive: zipfile.ZipFile | None, corrupt_variant: 
     read by ``sniff.zip_directory``; then no ``zipfile.ZipFile`` is opened (None is returned for
     it) until a part needs streaming.
     """
-    count = zip_entry_count(data)
-    if count is not None and count > MAX_ZIP_ENTRIES:
-        raise WorkbookError(FindingKind.TOO_MANY_ENTRIES, "package", count=count)
     package: zipfile.ZipFile | None = None
-    if members is None:
+    if members is None:  # (a directory ``zip_directory`` read holds at most MAX_ZIP_ENTRIES)
+        count = zip_entry_count(data)
+        if count is not None and count > MAX_ZIP_ENTRIES:
+            raise WorkbookError(FindingKind.TOO_MANY_ENTRIES, "package", count=count)
         try:
             package = archive or zipfile.ZipFile(BytesIO(data))
             listed = package.infolist()

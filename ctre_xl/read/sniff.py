@@ -227,17 +227,18 @@ def packed_member(data: bytes, info: zipfile.ZipInfo | ZipMember) -> bytes | Non
 
 
 def _zip_kind(data: bytes) -> Sniffed:
-    count = zip_entry_count(data)
+    # The usual package first, read without ``zipfile``: its directory is whole and holds at most
+    # MAX_ZIP_ENTRIES (``zip_directory`` refuses more), so it needs no count of its own.
+    members = zip_directory(data)
+    if members is not None and "mimetype" not in members and "[Content_Types].xml" in members \
+            and "xl/workbook.xml" in members:
+        macro = any(name.lower().startswith("xl/vbaproject") for name in members)
+        return Sniffed("xlsm" if macro else "xlsx", members=members)
+    count = zip_entry_count(data)  # anything else (an ODF package, a damaged zip) is counted first
     if count is None:
         return _unusable("corrupt_zip")
     if count > MAX_ZIP_ENTRIES:
         return _unusable("too_many_entries", count=format_number(count))
-    members = zip_directory(data)
-    if members is not None and "mimetype" not in members and "[Content_Types].xml" in members:
-        # The usual package, read without ``zipfile`` (an ODF package or anything unusual is not).
-        if "xl/workbook.xml" in members:
-            macro = any(name.lower().startswith("xl/vbaproject") for name in members)
-            return Sniffed("xlsm" if macro else "xlsx", members=members)
     try:
         archive = zipfile.ZipFile(BytesIO(data))
         names = set(archive.namelist())
