@@ -97,9 +97,18 @@ def _laid_out(value: Any, one_line: Callable[[Any], str], depth: int) -> Iterato
     for position, (key, item) in enumerate(items):
         yield ("," if position else "") + inner
         if is_object:
-            yield one_line(key if isinstance(key, str) else one_line([key])[1:-1]) + ": "  # 3, true: as json names them
+            yield _key(key, one_line) + ": "
         yield from _laid_out(item, one_line, depth + 1)
     yield "\n" + "  " * depth + ("}" if is_object else "]")
+
+
+def _key(key: Any, one_line: Callable[[Any], str]) -> str:
+    """An object's key as ``json`` writes it: text as it is; a number, true, false or null as its JSON name."""
+    if isinstance(key, str):
+        return one_line(key)
+    if key is None or isinstance(key, (int, float)):  # bool is an int
+        return one_line(one_line(key))
+    raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
 
 
 def json_text(data: Any, stream: TextIO | None = None) -> str:

@@ -140,3 +140,8 @@ def test_merge_json_gives_each_record_one_line_and_reads_back_as_the_data(tmp_pa
         assert len(record) == 1 and json.loads(record[0].strip().rstrip(",")) == data["files"][i]
     assert '  "totals": {' in lines and '    "accepted": 3,' in lines
     assert '  "notices": [],' in lines and '  "7": "bảy"' in lines
+    keys = {True: 1, None: 2, 1.5: 3}
+    assert json.loads(json_text(keys, io.TextIOWrapper(io.BytesIO(), encoding="utf-8"))) == \
+        json.loads(json.dumps(keys))  # named as json names them: "true", "null", "1.5"
+    with pytest.raises(TypeError):  # as json refuses them
+        json_text({(1, 2): "cặp"}, io.TextIOWrapper(io.BytesIO(), encoding="utf-8"))
