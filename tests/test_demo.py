@@ -15,19 +15,15 @@ from ctre_xl.demo.run import MARKER, demo_figures, demo_registry, load_demo_data
 from merge_helpers import make_workspace, merge_json, snapshot
 
 
-def run(args: list[str], cwd: Path | None = None):
-    runner = CliRunner()
-    if cwd is None:
-        return runner.invoke(main, args)
-    with runner.isolated_filesystem(temp_dir=cwd):
-        result = runner.invoke(main, args)
-        return result, Path.cwd()
+def run(args: list[str]):
+    return CliRunner().invoke(main, args)
 
 
-def test_demo_runs_the_cycle_in_its_own_folder(tmp_path: Path) -> None:
-    (result, cwd) = run(["demo"], cwd=tmp_path)
+def test_demo_runs_the_cycle_in_its_own_folder(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)  # "ctre-xl demo" as typed: its folder made where the user is
+    result = run(["demo"])
     assert result.exit_code == 0, result.output
-    demo = cwd / "demo"
+    demo = tmp_path / "demo"
     assert (demo / MARKER).exists()
     summary = demo / "outbox" / "2026" / "tong-hop-2026.xlsx"
     assert summary.exists()

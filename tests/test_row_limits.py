@@ -172,22 +172,22 @@ def test_the_findings_workbook_is_split_too(big_result, tmp_path: Path, monkeypa
 
 def test_merge_on_the_demo_with_a_low_limit_splits_and_keeps_every_row(tmp_path: Path, monkeypatch) -> None:
     runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=tmp_path):
-        assert runner.invoke(main, ["demo"]).exit_code == 0
-        demo = Path.cwd() / "demo"
-        summary = demo / "outbox" / "2026" / "tong-hop-2026.xlsx"
-        whole = load_workbook(summary)
-        by_unit = [row for row in whole["Theo đơn vị"].iter_rows(min_row=5, values_only=True)]
-        facts = [row for row in whole["Dữ liệu"].iter_rows(min_row=2, values_only=True)]
-        assert len(facts) > LIMIT and len(by_unit) > LIMIT  # the demo passes the lowered limit
-        # Without the history kept by the first merge, as that merge ran: no "Lộ trình 2030" (two rows
-        # per metric, a fixed size that never grows with the units: it would pass this lowered limit).
-        (demo / "lich-su.sqlite").unlink()
-        # The units' feedback copies are their templates (vhxh's: 83 rows, fixed): not what grows.
-        monkeypatch.setattr(writing, "feedback_cases", lambda *args: [])
-        monkeypatch.setattr(limits, "EXCEL_ROWS", LIMIT)
-        outcome = runner.invoke(main, ["--workspace", str(demo), "merge", "--year", "2026"])
-        assert outcome.exit_code in (0, 1), outcome.output
+    monkeypatch.chdir(tmp_path)  # "ctre-xl demo" as typed: its folder made where the user is
+    assert runner.invoke(main, ["demo"]).exit_code == 0
+    demo = tmp_path / "demo"
+    summary = demo / "outbox" / "2026" / "tong-hop-2026.xlsx"
+    whole = load_workbook(summary)
+    by_unit = [row for row in whole["Theo đơn vị"].iter_rows(min_row=5, values_only=True)]
+    facts = [row for row in whole["Dữ liệu"].iter_rows(min_row=2, values_only=True)]
+    assert len(facts) > LIMIT and len(by_unit) > LIMIT  # the demo passes the lowered limit
+    # Without the history kept by the first merge, as that merge ran: no "Lộ trình 2030" (two rows
+    # per metric, a fixed size that never grows with the units: it would pass this lowered limit).
+    (demo / "lich-su.sqlite").unlink()
+    # The units' feedback copies are their templates (vhxh's: 83 rows, fixed): not what grows.
+    monkeypatch.setattr(writing, "feedback_cases", lambda *args: [])
+    monkeypatch.setattr(limits, "EXCEL_ROWS", LIMIT)
+    outcome = runner.invoke(main, ["--workspace", str(demo), "merge", "--year", "2026"])
+    assert outcome.exit_code in (0, 1), outcome.output
     assert "“Dữ liệu”, “Dữ liệu (2)”" in outcome.output and "“Theo đơn vị”, “Theo đơn vị (2)”" in outcome.output
     split = load_workbook(summary)
     assert [row for ws in sheets_of(split, "Dữ liệu") for row in ws.iter_rows(min_row=2, values_only=True)] == facts
