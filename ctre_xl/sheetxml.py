@@ -17,14 +17,18 @@ from typing import Any, Callable, Iterable, Sequence, TextIO
 from xlsxwriter.utility import _datetime_to_excel_datetime, _preserve_whitespace, xl_col_to_name
 from xlsxwriter.xmlwriter import XMLwriter
 
+from ctre_xl.memo import Memo
 from ctre_xl.text import clean_text, fit_cell
 
 Cell = tuple[Any, "int | None"]  # (text, number or None, the index of its format or None)
 
 _ESCAPER = XMLwriter()
-_INLINE: dict[str, str] = {}
-_INLINE_KEPT = 50_000
-_INLINE_LONGEST = 256  # characters: the cache holds at most 50,000 texts of at most this length
+# Each text's inline XML. The long lists write every unit's name once per metric, in the same order:
+# a memo smaller than the names would miss every one of them (at 66,000 units, 50,000 entries did).
+# So it holds up to 200,000 texts, and at most as many characters (text and XML) as 50,000 texts of
+# 256 characters with their XML. A longer text (a unit's words) is rarely written twice: made each time.
+_INLINE_LONGEST = 256
+_INLINE = Memo(entries=200_000, longest=8 * _INLINE_LONGEST, total=50_000 * 2 * _INLINE_LONGEST)
 _COLUMN_NAMES: list[str] = []
 DEFAULT_ROW_PIXELS = 20  # XlsxWriter's default row (15 points), which ``write_sized_rows`` assumes
 
@@ -47,10 +51,8 @@ def inline_xml(text: str) -> str:
         else:
             space = ' xml:space="preserve"' if _preserve_whitespace(escaped) else ""
             found = f"<is><t{space}>{_ESCAPER._escape_data(escaped)}</t></is>"
-        if len(text) <= _INLINE_LONGEST:  # a long text (a unit's words) is rarely written twice
-            if len(_INLINE) >= _INLINE_KEPT:
-                _INLINE.clear()
-            _INLINE[text] = found
+        if len(text) <= _INLINE_LONGEST:
+            _INLINE.keep(text, found, len(text) + len(found))
     return found
 
 

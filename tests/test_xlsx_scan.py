@@ -364,8 +364,8 @@ def test_libreoffice_saved_files_read_the_same(workbooks, tmp_path, monkeypatch)
 def test_decoded_cells_are_remembered_within_bounds(monkeypatch) -> None:
     """The cache of decoded cells (labels repeat across the files of a template) gives what decoding
     gives, keeps successes only, and stays within its bounds whatever a file holds."""
-    monkeypatch.setattr(xlsx_scan, "_DECODED", xlsx_scan._Memo())
     monkeypatch.setattr(xlsx_scan, "MAX_DECODED", 8)
+    monkeypatch.setattr(xlsx_scan, "_DECODED", xlsx_scan.decoded_memo())
 
     def parse_cell(element):
         return ("parsed", None, None, None)
@@ -389,7 +389,7 @@ def test_decoded_cells_are_remembered_within_bounds(monkeypatch) -> None:
     for number in range(20):
         assert decoded(b"", f"<v>{number}</v>".encode()) == ("n", str(number), None, None)
         assert len(xlsx_scan._DECODED) <= 8
-    monkeypatch.setattr(xlsx_scan, "MAX_DECODED_TOTAL", 1000)  # and in bytes
+    monkeypatch.setattr(xlsx_scan._DECODED, "total", 1000)  # and in bytes
     for number in range(20):
         decoded(b"", f"<is><t>{number:0300}</t></is>".encode())
         assert xlsx_scan._DECODED.size <= 1000
@@ -397,7 +397,7 @@ def test_decoded_cells_are_remembered_within_bounds(monkeypatch) -> None:
 
 
 def test_shared_string_items_are_remembered_by_their_bytes(monkeypatch) -> None:
-    monkeypatch.setattr(xlsx_strings, "_DECODED_SI", xlsx_scan._Memo())
+    monkeypatch.setattr(xlsx_strings, "_DECODED_SI", xlsx_scan.decoded_memo())
     sst = ('<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>Trường &amp; lớp</t></si>'
            '<si><r><t>rich</t></r></si><si/></sst>').encode()
     table = xlsx_strings.SharedStrings(sst, lambda element: "rich!")
@@ -408,7 +408,7 @@ def test_shared_string_items_are_remembered_by_their_bytes(monkeypatch) -> None:
 
 def test_cells_are_remembered_except_shared_strings_and_nan(monkeypatch) -> None:
     from ctre_xl.read.xlsx import cells as xlsx_cells
-    monkeypatch.setattr(xlsx_cells, "_CELLS", xlsx_scan._Memo())
+    monkeypatch.setattr(xlsx_cells, "_CELLS", xlsx_scan.decoded_memo())
     table = xlsx_strings.SharedStrings(b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
                                     b'<si><t>a</t></si></sst>', lambda element: "")
     raw = {(0, 0): ("n", "12", None, None), (0, 1): ("s", "0", None, None), (0, 2): ("n", "nan", None, None),

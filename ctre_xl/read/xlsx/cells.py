@@ -9,7 +9,7 @@ from xml.etree.ElementTree import Element
 
 from ctre_xl.plan.finding_kinds import FindingKind
 from ctre_xl.read.values import shown
-from ctre_xl.read.xlsx.scan import RawCell, Unsupported, _Memo
+from ctre_xl.read.xlsx.scan import RawCell, Unsupported, decoded_memo
 from ctre_xl.read.xlsx.strings import SharedStrings
 from ctre_xl.text import clean_text
 
@@ -178,4 +178,4 @@ def cells_of(raw: dict[tuple[int, int], RawCell], indices: dict[tuple[int, int],
     return cells
 
 
-_CELLS = _Memo()  # a raw cell (not a shared string's) -> its Cell
+_CELLS = decoded_memo()  # a raw cell (not a shared string's) -> its Cell

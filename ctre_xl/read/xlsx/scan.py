@@ -37,6 +37,7 @@ import re
 from typing import Callable
 from xml.etree.ElementTree import XML, Element, ParseError
 
+from ctre_xl.memo import Memo
 from ctre_xl.read.package import has_doctype
 from ctre_xl.read.xlsx.wanted import letters_wanted
 from ctre_xl.text import clean_text
@@ -284,26 +285,15 @@ MAX_DECODED_BYTES = 2048  # a cell or item longer than this (a free text) is dec
 MAX_DECODED_TOTAL = 4 * 1024 * 1024  # bytes of keys per memo; then it starts afresh
 
 
-class _Memo(dict):  # type: ignore[type-arg]
+def decoded_memo() -> Memo:
     """What was decoded from a cell or string, keyed by what it was decoded from (the decoding is a
     pure function of it: neither the namespace, the parser nor the shared-strings table is involved),
     because the labels and blank cells of one template repeat across the thousands of files of a
-    merge. Successes only (a refusal is raised again each time), and bounded in entries, in the size
-    of each key and in their total, so whatever a file holds costs little memory."""
-
-    size = 0
-
-    def keep(self, key: object, value: object, size: int) -> None:
-        if size > MAX_DECODED_BYTES:
-            return
-        if len(self) >= MAX_DECODED or self.size + size > MAX_DECODED_TOTAL:
-            self.clear()
-            self.size = 0
-        self[key] = value
-        self.size += size
+    merge. Successes only (a refusal is raised again each time); sizes in bytes of the key."""
+    return Memo(MAX_DECODED, MAX_DECODED_BYTES, MAX_DECODED_TOTAL)
 
 
-_DECODED = _Memo()  # (attributes, content) of a cell -> its RawCell
+_DECODED = decoded_memo()  # (attributes, content) of a cell -> its RawCell
 
 
 def _raw_cell(attributes: bytes, content: bytes, namespace: str,
@@ -366,7 +356,7 @@ def _malformed(attributes: bytes) -> bool:
     return False
 
 
-_GOOD_ATTRIBUTES = _Memo()  # attributes of read cells found well formed -> True
+_GOOD_ATTRIBUTES = decoded_memo()  # attributes of read cells found well formed -> True
 
 
 def _cell_element(attributes: bytes, content: bytes) -> bytes:

@@ -10,11 +10,11 @@ import re
 from typing import Callable
 from xml.etree.ElementTree import Element
 
-from ctre_xl.read.xlsx.scan import Unsupported, _checked, _fragment, _Memo, _unescape_x, check_part, xml_text
+from ctre_xl.read.xlsx.scan import Unsupported, _checked, _fragment, _unescape_x, check_part, decoded_memo, xml_text
 
 _SI = re.compile(rb"<si>([^<]*+(?:<(?!/si>)[^<]*+)*+)</si>|<si\s*/>")  # possessive, as scan._CONTENT
 _SIMPLE_SI = re.compile(rb'<t(?:\s+xml:space="preserve")?>([^<]*)</t>')
-_DECODED_SI = _Memo()  # a simple shared-string item -> its text
+_DECODED_SI = decoded_memo()  # a simple shared-string item -> its text
 
 
 class SharedStrings:
