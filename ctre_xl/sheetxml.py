@@ -25,10 +25,10 @@ Cell = tuple[Any, "int | None"]  # (text, number or None, the index of its forma
 _ESCAPER = XMLwriter()
 # Each text's inline XML. The long lists write every unit's name once per metric, in the same order:
 # a memo smaller than the names would miss every one of them (at 66,000 units, 50,000 entries did).
-# So it holds up to 200,000 texts, and at most as many characters (text and XML) as 50,000 texts of
-# 256 characters with their XML. A longer text (a unit's words) is rarely written twice: made each time.
+# So it holds up to 200,000 texts, and at most 50,000 × 256 characters (text and XML): every name of
+# 66,000 units takes 5.5 million. A longer text (a unit's words) is rarely written twice: made each time.
 _INLINE_LONGEST = 256
-_INLINE = Memo(entries=200_000, longest=8 * _INLINE_LONGEST, total=50_000 * 2 * _INLINE_LONGEST)
+_INLINE = Memo(entries=200_000, longest=8 * _INLINE_LONGEST, total=50_000 * _INLINE_LONGEST)
 _COLUMN_NAMES: list[str] = []
 DEFAULT_ROW_PIXELS = 20  # XlsxWriter's default row (15 points), which ``write_sized_rows`` assumes
 
