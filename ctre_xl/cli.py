@@ -21,6 +21,7 @@ from pathlib import Path
 import click
 
 from ctre_xl import __version__
+from ctre_xl.collector import collector_paused
 from ctre_xl.errors import Interrupted
 from ctre_xl.cli_base import (CATALOG_HELP, CONTEXT_SETTINGS, OPTIONS_METAVAR, WORKSPACE_HELP, Context, CtreGroup,
                               UserError, global_options, pass_context, print_json, print_out,
@@ -128,6 +129,11 @@ def catalog(ctx: Context, as_json: bool) -> None:
 @pass_context
 def merge(ctx: Context, year: int, strict: bool, as_json: bool) -> None:
     """Đọc mọi tệp trong inbox/, kiểm tra, tổng hợp và ghi báo cáo vào outbox/NĂM/."""
+    with collector_paused():  # until the result is printed: a collection would walk the whole merge
+        _merge(ctx, year, strict, as_json)
+
+
+def _merge(ctx: Context, year: int, strict: bool, as_json: bool) -> None:
     try:
         from ctre_xl.output.console import console_summary, result_as_dict
         from ctre_xl.pipeline import run_merge, written_message

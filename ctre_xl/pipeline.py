@@ -18,12 +18,13 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Iterable
 
+from ctre_xl.collector import collector_paused
 from ctre_xl.errors import Interrupted, NothingToMerge
 from ctre_xl.files import OutputBatch, Workspace, atomic_write, open_elsewhere
 from ctre_xl.history.importer import IMPORT_FILE, write_import_sheet
 from ctre_xl.history.merges import keep_merge, merge_inputs
 from ctre_xl.history.store import history_path, stored_series
-from ctre_xl.merge.merge import collector_paused, merge_inbox
+from ctre_xl.merge.merge import merge_inbox
 from ctre_xl.merge.model import MergeResult
 from ctre_xl.merge.track import Point, attach_tracks
 from ctre_xl.merge.reading import Progress
@@ -75,6 +76,13 @@ def run_merge(catalog: Catalog, registry: Registry, workspace: Workspace, year: 
               allow_sample: bool = False) -> MergeResult:
     """The merge stage (last year's figures from the history when the inbox has none), then the
     findings and summary workbooks in ``outbox/<year>/``, then the year recorded in the history."""
+    with collector_paused():  # one pause for the whole merge: a collection between its stages frees nothing
+        return _run_merge(catalog, registry, workspace, year, strict=strict, progress=progress,
+                          allow_sample=allow_sample)
+
+
+def _run_merge(catalog: Catalog, registry: Registry, workspace: Workspace, year: int, *,
+               strict: bool, progress: Progress | None, allow_sample: bool) -> MergeResult:
     folder = workspace.outbox_dir(year)
     try:
         previous, first_seen = merge_inputs(workspace, year)
