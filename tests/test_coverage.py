@@ -20,7 +20,9 @@ from merge_helpers import deliver, file_entry, issues_of, make_workspace, merge_
 from reading_helpers import fill, make_template, rewrite_zip, set_saved_time
 
 from ctre_xl.merge.compute import MetricContext, compute_metrics
+from ctre_xl.merge.coverage import counted_units, expected_providers
 from ctre_xl.merge.returns import FILE_TIME, SAVED, TYPED, is_blank, sent_on
+from ctre_xl.plan.units import Registry, school_unit
 from ctre_xl.read.model import CellValue, Submission
 from ctre_xl.read.ods.workbook import OdsWorkbook
 from ctre_xl.read.submission import read_submission
@@ -343,3 +345,32 @@ def test_the_xlsx_reader_gives_the_saved_time_and_refuses_a_dangerous_core_xml(t
         b'<d:modified>&a;</d:modified></c>')})
     outcome = read_submission(hostile, tmp_path / "inbox", catalog, registry)
     assert outcome.submission is None and [f.kind for f in outcome.findings] == ["dangerous_xml"]
+
+
+def test_units_of_one_kind_share_one_set_of_elements(catalog, registry) -> None:
+    """What a metric asks of a kind of unit is worked out once per kind (66,000 schools × 34
+    metrics took 1.9 s one unit at a time): the registry gives every unit of a kind the same set."""
+    level = catalog.school_levels[0].id
+    schools = tuple(school_unit(catalog, f"s-{number}", f"Trường số {number}", level) for number in range(3))
+    many = Registry(units=(*registry.units, *schools), source="test")
+    pairs = many.expected_elements
+    assert [unit for unit, _ in pairs] == [unit.id for unit in many.expected]
+    assert pairs[-1][1] is pairs[-2][1] is pairs[-3][1] == frozenset(schools[0].elements)
+    assert len({id(elements) for _, elements in pairs}) == len({elements for _, elements in pairs})
+
+
+@pytest.mark.parametrize("given, excluded, counted, rejected", [
+    ({"num": {"a": 1, "b": 2, "c": 3}, "den": {"a": 5, "b": 5, "c": 5}}, {}, ("a", "b", "c", "d"), ()),
+    ({"num": {"a": 1, "c": 3}, "den": {"a": 5, "b": 5, "c": 5}}, {}, ("a", "c", "d"), ()),  # b: no numerator
+    ({"num": {"a": 1, "c": 3}, "den": {"a": 5, "c": 5}}, {"num": ["b"]}, ("a", "c", "d"), ("b",)),
+    ({"num": {}, "den": {}}, {"den": ["d"]}, (), ("d",)),
+])
+def test_a_unit_counts_only_with_every_part_it_gives(given, excluded, counted, rejected) -> None:
+    """a, b, c give both parts of a rate, d its denominator only (one set per kind, as the
+    registry gives them); d has no numerator to miss."""
+    both, only_den = frozenset({"num", "den", "other"}), frozenset({"den"})
+    units = [("a", both), ("b", both), ("c", both), ("d", only_den), ("e", frozenset({"other"}))]
+    given = {**given, "den": {**given["den"], **({"d": 9} if "d" in counted else {})}}
+    coverage = counted_units(expected_providers(("num", "den"), units), given, excluded)
+    assert coverage.expected == ("a", "b", "c", "d")
+    assert coverage.counted == counted and coverage.rejected == rejected

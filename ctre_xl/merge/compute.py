@@ -58,9 +58,9 @@ class MetricContext:
 def compute_metrics(context: MetricContext, contributions: Contributions,
                     previous: Contributions | None = None) -> list[MetricResult]:
     """Every metric of the catalogue for ``context.year`` (``previous``: the year before)."""
-    # Once, not per metric: the registry filters every unit, and a set answers "does this unit
-    # report that figure" without scanning its element list (thousands of schools × 34 metrics).
-    units = [(unit.id, frozenset(unit.elements)) for unit in context.registry.expected]
+    # Once, not per metric: a set answers "does this unit report that figure" without scanning its
+    # element list (thousands of schools × 34 metrics), one set per kind of unit.
+    units = context.registry.expected_elements
     return [_metric_result(context, metric, contributions, previous, units) for metric in context.catalog.metrics]
 
 

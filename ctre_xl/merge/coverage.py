@@ -14,8 +14,7 @@ school), that unit is expected too, and without it no rate can be computed at al
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, NamedTuple
 
 from ctre_xl.merge.model import Coverage
 from ctre_xl.plan.catalog import Catalog, Metric
@@ -24,9 +23,9 @@ from ctre_xl.plan.vocab import Method
 Contributions = Mapping[str, Mapping[str, float]]
 
 
-@dataclass(frozen=True)
-class Providers:
-    """One unit's share of a metric: the parts it provides."""
+class Providers(NamedTuple):
+    """One unit's share of a metric: the parts it provides (one object per share, shared by the
+    units of a kind: ``expected_providers``)."""
 
     unit: str
     parts: frozenset[str]
@@ -44,9 +43,12 @@ def metric_parts(catalog: Catalog, metric: Metric) -> tuple[str, ...]:
 def expected_providers(parts: Iterable[str], units: Iterable[tuple[str, frozenset[str]]]) -> list[Providers]:
     """Every unit (id, its elements) that provides at least one of ``parts``, in the given order."""
     wanted = frozenset(parts)
+    shares: dict[frozenset[str], frozenset[str]] = {}  # a kind's elements -> its share, worked out once
     found = []
     for unit_id, elements in units:
-        own = wanted & elements
+        own = shares.get(elements)
+        if own is None:
+            own = shares[elements] = wanted & elements
         if own:
             found.append(Providers(unit_id, own))
     return found
@@ -56,9 +58,12 @@ def counted_units(providers: list[Providers], contributions: Contributions,
                   excluded: Mapping[str, Iterable[str]] | None = None) -> Coverage:
     """Coverage of a metric whose parts are provided by ``providers``; ``excluded``: element ->
     units whose figure was dropped for an error (they are missing, and named as rejected)."""
-    counted = tuple(p.unit for p in providers
-                    if all(p.unit in (contributions.get(part) or {}) for part in p.parts))
-    dropped = {unit for part in {q for p in providers for q in p.parts}
+    complete: dict[frozenset[str], set[str]] = {}  # a share -> the units that gave every part of it
+    for share in {p.parts for p in providers}:
+        given = [contributions.get(part) or {} for part in share]
+        complete[share] = set(given[0]).intersection(*given[1:]) if given else set()
+    counted = tuple(p.unit for p in providers if p.unit in complete[p.parts])
+    dropped = {unit for part in {q for share in complete for q in share}
                for unit in (excluded or {}).get(part, ())}
     done = set(counted)
     rejected = tuple(p.unit for p in providers if p.unit in dropped and p.unit not in done)

@@ -94,6 +94,18 @@ class Registry:
         return tuple(u for u in self.units if not u.narrative)
 
     @cached_property
+    def expected_elements(self) -> tuple[tuple[str, frozenset[str]], ...]:
+        """(id, elements as a set) of every expected unit, asked per metric. One set per kind of unit
+        (a school level, a department): what a metric asks of a kind is then worked out once and
+        found by identity (``merge/coverage.expected_providers``, the summary's "Theo đơn vị")."""
+        kinds: dict[frozenset[str], frozenset[str]] = {}
+        found = []
+        for unit in self.expected:
+            elements = frozenset(unit.elements)
+            found.append((unit.id, kinds.setdefault(elements, elements)))
+        return tuple(found)
+
+    @cached_property
     def optional(self) -> tuple[Unit, ...]:
         """Units whose narrative template is welcome but never expected: never counted, never missing."""
         return tuple(u for u in self.units if u.narrative)

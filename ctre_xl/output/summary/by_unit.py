@@ -14,12 +14,14 @@ error reads "số liệu lỗi".
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Iterable
 
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from ctre_xl.limits import SheetChain, fits
 from ctre_xl.book import StreamedSheet
+from ctre_xl.merge.coverage import expected_providers
 from ctre_xl.merge.model import MergeResult, MetricResult
 from ctre_xl.output.standing import ON_THE_WAY
 from ctre_xl.output.summary.metrics import FIRST_ROW, HEADER_ROW, unit_names
@@ -136,7 +138,7 @@ def write_by_unit_sheet(chain: SheetChain, styles: Styles, result: MergeResult, 
             if note and note.strip():
                 notes.setdefault(code, {})[unit_id] = note
     figures = UnitFigures.of(result)
-    expected = [(unit.id, frozenset(unit.elements)) for unit in registry.expected]
+    expected = registry.expected_elements
     rank = {status.id: position for position, status in enumerate(result.units)}
     row = FIRST_ROW
     blocks: list[tuple[int, int]] = []  # a metric's band and its units' rows, printed together when they fit
@@ -186,10 +188,10 @@ class _Block:
     units: list[tuple[str, frozenset[str]]] = field(default_factory=list)  # unit, the parts it gives
     shared: bool = False  # some unit gives one part of the rate only: every unit's figures are parts
 
-    def choose_units(self, expected: list[tuple[str, frozenset[str]]], rank: dict[str, int]) -> None:
+    def choose_units(self, expected: Iterable[tuple[str, frozenset[str]]], rank: dict[str, int]) -> None:
         """The units expected to give a part of the metric or a figure beside it, or that explained it."""
-        wanted = frozenset((*main_parts(self.metric), *self.metric.extra))
-        given = {unit: elements & wanted for unit, elements in expected if elements & wanted}
+        wanted = (*main_parts(self.metric), *self.metric.extra)
+        given = {unit: parts for unit, parts in expected_providers(wanted, expected)}
         for unit in self.notes:
             given.setdefault(unit, frozenset())
         self.units = sorted(given.items(), key=lambda item: rank.get(item[0], len(rank)))
