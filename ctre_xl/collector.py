@@ -4,6 +4,13 @@ A merge builds hundreds of thousands of objects that all live until it ends (the
 the result while the workbooks are written); every collection meanwhile would walk them to free
 nothing. ``collector_paused`` holds the collector back for a stage; ``ctre-xl merge`` holds it for
 the whole command, from reading to the printed result.
+
+Work whose garbage has cycles runs with the collector on, even inside a pause: reading a file
+(ElementTree's streaming parser leaves about 2 MB in cycles for a sheet with rows pasted below the
+template) and writing a unit's feedback workbook (about 0.5 MB in XlsxWriter's objects). A
+worker process forked inside a pause inherits it, so every worker turns it on as it starts
+(``collector_in_worker``); this process does so around each such piece of work
+(``collector_resumed``). Left paused, a merge of 300 such files peaked at 621 MiB instead of 138.
 """
 
 from __future__ import annotations
@@ -39,3 +46,27 @@ def collector_paused() -> Iterator[None]:
         gc.freeze()
         gc.unfreeze()
         gc.enable()
+
+
+@contextmanager
+def collector_resumed() -> Iterator[None]:
+    """Let the collector run, inside a pause, for work that leaves garbage in cycles (reading a
+    file, writing a feedback workbook). What the pause keeps is frozen first, so a collection here
+    walks only what this work builds; outside a pause it does nothing."""
+    if gc.isenabled():
+        yield
+        return
+    gc.freeze()
+    gc.enable()
+    try:
+        yield
+    finally:
+        gc.disable()
+
+
+def collector_in_worker() -> None:
+    """In a worker process, as it starts: the collector runs (a worker forked inside a pause
+    inherits it, and its files' garbage would then stay until it ends), and what it inherited
+    from its parent is frozen: a collection never walks it, nor copies the pages it lies on."""
+    gc.freeze()
+    gc.enable()

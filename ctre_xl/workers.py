@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from concurrent.futures import Executor, Future, wait
 from typing import Callable, Iterable, Iterator, TypeVar
 
+from ctre_xl.collector import collector_in_worker
 from ctre_xl.interrupts import interrupts_deferred
 
 WORKERS = 2  # the officials' PCs and this machine have two cores
@@ -31,6 +32,13 @@ T = TypeVar("T")
 def two_cores() -> bool:
     """Whether a second core is there to work for us."""
     return (os.cpu_count() or 1) > 1
+
+
+def start_worker() -> None:
+    """What every worker does first: leave Ctrl-C to the parent, and run the cycle collector
+    (``collector.collector_in_worker``: a worker forked inside a merge's pause inherits it)."""
+    ignore_interrupts()
+    collector_in_worker()
 
 
 def ignore_interrupts() -> None:

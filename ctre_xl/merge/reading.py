@@ -21,9 +21,9 @@ from ctre_xl.plan.units import Registry
 from ctre_xl.plan.vocab import FileStatus
 from ctre_xl.read.model import FileRecord, Submission
 from ctre_xl.read.submission import read_submission  # imported before the pool forks: workers start with it
+from ctre_xl.collector import collector_resumed
 from ctre_xl.interrupts import interrupts_deferred
-from ctre_xl.workers import (WORKERS, cancel_all, ignore_interrupts, interrupts_blocked, result_of, shut_down,
-                             two_cores)
+from ctre_xl.workers import WORKERS, cancel_all, interrupts_blocked, result_of, shut_down, start_worker, two_cores
 
 PARALLEL_FROM = 24  # below this many files, starting worker processes costs more than it saves
 MAX_CHUNK = 16  # files per task: Ctrl-C waits for the tasks already running, so keep them short
@@ -45,7 +45,7 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(inbox: Path, catalog: Catalog, registry: Registry, allow_sample: bool) -> None:
-    ignore_interrupts()  # the parent alone handles Ctrl-C (workers.py)
+    start_worker()  # the parent alone handles Ctrl-C; the collector runs here (workers.py)
     _WORKER.update(inbox=inbox, catalog=catalog, registry=registry, allow_sample=allow_sample)
 
 
@@ -117,7 +117,8 @@ def read_all(paths: list[Path], inbox: Path, catalog: Catalog, registry: Registr
                 return _read_in_pool(paths, (inbox, catalog, registry, allow_sample), advance)
             except (OSError, NotImplementedError, BrokenProcessPool):
                 results.clear()  # no worker processes here (sandbox): read in this process
-        for path in paths:
-            results.append(_read_one(path, inbox, catalog, registry, allow_sample))
-            advance()
+        with collector_resumed():  # a file's garbage has cycles (ElementTree's streaming parser)
+            for path in paths:
+                results.append(_read_one(path, inbox, catalog, registry, allow_sample))
+                advance()
     return results

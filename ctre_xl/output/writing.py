@@ -23,6 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
+from ctre_xl.collector import collector_resumed
 from ctre_xl.files import OutputBatch, folder_swept, mark_swept
 from ctre_xl.interrupts import interrupts_deferred
 from ctre_xl.merge.model import MergeResult
@@ -33,8 +34,7 @@ from ctre_xl.output.findings_workbook import write_findings_workbook
 from ctre_xl.output.summary.workbook import write_summary
 from ctre_xl.plan.catalog import Catalog
 from ctre_xl.plan.units import Registry
-from ctre_xl.workers import (WORKERS, cancel_all, ignore_interrupts, interrupts_blocked, result_of, shut_down,
-                             two_cores)
+from ctre_xl.workers import WORKERS, cancel_all, interrupts_blocked, result_of, shut_down, start_worker, two_cores
 
 # kind -> file name in outbox/<year>/, in the order they are listed; the summary is written here.
 MERGE_OUTPUTS = {"findings": "kiem-tra-{year}.xlsx", "summary": "tong-hop-{year}.xlsx", "reminders": REMINDERS_FILE}
@@ -68,9 +68,15 @@ class Context:
 
 def write_job(job: Job, context: Context) -> Path:
     """Write one output to its staged file; the path it went to (a writer may fall back)."""
+    if job.kind == "summary":  # built and kept until it is closed: written inside the merge's pause
+        return Path(write_summary(context.result, context.catalog, context.registry, job.staged))
+    with collector_resumed():  # a workbook's garbage has cycles (XlsxWriter's objects): freed as it goes
+        return _write_small(job, context)
+
+
+def _write_small(job: Job, context: Context) -> Path:
+    """The findings workbook, the reminders or a unit's feedback workbook."""
     result, catalog, registry = context.result, context.catalog, context.registry
-    if job.kind == "summary":
-        return Path(write_summary(result, catalog, registry, job.staged))
     if job.kind == "findings":
         return Path(write_findings_workbook(result, catalog, job.staged))
     if job.kind == "reminders":
@@ -111,7 +117,7 @@ _WORKER: dict[str, Context] = {}
 
 
 def _init_worker(context: Context) -> None:
-    ignore_interrupts()
+    start_worker()
     _WORKER["context"] = context
     if context.swept is not None:
         mark_swept(context.swept)

@@ -32,7 +32,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
-from ctre_xl.workers import ignore_interrupts, interrupts_blocked, two_cores
+from ctre_xl.workers import interrupts_blocked, start_worker, two_cores
 
 PARALLEL_FROM = 5_000  # rows of every job together: below this, starting a process costs more than it saves
 PACKED_ROWS = 4_096  # rows per pickle in the packed file: neither side ever holds a whole list's rows
@@ -98,7 +98,7 @@ def unpack(source: BinaryIO) -> Iterator[tuple[str, Maker, Iterator[Iterator[Any
 
 
 def _make_in_worker(folder: Path, packed: Path) -> None:
-    ignore_interrupts()
+    start_worker()
     try:
         with open(packed, "rb") as source:
             for name, maker, pieces, extra in unpack(source):
