@@ -10,7 +10,9 @@ Work whose garbage has cycles runs with the collector on, even inside a pause: r
 template) and writing a unit's feedback workbook (about 0.5 MB in XlsxWriter's objects). A
 worker process forked inside a pause inherits it, so every worker turns it on as it starts
 (``collector_in_worker``); this process does so around each such piece of work
-(``collector_resumed``). Left paused, a merge of 300 such files peaked at 621 MiB instead of 138.
+(``collector_resumed``, which also collects what the work left when it ends: the next stretch
+begins by freezing what is alive, garbage included). Left paused, a merge of 300 such files peaked
+at 621 MiB (now 121), and one writing 2,604 units' feedback workbooks at 822 MiB (now 141).
 """
 
 from __future__ import annotations
@@ -61,6 +63,9 @@ def collector_resumed() -> Iterator[None]:
     try:
         yield
     finally:
+        # What this work left in cycles is collected now: the next stretch's freeze would keep it
+        # out of every collection until the pause ends (about 56 KB per feedback workbook).
+        gc.collect()
         gc.disable()
 
 
