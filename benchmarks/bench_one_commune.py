@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_procs import compiled_as_installed
+from bench_procs import compiled_as_installed, require_package
 
 HERE = Path(__file__).resolve().parents[1]
 
@@ -29,8 +29,10 @@ HERE = Path(__file__).resolve().parents[1]
 def merge_seconds(package_root: Path, workspace: Path) -> float:
     env = dict(os.environ, PYTHONPATH=str(package_root))
     started = time.perf_counter()
+    # Run from the workspace's folder: from a checkout (this repository), `-m` would import that
+    # checkout's package whatever PYTHONPATH says, and both sides would measure the same code.
     done = subprocess.run([sys.executable, "-m", "ctre_xl", "--workspace", str(workspace), "merge", "--year", "2026"],
-                          env=env, capture_output=True)
+                          env=env, capture_output=True, cwd=workspace.parent)
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"merge failed with {package_root}: {done.stderr.decode(errors='replace')[-500:]}")
@@ -47,6 +49,8 @@ def main() -> None:
     subprocess.run([sys.executable, "-m", "ctre_xl", "demo"], cwd=folder, env=dict(os.environ, PYTHONPATH=str(HERE)),
                    capture_output=True, check=True)
     workspace = folder / "demo"
+    for package in (args.before.resolve(), HERE):
+        require_package(package, folder)
     times: dict[str, list[float]] = {"before": [], "after": []}
     for _ in range(args.runs):
         times["before"].append(merge_seconds(args.before.resolve(), workspace))

@@ -55,10 +55,14 @@ class Measured:
         return statistics.median(self.cpus)
 
 
-def run_group(commands: list[list[str]], stdout_to: Path | None = None) -> tuple[float, float, float, float, str]:
-    """Start every command at once; (wall s until the last exits, peak MiB of the sum of the RSS of
-    all their processes, children included, peak MiB of the sum of their PSS, CPU seconds of all
-    their processes, the first command's stdout).
+def run_group(commands: list[list[str]], stdout_to: Path | None = None, *, env: dict[str, str] | None = None,
+              cwd: Path | None = None, accepted: tuple[int, ...] = (0,)) -> tuple[float, float, float, float, str]:
+    """Start every command at once (``env``, ``cwd``: their environment and folder, this one's by
+    default: a ``-m``/``-c`` child run in a checkout imports that checkout's package before any on
+    PYTHONPATH); (wall s until
+    the last exits, peak MiB of the sum of the RSS of all their processes, children included, peak
+    MiB of the sum of their PSS, CPU seconds of all their processes, the first command's stdout).
+    An exit code not in ``accepted`` stops the benchmark with the command's error output.
 
     The CPU seconds are this process's ``RUSAGE_CHILDREN`` before and after: every process the
     commands start is waited for by its parent, so its time is counted (user + system).
@@ -74,7 +78,8 @@ def run_group(commands: list[list[str]], stdout_to: Path | None = None) -> tuple
     try:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
-        processes = [subprocess.Popen(c, stdout=sink if i == 0 else subprocess.PIPE, stderr=subprocess.PIPE)
+        processes = [subprocess.Popen(c, stdout=sink if i == 0 else subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                                      cwd=cwd)
                      for i, c in enumerate(commands)]
         watched = [psutil.Process(p.pid) for p in processes]
 
@@ -107,7 +112,7 @@ def run_group(commands: list[list[str]], stdout_to: Path | None = None) -> tuple
         if stdout_to:
             sink.close()  # type: ignore[union-attr]
     for command, process, (_out, err) in zip(commands, processes, outputs):
-        if process.returncode != 0:
+        if process.returncode not in accepted:
             raise SystemExit(f"{command[1:4]} failed (exit {process.returncode}):\n"
                              f"{err.decode('utf-8', 'replace')}")
     first = outputs[0][0].decode("utf-8", "replace") if outputs[0][0] else ""
@@ -155,3 +160,13 @@ def compiled_as_installed(*packages: Path) -> None:
         print("PYTHONDONTWRITEBYTECODE unset for the measured processes (an installed package has its bytecode)")
     for package in packages:
         subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True)
+
+
+def require_package(package_root: Path, cwd: Path) -> None:
+    """Stop unless a child started in ``cwd`` with PYTHONPATH at ``package_root`` imports that
+    checkout's ctre_xl (old code against new must not measure the same code twice)."""
+    found = subprocess.run([sys.executable, "-c", "import ctre_xl; print(ctre_xl.__file__)"], cwd=cwd,
+                           env=dict(os.environ, PYTHONPATH=str(package_root)), capture_output=True, text=True)
+    where = Path(found.stdout.strip()).resolve() if found.returncode == 0 else None
+    if where is None or Path(package_root).resolve() not in where.parents:
+        raise SystemExit(f"a child in {cwd} imports ctre_xl from {where}, not from {package_root}")
