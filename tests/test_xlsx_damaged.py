@@ -106,6 +106,10 @@ DAMAGES = {
     "the read cell's type written twice": lambda ref: _in_cell(ref, b' t="n"', b' t="n" t="s"'),
     "an attribute of the read cell without quotes": lambda ref: _in_cell(ref, b' s="', b' s=3 x="'),
     "a second reference in the read cell": lambda ref: _in_cell(ref, b' t="n"', b' t="n" r="A1"'),
+    "a byte that is not UTF-8 in the read cell's type": lambda ref: _in_cell(ref, b' t="n"', b' t="n\xff"'),
+    "a byte that is not UTF-8 in the read cell's type, spaced": lambda ref: _in_cell(ref, b' t="n"', b' t ="\xffn"'),
+    "a byte that is not UTF-8 in the sheet's dimension": lambda ref: _replace_once(b'<dimension ref="',
+                                                                                  b'<dimension ref="\xc3'),
     "the start of the rows damaged": lambda ref: _replace_once(b"<sheetData>", b"<sh]]>eetData>"),
     "the start of the rows renamed": lambda ref: _replace_once(b"<sheetData>", b"<sheetDatum>"),
 }

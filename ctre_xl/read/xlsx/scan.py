@@ -195,6 +195,15 @@ def xml_text(raw: bytes) -> str:
     return text
 
 
+def _utf8(raw: bytes) -> str:
+    """An attribute's value as text; a byte sequence that is not UTF-8 is the parser's to refuse
+    (the part is then damaged), never an error of the scanner's own."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Unsupported("not UTF-8") from exc
+
+
 def _entity(match: re.Match[str]) -> str:
     if match[1]:
         return _NAMED[match[1]]
@@ -277,7 +286,7 @@ def _dimension(body: bytes) -> str | None:
     found = _DIMENSION.search(head)
     if found is None or head.count(b"<dimension") != 1:
         raise Unsupported("dimension in an unexpected form")
-    return found[1].decode("utf-8")
+    return _utf8(found[1])
 
 
 MAX_DECODED = 8192  # entries of each memo below
@@ -319,10 +328,10 @@ def _decode_cell(attributes: bytes, content: bytes, namespace: str,
     if _malformed(attributes):
         raise Unsupported("a read cell's attributes malformed")  # the parser refuses the part: so must we
     if close >= 0:
-        kind = attributes[at:close].decode("utf-8")
+        kind = _utf8(attributes[at:close])
     else:
         typed = _TYPE.search(attributes) if b"t" in attributes else None
-        kind = "n" if typed is None else typed[1].decode("utf-8")
+        kind = "n" if typed is None else _utf8(typed[1])
     if not content:
         return (kind, None, None, None), True
     # The two forms nearly every cell has, without a regular expression: <v>..</v>, <is><t>..</t></is>.
