@@ -149,7 +149,8 @@ def test_a_damage_that_could_change_what_is_read_rejects_the_file(name, route, f
 
 # Damages a careless or hostile hand could make anywhere in a sheet: one per file.
 PIECES = (b"<", b">", b"/", b"</row>", b'<row r="7">', b'<c r="D7">', b"</c>", b"<v>", b"</v>", b"&", b"&#0;",
-          b"]]>", b'"', b"'", b" ", b"=", b"<f>", b"</f>", b"<is><t>", b"</t></is>", b' r="A1"', b' t="s"', b"<b>")
+          b"]]>", b'"', b"'", b" ", b"=", b"<f>", b"</f>", b"<is><t>", b"</t></is>", b' r="A1"', b' t="s"', b"<b>",
+          b"\xff", b"\xc3(")  # bytes that are not UTF-8
 
 
 def _one_damage(rng: random.Random, xml: bytes) -> bytes:
