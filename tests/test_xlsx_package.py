@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import struct
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from ctre_xl.read.xlsx import workbook as xlsx
 from ctre_xl.read.submission import read_submission
 from ctre_xl.read.sniff import sniff_bytes, zip_directory
 from ctre_xl.read.xlsx.workbook import WorkbookError, XlsxWorkbook
+from conftest import requires_soffice, soffice_path
 from reading_helpers import fill, make_template
 
 
@@ -201,3 +203,81 @@ def test_damaged_copy_of_a_good_file_is_refused(books, tmp_path, catalog, regist
     record, submission, findings = _outcome(bad, catalog, registry)
     assert record.status == "rejected" and submission is None
     assert "hỏng" in record.reason
+
+
+# ----------------------------------------------------------------------------- members zipfile cannot read
+
+
+def _entries(data: bytes, member: str) -> tuple[int, int]:
+    """(offset of ``member``'s local header, offset of its central directory entry)."""
+    name = member.encode()
+    found = [-1, -1]
+    for which, (signature, name_at) in enumerate(((b"PK\x03\x04", 26), (b"PK\x01\x02", 28))):
+        at = data.find(signature)
+        while at >= 0:
+            length = struct.unpack_from("<H", data, at + name_at)[0]
+            start = at + name_at + (4 if which == 0 else 18)
+            if data[start:start + length] == name:
+                found[which] = at
+            at = data.find(signature, at + 4)
+    return found[0], found[1]
+
+
+def _deflate_broken(data: bytes, member: str) -> bytes:
+    """``member``'s deflated bytes no longer inflate (an invalid block type, 3, at the start)."""
+    local, _central = _entries(data, member)
+    name_length, extra_length = struct.unpack_from("<HH", data, local + 26)
+    start = local + 30 + name_length + extra_length
+    return data[:start] + bytes([data[start] | 0b110]) + data[start + 1:]
+
+
+def _flagged_encrypted(data: bytes, member: str) -> bytes:
+    """``member`` flagged as zip-encrypted, in its local header and the central directory."""
+    local, central = _entries(data, member)
+    patched = bytearray(data)
+    for at, flags_at in ((local, 6), (central, 8)):
+        struct.pack_into("<H", patched, at + flags_at, struct.unpack_from("<H", data, at + flags_at)[0] | 1)
+    return bytes(patched)
+
+
+def _unknown_version(data: bytes, member: str) -> bytes:
+    """``member`` needs zip version 15.9 to extract (and does not inflate): ``zipfile`` refuses the package."""
+    _local, central = _entries(_deflate_broken(data, member), member)
+    patched = bytearray(_deflate_broken(data, member))
+    struct.pack_into("<H", patched, central + 6, 159)
+    return bytes(patched)
+
+
+@pytest.fixture(scope="module")
+def as_ods(books, tmp_path_factory) -> Path:
+    """The school's filled return saved as .ods by LibreOffice."""
+    folder = tmp_path_factory.mktemp("ods")
+    subprocess.run([soffice_path(), f"-env:UserInstallation=file://{folder / 'profile'}", "--headless",
+                    "--convert-to", "ods", "--outdir", str(folder), str(books["th-vi-du"])],
+                   capture_output=True, check=True, timeout=180)
+    return folder / f"{books['th-vi-du'].stem}.ods"
+
+
+@requires_soffice
+@pytest.mark.parametrize("damage, words", [
+    (_deflate_broken, "tệp bị hỏng: phần “{part}” không đọc được"),
+    (_flagged_encrypted, "tệp bị hỏng: phần “{part}” không đọc được"),
+    (_unknown_version, "tệp bị hỏng"),
+])
+@pytest.mark.parametrize("kind", ["xlsx", "ods"])
+def test_a_member_zipfile_cannot_read_is_a_damaged_part(damage, words: str, kind: str, books, as_ods, tmp_path,
+                                                        catalog, registry) -> None:
+    """Found by fuzzing whole files: zipfile's own errors (zlib's, "encrypted, password required")
+    went past the reader, and the unit was told the software had failed. A zip version zipfile
+    does not know ("zip file version 15.9") is a damaged file too, wherever zipfile meets it."""
+    source = as_ods if kind == "ods" else books["th-vi-du"]
+    part = "content.xml" if kind == "ods" else "xl/worksheets/sheet2.xml"
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    path = inbox / f"hong.{kind}"
+    path.write_bytes(damage(source.read_bytes(), part))
+    found = read_submission(path, inbox, catalog, registry)
+    assert found.record.status == "rejected" and found.submission is None
+    [finding] = found.findings
+    assert finding.kind in ("corrupt_xml", "corrupt_zip") and finding.file == f"hong.{kind}"
+    assert words.format(part=part) in finding.message and "lỗi bất thường" not in finding.message

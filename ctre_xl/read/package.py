@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import zipfile
+import zlib
 from io import BytesIO
 from typing import IO, Iterable
 from xml.etree.ElementTree import XML as _fast_xml  # only for parts proven DTD-free: see parse_xml
@@ -18,7 +19,7 @@ from defusedxml.ElementTree import DefusedXMLParser
 
 from ctre_xl.errors import CtreError
 from ctre_xl.plan.finding_kinds import FindingKind
-from ctre_xl.read.sniff import MAX_ZIP_ENTRIES, ZipMember, zip_entry_count
+from ctre_xl.read.sniff import MAX_ZIP_ENTRIES, ZIP_ERRORS, ZipMember, zip_entry_count
 
 MiB = 1024 * 1024
 MAX_MEMBER_DECLARED = 256 * MiB  # no honest template part comes near this
@@ -78,15 +79,30 @@ def _guarded(data: bytes, safe: bool) -> Element:
     return parser.close()
 
 
+def open_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo | str, limit: int, member: str,
+                xml: bool = True) -> CappedReader:
+    """``member`` of ``archive``, read through a ``CappedReader``; a member that cannot be opened
+    is a damaged part (``corrupt_xml``), never an error of ``zipfile``'s own."""
+    try:
+        return CappedReader(archive.open(info), limit, member, xml)
+    except ZIP_ERRORS as exc:
+        raise corrupt_xml(member) from exc
+
+
 class CappedReader:
     """A file-like over a zip member that refuses to inflate more than ``limit`` bytes and, for an
-    XML part (``xml``), any encoding but UTF-8 (``require_utf8`` on its first bytes)."""
+    XML part (``xml``), any encoding but UTF-8 (``require_utf8`` on its first bytes). Deflated data
+    that does not inflate is reported as ``zipfile.BadZipFile``, which every reader of a part
+    already takes for a damaged part (``zlib`` raises its own error)."""
 
     def __init__(self, stream: IO[bytes], limit: int, member: str, xml: bool = True) -> None:
         self.stream, self.limit, self.member, self.count, self.xml = stream, limit, member, 0, xml
 
     def read(self, size: int = -1) -> bytes:
-        data = self.stream.read(CHUNK if size is None or size < 0 else min(size, CHUNK))
+        try:
+            data = self.stream.read(CHUNK if size is None or size < 0 else min(size, CHUNK))
+        except zlib.error as exc:
+            raise zipfile.BadZipFile(f"{self.member}: {exc}") from exc
         if self.xml and self.count == 0:
             # ZipExtFile.read(n) returns n bytes unless the part ends: the whole head is here.
             require_utf8(data, self.member)
@@ -162,7 +178,7 @@ def open_package(data: bytes, archive: zipfile.ZipFile | None, corrupt_variant: 
         try:
             package = archive or zipfile.ZipFile(BytesIO(data))
             listed = package.infolist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        except ZIP_ERRORS as exc:
             raise WorkbookError(FindingKind.CORRUPT_ZIP, corrupt_variant) from exc
         members = {}
         for info in listed:

@@ -21,6 +21,12 @@ from typing import NamedTuple
 from ctre_xl.plan.finding_kinds import FindingKind
 from ctre_xl.text import format_number
 
+# What ``zipfile`` raises for a package or member it cannot read: a damaged directory or header, a
+# zip version or compression method it does not know, a member flagged as encrypted (zip
+# encryption, which no spreadsheet uses), a missing member, deflated data that does not inflate.
+ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError,
+              RuntimeError, KeyError, zlib.error)
+
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 MAX_ZIP_ENTRIES = 10_000  # an xlsx has a few dozen parts; tens of thousands is an attack
@@ -252,7 +258,7 @@ def _zip_kind(data: bytes) -> Sniffed:
             if "xl/workbook.bin" in lowered:
                 return _unusable("xlsb")
         return _unusable("zip_other")
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError):
+    except ZIP_ERRORS:
         return _unusable("corrupt_zip")
 
 

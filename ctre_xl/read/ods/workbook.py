@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from bisect import bisect_left, bisect_right
 from datetime import datetime
 from typing import Iterable
@@ -29,7 +30,7 @@ from ctre_xl.read.ods.values import OFFICE, TABLE, cell_from_odf, excel_formula,
 from ctre_xl.read.sniff import ODS_MIMETYPE
 from ctre_xl.read.xlsx.workbook import SheetCells, SheetInfo, parse_name_ref, pick_sheet
 from ctre_xl.read.package import (CHUNK, MAX_INFLATED, CappedReader, WorkbookError, corrupt_xml, dangerous_xml,
-                                  last_row_read, open_package, parse_xml)
+                                  last_row_read, open_member, open_package, parse_xml)
 from ctre_xl.read.values import parse_saved_time
 
 _TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
@@ -278,17 +279,14 @@ class OdsWorkbook:
         return any(name.lower().startswith(("basic/", "scripts/")) for name in self._members)
 
     def _open(self, name: str) -> CappedReader:
-        try:
-            return CappedReader(self._zip.open(self._members[name]), MAX_INFLATED, name)
-        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
-            raise corrupt_xml(name) from exc
+        return open_member(self._zip, self._members[name], MAX_INFLATED, name)
 
     def _read_small(self, name: str, limit: int) -> bytes:
         if name not in self._members:
             return b""
         try:
             return self._open(name).stream.read(limit)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error) as exc:
             raise corrupt_xml(name) from exc
 
     def _parse_whole(self, name: str) -> Element:

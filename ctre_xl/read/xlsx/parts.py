@@ -19,9 +19,9 @@ from defusedxml.common import DefusedXmlException
 
 from ctre_xl.read.package import (CHUNK, CORRUPT_PACKAGE, MAX_DEPTH, MAX_ELEMENTS, MAX_INFLATED, SMALL_PART, XmlLimit,
                                   CappedReader, WorkbookError,
-                                  corrupt_xml, dangerous_xml, open_package, parse_xml,
+                                  corrupt_xml, dangerous_xml, open_member, open_package, parse_xml,
                                   require_utf8)
-from ctre_xl.read.sniff import ZipMember, inflate_member
+from ctre_xl.read.sniff import ZIP_ERRORS, ZipMember, inflate_member
 
 
 class XlsxParts:
@@ -43,15 +43,12 @@ class XlsxParts:
         if self._package is None:
             try:
                 self._package = zipfile.ZipFile(BytesIO(self._data))
-            except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+            except ZIP_ERRORS as exc:
                 raise WorkbookError("corrupt_zip", CORRUPT_PACKAGE) from exc
         return self._package
 
     def _open(self, name: str, limit: int = MAX_INFLATED) -> CappedReader:
-        try:
-            return CappedReader(self._zip.open(self._zip.getinfo(name)), limit, name)
-        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, KeyError) as exc:
-            raise corrupt_xml(name) from exc
+        return open_member(self._zip, name, limit, name)
 
     def _read_part(self, name: str, limit: int = MAX_INFLATED) -> bytes:
         """The inflated bytes of a small part (capped like every read, at ``limit`` bytes)."""
