@@ -163,8 +163,10 @@ def read_registry_workbook(path: Path, catalog: Catalog) -> Registry:
         department_rows = ([tuple(row[:8]) for row in
                             workbook.get_sheet_by_name(DEPARTMENTS_SHEET).to_python(skip_empty_area=False)]
                            if DEPARTMENTS_SHEET in names else [])
-    except Exception as exc:  # calamine raises its own error types for unreadable files
-        raise RegistryError(f"Không mở được danh sách đơn vị {path.name}: tệp không phải .xlsx hợp lệ ({exc}).") from exc
+    except Exception as exc:  # calamine's own error types: their (English) words are chained, not shown
+        raise RegistryError(f"Không mở được danh sách đơn vị {path.name}: tệp bị hỏng hoặc không phải bảng tính .xlsx. "
+                            f"Mở tệp bằng Excel (hoặc LibreOffice, WPS), lưu lại dạng Sổ làm việc Excel (.xlsx) "
+                            f"rồi chạy lại.") from exc
     if not rows:
         raise RegistryError(f"{path.name}, trang “{sheet.name}”: không có dòng tiêu đề "
                             "(Mã đơn vị, Tên đơn vị, Cấp học hoặc Đoàn thể, Liên hệ).")
