@@ -172,7 +172,8 @@ class Catalog:
         found: dict[str, list[str]] = {code: [] for code in self.elements}
         for owner in (*self.departments, *self.school_levels):
             for code in owner.elements:
-                found[code].append(owner.id)
+                if code in found:  # an unknown code is the checks' to name (plan/checks.py)
+                    found[code].append(owner.id)
         return {code: tuple(ids) for code, ids in found.items()}
 
     def target_year(self, year: int) -> int:

@@ -6,18 +6,23 @@ that ``check_catalog`` found (a TOML file another commune wrote may hold many).
 
 from __future__ import annotations
 
+import re
 import tomllib
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
 from ctre_xl.errors import CatalogError
+from ctre_xl.files import os_reason
 from ctre_xl.plan.catalog import (Catalog, Element, Indicator, Metric, Objective, Rule, SchoolLevel, UnitSpec, nfc)
 from ctre_xl.plan.checks import check_catalog
 from ctre_xl.plan.vocab import ElementKind, Method, Operator, Scale, Severity, parse
 
 BUILTIN_CATALOG = "xuan-truong-2030.toml"
 _Word = TypeVar("_Word", ElementKind, Method, Operator, Scale, Severity)
+# A catalogue is checked field by field (plan/checks.py); a value of a kind no check foresaw (a
+# number where a code belongs, a table where a number belongs) raises one of these on the way.
+SHAPE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, OverflowError, IndexError)
 
 
 def load_catalog(path: str | Path | None = None) -> Catalog:
@@ -30,16 +35,22 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
         try:
             raw_bytes = path.read_bytes()
         except OSError as exc:
-            raise CatalogError(f"Không đọc được tệp danh mục chỉ tiêu {path}: {exc.strerror}.") from exc
+            raise CatalogError(f"Không đọc được tệp danh mục chỉ tiêu {path}: {os_reason(exc)}.") from exc
         source = str(path)
     try:
         raw = tomllib.loads(raw_bytes.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise CatalogError(f"Tệp danh mục chỉ tiêu {source} sai định dạng TOML: {exc}.") from exc
+    except UnicodeDecodeError as exc:
+        raise CatalogError(f"Tệp danh mục chỉ tiêu {source} không phải văn bản UTF-8: lưu lại tệp với mã UTF-8.") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogError(f"Tệp danh mục chỉ tiêu {source} sai định dạng TOML{_where(exc)}.") from exc
     problems: list[str] = []
-    catalog = _build(raw, problems, source)
-    if catalog is not None:
-        check_catalog(catalog, problems)
+    try:
+        catalog = _build(raw, problems, source)
+        if catalog is not None:
+            check_catalog(catalog, problems)
+    except SHAPE_ERRORS as exc:  # a value of the wrong kind the checks did not foresee: never a traceback
+        catalog = None
+        problems.append(_wrong_kind(exc))
     if problems:
         listing = "\n".join(f"  - {p}" for p in problems)
         raise CatalogError(f"Danh mục chỉ tiêu {source} không hợp lệ:\n{listing}")
@@ -115,9 +126,23 @@ def _build(raw: dict[str, Any], problems: list[str], source: str) -> Catalog | N
         )
     except KeyError as exc:
         problems.append(f"Thiếu trường bắt buộc {exc} trong danh mục.")
-    except (TypeError, ValueError) as exc:
-        problems.append(f"Giá trị không hợp lệ trong danh mục: {exc}.")
+    except (TypeError, ValueError, AttributeError, OverflowError) as exc:
+        problems.append(_wrong_kind(exc))
     return None
+
+
+def _where(exc: tomllib.TOMLDecodeError) -> str:
+    """Where TOML's parser stopped, in Vietnamese (its own message is English)."""
+    found = re.search(r"at line (\d+), column (\d+)", str(exc))
+    return f" ở dòng {found[1]}, cột {found[2]}" if found else ""
+
+
+def _wrong_kind(exc: BaseException) -> str:
+    """A value of the wrong kind, in Vietnamese; the field a KeyError names is the file's own word,
+    any other error's text is English and is not shown."""
+    field = f" (trường {exc})" if isinstance(exc, KeyError) else ""
+    return (f"Có giá trị sai kiểu{field}: chữ ở chỗ cần số, số ở chỗ cần chữ (mã, tên), hoặc một bảng ở chỗ cần "
+            "một giá trị.")
 
 
 def _metric(item: dict[str, Any], objective_of: dict[int, int], problems: list[str]) -> Metric:
