@@ -85,9 +85,10 @@ def _run_merge(catalog: Catalog, registry: Registry, workspace: Workspace, year:
                strict: bool, progress: Progress | None, allow_sample: bool) -> MergeResult:
     folder = workspace.outbox_dir(year)
     try:
-        previous, first_seen = merge_inputs(workspace, year)
+        history = merge_inputs(workspace, year)
         result = merge_inbox(catalog, registry, workspace, year, strict=strict, progress=progress,
-                             allow_sample=allow_sample, previous=previous, first_seen=first_seen)
+                             allow_sample=allow_sample, previous=history.previous, first_seen=history.first_seen)
+        result.notices.extend([history.notice] if history.notice else [])
         refuse_nothing_to_merge(result, workspace)
         attach_history(result, catalog, workspace)
         write_outputs(result, MERGE_OUTPUTS, folder,
@@ -109,9 +110,9 @@ def run_status(catalog: Catalog, registry: Registry, workspace: Workspace, year:
                progress: Progress | None = None, allow_sample: bool = False, day: date | None = None) -> ChaseReport:
     """``ctre-xl status``: the merge stage (fast; nothing of the summary written), every unit's
     standing, and the reminders file ``outbox/<year>/nhac-nop.txt`` (the same one ``merge`` writes)."""
-    previous, first_seen = merge_inputs(workspace, year)
+    history = merge_inputs(workspace, year)
     result = merge_inbox(catalog, registry, workspace, year, progress=progress, allow_sample=allow_sample,
-                         previous=previous, first_seen=first_seen)
+                         previous=history.previous, first_seen=history.first_seen)
     report = chase_report(result, catalog, registry, day)
     with atomic_write(workspace.outbox_dir(year) / REMINDERS_FILE, allow_fallback=True) as (temporary, target):
         write_reminders(reminders_text(report, catalog), temporary)
@@ -244,9 +245,10 @@ def run_report(catalog: Catalog, registry: Registry, workspace: Workspace, year:
     from ctre_xl.output.report_docx import write_report_docx  # python-docx only on this path
 
     final = final or year == catalog.last_year
-    previous, first_seen = merge_inputs(workspace, year)
+    history = merge_inputs(workspace, year)
     result = merge_inbox(catalog, registry, workspace, year, progress=progress, allow_sample=allow_sample,
-                         previous=previous, first_seen=first_seen)
+                         previous=history.previous, first_seen=history.first_seen)
+    result.notices.extend([history.notice] if history.notice else [])
     refuse_nothing_to_merge(result, workspace)
     series = report_series(workspace, result) if final else None
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ctre_xl.errors import WorkspaceError
-from ctre_xl.files import Workspace
-from ctre_xl.history.store import history_path, open_history, record_import
+from ctre_xl.files import Workspace, os_reason
+from ctre_xl.history.store import HISTORY_ERRORS, UNREADABLE, history_path, open_history, record_import
 from ctre_xl.plan.catalog import Catalog, Metric, fold
 from ctre_xl.plan.finding_kinds import FindingKind
 from ctre_xl.plan.findings import Finding
@@ -54,12 +54,18 @@ def import_past_values(path: Path, catalog: Catalog, workspace: Workspace) -> Im
                              "lệnh “ctre-xl init”).")
     found = read_past_values(path, catalog)
     if found.values:
-        conn = open_history(history_path(workspace))
+        history = history_path(workspace)
         try:
-            record_import(conn, [(v.year, v.code, v.value, v.numerator, v.denominator, v.row) for v in found.values],
-                          path.name)
-        finally:
-            conn.close()
+            conn = open_history(history)
+            try:
+                record_import(conn, [(v.year, v.code, v.value, v.numerator, v.denominator, v.row)
+                                     for v in found.values], path.name)
+            finally:
+                conn.close()
+        except (*HISTORY_ERRORS, OSError) as exc:
+            why = os_reason(exc) if isinstance(exc, OSError) else UNREADABLE
+            raise WorkspaceError(f"Không ghi được vào lịch sử số liệu {history.name}: {why}. Chưa nhập số liệu nào "
+                                 f"từ {path.name}; sửa lỗi đó rồi chạy lại lệnh.") from exc
     return found
 
 

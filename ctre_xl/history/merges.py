@@ -14,11 +14,12 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from ctre_xl.errors import WorkspaceError
 from ctre_xl.files import Workspace, atomic_write, os_reason
-from ctre_xl.history.store import (first_seen_times, history_path, open_history, previous_contributions,
-                                   record_merge)
+from ctre_xl.history.store import (HISTORY_ERRORS, UNREADABLE, first_seen_times, history_path, open_history,
+                                   previous_contributions, record_merge)
 from ctre_xl.merge.merge import merge_inbox
 from ctre_xl.merge.model import MergeResult
 from ctre_xl.plan.catalog import Catalog
@@ -26,20 +27,30 @@ from ctre_xl.plan.units import Registry
 from ctre_xl.plan.vocab import FileStatus
 
 
-def merge_inputs(workspace: Workspace, year: int) -> tuple[dict[str, dict[str, float]], dict[str, datetime]]:
-    """(last year's figures, sha256 -> first seen) from the history; empty when there is none yet
-    (nothing is created before a merge has succeeded)."""
+class HistoryInputs(NamedTuple):
+    """What a merge takes from the history: last year's figures that counted (element -> {unit ->
+    value}), sha256 -> when a file was first seen, and a notice when the history could not be read."""
+
+    previous: dict[str, dict[str, float]]
+    first_seen: dict[str, datetime]
+    notice: str = ""
+
+
+def merge_inputs(workspace: Workspace, year: int) -> HistoryInputs:
+    """What the history gives a merge of ``year``; nothing when there is none yet (nothing is created
+    before a merge has succeeded). An unreadable history gives nothing and says so: the merge runs
+    on the inbox alone."""
     path = history_path(workspace)
     if not path.exists():
-        return {}, {}
+        return HistoryInputs({}, {})
     try:
         conn = open_history(path)
-    except sqlite3.Error:
-        return {}, {}  # unreadable: the merge still runs on the inbox alone, and says so when it records
-    try:
-        return previous_contributions(conn, year), first_seen_times(conn)
-    finally:
-        conn.close()
+        try:
+            return HistoryInputs(previous_contributions(conn, year), first_seen_times(conn))
+        finally:
+            conn.close()
+    except HISTORY_ERRORS:
+        return HistoryInputs({}, {}, history_unreadable_notice(path))
 
 
 def keep_merge(result: MergeResult, catalog: Catalog, registry: Registry, workspace: Workspace, *,
@@ -55,7 +66,7 @@ def keep_merge(result: MergeResult, catalog: Catalog, registry: Registry, worksp
         # rebuilt leaves no history, not one that lacks them (which no later merge would rebuild).
         with atomic_write(path) as (temporary, _target):
             return _record(temporary, result, catalog, registry, workspace, allow_sample, rebuild=True)
-    except (sqlite3.Error, OSError, WorkspaceError) as exc:
+    except (*HISTORY_ERRORS, OSError, WorkspaceError) as exc:
         result.notices.append(history_failed_notice(path, exc))
         return []
 
@@ -82,9 +93,14 @@ def rebuild_years(conn: sqlite3.Connection, result: MergeResult, catalog: Catalo
     return years
 
 
+def history_unreadable_notice(path: Path) -> str:
+    return (f"Không đọc được lịch sử số liệu {path.name} ({UNREADABLE}): lần này không so với số liệu các năm trước "
+            f"lưu trong đó. Chép lại tệp từ bản sao lưu rồi chạy lại; hoặc đổi tên tệp đó, ctre-xl sẽ dựng lại lịch "
+            f"sử từ các tệp còn trong inbox/ (số liệu đã nhập bằng “ctre-xl history import” phải nhập lại).")
+
+
 def history_failed_notice(path: Path, exc: Exception) -> str:
     cause = exc.__cause__ if isinstance(exc, WorkspaceError) else exc
-    why = (os_reason(cause) if isinstance(cause, OSError)
-           else "tệp bị hỏng, không phải tệp lịch sử của ctre-xl, hoặc đang bị chương trình khác khoá")
+    why = os_reason(cause) if isinstance(cause, OSError) else UNREADABLE
     return (f"Không ghi được lịch sử số liệu {path.name}: {why}. Các tệp kết quả vẫn đã được ghi; "
             "sửa lỗi đó rồi chạy lại lệnh tổng hợp để ghi lịch sử.")

@@ -77,6 +77,12 @@ class SeriesPoint:
     expected: int | None = None
 
 
+# What reading or writing a damaged history raises: sqlite's own errors, and values of another
+# type than ctre-xl wrote (a date that is not one: ``datetime.fromisoformat``).
+HISTORY_ERRORS = (sqlite3.Error, ValueError, TypeError)
+UNREADABLE = "tệp bị hỏng, không phải tệp lịch sử của ctre-xl, hoặc đang bị chương trình khác khoá"  # why, to a person
+
+
 def history_path(workspace: Workspace | Path) -> Path:
     """Where the history of ``workspace`` lives (a Workspace or its folder)."""
     root = workspace.root if isinstance(workspace, Workspace) else Path(workspace)
@@ -98,7 +104,9 @@ def schema_version(conn: sqlite3.Connection) -> int:
     if not exists:
         return 0
     row = conn.execute("SELECT version FROM schema_version").fetchone()
-    return int(row[0]) if row else 0
+    if row and not isinstance(row[0], int):
+        raise sqlite3.DatabaseError(f"schema version {row[0]!r}")  # a damaged file: sqlite's kind of error
+    return row[0] if row else 0
 
 
 def migrate(conn: sqlite3.Connection) -> int:
@@ -177,6 +185,8 @@ def previous_contributions(conn: sqlite3.Connection, year: int) -> dict[str, dic
     rows = conn.execute("SELECT element, unit, value FROM figures WHERE year = ? AND value IS NOT NULL "
                         "ORDER BY element, unit", (year - 1,))
     for element, unit, value in rows:
+        if not (isinstance(value, (int, float)) and isinstance(element, str) and isinstance(unit, str)):
+            raise sqlite3.DatabaseError(f"figure {element!r}, {unit!r}: {value!r}")  # damaged, never summed
         found.setdefault(element, {})[unit] = value
     return found
 
@@ -214,7 +224,7 @@ def stored_series(workspace: Workspace) -> list[SeriesPoint] | None:
             return metric_series(conn)
         finally:
             conn.close()
-    except sqlite3.Error:
+    except HISTORY_ERRORS:
         return None
 
 
