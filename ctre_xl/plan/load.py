@@ -40,7 +40,8 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
     try:
         raw = tomllib.loads(raw_bytes.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise CatalogError(f"Tệp danh mục chỉ tiêu {source} không phải văn bản UTF-8: lưu lại tệp với mã UTF-8.") from exc
+        raise CatalogError(f"Tệp danh mục chỉ tiêu {source} không phải văn bản UTF-8: "
+                           "lưu lại tệp với mã UTF-8.") from exc
     except tomllib.TOMLDecodeError as exc:
         raise CatalogError(f"Tệp danh mục chỉ tiêu {source} sai định dạng TOML{_where(exc)}.") from exc
     problems: list[str] = []
