@@ -249,6 +249,15 @@ def test_unreadable_catalogue_names_the_file(tmp_path, runner):
     assert not ENGLISH.search(result.output), result.output
 
 
+def test_a_catalogue_saved_in_another_encoding_says_so(tmp_path, runner):
+    path = tmp_path / "utf16.toml"
+    path.write_bytes(BUILTIN_TEXT.encode("utf-16"))
+    result = runner.invoke(main, ["--workspace", str(tmp_path), "--catalog", str(path), "catalog"])
+    assert result.exit_code == 2
+    assert "utf16.toml không phải văn bản UTF-8: lưu lại tệp với mã UTF-8" in result.output
+    assert not ENGLISH.search(result.output), result.output
+
+
 def test_another_communes_catalogue_is_used(tmp_path, runner):
     path = tmp_path / "xa-khac.toml"
     path.write_text(BUILTIN_TEXT.replace('commune = "xã Xuân Trường"', 'commune = "xã Yên Khánh"')
