@@ -175,6 +175,8 @@ def status(ctx: Context, year: int, as_json: bool) -> None:
         print_json(status_as_dict(report))
     else:
         print_out(status_text(report))
+    for notice in report.notices:
+        click.echo(f"Lưu ý: {notice}", err=True)
 
 
 @main.command(options_metavar=OPTIONS_METAVAR)

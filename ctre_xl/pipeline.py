@@ -116,7 +116,7 @@ def run_status(catalog: Catalog, registry: Registry, workspace: Workspace, year:
     report = chase_report(result, catalog, registry, day)
     with atomic_write(workspace.outbox_dir(year) / REMINDERS_FILE, allow_fallback=True) as (temporary, target):
         write_reminders(reminders_text(report, catalog), temporary)
-    return dataclasses.replace(report, reminders=str(target.path))
+    return dataclasses.replace(report, reminders=str(target.path), notices=(history.notice,) if history.notice else ())
 
 
 def attach_history(result: MergeResult, catalog: Catalog, workspace: Workspace) -> None:

@@ -76,8 +76,10 @@ def test_merge_status_and_report_run_on_the_inbox_and_say_the_history_is_unreada
                                             or "Không ghi được lịch sử số liệu" in notices), notices
     runner = CliRunner()
     for command in (["status", "--year", "2026"], ["report", "--year", "2026"]):
+        DAMAGES[damage](history_path(merged))  # as damaged as before the merge, whatever it wrote
         result = runner.invoke(main, ["--workspace", str(merged.root), *command])
         assert result.exit_code in (0, 1), result.output
+        assert "Lưu ý: Không đọc được lịch sử số liệu lich-su.sqlite" in result.output, result.output
         assert not any(word in result.output for word in ENGLISH), result.output
 
 

@@ -66,6 +66,7 @@ class ChaseReport:
     overdue: bool  # the deadline has passed (today is after the last day on time)
     standings: tuple[Standing, ...]
     reminders: str = ""  # path of nhac-nop.txt, once written
+    notices: tuple[str, ...] = ()  # what the console says beside the list (a history that could not be read)
 
     @property
     def to_chase(self) -> list[Standing]:
