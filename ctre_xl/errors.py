@@ -7,6 +7,11 @@ traceback goes to a file and the user is told where (exit code 3).
 from __future__ import annotations
 
 
+# What to do about a workbook of the commune's own that cannot be read (the list of units, a sheet of
+# past values), said the same way wherever it is met.
+RESAVE_AS_XLSX = "Mở tệp bằng Excel (hoặc LibreOffice, WPS), lưu lại dạng Sổ làm việc Excel (.xlsx) rồi chạy lại."
+
+
 class CtreError(Exception):
     """An expected problem the user can fix; ``str(error)`` is the Vietnamese message."""
 

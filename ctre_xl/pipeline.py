@@ -85,10 +85,8 @@ def _run_merge(catalog: Catalog, registry: Registry, workspace: Workspace, year:
                strict: bool, progress: Progress | None, allow_sample: bool) -> MergeResult:
     folder = workspace.outbox_dir(year)
     try:
-        history = merge_inputs(workspace, year)
-        result = merge_inbox(catalog, registry, workspace, year, strict=strict, progress=progress,
-                             allow_sample=allow_sample, previous=history.previous, first_seen=history.first_seen)
-        result.notices.extend([history.notice] if history.notice else [])
+        result = merge_stage(catalog, registry, workspace, year, strict=strict, progress=progress,
+                             allow_sample=allow_sample)
         refuse_nothing_to_merge(result, workspace)
         attach_history(result, catalog, workspace)
         write_outputs(result, MERGE_OUTPUTS, folder,
@@ -110,13 +108,22 @@ def run_status(catalog: Catalog, registry: Registry, workspace: Workspace, year:
                progress: Progress | None = None, allow_sample: bool = False, day: date | None = None) -> ChaseReport:
     """``ctre-xl status``: the merge stage (fast; nothing of the summary written), every unit's
     standing, and the reminders file ``outbox/<year>/nhac-nop.txt`` (the same one ``merge`` writes)."""
-    history = merge_inputs(workspace, year)
-    result = merge_inbox(catalog, registry, workspace, year, progress=progress, allow_sample=allow_sample,
-                         previous=history.previous, first_seen=history.first_seen)
+    result = merge_stage(catalog, registry, workspace, year, progress=progress, allow_sample=allow_sample)
     report = chase_report(result, catalog, registry, day)
     with atomic_write(workspace.outbox_dir(year) / REMINDERS_FILE, allow_fallback=True) as (temporary, target):
         write_reminders(reminders_text(report, catalog), temporary)
-    return dataclasses.replace(report, reminders=str(target.path), notices=(history.notice,) if history.notice else ())
+    return dataclasses.replace(report, reminders=str(target.path), notices=tuple(result.notices))
+
+
+def merge_stage(catalog: Catalog, registry: Registry, workspace: Workspace, year: int, *, strict: bool = False,
+                progress: Progress | None = None, allow_sample: bool = False) -> MergeResult:
+    """The merge stage with what the history gives it (last year's figures, when each file was
+    first seen); a history that could not be read is said in ``result.notices``."""
+    history = merge_inputs(workspace, year)
+    result = merge_inbox(catalog, registry, workspace, year, strict=strict, progress=progress,
+                         allow_sample=allow_sample, previous=history.previous, first_seen=history.first_seen)
+    result.notices.extend(history.notices)
+    return result
 
 
 def attach_history(result: MergeResult, catalog: Catalog, workspace: Workspace) -> None:
@@ -245,10 +252,7 @@ def run_report(catalog: Catalog, registry: Registry, workspace: Workspace, year:
     from ctre_xl.output.report_docx import write_report_docx  # python-docx only on this path
 
     final = final or year == catalog.last_year
-    history = merge_inputs(workspace, year)
-    result = merge_inbox(catalog, registry, workspace, year, progress=progress, allow_sample=allow_sample,
-                         previous=history.previous, first_seen=history.first_seen)
-    result.notices.extend([history.notice] if history.notice else [])
+    result = merge_stage(catalog, registry, workspace, year, progress=progress, allow_sample=allow_sample)
     refuse_nothing_to_merge(result, workspace)
     series = report_series(workspace, result) if final else None
 

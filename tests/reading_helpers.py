@@ -4,6 +4,7 @@ hostile variants of their packages."""
 from __future__ import annotations
 
 import re
+import struct
 import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -107,3 +108,27 @@ def sheet_part(path: Path, sheet_name: str) -> str:
         re.search(r'Target="([^"]+)"[^>]*Id="%s"' % rid[1], rels)
     assert target
     return target[1].lstrip("/") if target[1].startswith("/") else "xl/" + target[1]
+
+
+def zip_entries(data: bytes, member: str) -> tuple[list[int], list[int]]:
+    """The offsets of ``member``'s local headers and of its central directory entries in a package."""
+    name = member.encode()
+    found: tuple[list[int], list[int]] = ([], [])
+    for which, (signature, name_at) in enumerate(((b"PK\x03\x04", 26), (b"PK\x01\x02", 28))):
+        at = data.find(signature)
+        while at >= 0:
+            length = struct.unpack_from("<H", data, at + name_at)[0]
+            start = at + name_at + (4 if which == 0 else 18)
+            if data[start:start + length] == name:
+                found[which].append(at)
+            at = data.find(signature, at + 4)
+    return found
+
+
+def deflate_broken(data: bytes, member: str) -> bytes:
+    """The package with ``member``'s deflated bytes no longer inflating (an invalid block type, 3,
+    at the start): ``zipfile`` then raises zlib's own error while reading it."""
+    [local], _central = zip_entries(data, member)
+    name_length, extra_length = struct.unpack_from("<HH", data, local + 26)
+    start = local + 30 + name_length + extra_length
+    return data[:start] + bytes([data[start] | 0b110]) + data[start + 1:]

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import io
 import re
-import struct
 import zipfile
 from pathlib import Path
 from typing import Callable
 
 import pytest
+from reading_helpers import deflate_broken
 
 from ctre_xl.cli import main
 
@@ -24,26 +24,11 @@ FIX = "lưu lại dạng Sổ làm việc Excel (.xlsx) rồi chạy lại"
 ENGLISH = re.compile(r"Error|error|Zip|zip file|invalid|Exception|Traceback|\(\w+\)")
 
 
-def _member_data_start(data: bytes, member: str) -> int:
-    """Where ``member``'s stored bytes begin in the package."""
-    at = data.find(b"PK\x03\x04")
-    while at >= 0:
-        name_length, extra_length = struct.unpack_from("<HH", data, at + 26)
-        if data[at + 30:at + 30 + name_length] == member.encode():
-            return at + 30 + name_length + extra_length
-        at = data.find(b"PK\x03\x04", at + 4)
-    raise AssertionError(member)
-
-
 def _first_sheet(data: bytes) -> str:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         return next(name for name in archive.namelist() if name.startswith("xl/worksheets/sheet"))
 
 
-def _deflate_broken(data: bytes) -> bytes:
-    """The first sheet's deflated bytes no longer inflate (an invalid block type)."""
-    start = _member_data_start(data, _first_sheet(data))
-    return data[:start] + bytes([data[start] | 0b110]) + data[start + 1:]
 
 
 def _sheet_not_xml(data: bytes) -> bytes:
@@ -60,7 +45,7 @@ def _sheet_not_xml(data: bytes) -> bytes:
 DAMAGES: dict[str, Callable[[bytes], bytes]] = {
     "text saved under the name .xlsx": lambda data: "mã,tên,cấp\n".encode(),
     "cut short (a copy that stopped)": lambda data: data[:len(data) // 2],
-    "a sheet whose deflated bytes do not inflate": _deflate_broken,
+    "a sheet whose deflated bytes do not inflate": lambda data: deflate_broken(data, _first_sheet(data)),
     "a sheet whose XML is cut in the middle": _sheet_not_xml,
     "empty": lambda data: b"",
 }

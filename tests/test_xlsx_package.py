@@ -24,7 +24,7 @@ from ctre_xl.read.submission import read_submission
 from ctre_xl.read.sniff import sniff_bytes, zip_directory
 from ctre_xl.read.xlsx.workbook import WorkbookError, XlsxWorkbook
 from conftest import requires_soffice, soffice_path
-from reading_helpers import fill, make_template
+from reading_helpers import deflate_broken, fill, make_template, zip_entries
 
 
 @pytest.fixture(scope="module")
@@ -145,19 +145,9 @@ def test_one_template_shape_is_parsed_once(books, catalog, registry, monkeypatch
 def _set_crc(data: bytes, member: str, crc: int) -> bytes:
     """The package with ``member``'s CRC changed in its local header and the central directory."""
     patched = bytearray(data)
-    name = member.encode()
-    local = data.find(b"PK\x03\x04")
-    while local >= 0:
-        length = struct.unpack_from("<H", data, local + 26)[0]
-        if data[local + 30:local + 30 + length] == name:
-            struct.pack_into("<I", patched, local + 14, crc)
-        local = data.find(b"PK\x03\x04", local + 4)
-    central = data.find(b"PK\x01\x02")
-    while central >= 0:
-        length = struct.unpack_from("<H", data, central + 28)[0]
-        if data[central + 46:central + 46 + length] == name:
-            struct.pack_into("<I", patched, central + 16, crc)
-        central = data.find(b"PK\x01\x02", central + 4)
+    locals_, centrals = zip_entries(data, member)
+    for at, crc_at in [(at, 14) for at in locals_] + [(at, 16) for at in centrals]:
+        struct.pack_into("<I", patched, at + crc_at, crc)
     return bytes(patched)
 
 
@@ -208,32 +198,9 @@ def test_damaged_copy_of_a_good_file_is_refused(books, tmp_path, catalog, regist
 # ----------------------------------------------------------------------------- members zipfile cannot read
 
 
-def _entries(data: bytes, member: str) -> tuple[int, int]:
-    """(offset of ``member``'s local header, offset of its central directory entry)."""
-    name = member.encode()
-    found = [-1, -1]
-    for which, (signature, name_at) in enumerate(((b"PK\x03\x04", 26), (b"PK\x01\x02", 28))):
-        at = data.find(signature)
-        while at >= 0:
-            length = struct.unpack_from("<H", data, at + name_at)[0]
-            start = at + name_at + (4 if which == 0 else 18)
-            if data[start:start + length] == name:
-                found[which] = at
-            at = data.find(signature, at + 4)
-    return found[0], found[1]
-
-
-def _deflate_broken(data: bytes, member: str) -> bytes:
-    """``member``'s deflated bytes no longer inflate (an invalid block type, 3, at the start)."""
-    local, _central = _entries(data, member)
-    name_length, extra_length = struct.unpack_from("<HH", data, local + 26)
-    start = local + 30 + name_length + extra_length
-    return data[:start] + bytes([data[start] | 0b110]) + data[start + 1:]
-
-
 def _flagged_encrypted(data: bytes, member: str) -> bytes:
     """``member`` flagged as zip-encrypted, in its local header and the central directory."""
-    local, central = _entries(data, member)
+    [local], [central] = zip_entries(data, member)
     patched = bytearray(data)
     for at, flags_at in ((local, 6), (central, 8)):
         struct.pack_into("<H", patched, at + flags_at, struct.unpack_from("<H", data, at + flags_at)[0] | 1)
@@ -242,8 +209,9 @@ def _flagged_encrypted(data: bytes, member: str) -> bytes:
 
 def _unknown_version(data: bytes, member: str) -> bytes:
     """``member`` needs zip version 15.9 to extract (and does not inflate): ``zipfile`` refuses the package."""
-    _local, central = _entries(_deflate_broken(data, member), member)
-    patched = bytearray(_deflate_broken(data, member))
+    broken = deflate_broken(data, member)
+    _local, [central] = zip_entries(broken, member)
+    patched = bytearray(broken)
     struct.pack_into("<H", patched, central + 6, 159)
     return bytes(patched)
 
@@ -260,7 +228,7 @@ def as_ods(books, tmp_path_factory) -> Path:
 
 @requires_soffice
 @pytest.mark.parametrize("damage, words", [
-    (_deflate_broken, "tệp bị hỏng: phần “{part}” không đọc được"),
+    (deflate_broken, "tệp bị hỏng: phần “{part}” không đọc được"),
     (_flagged_encrypted, "tệp bị hỏng: phần “{part}” không đọc được"),
     (_unknown_version, "tệp bị hỏng"),
 ])

@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ctre_xl.errors import WorkspaceError
-from ctre_xl.files import Workspace, os_reason
-from ctre_xl.history.store import HISTORY_ERRORS, UNREADABLE, history_path, open_history, record_import
+from ctre_xl.errors import RESAVE_AS_XLSX, WorkspaceError
+from ctre_xl.files import Workspace
+from ctre_xl.history.store import HISTORY_ERRORS, history_path, history_problem, open_history, record_import
 from ctre_xl.plan.catalog import Catalog, Metric, fold
 from ctre_xl.plan.finding_kinds import FindingKind
 from ctre_xl.plan.findings import Finding
@@ -63,8 +63,8 @@ def import_past_values(path: Path, catalog: Catalog, workspace: Workspace) -> Im
             finally:
                 conn.close()
         except (*HISTORY_ERRORS, OSError) as exc:
-            why = os_reason(exc) if isinstance(exc, OSError) else UNREADABLE
-            raise WorkspaceError(f"Không ghi được vào lịch sử số liệu {history.name}: {why}. Chưa nhập số liệu nào "
+            raise WorkspaceError(f"Không ghi được vào lịch sử số liệu {history.name}: {history_problem(exc)}. "
+                                 f"Chưa nhập số liệu nào "
                                  f"từ {path.name}; sửa lỗi đó rồi chạy lại lệnh.") from exc
     return found
 
@@ -91,8 +91,7 @@ def _sheet_rows(path: Path) -> tuple[list[tuple[int, tuple]], str]:
             book.close()
     except Exception as exc:
         raise WorkspaceError(f"Không đọc được tệp {path.name}: tệp bị hỏng hoặc không phải bảng tính .xlsx theo mẫu "
-                             f"{IMPORT_FILE}. Mở tệp bằng Excel (hoặc LibreOffice, WPS), lưu lại dạng Sổ làm việc "
-                             f"Excel (.xlsx) rồi chạy lại.") from exc
+                             f"{IMPORT_FILE}. {RESAVE_AS_XLSX}") from exc
 
 
 def read_rows(rows: list[tuple[int, tuple]], catalog: Catalog, file: str, sheet: str) -> ImportRead:

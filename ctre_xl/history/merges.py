@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ctre_xl.errors import WorkspaceError
-from ctre_xl.files import Workspace, atomic_write, os_reason
-from ctre_xl.history.store import (HISTORY_ERRORS, UNREADABLE, first_seen_times, history_path, open_history,
-                                   previous_contributions, record_merge)
+from ctre_xl.files import Workspace, atomic_write
+from ctre_xl.history.store import (HISTORY_ERRORS, UNREADABLE, first_seen_times, history_path, history_problem,
+                                   open_history, previous_contributions, record_merge)
 from ctre_xl.merge.merge import merge_inbox
 from ctre_xl.merge.model import MergeResult
 from ctre_xl.plan.catalog import Catalog
@@ -33,7 +33,7 @@ class HistoryInputs(NamedTuple):
 
     previous: dict[str, dict[str, float]]
     first_seen: dict[str, datetime]
-    notice: str = ""
+    notices: tuple[str, ...] = ()
 
 
 def merge_inputs(workspace: Workspace, year: int) -> HistoryInputs:
@@ -50,7 +50,7 @@ def merge_inputs(workspace: Workspace, year: int) -> HistoryInputs:
         finally:
             conn.close()
     except HISTORY_ERRORS:
-        return HistoryInputs({}, {}, history_unreadable_notice(path))
+        return HistoryInputs({}, {}, (history_unreadable_notice(path),))
 
 
 def keep_merge(result: MergeResult, catalog: Catalog, registry: Registry, workspace: Workspace, *,
@@ -101,6 +101,5 @@ def history_unreadable_notice(path: Path) -> str:
 
 def history_failed_notice(path: Path, exc: Exception) -> str:
     cause = exc.__cause__ if isinstance(exc, WorkspaceError) else exc
-    why = os_reason(cause) if isinstance(cause, OSError) else UNREADABLE
-    return (f"Không ghi được lịch sử số liệu {path.name}: {why}. Các tệp kết quả vẫn đã được ghi; "
-            "sửa lỗi đó rồi chạy lại lệnh tổng hợp để ghi lịch sử.")
+    return (f"Không ghi được lịch sử số liệu {path.name}: {history_problem(cause)}. Các tệp kết quả vẫn đã được "
+            "ghi; sửa lỗi đó rồi chạy lại lệnh tổng hợp để ghi lịch sử.")

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ctre_xl import __version__
-from ctre_xl.files import Workspace
+from ctre_xl.files import Workspace, os_reason
 from ctre_xl.merge.model import MergeResult
 from ctre_xl.plan.catalog import Catalog
 
@@ -81,6 +81,11 @@ class SeriesPoint:
 # type than ctre-xl wrote (a date that is not one: ``datetime.fromisoformat``).
 HISTORY_ERRORS = (sqlite3.Error, ValueError, TypeError)
 UNREADABLE = "tệp bị hỏng, không phải tệp lịch sử của ctre-xl, hoặc đang bị chương trình khác khoá"  # why, to a person
+
+
+def history_problem(exc: BaseException | None) -> str:
+    """Why the history could not be used, to a person: the system's reason, or a damaged file."""
+    return os_reason(exc) if isinstance(exc, OSError) else UNREADABLE
 
 
 def history_path(workspace: Workspace | Path) -> Path:

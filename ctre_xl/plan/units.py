@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ctre_xl.plan.catalog import Catalog, Metric, fold, nfc
-from ctre_xl.errors import RegistryError
+from ctre_xl.errors import RESAVE_AS_XLSX, RegistryError
 from ctre_xl.files import windows_safe_name
 from ctre_xl.style import HEADER_FILL, font
 
@@ -165,8 +165,7 @@ def read_registry_workbook(path: Path, catalog: Catalog) -> Registry:
                            if DEPARTMENTS_SHEET in names else [])
     except Exception as exc:  # calamine's own error types: their (English) words are chained, not shown
         raise RegistryError(f"Không mở được danh sách đơn vị {path.name}: tệp bị hỏng hoặc không phải bảng tính .xlsx. "
-                            f"Mở tệp bằng Excel (hoặc LibreOffice, WPS), lưu lại dạng Sổ làm việc Excel (.xlsx) "
-                            f"rồi chạy lại.") from exc
+                            f"{RESAVE_AS_XLSX}") from exc
     if not rows:
         raise RegistryError(f"{path.name}, trang “{sheet.name}”: không có dòng tiêu đề "
                             "(Mã đơn vị, Tên đơn vị, Cấp học hoặc Đoàn thể, Liên hệ).")

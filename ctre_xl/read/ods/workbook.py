@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 import zipfile
-import zlib
 from bisect import bisect_left, bisect_right
 from datetime import datetime
 from typing import Iterable
@@ -27,7 +26,7 @@ from defusedxml.ElementTree import DefusedXMLParser
 
 from ctre_xl.plan.finding_kinds import FindingKind
 from ctre_xl.read.ods.values import OFFICE, TABLE, cell_from_odf, excel_formula, excel_reference
-from ctre_xl.read.sniff import ODS_MIMETYPE
+from ctre_xl.read.sniff import ODS_MIMETYPE, ZIP_ERRORS
 from ctre_xl.read.xlsx.workbook import SheetCells, SheetInfo, parse_name_ref, pick_sheet
 from ctre_xl.read.package import (CHUNK, MAX_INFLATED, CappedReader, WorkbookError, corrupt_xml, dangerous_xml,
                                   last_row_read, open_member, open_package, parse_xml)
@@ -286,7 +285,7 @@ class OdsWorkbook:
             return b""
         try:
             return self._open(name).stream.read(limit)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error) as exc:
+        except ZIP_ERRORS as exc:  # read past CappedReader: zlib's own error too
             raise corrupt_xml(name) from exc
 
     def _parse_whole(self, name: str) -> Element:

@@ -180,10 +180,7 @@ def xml_text(raw: bytes) -> str:
     """Character data as the XML parser reports it: UTF-8, line ends normalised, entities decoded."""
     if raw.isascii() and b"&" not in raw and b"\r" not in raw and b"]]>" not in raw:
         return raw.decode("ascii")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise Unsupported("not UTF-8") from exc
+    text = _utf8(raw)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "&" in text:
@@ -196,8 +193,8 @@ def xml_text(raw: bytes) -> str:
 
 
 def _utf8(raw: bytes) -> str:
-    """An attribute's value as text; a byte sequence that is not UTF-8 is the parser's to refuse
-    (the part is then damaged), never an error of the scanner's own."""
+    """Bytes of the part as text; a sequence that is not UTF-8 is the parser's to refuse (the part
+    is then damaged), never an error of the scanner's own."""
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
