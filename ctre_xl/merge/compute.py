@@ -28,7 +28,7 @@ from ctre_xl.text import format_number
 
 Contributions = Mapping[str, Mapping[str, float]]
 Units = list[tuple[str, frozenset[str]]]  # (unit id, its elements) of every expected unit
-MISSING_NAMED = 10  # a remark names at most this many missing units (the JSON lists them all)
+MISSING_NAMED = 10  # a remark names at most this many units (the JSON lists them all)
 _JUDGED = (MetricStatus.MET, MetricStatus.NOT_MET, MetricStatus.BASELINE, MetricStatus.NOT_DUE)
 
 
@@ -222,7 +222,9 @@ def _error_remarks(context: MetricContext, metric: Metric, coverage: Coverage) -
     rejected = set(coverage.rejected)
     beside = [unit for unit in dropped if unit not in rejected]
     if beside:  # an extra or optional figure dropped: the value does not rest on it
-        remarks.append("đã loại số liệu có lỗi của: " + ", ".join(context.unit_names.get(u, u) for u in beside))
+        named = ", ".join(context.unit_names.get(u, u) for u in beside[:MISSING_NAMED])
+        more = f" và {len(beside) - MISSING_NAMED} đơn vị khác" if len(beside) > MISSING_NAMED else ""
+        remarks.append(f"đã loại số liệu có lỗi của: {named}{more}")
     suspect = bool(context.suspect.intersection(metric.elements))
     if suspect:
         remarks.append("số liệu tổng hợp toàn xã không khớp nhau (xem Kiểm tra)")

@@ -33,6 +33,11 @@ JUMP_LIMIT = 0.5  # ±50 % against the same unit's previous-year figure
 # jump is only worth a warning when one of the two figures reaches this size.
 JUMP_MIN_SIZE = 10
 _TOLERANCE = 1e-9  # figures typed as "1.234" may come back as 1233.9999999999998
+# A commune rule's message names at most this many units per figure, the largest: at a province's
+# scale it would list thousands of schools and pass what one cell holds. The rest are counted and
+# summed, and every figure is listed on the summary's data sheet (tests check the sheet's name).
+NAMED_CONTRIBUTORS = 10
+WHERE_EVERY_FIGURE = "trang “Dữ liệu” của bảng tổng hợp"
 
 
 @dataclass
@@ -209,16 +214,26 @@ def failed_commune_rules(totals: Mapping[str, float | None],
         right = sum(totals[code] for code in rule.right)  # type: ignore[misc]
         if rule_holds(rule, left, right):
             continue
-        detail = "; ".join(
-            f"{catalog.elements[code].label}: " + " + ".join(
-                f"{names.get(unit, unit)} {format_number(value)}"
-                for unit, value in providers_by_element.get(code, {}).items())
-            for code in codes
-        )
+        detail = "; ".join(f"{catalog.elements[code].label}: {_contributors(providers_by_element.get(code, {}), names)}"
+                           for code in codes)
         failed.append((rule, FindingKind.CROSS_UNIT_RULE.finding(
             file="", code=rule_code(rule), severity=rule.severity, rule=rule.message, left=format_number(left),
             sign=rule.op.failed_sign, right=format_number(right), detail=detail)))
     return failed
+
+
+def _contributors(values: Mapping[str, float], names: Mapping[str, str]) -> str:
+    """"Trường A 78 + Trường B 70": every unit's share of a total, or, past ``NAMED_CONTRIBUTORS``,
+    the largest ones, then how many others gave how much (a province's inbox: thousands of schools)."""
+    items = list(values.items())
+    if len(items) > NAMED_CONTRIBUTORS:
+        largest = sorted(items, key=lambda item: -item[1])[:NAMED_CONTRIBUTORS]  # stable: ties in unit order
+        kept = {unit for unit, _value in largest}
+        others = [value for unit, value in items if unit not in kept]
+        return " + ".join([*(f"{names.get(unit, unit)} {format_number(value)}" for unit, value in largest),
+                           f"{format_number(len(others))} đơn vị khác {format_number(sum(others))} — "
+                           f"từng đơn vị ở {WHERE_EVERY_FIGURE}"])
+    return " + ".join(f"{names.get(unit, unit)} {format_number(value)}" for unit, value in items)
 
 
 # ----------------------------------------------------------------------------- previous year

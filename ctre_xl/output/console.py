@@ -11,16 +11,21 @@ from collections import Counter
 from typing import Any
 
 from ctre_xl.plan.catalog import Catalog
+from ctre_xl.limits import names_cell
 from ctre_xl.merge.compute import describe_value
 from ctre_xl.text import format_number
 from ctre_xl.merge.model import MergeResult, MetricResult
 from ctre_xl.output.chase import merge_counts_line
+from ctre_xl.output.summary.sheets import PROGRESS_SHEET
 from ctre_xl.output.standing import (ON_THE_WAY, count_statuses, counts_text, coverage_text, indicators_of,
                                      track_summary, unit_kinds)
 from ctre_xl.plan.findings import Finding
 from ctre_xl.plan.vocab import FileStatus, MetricStatus
 
 ERRORS_LISTED = 20
+# A list of units on one console line: whole names up to about five lines of a console, then
+# "… và 950 đơn vị khác (xem trang “Tiến độ nộp”)" (a province's inbox misses hundreds of schools).
+NAMES_CHARS = 400
 
 
 # ----------------------------------------------------------------------------- JSON
@@ -115,10 +120,14 @@ def _unit_lines(result: MergeResult) -> list[str]:
     lines = [f"Đơn vị đã nộp: {len(received)}/{expected}; đúng hạn: {len(received) - len(late)}, "
              f"muộn: {len(late)}, chưa nộp: {len(missing)}."]
     if late:
-        lines.append("  Nộp muộn: " + ", ".join(u.name for u in late))
+        lines.append("  Nộp muộn: " + _names([u.name for u in late]))
     if missing:
-        lines.append("  Chưa nộp: " + ", ".join(u.name for u in missing))
+        lines.append("  Chưa nộp: " + _names([u.name for u in missing]))
     return lines
+
+
+def _names(names: list[str]) -> str:
+    return names_cell(names, PROGRESS_SHEET, limit=NAMES_CHARS, separator=", ")
 
 
 def _metric_lines(result: MergeResult, catalog: Catalog) -> list[str]:
@@ -161,7 +170,7 @@ def _part_text(metric: MetricResult, catalog: Catalog, result: MergeResult) -> s
         return f"{text} (mục tiêu {sign} {format_number(round(metric.target, 2))}{suffix})"
     if status == MetricStatus.INCOMPLETE and metric.coverage is not None:
         names = {unit.id: unit.name or unit.id for unit in result.units}
-        missing = ", ".join(names.get(unit, unit) for unit in metric.coverage.missing)
+        missing = _names([names.get(unit, unit) for unit in metric.coverage.missing])
         return f"{text} ({coverage_text(metric.coverage, unit_kinds(result))}; thiếu: {missing})"
     return text
 
