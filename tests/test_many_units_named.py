@@ -123,3 +123,14 @@ def test_a_metrics_remark_names_ten_units_whose_figures_beside_it_were_dropped(r
     [ct09] = [m for m in compute_metrics(context, figures) if m.code == "CT09"]
     named = ", ".join(f"Công an {unit}" for unit in sorted(dropped)[:MISSING_NAMED])
     assert f"đã loại số liệu có lỗi của: {named} và {40 - MISSING_NAMED} đơn vị khác" in ct09.remark
+
+
+def test_counts_past_a_thousand_are_written_as_the_plan_writes_numbers(many_missing) -> None:
+    text = console_summary(many_missing, CATALOG)
+    units = len(many_missing.units)
+    assert units > 1_000 and f"/{format_number(units)}; " in text and "." in format_number(units)
+    missing = sum(1 for u in many_missing.units if not u.received)
+    assert f"chưa nộp: {format_number(missing)}." in text
+    incomplete = next(m for m in many_missing.metrics if m.status == MetricStatus.INCOMPLETE)
+    coverage = incomplete.coverage
+    assert f"{format_number(len(coverage.counted))}/{format_number(len(coverage.expected))} " in text

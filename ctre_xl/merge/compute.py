@@ -198,8 +198,8 @@ def _coverage_remarks(context: MetricContext, coverage: Coverage, status: Metric
     missing = coverage.missing
     rejected = set(coverage.rejected)
     named = [f"{names.get(unit, unit)} ({_why_missing(context, unit, rejected)})" for unit in missing[:MISSING_NAMED]]
-    more = f" và {len(missing) - MISSING_NAMED} {noun} khác" if len(missing) > MISSING_NAMED else ""
-    return [f"{head} ({len(coverage.counted)}/{len(coverage.expected)} {noun}): thiếu "
+    more = f" và {format_number(len(missing) - MISSING_NAMED)} {noun} khác" if len(missing) > MISSING_NAMED else ""
+    return [f"{head} ({format_number(len(coverage.counted))}/{format_number(len(coverage.expected))} {noun}): thiếu "
             + ", ".join(named) + more]
 
 
@@ -223,7 +223,7 @@ def _error_remarks(context: MetricContext, metric: Metric, coverage: Coverage) -
     beside = [unit for unit in dropped if unit not in rejected]
     if beside:  # an extra or optional figure dropped: the value does not rest on it
         named = ", ".join(context.unit_names.get(u, u) for u in beside[:MISSING_NAMED])
-        more = f" và {len(beside) - MISSING_NAMED} đơn vị khác" if len(beside) > MISSING_NAMED else ""
+        more = f" và {format_number(len(beside) - MISSING_NAMED)} đơn vị khác" if len(beside) > MISSING_NAMED else ""
         remarks.append(f"đã loại số liệu có lỗi của: {named}{more}")
     suspect = bool(context.suspect.intersection(metric.elements))
     if suspect:

@@ -26,7 +26,7 @@ from ctre_xl.output.feedback import FEEDBACK_DIR
 from ctre_xl.plan.catalog import Catalog
 from ctre_xl.plan.units import Registry, Unit
 from ctre_xl.plan.vocab import FileStatus, ReturnState
-from ctre_xl.text import format_date
+from ctre_xl.text import format_date, format_number
 
 REMINDERS_FILE = "nhac-nop.txt"
 SEPARATOR = "-" * 60
@@ -140,15 +140,15 @@ def status_text(report: ChaseReport) -> str:
     required = [s for s in report.standings if s.state != ReturnState.OPTIONAL]
     passed = ", đã qua hạn" if report.overdue else ""
     lines = [f"Tình hình nộp báo cáo năm {report.year} — hạn nộp {report.deadline}{passed}.",
-             f"Đơn vị phải nộp: {len(required)} — " + ", ".join(
-                 f"{state.label.lower()}: {counts[state]}" for state in ReturnState if state != ReturnState.OPTIONAL)
+             f"Đơn vị phải nộp: {format_number(len(required))} — " + ", ".join(
+                 f"{state.label.lower()}: {format_number(counts[state])}" for state in ReturnState if state != ReturnState.OPTIONAL)
              + "."]
     for state in ReturnState:
         group = [s for s in report.standings if s.state == state]
         if not group:
             continue
         title = "Không bắt buộc (MTTQ, đoàn thể)" if state == ReturnState.OPTIONAL else state.label
-        lines.append(f"{title} ({len(group)}):")
+        lines.append(f"{title} ({format_number(len(group))}):")
         lines += [f"  - {_unit_line(standing)}" for standing in group]
     lines.append(counts_line(counts, report.reminders))
     return "\n".join(lines)
@@ -210,7 +210,7 @@ def reminders_text(report: ChaseReport, catalog: Catalog) -> str:
     """The content of nhac-nop.txt ("\\n" line ends: ``write_reminders`` makes them CRLF)."""
     chase = report.to_chase
     lines = [f"NHẮC NỘP BÁO CÁO NĂM {report.year} — {catalog.commune}",
-             f"Lập ngày {format_date(report.made_on)}: {len(chase)} đơn vị cần nhắc. Mỗi tin nhắn dưới đây "
+             f"Lập ngày {format_date(report.made_on)}: {format_number(len(chase))} đơn vị cần nhắc. Mỗi tin nhắn dưới đây "
              "chép gửi qua Zalo hoặc e-mail cho đơn vị, kèm tệp ghi ở dòng “Gửi kèm”."]
     if not chase:
         lines.append("Không cần nhắc đơn vị nào: mọi đơn vị phải nộp đã nộp, không có lỗi.")

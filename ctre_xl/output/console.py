@@ -82,17 +82,17 @@ def console_summary(result: MergeResult, catalog: Catalog) -> str:
 
 
 def _file_lines(result: MergeResult) -> list[str]:
-    statuses = Counter(r.status for r in result.files)
+    statuses = {status: format_number(count) for status, count in Counter(r.status for r in result.files).items()}
     lines = [
         f"Tổng hợp báo cáo năm {result.year}",
-        f"Tệp đã đọc: {len(result.files)} — hợp lệ: {statuses[FileStatus.ACCEPTED]}, "
-        f"bị từ chối: {statuses[FileStatus.REJECTED]}, bị thay thế: {statuses[FileStatus.SUPERSEDED]}, "
-        f"bỏ qua: {statuses[FileStatus.SKIPPED]}.",
+        f"Tệp đã đọc: {format_number(len(result.files))} — hợp lệ: {statuses.get(FileStatus.ACCEPTED, 0)}, "
+        f"bị từ chối: {statuses.get(FileStatus.REJECTED, 0)}, bị thay thế: {statuses.get(FileStatus.SUPERSEDED, 0)}, "
+        f"bỏ qua: {statuses.get(FileStatus.SKIPPED, 0)}.",
     ]
     previous = [r for r in result.files if r.status == FileStatus.SKIPPED and r.year == result.year - 1]
     if previous:  # last year's reports are expected in the inbox: one line, not forty
-        lines.append(f"  [Bỏ qua] {len(previous)} tệp báo cáo năm {result.year - 1}: chỉ dùng làm số liệu năm trước "
-                     "để so sánh.")
+        lines.append(f"  [Bỏ qua] {format_number(len(previous))} tệp báo cáo năm {result.year - 1}: chỉ dùng làm "
+                     "số liệu năm trước để so sánh.")
     for record in result.files:
         if record in previous:
             continue
@@ -103,12 +103,12 @@ def _file_lines(result: MergeResult) -> list[str]:
 
 def _finding_lines(result: MergeResult) -> list[str]:
     errors, warnings = result.errors, result.warnings
-    lines = [f"Lỗi: {len(errors)}, cảnh báo: {len(warnings)}."
+    lines = [f"Lỗi: {format_number(len(errors))}, cảnh báo: {format_number(len(warnings))}."
              + (" Chi tiết từng lỗi, cảnh báo: xem danh sách kiểm tra." if result.findings else "")]
     for finding in errors[:ERRORS_LISTED]:
         lines.append(f"  - {_where(finding)}: {finding.message}")
     if len(errors) > ERRORS_LISTED:
-        lines.append(f"  … và {len(errors) - ERRORS_LISTED} lỗi khác (xem tệp kiểm tra).")
+        lines.append(f"  … và {format_number(len(errors) - ERRORS_LISTED)} lỗi khác (xem tệp kiểm tra).")
     return lines
 
 
@@ -117,8 +117,10 @@ def _unit_lines(result: MergeResult) -> list[str]:
     received = [u for u in result.units if u.received]
     late = [u for u in received if u.on_time is False]
     missing = [u for u in result.units if not u.received]
-    lines = [f"Đơn vị đã nộp: {len(received)}/{expected}; đúng hạn: {len(received) - len(late)}, "
-             f"muộn: {len(late)}, chưa nộp: {len(missing)}."]
+    on_time = len(received) - len(late)
+    lines = [f"Đơn vị đã nộp: {format_number(len(received))}/{format_number(expected)}; "
+             f"đúng hạn: {format_number(on_time)}, muộn: {format_number(len(late))}, "
+             f"chưa nộp: {format_number(len(missing))}."]
     if late:
         lines.append("  Nộp muộn: " + _names([u.name for u in late]))
     if missing:
@@ -184,7 +186,7 @@ def _output_lines(result: MergeResult) -> list[str]:
             lines.append(f"  {labels.get(kind, kind)}: {path}")
         if result.feedback:
             folder = Path(next(iter(result.feedback.values()))).parent
-            lines.append(f"  Tệp phản hồi gửi lại đơn vị cần sửa: {len(result.feedback)} tệp trong {folder}")
+            lines.append(f"  Tệp phản hồi gửi lại đơn vị cần sửa: {format_number(len(result.feedback))} tệp trong {folder}")
     return lines + [f"Lưu ý: {notice}" for notice in result.notices]
 
 

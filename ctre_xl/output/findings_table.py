@@ -19,6 +19,7 @@ from ctre_xl.output.ordering import WHOLE_COMMUNE, errors_first
 from ctre_xl.output.summary.styles import text_height
 from ctre_xl.plan.catalog import Catalog
 from ctre_xl.plan.findings import Finding
+from ctre_xl.text import format_number
 from ctre_xl.plan.vocab import Severity
 from ctre_xl.template.layout import PREPARER_FIELDS, TEXT_FIELDS
 
@@ -45,7 +46,7 @@ class FindingsLook:
 def counts_text(findings: list[Finding]) -> str:
     """"2 lỗi, 1 cảnh báo"."""
     errors = sum(1 for finding in findings if finding.severity == Severity.ERROR)
-    return f"{errors} lỗi, {len(findings) - errors} cảnh báo"
+    return f"{format_number(errors)} lỗi, {format_number(len(findings) - errors)} cảnh báo"
 
 
 def figure_labels(catalog: Catalog) -> dict[str, str]:

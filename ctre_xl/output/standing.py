@@ -56,7 +56,7 @@ def count_statuses(statuses: Iterable[MetricStatus]) -> dict[MetricStatus, int]:
 
 def counts_text(counts: Mapping[MetricStatus, int]) -> str:
     """"15 đạt, 5 chưa đạt, 4 chưa đủ số liệu": the statuses that occur, in the vocabulary's order."""
-    return ", ".join(f"{number} {status.label.lower()}" for status, number in counts.items() if number)
+    return ", ".join(f"{format_number(number)} {status.label.lower()}" for status, number in counts.items() if number)
 
 
 def unit_kinds(result: MergeResult) -> dict[str, str]:
@@ -69,7 +69,7 @@ def coverage_text(coverage: Coverage | None, kinds: Mapping[str, str]) -> str:
     if coverage is None or not coverage.expected:
         return ""
     schools = all(kinds.get(unit) == SCHOOL for unit in coverage.expected)
-    return f"{len(coverage.counted)}/{len(coverage.expected)} {'trường' if schools else 'đơn vị'}"
+    return f"{format_number(len(coverage.counted))}/{format_number(len(coverage.expected))} {'trường' if schools else 'đơn vị'}"
 
 
 def shows_coverage(found: MetricResult) -> bool:

@@ -275,7 +275,7 @@ def _write_completeness(sheet: Worksheet, styles: Styles, result: MergeResult, r
         names = [unit.name or unit.id for unit, state in zip(result.units, states) if state == wanted]
         if names:
             text = names_cell(names, PROGRESS_SHEET, limit=PAGE_NAMES_CHARS)  # whole names, then a count
-            sheet.merge_range(row, 0, row, 1, f"{label} ({len(names)})", styles.text(bold=True))
+            sheet.merge_range(row, 0, row, 1, f"{label} ({format_number(len(names))})", styles.text(bold=True))
             sheet.merge_range(row, 2, row, last, text, styles.text())
             sheet.set_row(row, text_height([(text, sum(widths[2:]))]))
             row += 1

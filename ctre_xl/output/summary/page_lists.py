@@ -20,6 +20,7 @@ from ctre_xl.output.summary.styles import Styles, text_height
 from ctre_xl.plan.catalog import Catalog, Indicator, Metric
 from ctre_xl.plan.vocab import MetricStatus, Severity
 from ctre_xl.style import RED
+from ctre_xl.text import format_number
 
 NOT_MET_HEADERS = ("Mã", "Chỉ tiêu", "Giá trị", "Mục tiêu", "Còn cách mục tiêu", "Đơn vị chủ trì")
 # Columns of the list on the page's grid: (first, last) per header; the lead spans to the page's end.
@@ -96,10 +97,10 @@ def trust_lines(result: MergeResult, catalog: Catalog) -> list[tuple[str, str]]:
     units whose files had errors, the indicators resting on erroneous or incomplete figures."""
     errors = sum(1 for f in result.findings if f.severity == Severity.ERROR)
     warnings = sum(1 for f in result.findings if f.severity == Severity.WARNING)
-    lines = [("Lỗi và cảnh báo", f"{errors} lỗi, {warnings} cảnh báo (chi tiết ở trang “Kiểm tra” và tệp "
+    lines = [("Lỗi và cảnh báo", f"{format_number(errors)} lỗi, {format_number(warnings)} cảnh báo (chi tiết ở trang “Kiểm tra” và tệp "
                                  f"kiem-tra-{result.year}.xlsx); số liệu có lỗi đã bị loại khỏi tổng hợp.")]
     with_errors = [unit.name or unit.id for unit in result.units if unit.errors]
-    lines.append((f"Đơn vị có tệp bị lỗi ({len(with_errors)})",
+    lines.append((f"Đơn vị có tệp bị lỗi ({format_number(len(with_errors))})",
                   names_cell(with_errors, PROGRESS_SHEET, limit=PAGE_NAMES_CHARS) or "không có"))
     by_code = {m.code: m for m in result.metrics}
     kinds = unit_kinds(result)

@@ -24,7 +24,7 @@ from ctre_xl.style import AMBER, COUNT, DATE, GREEN, MUTED, RED
 from ctre_xl.plan.units import Registry
 from ctre_xl.plan.vocab import Severity
 from ctre_xl.sheetxml import DEFAULT_ROW_PIXELS, write_sized_rows
-from ctre_xl.text import format_date
+from ctre_xl.text import format_date, format_number
 
 PROGRESS_SHEET = "Tiến độ nộp"
 FINDINGS_SHEET = "Kiểm tra"
@@ -78,7 +78,7 @@ def _start_progress(chain: SheetChain, styles: Styles, result: MergeResult, cata
     received = sum(1 for unit in result.units if unit.received)
     start_table_sheet(sheet, styles, catalog, result.year,
                       title=f"Tiến độ nộp báo cáo năm {result.year}{CONTINUED if len(chain.sheets) > 1 else ''}",
-                      subtitle=f"Hạn nộp: {format_date(deadline)}. Đã nhận {received}/{len(result.units)} đơn vị. "
+                      subtitle=f"Hạn nộp: {format_date(deadline)}. Đã nhận {format_number(received)}/{format_number(len(result.units))} đơn vị. "
                                "Ngày báo cáo là ngày đơn vị ghi trong biểu mẫu.",
                       headers=list(PROGRESS_HEADERS), widths=list(PROGRESS_WIDTHS), header_row=HEADER_ROW,
                       header_height=32)
