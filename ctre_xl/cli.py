@@ -23,7 +23,7 @@ import click
 from ctre_xl import __version__
 from ctre_xl.collector import collector_paused
 from ctre_xl.errors import Interrupted
-from ctre_xl.cli_base import (CATALOG_HELP, CONTEXT_SETTINGS, OPTIONS_METAVAR, WORKSPACE_HELP, Context, CtreGroup,
+from ctre_xl.cli_base import (CATALOG_HELP, CONTEXT_SETTINGS, OPTIONS_METAVAR, WORKSPACE_HELP, YEARS, Context, CtreGroup,
                               UserError, global_options, pass_context, print_json, print_out,
                               year_option)
 from ctre_xl.files import Workspace
@@ -180,7 +180,7 @@ def status(ctx: Context, year: int, as_json: bool) -> None:
 
 
 @main.command(options_metavar=OPTIONS_METAVAR)
-@click.option("--year", "year", type=click.IntRange(2000, 2100), default=None, metavar="NĂM",
+@click.option("--year", "year", type=YEARS, default=None, metavar="NĂM",
               help="Năm báo cáo, ví dụ 2026 (với --final: mặc định năm cuối của Kế hoạch).")
 @click.option("--final", is_flag=True, help="Báo cáo tổng kết: thêm số liệu từng năm của cả giai đoạn.")
 @global_options()

@@ -204,6 +204,16 @@ def global_options(workspace_help: str = WORKSPACE_HELP) -> Callable[[Callable],
     return decorate
 
 
+class YearRange(click.IntRange):
+    """The years a report can be for, said as a person says it ("từ 2000 đến 2100", not "2000<=x<=2100")."""
+
+    def _describe_range(self) -> str:
+        return f"từ {self.min} đến {self.max}"
+
+
+YEARS = YearRange(2000, 2100)
+
+
 def year_option(func):  # noqa: ANN001, ANN202 - decorator
-    return click.option("--year", "year", type=click.IntRange(2000, 2100), required=True,
+    return click.option("--year", "year", type=YEARS, required=True,
                         metavar="NĂM", help="Năm báo cáo, ví dụ 2026.")(func)

@@ -67,7 +67,8 @@ def test_merge_with_options_after_the_command_reports_a_library_error_in_one_lin
 @pytest.mark.parametrize("args, expected", [
     (["merge"], "Thiếu tuỳ chọn '--year'"),
     (["merge", "--year", "hai"], "không phải là số hợp lệ"),
-    (["merge", "--year", "1999"], "nằm ngoài khoảng"),
+    (["merge", "--year", "1999"], "1999 nằm ngoài khoảng từ 2000 đến 2100"),
+    (["report", "--year", "2101"], "2101 nằm ngoài khoảng từ 2000 đến 2100"),
     (["merge", "--nam", "2026"], "Không có tuỳ chọn"),
     (["tong-hop"], "Không có lệnh"),
 ])
