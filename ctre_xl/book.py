@@ -25,6 +25,7 @@ from xlsxwriter.utility import xl_range
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import CellBlankTuple, CellNumberTuple, CellStringTuple
 
+from ctre_xl.formulas import prepared
 from ctre_xl.limits import CheckedSheet
 from ctre_xl.style import REPORT_SIZE, font
 from ctre_xl.sheetxml import cell_xml, column_name, row_cells_xml
@@ -54,15 +55,10 @@ class SafeSheet(CheckedSheet):
         return super().write_comment(row, col, clean_text(comment), options)
 
     def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
-        # XlsxWriter runs about 30 (or 150) regular expressions per formula; thousands of templates
-        # and summary rows repeat the same few hundred formulas, so each is prepared once.
-        key = (formula, bool(self.use_future_functions or expand_future_functions))
-        found = _FORMULAS.get(key)
-        if found is None:
-            if len(_FORMULAS) >= _FORMULAS_KEPT:
-                _FORMULAS.clear()
-            found = _FORMULAS[key] = super()._prepare_formula(formula, expand_future_functions)
-        return found
+        # XlsxWriter runs about 30 (or 150) regular expressions per formula: each formula is
+        # prepared once, and only stripped where they cannot change it (``formulas``).
+        return prepared(formula, bool(self.use_future_functions or expand_future_functions),
+                        lambda text: super(SafeSheet, self)._prepare_formula(text, expand_future_functions))
 
     def _write_merge_cell(self, merged_range: list[int]) -> None:
         # Thousands at scale (the units' opinions), written at close: the same bytes as XlsxWriter's.
@@ -270,8 +266,6 @@ class StreamedSheet(SafeSheet):
 _FAST_CELLS = (CellStringTuple, CellNumberTuple, CellBlankTuple)
 
 
-_FORMULAS: dict[tuple[str, bool], str] = {}
-_FORMULAS_KEPT = 20_000
 _FORMATS: dict[tuple[Any, ...], Format] = {}
 _FORMATS_KEPT = 2_000
 
