@@ -93,6 +93,15 @@ def _in_cell(ref: str, old: bytes, new: bytes):
     return damage
 
 
+def _in_cell_value(ref: str, text: bytes):
+    """``text`` inside the value of the cell ``ref``."""
+    def damage(xml: bytes) -> bytes:
+        cell = re.search(rb'<c r="%s"[^>]*><v>' % ref.encode(), xml)
+        assert cell, ref
+        return xml[:cell.end()] + text + xml[cell.end():]
+    return damage
+
+
 # name -> the damage, given the reference of a cell that is read
 DAMAGES = {
     "the end of the cell before it swallows the cell read": lambda ref: _replace_once(
@@ -110,6 +119,8 @@ DAMAGES = {
     "a byte that is not UTF-8 in the read cell's type, spaced": lambda ref: _in_cell(ref, b' t="n"', b' t ="\xffn"'),
     "a byte that is not UTF-8 in the sheet's dimension": lambda ref: _replace_once(b'<dimension ref="',
                                                                                   b'<dimension ref="\xc3'),
+    "a character XML forbids (U+FFFF) in the read cell": lambda ref: _in_cell_value(ref, b"\xef\xbf\xbf"),
+    "a character XML forbids (U+FFFE) in the read cell": lambda ref: _in_cell_value(ref, b"\xef\xbf\xbe"),
     "the start of the rows damaged": lambda ref: _replace_once(b"<sheetData>", b"<sh]]>eetData>"),
     "the start of the rows renamed": lambda ref: _replace_once(b"<sheetData>", b"<sheetDatum>"),
 }
@@ -150,7 +161,8 @@ def test_a_damage_that_could_change_what_is_read_rejects_the_file(name, route, f
 # Damages a careless or hostile hand could make anywhere in a sheet: one per file.
 PIECES = (b"<", b">", b"/", b"</row>", b'<row r="7">', b'<c r="D7">', b"</c>", b"<v>", b"</v>", b"&", b"&#0;",
           b"]]>", b'"', b"'", b" ", b"=", b"<f>", b"</f>", b"<is><t>", b"</t></is>", b' r="A1"', b' t="s"', b"<b>",
-          b"\xff", b"\xc3(")  # bytes that are not UTF-8
+          b"\xff", b"\xc3(",  # bytes that are not UTF-8
+          b"\xef\xbf\xbf", b"\xef\xbf\xbe")  # characters XML forbids (U+FFFF, U+FFFE)
 
 
 def _one_damage(rng: random.Random, xml: bytes) -> bytes:
@@ -179,3 +191,19 @@ def test_a_damage_the_fast_paths_let_pass_never_changes_what_is_read(seed, fille
             let_pass += 1
         path.unlink()
     assert let_pass < 25  # most damages are refused by both
+
+
+@pytest.mark.parametrize("forbidden", [b"\xef\xbf\xbf", b"\xef\xbf\xbe", b"\x01"])
+def test_a_shared_string_with_a_character_xml_forbids_goes_to_the_parser(forbidden: bytes) -> None:
+    """The parser calls such a part corrupt; the scanner must not read it instead."""
+    from xml.etree.ElementTree import XML, ParseError
+
+    from ctre_xl.read.xlsx.scan import Unsupported
+    from ctre_xl.read.xlsx.strings import SharedStrings
+
+    part = (b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="2" uniqueCount="2">'
+            b"<si><t>Nguy\xe1\xbb\x85n Th\xe1\xbb\x8b Lan</t></si><si><t>a" + forbidden + b"b</t></si></sst>")
+    with pytest.raises(ParseError):
+        XML(part)
+    with pytest.raises(Unsupported):
+        SharedStrings(part, lambda element: "")

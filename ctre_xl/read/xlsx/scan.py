@@ -12,7 +12,7 @@ implementation and uses this scanner only on parts that
   expand) and are UTF-8 by their declaration;
 * use the SpreadsheetML namespace as the default namespace of their root, and no element prefix,
   comment, CDATA section or processing instruction inside the scanned region;
-* contain no control character that XML forbids (the parser would call the part corrupt);
+* contain no character that XML forbids (a control character, U+FFFE, U+FFFF: the parser would call the part corrupt);
 * have every ``<row>`` and ``<c>`` in the plain form this scanner matches (``r`` first, double
   quotes, no ``<`` in an attribute), every tag inside a cell well formed, rows neither nested nor
   left open, and nothing else in ``sheetData`` but white space: every other character is matched
@@ -159,20 +159,27 @@ def _region(body: bytes, start_tag: bytes, end_tag: bytes,
     return b"" if closed else (check or _checked)(body[open_end + 1:end])
 
 
+def _forbids(region: bytes) -> bool:
+    """Whether ``region`` holds a character XML forbids: a control character, or U+FFFE, U+FFFF
+    (UTF-8 EF BF BE, EF BF BF; the parser calls the part corrupt, never reads past them)."""
+    if len(region.translate(None, _FORBIDDEN_CONTROLS)) != len(region):
+        return True
+    return b"\xef\xbf" in region and (b"\xef\xbf\xbe" in region or b"\xef\xbf\xbf" in region)
+
+
 def _checked_lightly(region: bytes) -> bytes:
     """``_checked`` for a sheet's region, whose comments, CDATA, PIs and prefixes ``_TOKEN``
-    refuses itself: no namespace declaration, no control character XML forbids."""
-    if b"xmlns" in region or len(region.translate(None, _FORBIDDEN_CONTROLS)) != len(region):
-        raise Unsupported("namespace or control character")
+    refuses itself: no namespace declaration, no character XML forbids."""
+    if b"xmlns" in region or _forbids(region):
+        raise Unsupported("namespace or a character XML forbids")
     return region
 
 
 def _checked(region: bytes) -> bytes:
     """``region`` when it has no element prefix, comment, CDATA, PI, namespace declaration or
-    control character XML forbids (the parser would call the part corrupt)."""
-    if b"xmlns" in region or _SPECIAL.search(region) or _PREFIXED.search(region) \
-            or len(region.translate(None, _FORBIDDEN_CONTROLS)) != len(region):
-        raise Unsupported("prefix, comment, CDATA, PI, namespace or control character")
+    character XML forbids (the parser would call the part corrupt)."""
+    if b"xmlns" in region or _SPECIAL.search(region) or _PREFIXED.search(region) or _forbids(region):
+        raise Unsupported("prefix, comment, CDATA, PI, namespace or a character XML forbids")
     return region
 
 
