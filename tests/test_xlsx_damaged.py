@@ -1,4 +1,4 @@
-"""A damaged sheet part: the fast reading paths never read it otherwise than the XML parser would.
+"""A damaged sheet or shared-strings part: the fast reading paths never read it otherwise than the XML parser would.
 
 The parser refuses a part that is not well-formed XML, and the file is then rejected as damaged.
 The fast paths (``read/xlsx/direct.py``, ``read/xlsx/scan.py``) check less than the parser where
@@ -13,7 +13,9 @@ from __future__ import annotations
 import random
 import re
 import string
+import subprocess
 from pathlib import Path
+from xml.etree.ElementTree import XML, ParseError
 
 import pytest
 
@@ -22,7 +24,10 @@ from ctre_xl.plan.finding_kinds import FindingKind
 from ctre_xl.read.submission import read_submission
 from ctre_xl.read.xlsx import workbook as xlsx_workbook
 from ctre_xl.read.xlsx.workbook import XlsxWorkbook
+from ctre_xl.read.xlsx.scan import Unsupported
+from ctre_xl.read.xlsx.strings import SharedStrings
 from ctre_xl.template import layout as L
+from conftest import requires_soffice, soffice_path
 from reading_helpers import fill, make_template, rewrite_zip, sheet_part
 
 UNIT, YEAR = "th-vi-du", 2026
@@ -193,17 +198,69 @@ def test_a_damage_the_fast_paths_let_pass_never_changes_what_is_read(seed, fille
     assert let_pass < 25  # most damages are refused by both
 
 
-@pytest.mark.parametrize("forbidden", [b"\xef\xbf\xbf", b"\xef\xbf\xbe", b"\x01"])
-def test_a_shared_string_with_a_character_xml_forbids_goes_to_the_parser(forbidden: bytes) -> None:
-    """The parser calls such a part corrupt; the scanner must not read it instead."""
-    from xml.etree.ElementTree import XML, ParseError
+SST = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="3" uniqueCount="3">'
+ITEMS = (b"<si><t>Nguy\xe1\xbb\x85n Th\xe1\xbb\x8b Lan</t></si>", b'<si><t xml:space="preserve">0912 345 678</t></si>',
+         b"<si><t>C\xc3\xb3</t></si>")
+# name -> the damaged table, every one of which the parser refuses
+TABLES = {
+    "a character XML forbids (U+FFFF)": ITEMS[0] + ITEMS[1].replace(b"0912", b"09\xef\xbf\xbf12") + ITEMS[2],
+    "a character XML forbids (U+FFFE)": ITEMS[0] + ITEMS[1].replace(b"0912", b"09\xef\xbf\xbe12") + ITEMS[2],
+    "a control character": ITEMS[0] + ITEMS[1].replace(b"0912", b"09\x0112") + ITEMS[2],
+    "an item's <si> lost": ITEMS[0] + ITEMS[1].replace(b"<si>", b"", 1) + ITEMS[2],
+    "a stray byte for an item's <": ITEMS[0] + ITEMS[1].replace(b"<si>", b"\xe0si>", 1) + ITEMS[2],
+}
 
-    from ctre_xl.read.xlsx.scan import Unsupported
-    from ctre_xl.read.xlsx.strings import SharedStrings
 
-    part = (b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="2" uniqueCount="2">'
-            b"<si><t>Nguy\xe1\xbb\x85n Th\xe1\xbb\x8b Lan</t></si><si><t>a" + forbidden + b"b</t></si></sst>")
+@pytest.mark.parametrize("name", list(TABLES))
+def test_a_damaged_shared_strings_table_goes_to_the_parser(name: str) -> None:
+    """The parser calls such a table corrupt; the scanner must not read it instead (a lost item
+    would give every later cell the text of the one after it)."""
+    part = SST + TABLES[name] + b"</sst>"
     with pytest.raises(ParseError):
         XML(part)
     with pytest.raises(Unsupported):
         SharedStrings(part, lambda element: "")
+    assert len(SharedStrings(SST + b"".join(ITEMS) + b"</sst>", lambda element: "")) == 3  # undamaged: read
+
+
+@pytest.fixture(scope="module")
+def resaved(filled, tmp_path_factory) -> Path:
+    """The filled file re-saved by LibreOffice, as a unit's file comes back: its texts in the
+    shared-strings table."""
+    folder = tmp_path_factory.mktemp("resaved")
+    subprocess.run([soffice_path(), f"-env:UserInstallation=file://{folder / 'lo'}", "--headless",
+                    "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(folder), str(filled)],
+                   check=True, capture_output=True, timeout=240)
+    return folder / filled.name
+
+
+@requires_soffice
+def test_a_lost_shared_string_rejects_the_file_as_the_parser_does(resaved, catalog, registry, tmp_path,
+                                                                   monkeypatch) -> None:
+    """One item's start lost: the file is rejected both ways, never read with its texts shifted."""
+    assert _read(resaved, True, catalog, registry, monkeypatch)[0] == "accepted"
+
+    def lose_an_item(xml: bytes) -> bytes:
+        second = xml.index(b"<si>", xml.index(b"<si>") + 1)
+        return xml[:second] + xml[second + len(b"<si>"):]
+
+    path = rewrite_zip(resaved, tmp_path / "inbox" / "mat-chu.xlsx", replace={"xl/sharedStrings.xml": lose_an_item})
+    fast = _read(path, True, catalog, registry, monkeypatch)
+    assert fast == _read(path, False, catalog, registry, monkeypatch)
+    assert fast[0] == "rejected" and [kind for kind, _sheet, _cell in fast[1]] == [str(FindingKind.CORRUPT_XML)]
+
+
+@requires_soffice
+@pytest.mark.parametrize("seed", range(3))
+def test_a_damaged_shared_strings_table_never_changes_what_is_read(seed, resaved, catalog, registry, tmp_path,
+                                                                   monkeypatch) -> None:
+    """As the sheets' fuzz above, on the shared-strings table of a re-saved file."""
+    rng = random.Random(seed)
+    undamaged = _read(resaved, False, catalog, registry, monkeypatch)
+    for number in range(25):
+        path = rewrite_zip(resaved, tmp_path / "inbox" / f"damaged-{number}.xlsx",
+                           replace={"xl/sharedStrings.xml": lambda xml: _one_damage(rng, xml)})
+        fast, reference = (_read(path, scanner, catalog, registry, monkeypatch) for scanner in (True, False))
+        if fast != reference:
+            assert reference[0] == "rejected" and fast[1:] == undamaged[1:], (number, fast, reference)
+        path.unlink()

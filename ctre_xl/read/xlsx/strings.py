@@ -12,7 +12,11 @@ from xml.etree.ElementTree import Element
 
 from ctre_xl.read.xlsx.scan import Unsupported, _checked, _fragment, _unescape_x, check_part, decoded_memo, xml_text
 
-_SI = re.compile(rb"<si>([^<]*+(?:<(?!/si>)[^<]*+)*+)</si>|<si\s*/>")  # possessive, as scan._CONTENT
+_ITEM = rb"<si>([^<]*+(?:<(?!/si>)[^<]*+)*+)</si>|<si\s*/>"  # possessive, as scan._CONTENT
+_SI = re.compile(_ITEM)
+# The table is nothing but items and white space: a "<si>" lost, or a stray byte for its "<", leaves
+# an item's text between two others, where the parser refuses the part (and would not shift the rest).
+_ONLY_ITEMS = re.compile(rb"(?:\s*+(?:" + _ITEM.replace(b"(", b"(?:", 1) + rb"))*+\s*+")
 _SIMPLE_SI = re.compile(rb'<t(?:\s+xml:space="preserve")?>([^<]*)</t>')
 _DECODED_SI = decoded_memo()  # a simple shared-string item -> its text
 
@@ -23,6 +27,8 @@ class SharedStrings:
     def __init__(self, data: bytes, rich_text: Callable[[Element], str]) -> None:
         body, self._namespace = check_part(data, "sst")
         region = _region_of_root(body)
+        if _ONLY_ITEMS.fullmatch(region) is None:
+            raise Unsupported("the table holds more than its items")
         items = _SI.findall(region)
         if region.count(b"<si") != len(items):
             raise Unsupported("a shared string in a form the scanner does not match")
