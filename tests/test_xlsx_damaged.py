@@ -167,7 +167,8 @@ def test_a_damage_that_could_change_what_is_read_rejects_the_file(name, route, f
 PIECES = (b"<", b">", b"/", b"</row>", b'<row r="7">', b'<c r="D7">', b"</c>", b"<v>", b"</v>", b"&", b"&#0;",
           b"]]>", b'"', b"'", b" ", b"=", b"<f>", b"</f>", b"<is><t>", b"</t></is>", b' r="A1"', b' t="s"', b"<b>",
           b"\xff", b"\xc3(",  # bytes that are not UTF-8
-          b"\xef\xbf\xbf", b"\xef\xbf\xbe")  # characters XML forbids (U+FFFF, U+FFFE)
+          b"\xef\xbf\xbf", b"\xef\xbf\xbe",  # characters XML forbids (U+FFFF, U+FFFE)
+          b"<si>", b"</si>", b"</s>", b"<r>", b"</r>")
 
 
 def _one_damage(rng: random.Random, xml: bytes) -> bytes:
@@ -200,7 +201,8 @@ def test_a_damage_the_fast_paths_let_pass_never_changes_what_is_read(seed, fille
 
 SST = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="3" uniqueCount="3">'
 ITEMS = (b"<si><t>Nguy\xe1\xbb\x85n Th\xe1\xbb\x8b Lan</t></si>", b'<si><t xml:space="preserve">0912 345 678</t></si>',
-         b"<si><t>C\xc3\xb3</t></si>")
+         b'<si><r><t>C</t></r><r><rPr><b/><sz val="11"/><color rgb="FFFF0000"/><rFont val="Times New Roman"/></rPr>'
+         b'<t xml:space="preserve">\xc3\xb3 </t></r><rPh sb="0" eb="1"><t>x</t></rPh><phoneticPr fontId="1"/></si>')
 # name -> the damaged table, every one of which the parser refuses
 TABLES = {
     "a character XML forbids (U+FFFF)": ITEMS[0] + ITEMS[1].replace(b"0912", b"09\xef\xbf\xbf12") + ITEMS[2],
@@ -208,6 +210,8 @@ TABLES = {
     "a control character": ITEMS[0] + ITEMS[1].replace(b"0912", b"09\x0112") + ITEMS[2],
     "an item's <si> lost": ITEMS[0] + ITEMS[1].replace(b"<si>", b"", 1) + ITEMS[2],
     "a stray byte for an item's <": ITEMS[0] + ITEMS[1].replace(b"<si>", b"\xe0si>", 1) + ITEMS[2],
+    "an item's </si> cut to </s>": ITEMS[0].replace(b"</si>", b"</s>") + ITEMS[1] + ITEMS[2],
+    "an item's text left open": ITEMS[0].replace(b"</t>", b"") + ITEMS[1] + ITEMS[2],
 }
 
 
@@ -220,7 +224,8 @@ def test_a_damaged_shared_strings_table_goes_to_the_parser(name: str) -> None:
         XML(part)
     with pytest.raises(Unsupported):
         SharedStrings(part, lambda element: "")
-    assert len(SharedStrings(SST + b"".join(ITEMS) + b"</sst>", lambda element: "")) == 3  # undamaged: read
+    undamaged = SharedStrings(SST + b"".join(ITEMS) + b"\n</sst>", lambda element: "rich")  # read by the scanner
+    assert len(undamaged) == 3 and undamaged.text(1) == "0912 345 678" and undamaged.text(2) == "rich"
 
 
 @pytest.fixture(scope="module")

@@ -12,11 +12,18 @@ from xml.etree.ElementTree import Element
 
 from ctre_xl.read.xlsx.scan import Unsupported, _checked, _fragment, _unescape_x, check_part, decoded_memo, xml_text
 
-_ITEM = rb"<si>([^<]*+(?:<(?!/si>)[^<]*+)*+)</si>|<si\s*/>"  # possessive, as scan._CONTENT
-_SI = re.compile(_ITEM)
-# The table is nothing but items and white space: a "<si>" lost, or a stray byte for its "<", leaves
-# an item's text between two others, where the parser refuses the part (and would not shift the rest).
-_ONLY_ITEMS = re.compile(rb"(?:\s*+(?:" + _ITEM.replace(b"(", b"(?:", 1) + rb"))*+\s*+")
+_SI = re.compile(rb"<si>([^<]*+(?:<(?!/si>)[^<]*+)*+)</si>|<si\s*/>")  # possessive, as scan._CONTENT
+# The table as the scanner reads it: nothing but items and white space, each item in the forms
+# Excel, LibreOffice and WPS write, every tag closed where it opens: a text, or rich-text runs (a
+# run's properties are empty tags), then phonetic runs. So each item ends where the parser ends it: a
+# "<si>" lost, a stray byte for a "<", a "</si>" cut to "</s>" would otherwise merge two items or
+# drop one, and every later cell would read the text of another (the parser refuses such a part).
+_ATTRIBUTES = rb'(?:\s++[A-Za-z][\w:.-]*+="[^"<]*+")*+\s*+'
+_TEXT = rb'<t(?:\s++xml:space="preserve")?\s*+(?:>[^<]*+</t>|/>)'
+_RUN = rb"<r>(?:<rPr>(?:<[A-Za-z]++" + _ATTRIBUTES + rb"/>)*+</rPr>|<rPr\s*+/>)?" + _TEXT + rb"</r>"
+_PHONETIC = rb"<rPh" + _ATTRIBUTES + rb">" + _TEXT + rb"</rPh>|<phoneticPr" + _ATTRIBUTES + rb"/>"
+_ONLY_ITEMS = re.compile(rb"(?:\s*+(?:<si>(?:" + _TEXT + rb"|(?:" + _RUN + rb")++)?(?:" + _PHONETIC + rb")*+</si>"
+                         rb"|<si\s*+/>))*+\s*+")
 _SIMPLE_SI = re.compile(rb'<t(?:\s+xml:space="preserve")?>([^<]*)</t>')
 _DECODED_SI = decoded_memo()  # a simple shared-string item -> its text
 
