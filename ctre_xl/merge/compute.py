@@ -198,9 +198,13 @@ def _coverage_remarks(context: MetricContext, coverage: Coverage, status: Metric
     missing = coverage.missing
     rejected = set(coverage.rejected)
     named = [f"{names.get(unit, unit)} ({_why_missing(context, unit, rejected)})" for unit in missing[:MISSING_NAMED]]
-    more = f" và {format_number(len(missing) - MISSING_NAMED)} {noun} khác" if len(missing) > MISSING_NAMED else ""
     return [f"{head} ({format_number(len(coverage.counted))}/{format_number(len(coverage.expected))} {noun}): thiếu "
-            + ", ".join(named) + more]
+            + ", ".join(named) + _not_named(len(missing), noun)]
+
+
+def _not_named(count: int, noun: str) -> str:
+    """" và 12 trường khác": the units of a remark's list past the ``MISSING_NAMED`` it names ("" when none)."""
+    return f" và {format_number(count - MISSING_NAMED)} {noun} khác" if count > MISSING_NAMED else ""
 
 
 def _why_missing(context: MetricContext, unit: str, rejected: set[str]) -> str:
@@ -223,8 +227,7 @@ def _error_remarks(context: MetricContext, metric: Metric, coverage: Coverage) -
     beside = [unit for unit in dropped if unit not in rejected]
     if beside:  # an extra or optional figure dropped: the value does not rest on it
         named = ", ".join(context.unit_names.get(u, u) for u in beside[:MISSING_NAMED])
-        more = f" và {format_number(len(beside) - MISSING_NAMED)} đơn vị khác" if len(beside) > MISSING_NAMED else ""
-        remarks.append(f"đã loại số liệu có lỗi của: {named}{more}")
+        remarks.append(f"đã loại số liệu có lỗi của: {named}{_not_named(len(beside), 'đơn vị')}")
     suspect = bool(context.suspect.intersection(metric.elements))
     if suspect:
         remarks.append("số liệu tổng hợp toàn xã không khớp nhau (xem Kiểm tra)")

@@ -225,15 +225,14 @@ def failed_commune_rules(totals: Mapping[str, float | None],
 def _contributors(values: Mapping[str, float], names: Mapping[str, str]) -> str:
     """"Trường A 78 + Trường B 70": every unit's share of a total, or, past ``NAMED_CONTRIBUTORS``,
     the largest ones, then how many others gave how much (a province's inbox: thousands of schools)."""
-    items = list(values.items())
-    if len(items) > NAMED_CONTRIBUTORS:
-        largest = sorted(items, key=lambda item: -item[1])[:NAMED_CONTRIBUTORS]  # stable: ties in unit order
-        kept = {unit for unit, _value in largest}
-        others = [value for unit, value in items if unit not in kept]
-        return " + ".join([*(f"{names.get(unit, unit)} {format_number(value)}" for unit, value in largest),
-                           f"{format_number(len(others))} đơn vị khác {format_number(sum(others))} — "
-                           f"từng đơn vị ở {WHERE_EVERY_FIGURE}"])
-    return " + ".join(f"{names.get(unit, unit)} {format_number(value)}" for unit, value in items)
+    shares = list(values.items())
+    named, others = shares, []
+    if len(shares) > NAMED_CONTRIBUTORS:
+        named = sorted(shares, key=lambda share: -share[1])[:NAMED_CONTRIBUTORS]  # stable: ties in unit order
+        kept = {unit for unit, _value in named}
+        rest = [value for unit, value in shares if unit not in kept]
+        others = [f"{format_number(len(rest))} đơn vị khác {format_number(sum(rest))} — từng đơn vị ở {WHERE_EVERY_FIGURE}"]
+    return " + ".join([*(f"{names.get(unit, unit)} {format_number(value)}" for unit, value in named), *others])
 
 
 # ----------------------------------------------------------------------------- previous year
