@@ -22,7 +22,8 @@ from ctre_xl.collector import collector_paused
 from ctre_xl.errors import Interrupted, NothingToMerge
 from ctre_xl.files import OutputBatch, Workspace, atomic_write, open_elsewhere
 from ctre_xl.history.importer import IMPORT_FILE, write_import_sheet
-from ctre_xl.history.merges import keep_merge, merge_inputs
+from ctre_xl.history.merges import merge_inputs
+from ctre_xl.history.recorder import HistoryRecorder
 from ctre_xl.history.store import history_path, stored_series
 from ctre_xl.merge.merge import merge_inbox
 from ctre_xl.merge.model import MergeResult
@@ -84,23 +85,33 @@ def run_merge(catalog: Catalog, registry: Registry, workspace: Workspace, year: 
 def _run_merge(catalog: Catalog, registry: Registry, workspace: Workspace, year: int, *,
                strict: bool, progress: Progress | None, allow_sample: bool) -> MergeResult:
     folder = workspace.outbox_dir(year)
+    recorder: HistoryRecorder | None = None
     try:
-        result = merge_stage(catalog, registry, workspace, year, strict=strict, progress=progress,
-                             allow_sample=allow_sample)
-        refuse_nothing_to_merge(result, workspace)
-        attach_history(result, catalog, workspace)
-        write_outputs(result, MERGE_OUTPUTS, folder,
-                      lambda merged, wanted, batch: write_merge_outputs(merged, catalog, registry, wanted, batch, folder),
-                      feedback=True)
-    except Interrupted:
-        raise
-    except KeyboardInterrupt as exc:
-        raise Interrupted(interrupted_message(folder, output_names(MERGE_OUTPUTS, year), [])) from exc
-    try:
-        keep_merge(result, catalog, registry, workspace, allow_sample=allow_sample)
-    except KeyboardInterrupt as exc:  # the outputs are new; the history keeps what it had (all or nothing)
-        raise Interrupted(written_message(result) + f" Lịch sử số liệu ({history_path(workspace).name}) chưa "
-                          f"ghi lại năm {year}: chạy lại lệnh tổng hợp để ghi.") from exc
+        try:
+            result = merge_stage(catalog, registry, workspace, year, strict=strict, progress=progress,
+                                 allow_sample=allow_sample)
+            refuse_nothing_to_merge(result, workspace)
+            attach_history(result, catalog, workspace)
+            # The year's records are written to the history beside the outputs, committed once they are in place.
+            recorder = HistoryRecorder(result, catalog, registry, workspace, allow_sample=allow_sample)
+            write_outputs(result, MERGE_OUTPUTS, folder,
+                          lambda merged, wanted, batch: write_merge_outputs(merged, catalog, registry, wanted, batch,
+                                                                            folder, meanwhile=recorder.start),
+                          feedback=True)
+        except Interrupted:
+            raise
+        except KeyboardInterrupt as exc:
+            raise Interrupted(interrupted_message(folder, output_names(MERGE_OUTPUTS, year), [])) from exc
+        try:
+            recorder.keep()
+        except KeyboardInterrupt as exc:  # the outputs are new; the history keeps what it had (all or nothing)
+            name = history_path(workspace).name
+            kept = (f" Lịch sử số liệu ({name}) đã ghi lại năm {year}." if recorder.committed else
+                    f" Lịch sử số liệu ({name}) chưa ghi lại năm {year}: chạy lại lệnh tổng hợp để ghi.")
+            raise Interrupted(written_message(result) + kept) from exc
+    finally:
+        if recorder is not None:
+            recorder.abandon()  # outputs not all new (an error, Ctrl-C): the history keeps what it had
     return result
 
 

@@ -183,3 +183,25 @@ def test_history_import_of_good_and_bad_rows(tmp_path: Path) -> None:
     conn.close()
     missing = runner.invoke(main, ["--workspace", str(tmp_path), "history", "import", str(tmp_path / "khong.xlsx")])
     assert missing.exit_code == 2 and "Không thấy tệp" in missing.output
+
+
+def test_a_history_another_program_is_writing_becomes_a_notice_and_the_outputs_are_written(tmp_path: Path) -> None:
+    """The year's records are written beside the outputs; a history locked for writing by another
+    program (DB Browser, a second merge) fails after SQLite's wait: the merge says so and ends."""
+    workspace = make_workspace(tmp_path / "xa", (2026,))
+    _deliver_year(workspace, 2026)
+    assert merge_json(workspace, 2026)[0] in (0, 1)
+    other = sqlite3.connect(history_path(workspace))
+    other.execute("BEGIN IMMEDIATE")  # readers go on; no one else writes until it ends
+    try:
+        code, data, err = merge_json(workspace, 2026)
+    finally:
+        other.rollback()
+        other.close()
+    assert code in (0, 1), err
+    assert Path(data["outputs"]["summary"]).is_file()
+    assert any(notice.startswith("Không ghi được lịch sử số liệu lich-su.sqlite: tệp bị hỏng, không phải tệp lịch "
+                                 "sử của ctre-xl, hoặc đang bị chương trình khác khoá") for notice in data["notices"])
+    conn = open_history(history_path(workspace))
+    assert merged_years(conn) == [2026] and not conn.in_transaction
+    conn.close()
