@@ -98,21 +98,29 @@ def _run_merge(catalog: Catalog, registry: Registry, workspace: Workspace, year:
                           lambda merged, wanted, batch: write_merge_outputs(merged, catalog, registry, wanted, batch,
                                                                             folder, meanwhile=recorder.start),
                           feedback=True)
-        except Interrupted:
+        except Interrupted as exc:
+            if recorder is not None and result.outputs:  # in place, then Ctrl-C: the records are rolled back
+                raise Interrupted(f"{exc}{history_sentence(workspace, year, kept=False)}") from exc
             raise
         except KeyboardInterrupt as exc:
             raise Interrupted(interrupted_message(folder, output_names(MERGE_OUTPUTS, year), [])) from exc
         try:
             recorder.keep()
         except KeyboardInterrupt as exc:  # the outputs are new; the history keeps what it had (all or nothing)
-            name = history_path(workspace).name
-            kept = (f" Lịch sử số liệu ({name}) đã ghi lại năm {year}." if recorder.committed else
-                    f" Lịch sử số liệu ({name}) chưa ghi lại năm {year}: chạy lại lệnh tổng hợp để ghi.")
-            raise Interrupted(written_message(result) + kept) from exc
+            raise Interrupted(written_message(result) + history_sentence(workspace, year, kept=recorder.committed)) \
+                from exc
     finally:
         if recorder is not None:
             recorder.abandon()  # outputs not all new (an error, Ctrl-C): the history keeps what it had
     return result
+
+
+def history_sentence(workspace: Workspace, year: int, *, kept: bool) -> str:
+    """What Ctrl-C after the outputs left of the history: the year recorded, or not."""
+    name = history_path(workspace).name
+    if kept:
+        return f" Lịch sử số liệu ({name}) đã ghi lại năm {year}."
+    return f" Lịch sử số liệu ({name}) chưa ghi lại năm {year}: chạy lại lệnh tổng hợp để ghi."
 
 
 def run_status(catalog: Catalog, registry: Registry, workspace: Workspace, year: int, *,

@@ -139,6 +139,18 @@ def test_ctrl_c_while_the_records_are_still_written_beside_the_outputs_rolls_the
     assert history_years(ws) == recorded and leftovers(ws) == []
 
 
+def test_ctrl_c_as_earlier_feedback_is_cleared_says_the_outputs_are_new_and_the_history_is_not(ws, monkeypatch):
+    """The outputs are in place and the feedback workbooks of earlier merges not written again are
+    being removed: the year's records written beside are rolled back, and the line says so."""
+    assert run("--workspace", str(ws.root), "merge", "--year", str(YEAR)).exit_code == 0
+    recorded = history_years(ws)
+    ctrl_c_in(monkeypatch, "ctre_xl.pipeline.remove_stale_feedback")
+    outcome = run("--workspace", str(ws.root), "merge", "--year", str(YEAR))
+    assert outcome.exit_code == 130
+    assert outcome.output == written_line(ws) + NOT_KEPT
+    assert history_years(ws) == recorded and leftovers(ws) == []
+
+
 def test_ctrl_c_as_the_records_are_committed_lets_the_commit_end_and_says_it_did(ws, monkeypatch):
     assert run("--workspace", str(ws.root), "merge", "--year", str(YEAR)).exit_code == 0
     with sqlite3.connect(ws.root / HISTORY_FILE) as conn:  # an earlier merge's record, replaced by a new one
