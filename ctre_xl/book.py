@@ -168,33 +168,43 @@ class StreamedSheet(SafeSheet):
                 (row == self.previous_row and (self.table or row in self.comments)):
             raise self._passed(row)
         if row > self.previous_row:
-            self._write_single_row(row)  # what XlsxWriter holds of the row before goes out first
-        written = [col for col, (value, fmt) in enumerate(cells) if value is not None or fmt is not None]
+            previous = self.previous_row
+            if self.table or previous in self.row_info or previous in self.comments:
+                self._write_single_row(row)  # what XlsxWriter holds of the row before goes out first
+            else:
+                self.previous_row = row  # nothing held: what ``_write_single_row`` would do
+        bounds = _bounds(cells)
         if row in self.row_info or (height is not None and height <= 0) or row >= self.xls_rowmax \
                 or len(cells) > self.xls_colmax:
-            self._write_through_xlsxwriter(row, cells, height, written)  # its own row attributes, or refused
+            self._write_through_xlsxwriter(row, cells, height, bounds)  # its own row attributes, or refused
         else:
-            self._write_own_row(row, cells, height, written)
+            self._write_own_row(row, cells, height, bounds)
         self.last_written = row
         # A row no write can reach again (see ``_check_dimensions``): no later merge can overlap
         # these, so XlsxWriter's per-cell index of merged cells is not kept for them.
         self.merge.extend([row, first, row, last] for first, last in merges)
 
     def _write_own_row(self, row: int, cells: Sequence[tuple[Any, Format]], height: float | None,
-                       written: list[int]) -> None:
+                       bounds: tuple[int, int] | None) -> None:
         """The row as ``set_row`` and XlsxWriter's row writer would make it: its bookkeeping (size,
-        dimensions) and the ``<row>`` element, without their layers of calls (the common case)."""
+        dimensions) and the ``<row>`` element, without their layers of calls (the common case).
+        ``bounds``: the first and last column written (``_bounds``)."""
         pixels = self.default_row_height
         if height is not None:  # as set_row: the row's size for page breaks, and the sheet's extent
             pixels = int(height * 4.0 / 3.0 + 0.5)
             self.row_sizes[row] = [pixels, False]
-            written = [self.dim_colmin if self.dim_colmin is not None else 0, *written]
-        if written:
-            low, high = min(written), max(written)
-            self.dim_rowmin = row if self.dim_rowmin is None else min(self.dim_rowmin, row)
-            self.dim_rowmax = row if self.dim_rowmax is None else max(self.dim_rowmax, row)
-            self.dim_colmin = low if self.dim_colmin is None else min(self.dim_colmin, low)
-            self.dim_colmax = high if self.dim_colmax is None else max(self.dim_colmax, high)
+            first = self.dim_colmin if self.dim_colmin is not None else 0
+            bounds = (min(first, bounds[0]), max(first, bounds[1])) if bounds else (first, first)
+        if bounds:  # the sheet's extent, as XlsxWriter's checks of each cell would keep it
+            low, high = bounds
+            if self.dim_rowmin is None or row < self.dim_rowmin:
+                self.dim_rowmin = row
+            if self.dim_rowmax is None or row > self.dim_rowmax:
+                self.dim_rowmax = row
+            if self.dim_colmin is None or low < self.dim_colmin:
+                self.dim_colmin = low
+            if self.dim_colmax is None or high > self.dim_colmax:
+                self.dim_colmax = high
         line = row + 1
         xml = row_cells_xml(line, cells, self._convert_date_time)
         if not xml and height is None:
@@ -207,12 +217,12 @@ class StreamedSheet(SafeSheet):
         self.fh.write(f"{tag}>{xml}</row>" if xml else f"{tag}/>")
 
     def _write_through_xlsxwriter(self, row: int, cells: Sequence[tuple[Any, Format]], height: float | None,
-                                  written: list[int]) -> None:
+                                  bounds: tuple[int, int] | None) -> None:
         """The row through XlsxWriter's own row writer: a row given attributes before (``set_row``),
         or one its checks refuse (``limits.CheckedSheet`` raises)."""
         if height is not None:
             self.set_row(row, height)
-        for col in written[:1] + written[-1:]:  # the row's bounds and the sheet's size, once per row
+        for col in bounds or ():  # the row's bounds and the sheet's size, once per row
             self._kept(self._check_dimensions(row, col), row, col)
         xml = row_cells_xml(row + 1, cells, self._convert_date_time)
         info = self.row_info.pop(row, None)  # written now: XlsxWriter must not write the row again
@@ -264,6 +274,18 @@ class StreamedSheet(SafeSheet):
 
 
 _FAST_CELLS = (CellStringTuple, CellNumberTuple, CellBlankTuple)
+
+
+def _bounds(cells: Sequence[tuple[Any, Any]]) -> tuple[int, int] | None:
+    """The first and last column of a row's cells that is written (a value or a format), None when
+    none is. Most rows are written from the first column to the last: found without a loop."""
+    if not cells:
+        return None
+    first, last = cells[0], cells[-1]
+    if (first[0] is not None or first[1] is not None) and (last[0] is not None or last[1] is not None):
+        return 0, len(cells) - 1
+    written = [col for col, (value, fmt) in enumerate(cells) if value is not None or fmt is not None]
+    return (written[0], written[-1]) if written else None
 
 
 _FORMATS: dict[tuple[Any, ...], Format] = {}

@@ -189,6 +189,7 @@ ROWS = [
      (datetime(2026, 11, 9, 8, 30), "money"), (float("nan"), "money"), ("", "text"), (None, None)],
     [("a\x07b", "text"), (7, "money"), ("x" * 40_000, "text"), (None, "text")],
     [(10**17, "money"), (-0.0, "money"), (1e-7, "money"), (-float("inf"), "money"), (2**53 + 1, "text")],
+    [(None, None), (None, None), ("giữa", "text"), (None, None)],  # written from a later column, to an earlier one
 ]
 
 
