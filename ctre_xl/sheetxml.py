@@ -30,6 +30,7 @@ _ESCAPER = XMLwriter()
 _INLINE_LONGEST = 256
 _INLINE = Memo(entries=200_000, longest=8 * _INLINE_LONGEST, total=50_000 * _INLINE_LONGEST)
 _COLUMN_NAMES: list[str] = []
+_CELL_STARTS: list[str] = []  # '<c r="A', '<c r="B', …: a cell's start but for its row number
 DEFAULT_ROW_PIXELS = 20  # XlsxWriter's default row (15 points), which ``write_sized_rows`` assumes
 
 
@@ -75,37 +76,43 @@ def cell_xml(line: int, col: int, value: Any, xf: int | None) -> str:
 
 
 def row_cells_xml(line: int, cells: Sequence[tuple[Any, Any]], serial: Callable[[Any], float]) -> str:
-    """Every cell of a row, each (value, XlsxWriter format or None), as ``cell_xml`` writes it,
-    a date or time as ``serial`` numbers it: text, blanks and numbers without a call per cell (a long list's row)."""
-    if len(cells) > len(_COLUMN_NAMES):
-        column_name(len(cells) - 1)
-    names = _COLUMN_NAMES
+    """Every cell of a row, each (value, its format: XlsxWriter's, or the format's index, or None),
+    as ``cell_xml`` writes it, a date or time as ``serial`` numbers it: text, blanks and numbers
+    without a call per cell (a long list's row, in this process or on the other core)."""
+    if len(cells) > len(_CELL_STARTS):
+        _CELL_STARTS.extend(f'<c r="{column_name(col)}' for col in range(len(_CELL_STARTS), len(cells)))
+    starts = _CELL_STARTS
+    at = f"{line}"
     parts = []
     for col, (value, fmt) in enumerate(cells):
         if fmt is None:
             if value is not None:
                 raise ValueError("a cell with a value needs a format here")
             continue
-        xf = fmt.xf_index
-        if xf is None:
-            xf = fmt._get_xf_index()
+        if fmt.__class__ is int:
+            xf = fmt
+        else:
+            xf = fmt.xf_index
+            if xf is None:
+                xf = fmt._get_xf_index()
         kind = value.__class__
         if kind is str:
-            parts.append(f'<c r="{names[col]}{line}" s="{xf}" t="inlineStr">{inline_xml(value)}</c>')
+            parts.append(f'{starts[col]}{at}" s="{xf}" t="inlineStr">{inline_xml(value)}</c>')
         elif value is None:
-            parts.append(f'<c r="{names[col]}{line}" s="{xf}"/>')
+            parts.append(f'{starts[col]}{at}" s="{xf}"/>')
         elif (kind is int or kind is float) and math.isfinite(value):  # cell_xml's number, without its call
-            parts.append(f'<c r="{names[col]}{line}" s="{xf}"><v>{value:.16G}</v></c>')
+            parts.append(f'{starts[col]}{at}" s="{xf}"><v>{value:.16G}</v></c>')
         else:
             parts.append(cell_xml(line, col, serial(value) if isinstance(value, (date, datetime)) else value, xf))
     return "".join(parts)
 
 
 def write_rows(out: TextIO, first_line: int, rows: Iterable[list[Cell]]) -> int:
-    """Plain rows (no height or format of their own) from ``first_line`` on; the number written."""
+    """Plain rows (no height or format of their own) from ``first_line`` on, a date as Excel's serial
+    number (1900 date system); the number written."""
     written = 0
     for line, cells in enumerate(rows, start=first_line):
-        xml = "".join(cell_xml(line, col, value, xf) for col, (value, xf) in enumerate(cells))
+        xml = row_cells_xml(line, cells, _serial_1900)
         if xml:
             out.write(f'<row r="{line}">{xml}</row>')
         written += 1
@@ -118,10 +125,9 @@ def write_sized_rows(out: TextIO, first_line: int, rows: Iterable[tuple[list[Cel
     ``book.StreamedSheet.write_cells`` writes them in a sheet of default rows (XlsxWriter's default
     height, no ``x14ac`` attributes); a date as Excel's serial number. The number written."""
     written = 0
+    serial = _serial_1904 if date_1904 else _serial_1900
     for line, (cells, height) in enumerate(rows, start=first_line):
-        xml = "".join(cell_xml(line, col, _datetime_to_excel_datetime(value, date_1904, False)
-                               if isinstance(value, (date, datetime)) else value, xf)
-                      for col, (value, xf) in enumerate(cells))
+        xml = row_cells_xml(line, cells, serial)
         pixels = DEFAULT_ROW_PIXELS if height is None else int(height * 4.0 / 3.0 + 0.5)
         tag = f'<row r="{line}" ht="{pixels * 0.75:.16g}" customHeight="1"' if pixels != DEFAULT_ROW_PIXELS \
             else f'<row r="{line}"'
@@ -131,3 +137,11 @@ def write_sized_rows(out: TextIO, first_line: int, rows: Iterable[tuple[list[Cel
             out.write(f"{tag}/>")
         written += 1
     return written
+
+
+def _serial_1900(value: date | datetime) -> float:
+    return _datetime_to_excel_datetime(value, False, False)
+
+
+def _serial_1904(value: date | datetime) -> float:
+    return _datetime_to_excel_datetime(value, True, False)
