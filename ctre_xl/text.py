@@ -28,10 +28,10 @@ def clean_text(text: str) -> str:
     """``text`` safe to write anywhere (UTF-8 workbooks, the console, JSON): a pair of surrogates
     (Excel's escaped "_xD83D__xDE00_") becomes its character, a lone surrogate (a half pair, or a
     byte of a file name that is not UTF-8, kept by Python as U+DC80–U+DCFF) becomes U+FFFD."""
-    if text.isascii() or max(text) < "\ud800":  # no surrogate possible: the common case, without a copy
+    if text.isascii():  # no surrogate possible: the common case
         return text
     try:
-        text.encode("utf-8")
+        text.encode("utf-8")  # refuses any surrogate; at C speed (max(text) took 12 times as long)
         return text
     except UnicodeEncodeError:
         return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
