@@ -27,7 +27,7 @@ from ctre_xl.output.standing import ON_THE_WAY
 from ctre_xl.output.summary.metrics import FIRST_ROW, HEADER_ROW, unit_names
 from ctre_xl.output.summary.opinions import write_opinions
 from ctre_xl.output.summary.styles import (Styles, add_met_rules, keep_together, sign, start_table_sheet, target_format,
-                                           text_height, value_format, wrapped_lines)
+                                           kept_lines, text_height, value_format)
 from ctre_xl.plan.catalog import Catalog, Metric
 from ctre_xl.plan.units import Registry
 from ctre_xl.plan.vocab import FileStatus, Method, MetricStatus, Severity
@@ -160,7 +160,7 @@ def write_by_unit_sheet(chain: SheetChain, styles: Styles, result: MergeResult, 
     words = 6 + sum(len(s.free_text) + len(s.notes) for s in result.submissions.values())  # at most
     if not fits(row + 1, words):
         sheet, row = _start_sheet(chain, styles, catalog, result.year), FIRST_ROW - 1
-    write_opinions(sheet, styles, result, registry, names, notes, row + 1, UNIT_WIDTHS)
+    write_opinions(sheet, styles, result, registry, names, notes, row + 1, UNIT_WIDTHS, name_lines)
 
 
 def _start_sheet(chain: SheetChain, styles: Styles, catalog: Catalog, year: int) -> Worksheet:
@@ -249,10 +249,7 @@ class _Block:
         return row + 1
 
     def _name_lines(self, unit: str, name: str) -> int:
-        found = self.name_lines.get(unit)
-        if found is None:
-            found = self.name_lines[unit] = wrapped_lines(name, UNIT_WIDTHS[1])
-        return found
+        return kept_lines(self.name_lines, unit, name, UNIT_WIDTHS[1])
 
     def _unit_value(self, unit: str, parts: frozenset[str], used: dict[str, float | None]) -> tuple[float | None, str]:
         """The unit's own value of the metric, or the words shown instead."""

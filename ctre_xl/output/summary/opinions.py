@@ -12,7 +12,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from ctre_xl.book import StreamedSheet
 from ctre_xl.merge.model import MergeResult
-from ctre_xl.output.summary.styles import Styles, text_height
+from ctre_xl.output.summary.styles import Styles, kept_lines, text_height
 from ctre_xl.plan.units import Registry
 from ctre_xl.plan.vocab import Severity
 from ctre_xl.style import COUNT, DATE
@@ -27,11 +27,12 @@ Entry = tuple[str, str, str]  # unit id, label, text
 
 def write_opinions(sheet: StreamedSheet, styles: Styles, result: MergeResult, registry: Registry,
                    names: dict[str, str], orphan_notes: dict[str, dict[str, str]], row: int,
-                   widths: tuple[int, ...]) -> int:
+                   widths: tuple[int, ...], name_lines: dict[str, int]) -> int:
     """Both blocks from ``row`` (0-based) on; returns the row after them.
 
     ``orphan_notes`` (metric code -> unit -> note) are explanations of metrics the sheet does not
-    list above; they are shown with the unit's other words.
+    list above; they are shown with the unit's other words. ``name_lines``: unit -> lines its name
+    takes in column B, measured once per unit (``styles.kept_lines``), shared with the blocks above.
     """
     order = [status.id for status in result.units]
     listed = set(order)
@@ -53,14 +54,14 @@ def write_opinions(sheet: StreamedSheet, styles: Styles, result: MergeResult, re
         for code, by_unit in orphan_notes.items():
             if unit_id in by_unit:
                 found.append((unit_id, f"Giải trình {code}", by_unit[unit_id]))
-    row = _block(sheet, styles, UNITS_TITLE, units, names, row, widths)
+    row = _block(sheet, styles, UNITS_TITLE, units, names, row, widths, name_lines)
     if organisations:  # optional: no block at all when none of them wrote
-        row = _block(sheet, styles, ORGANISATIONS_TITLE, organisations, names, row + 1, widths)
+        row = _block(sheet, styles, ORGANISATIONS_TITLE, organisations, names, row + 1, widths, name_lines)
     return row
 
 
 def _block(sheet: StreamedSheet, styles: Styles, title: str, entries: list[Entry], names: dict[str, str],
-           row: int, widths: tuple[int, ...]) -> int:
+           row: int, widths: tuple[int, ...], name_lines: dict[str, int]) -> int:
     last_col = len(widths) - 1
     sheet.merge_range(row, 0, row, last_col, title, styles.section())
     row += 1
@@ -79,8 +80,9 @@ def _block(sheet: StreamedSheet, styles: Styles, title: str, entries: list[Entry
     for unit_id, label, text in entries:
         name = names.get(unit_id, unit_id)
         # Label in C:D, the unit's words in E to the last column: literal text, even "=HYPERLINK(...)".
+        lines = kept_lines(name_lines, unit_id, name, widths[1])
         sheet.write_cells(row, [("", plain), (name, bold), (label, plain), (None, plain), (text, plain), *rest],
-                          text_height([(text, text_width), (name, widths[1]), (label, 24)]), merges)
+                          text_height([(text, text_width), (label, 24)], lines), merges)
         row += 1
     return row
 

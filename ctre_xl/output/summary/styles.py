@@ -197,6 +197,16 @@ def wrapped_lines(text: str, width: float) -> int:
 CACHED_TEXT = 256
 
 
+def kept_lines(kept: dict[str, int], key: str, text: str, width: float) -> int:
+    """``wrapped_lines`` of a text measured once per ``key`` and kept in ``kept``: a unit's name, which
+    a list repeats in every block. Tens of thousands of names in the shared cache would overflow it
+    and, read in the same order every time, miss every one of them."""
+    found = kept.get(key)
+    if found is None:
+        found = kept[key] = wrapped_lines(text, width)
+    return found
+
+
 def _lines(text: str, width: float) -> int:
     per_line = max(1, int(width * 1.1) - 1)
     needed = 0
