@@ -22,8 +22,7 @@ from ctre_xl.collector import collector_paused
 from ctre_xl.errors import Interrupted, NothingToMerge
 from ctre_xl.files import OutputBatch, Workspace, atomic_write, open_elsewhere
 from ctre_xl.history.importer import IMPORT_FILE, write_import_sheet
-from ctre_xl.history.merges import merge_inputs
-from ctre_xl.history.recorder import HistoryRecorder
+from ctre_xl.history.merges import keep_merge, merge_inputs
 from ctre_xl.history.store import history_path, stored_series
 from ctre_xl.merge.merge import merge_inbox
 from ctre_xl.merge.model import MergeResult
@@ -40,6 +39,8 @@ from ctre_xl.plan.vocab import FileStatus
 Writer = Callable[[MergeResult, Path], Path]
 Stager = Callable[[MergeResult, dict[str, Path], OutputBatch], dict[Path, str]]
 EXAMPLE_MARK = "(ví dụ)"  # in the names of the built-in example schools
+# After Ctrl-C once the outputs are in place: the history keeps what it had (all or nothing).
+HISTORY_NOT_KEPT = " Lịch sử số liệu ({name}) chưa ghi lại năm {year}: chạy lại lệnh tổng hợp để ghi."
 
 
 def init_workspace(catalog: Catalog, workspace: Workspace) -> bool:
@@ -85,42 +86,24 @@ def run_merge(catalog: Catalog, registry: Registry, workspace: Workspace, year: 
 def _run_merge(catalog: Catalog, registry: Registry, workspace: Workspace, year: int, *,
                strict: bool, progress: Progress | None, allow_sample: bool) -> MergeResult:
     folder = workspace.outbox_dir(year)
-    recorder: HistoryRecorder | None = None
+    not_kept = HISTORY_NOT_KEPT.format(name=history_path(workspace).name, year=year)
     try:
-        try:
-            result = merge_stage(catalog, registry, workspace, year, strict=strict, progress=progress,
-                                 allow_sample=allow_sample)
-            refuse_nothing_to_merge(result, workspace)
-            attach_history(result, catalog, workspace)
-            # The year's records are written to the history beside the outputs, committed once they are in place.
-            recorder = HistoryRecorder(result, catalog, registry, workspace, allow_sample=allow_sample)
-            write_outputs(result, MERGE_OUTPUTS, folder,
-                          lambda merged, wanted, batch: write_merge_outputs(merged, catalog, registry, wanted, batch,
-                                                                            folder, meanwhile=recorder.start),
-                          feedback=True)
-        except Interrupted as exc:
-            if recorder is not None and result.outputs:  # in place, then Ctrl-C: the records are rolled back
-                raise Interrupted(f"{exc}{history_sentence(workspace, year, kept=False)}") from exc
-            raise
-        except KeyboardInterrupt as exc:
-            raise Interrupted(interrupted_message(folder, output_names(MERGE_OUTPUTS, year), [])) from exc
-        try:
-            recorder.keep()
-        except KeyboardInterrupt as exc:  # the outputs are new; the history keeps what it had (all or nothing)
-            raise Interrupted(written_message(result) + history_sentence(workspace, year, kept=recorder.committed)) \
-                from exc
-    finally:
-        if recorder is not None:
-            recorder.abandon()  # outputs not all new (an error, Ctrl-C): the history keeps what it had
+        result = merge_stage(catalog, registry, workspace, year, strict=strict, progress=progress,
+                             allow_sample=allow_sample)
+        refuse_nothing_to_merge(result, workspace)
+        attach_history(result, catalog, workspace)
+        write_outputs(result, MERGE_OUTPUTS, folder,
+                      lambda merged, wanted, batch: write_merge_outputs(merged, catalog, registry, wanted, batch, folder),
+                      feedback=True, after_placed=not_kept)
+    except Interrupted:
+        raise
+    except KeyboardInterrupt as exc:
+        raise Interrupted(interrupted_message(folder, output_names(MERGE_OUTPUTS, year), [])) from exc
+    try:
+        keep_merge(result, catalog, registry, workspace, allow_sample=allow_sample)
+    except KeyboardInterrupt as exc:  # the outputs are new; the history keeps what it had (all or nothing)
+        raise Interrupted(written_message(result) + not_kept) from exc
     return result
-
-
-def history_sentence(workspace: Workspace, year: int, *, kept: bool) -> str:
-    """What Ctrl-C after the outputs left of the history: the year recorded, or not."""
-    name = history_path(workspace).name
-    if kept:
-        return f" Lịch sử số liệu ({name}) đã ghi lại năm {year}."
-    return f" Lịch sử số liệu ({name}) chưa ghi lại năm {year}: chạy lại lệnh tổng hợp để ghi."
 
 
 def run_status(catalog: Catalog, registry: Registry, workspace: Workspace, year: int, *,
@@ -197,14 +180,15 @@ def write_each(writers: dict[str, tuple[str, Writer]]) -> Stager:
 
 
 def write_outputs(result: MergeResult, outputs: dict[str, str], folder: Path, write: Stager, *,
-                  feedback: bool = False) -> None:
+                  feedback: bool = False, after_placed: str = "") -> None:
     """Write every output (``outputs``: kind -> file name pattern) to a temporary file, then put them
     all in place at once.
 
     ``write`` stages and writes them (and the units' feedback workbooks, whose wanted path -> unit id
     it returns). Records where each went in ``result.outputs`` and any numbered copy in
     ``result.notices``; with ``feedback``, the feedback workbooks of earlier merges not written again
-    are then removed (``result.feedback``: unit -> path).
+    are then removed (``result.feedback``: unit -> path). ``after_placed``: what the Ctrl-C message
+    adds once the outputs are in place (what the caller has not done yet).
     """
     wanted = {kind: folder / pattern.format(year=result.year) for kind, pattern in outputs.items()}
     batch = OutputBatch()
@@ -222,7 +206,8 @@ def write_outputs(result: MergeResult, outputs: dict[str, str], folder: Path, wr
                 result.notices.extend(remove_stale_feedback(folder, set(placed.values())))
     except KeyboardInterrupt as exc:
         names = [path.name for path in wanted.values()]
-        raise Interrupted(interrupted_message(folder, names, batch.placed.values() if batch.committed else [])) from exc
+        in_place = list(batch.placed.values()) if batch.committed else []
+        raise Interrupted(interrupted_message(folder, names, in_place) + (after_placed if in_place else "")) from exc
 
 
 def written_message(result: MergeResult) -> str:

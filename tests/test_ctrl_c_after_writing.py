@@ -12,8 +12,6 @@ import shutil
 import tempfile
 import signal
 import sqlite3
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -22,8 +20,6 @@ from merge_helpers import deliver, make_workspace
 
 from ctre_xl.cli import main
 from ctre_xl.files import Workspace
-from ctre_xl.history import recorder
-from ctre_xl.history.recorder import HistoryRecorder
 from ctre_xl.history.store import HISTORY_FILE
 
 YEAR = 2026
@@ -82,9 +78,7 @@ def written_line(workspace: Workspace) -> str:
 def ctrl_c_in(monkeypatch: pytest.MonkeyPatch, target: str, *, after: bool = False) -> None:
     """A real Ctrl-C (SIGINT to this process) as ``target`` starts, or just ``after`` it returns."""
     module, name = target.rsplit(".", 1)
-    owner, _dot, cls = module.rpartition(".") if module.rpartition(".")[2][:1].isupper() else (module, "", "")
-    holder = getattr(__import__(owner, fromlist=["_"]), cls) if cls else __import__(module, fromlist=[name])
-    real = getattr(holder, name)
+    real = getattr(__import__(module, fromlist=[name]), name)
 
     def interrupted(*args: object, **options: object) -> object:
         if not after:
@@ -93,7 +87,7 @@ def ctrl_c_in(monkeypatch: pytest.MonkeyPatch, target: str, *, after: bool = Fal
         if after:
             signal.raise_signal(signal.SIGINT)
         return value
-    monkeypatch.setattr(holder, name, interrupted)
+    monkeypatch.setattr(target, interrupted)
 
 
 NOT_KEPT = f" Lịch sử số liệu ({HISTORY_FILE}) chưa ghi lại năm {YEAR}: chạy lại lệnh tổng hợp để ghi.\n"
@@ -102,7 +96,7 @@ NOT_KEPT = f" Lịch sử số liệu ({HISTORY_FILE}) chưa ghi lại năm {YEA
 def test_ctrl_c_while_the_history_is_kept_says_the_outputs_are_new_and_keeps_last_record(ws, monkeypatch):
     assert run("--workspace", str(ws.root), "merge", "--year", str(YEAR)).exit_code == 0
     before, recorded = outputs(ws), history_years(ws)
-    ctrl_c_in(monkeypatch, "ctre_xl.history.recorder.HistoryRecorder.keep")  # the records written, not committed
+    ctrl_c_in(monkeypatch, "ctre_xl.history.merges.record_merge")
     outcome = run("--workspace", str(ws.root), "merge", "--year", str(YEAR))
     assert outcome.exit_code == 130
     assert outcome.output == written_line(ws) + NOT_KEPT
@@ -112,36 +106,9 @@ def test_ctrl_c_while_the_history_is_kept_says_the_outputs_are_new_and_keeps_las
     assert leftovers(ws) == []
 
 
-def test_ctrl_c_while_the_records_are_still_written_beside_the_outputs_rolls_them_back(ws, monkeypatch):
-    """The thread that writes the year's records is slower than the outputs: Ctrl-C while the
-    merge waits for it leaves the history as it was, and says so."""
-    assert run("--workspace", str(ws.root), "merge", "--year", str(YEAR)).exit_code == 0
-    recorded = history_years(ws)
-    waiting = threading.Event()
-    real_keep = HistoryRecorder.keep
-    real_write = recorder.write_merge_records
-
-    def keep(self: HistoryRecorder) -> list[int]:
-        waiting.set()
-        return real_keep(self)
-
-    def slow_write(*args: object) -> None:
-        real_write(*args)
-        assert waiting.wait(10)  # the outputs are in place and the merge waits for these records
-        time.sleep(0.2)
-        signal.raise_signal(signal.SIGINT)
-
-    monkeypatch.setattr(HistoryRecorder, "keep", keep)
-    monkeypatch.setattr(recorder, "write_merge_records", slow_write)
-    outcome = run("--workspace", str(ws.root), "merge", "--year", str(YEAR))
-    assert outcome.exit_code == 130
-    assert outcome.output == written_line(ws) + NOT_KEPT
-    assert history_years(ws) == recorded and leftovers(ws) == []
-
-
 def test_ctrl_c_as_earlier_feedback_is_cleared_says_the_outputs_are_new_and_the_history_is_not(ws, monkeypatch):
     """The outputs are in place and the feedback workbooks of earlier merges not written again are
-    being removed: the year's records written beside are rolled back, and the line says so."""
+    being removed: the year is not recorded, and the line says so."""
     assert run("--workspace", str(ws.root), "merge", "--year", str(YEAR)).exit_code == 0
     recorded = history_years(ws)
     ctrl_c_in(monkeypatch, "ctre_xl.pipeline.remove_stale_feedback")
@@ -151,26 +118,11 @@ def test_ctrl_c_as_earlier_feedback_is_cleared_says_the_outputs_are_new_and_the_
     assert history_years(ws) == recorded and leftovers(ws) == []
 
 
-def test_ctrl_c_as_the_records_are_committed_lets_the_commit_end_and_says_it_did(ws, monkeypatch):
-    assert run("--workspace", str(ws.root), "merge", "--year", str(YEAR)).exit_code == 0
-    with sqlite3.connect(ws.root / HISTORY_FILE) as conn:  # an earlier merge's record, replaced by a new one
-        conn.execute("UPDATE merges SET merged_at = '2026-11-20T08:00:00+00:00' WHERE year = ?", (YEAR,))
-    conn.close()
-    ctrl_c_in(monkeypatch, "ctre_xl.history.recorder.HistoryRecorder._finish")
-    outcome = run("--workspace", str(ws.root), "merge", "--year", str(YEAR))
-    assert outcome.exit_code == 130
-    assert outcome.output == f"{written_line(ws)} Lịch sử số liệu ({HISTORY_FILE}) đã ghi lại năm {YEAR}.\n"
-    years = dict(history_years(ws))
-    assert sorted(years) == [YEAR - 1, YEAR] and years[YEAR] > "2026-11-20T08:00:00+00:00"
-
-
 def test_outputs_that_could_not_be_written_leave_the_history_as_it_was(ws, monkeypatch):
-    """The records were written beside the outputs; the summary fails: they are rolled back."""
     assert run("--workspace", str(ws.root), "merge", "--year", str(YEAR)).exit_code == 0
     recorded = history_years(ws)
 
     def full_disk(*_args: object, **_options: object) -> None:
-        time.sleep(0.2)  # the records are written meanwhile
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr("ctre_xl.output.summary.workbook.write_overview_sheet", full_disk)
@@ -178,7 +130,6 @@ def test_outputs_that_could_not_be_written_leave_the_history_as_it_was(ws, monke
     assert outcome.exit_code == 2, outcome.output
     assert "Traceback" not in outcome.output
     assert history_years(ws) == recorded and leftovers(ws) == []
-    assert not [t for t in threading.enumerate() if t.name == "ctre-xl history"]  # none left with its transaction open
 
 
 def test_ctrl_c_while_the_history_is_first_made_leaves_none_so_the_next_merge_makes_it_whole(ws, monkeypatch):

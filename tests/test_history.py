@@ -186,8 +186,8 @@ def test_history_import_of_good_and_bad_rows(tmp_path: Path) -> None:
 
 
 def test_a_history_another_program_is_writing_becomes_a_notice_and_the_outputs_are_written(tmp_path: Path) -> None:
-    """The year's records are written beside the outputs; a history locked for writing by another
-    program (DB Browser, a second merge) fails after SQLite's wait: the merge says so and ends."""
+    """A history locked for writing by another program (DB Browser, a second merge): recording the
+    year fails after SQLite's wait, the outputs stand, and the merge says so."""
     workspace = make_workspace(tmp_path / "xa", (2026,))
     _deliver_year(workspace, 2026)
     assert merge_json(workspace, 2026)[0] in (0, 1)

@@ -143,30 +143,25 @@ def record_merge(conn: sqlite3.Connection, result: MergeResult, catalog: Catalog
 
     A file whose content (sha256) was seen before keeps its first ``first_seen``.
     """
-    with conn:
-        write_merge_records(conn, result, catalog)
-
-
-def write_merge_records(conn: sqlite3.Connection, result: MergeResult, catalog: Catalog) -> None:
-    """``record_merge``'s changes, in the transaction they open, left for the caller to commit or
-    roll back (``history.merges.HistoryRecorder`` commits once the outputs are in place)."""
     year, now = result.year, _now()
-    seen = first_seen_times(conn)
-    for table, column in (("files", "merge_year"), ("figures", "year"), ("metrics", "year"), ("merges", "year")):
-        conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (year,))
-    conn.execute("INSERT INTO merges VALUES (?, ?, ?)", (year, now, __version__))
-    # Rows made as they are stored, never a list of them all: this runs while the summary is written
-    # (a million and a half figures at 66,000 files).
-    conn.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", (
-        (year, r.path, r.sha256, seen[r.sha256].isoformat() if r.sha256 in seen else now,
-         r.unit, r.year, str(r.status)) for r in result.files))
-    conn.executemany("INSERT OR REPLACE INTO figures VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (
-        (f.year, f.unit, f.element, f.value, f.file, f.sheet, f.cell, f.sha256)
-        for f in result.facts if f.element in catalog.elements))
-    conn.executemany("INSERT OR REPLACE INTO metrics VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
-        (year, m.code, m.value, m.numerator, m.denominator, str(m.status),
-         len(m.coverage.counted) if m.coverage else None, len(m.coverage.expected) if m.coverage else None,
-         m.target, m.target_year) for m in result.metrics))
+    with conn:
+        seen = first_seen_times(conn)
+        for table, column in (("files", "merge_year"), ("figures", "year"), ("metrics", "year"),
+                              ("merges", "year")):
+            conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (year,))
+        conn.execute("INSERT INTO merges VALUES (?, ?, ?)", (year, now, __version__))
+        # Rows made as they are stored, never a list of them all (a million and a half figures at
+        # 66,000 files, while the whole merge result is still held).
+        conn.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", (
+            (year, r.path, r.sha256, seen[r.sha256].isoformat() if r.sha256 in seen else now,
+             r.unit, r.year, str(r.status)) for r in result.files))
+        conn.executemany("INSERT OR REPLACE INTO figures VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (
+            (f.year, f.unit, f.element, f.value, f.file, f.sheet, f.cell, f.sha256)
+            for f in result.facts if f.element in catalog.elements))
+        conn.executemany("INSERT OR REPLACE INTO metrics VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
+            (year, m.code, m.value, m.numerator, m.denominator, str(m.status),
+             len(m.coverage.counted) if m.coverage else None, len(m.coverage.expected) if m.coverage else None,
+             m.target, m.target_year) for m in result.metrics))
 
 
 def record_import(conn: sqlite3.Connection, rows: Iterable[tuple[int, str, float | None, float | None,

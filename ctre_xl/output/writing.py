@@ -88,11 +88,9 @@ def _write_small(job: Job, context: Context) -> Path:
 
 
 def write_merge_outputs(result: MergeResult, catalog: Catalog, registry: Registry, wanted: dict[str, Path],
-                        batch: OutputBatch, folder: Path, *,
-                        meanwhile: Callable[[], None] = lambda: None) -> dict[Path, str]:
+                        batch: OutputBatch, folder: Path) -> dict[Path, str]:
     """Stage and write every output of a merge (``wanted``: kind -> path) and every unit's feedback
-    workbook; returns each feedback workbook's wanted path -> its unit id. ``meanwhile`` (a thread's
-    start) is called once the worker process, if any, has started, before the outputs are written."""
+    workbook; returns each feedback workbook's wanted path -> its unit id."""
     cases = feedback_cases(result, catalog, registry)
     feedback_folder = Path(folder) / FEEDBACK_DIR
     if cases:
@@ -108,9 +106,8 @@ def write_merge_outputs(result: MergeResult, catalog: Catalog, registry: Registr
             batch.written(job.wanted, path)
 
         if len(jobs) > PARALLEL_FROM and two_cores():
-            write_in_pool(jobs, context, done, meanwhile)
+            write_in_pool(jobs, context, done)
         else:
-            meanwhile()
             for job in jobs:
                 done(job, write_job(job, context))
     return {job.wanted: job.case.unit.id for job in jobs if job.case is not None}
@@ -130,10 +127,8 @@ def _write_in_worker(job: Job) -> Path:
     return write_job(job, _WORKER["context"])
 
 
-def write_in_pool(jobs: list[Job], context: Context, done: Callable[[Job, Path], None],
-                  meanwhile: Callable[[], None] = lambda: None) -> None:
-    """The heaviest job here, the others on one worker; ``done`` is told where each went as it ends;
-    ``meanwhile`` is called once the worker has started (forked: no other thread of ours in it).
+def write_in_pool(jobs: list[Job], context: Context, done: Callable[[Job, Path], None]) -> None:
+    """The heaviest job here, the others on one worker; ``done`` is told where each went as it ends.
 
     Ctrl-C is held back while a future is cancelled or waited for, and raised from the wait
     (``workers.result_of``): raised inside a future's lock, it would leave the pool's thread waiting.
@@ -157,7 +152,6 @@ def write_in_pool(jobs: list[Job], context: Context, done: Callable[[Job, Path],
             futures = {}
             mine = list(range(len(jobs)))
             others = []
-        meanwhile()
         for index in mine:
             write_here(index)
         for index in reversed(others):  # take back, from the end, what the worker has not begun
