@@ -334,8 +334,8 @@ def test_ctrl_c_while_the_outputs_are_put_in_place_waits_until_all_are_new(ws, m
     monkeypatch.setattr(os, "replace", replace_then_ctrl_c)
     outcome = merge(ws.root)
     assert outcome.exit_code == 130
-    assert outcome.output == (f"{STOPPED} sau khi ghi xong: {WRITTEN} trong "
-                              f"{folder} đã được cập nhật.\n")
+    assert outcome.output == (f"{STOPPED} sau khi ghi xong: {WRITTEN} trong {folder} đã được cập nhật. Lịch sử số "
+                              f"liệu (lich-su.sqlite) chưa ghi lại năm {YEAR}: chạy lại lệnh tổng hợp để ghi.\n")
     assert all(new != before for new, before in zip(_hashes(folder), old))
     assert sorted(p.name for p in folder.iterdir()) == list(OUTPUTS)
 
