@@ -3,7 +3,7 @@
 ``run`` guards the whole life of the process against Ctrl-C, not only the command: the heavy
 imports come after its handler is in place, and once the command is over the process exits with
 the command's code even if Ctrl-C arrives while it shuts down (its outputs are complete by then);
-after a successful command it exits without the interpreter's teardown (``exit_without_teardown``).
+after a successful command, or Ctrl-C, it exits without the interpreter's teardown (``exit_without_teardown``).
 Before anything is printed, standard output and error are made safe for any character
 (``streams.make_output_safe``: UTF-8 to files and pipes, replaced rather than raised).
 """
@@ -46,8 +46,13 @@ def run() -> None:
         print(AGAIN if started else BEFORE_START, file=sys.stderr)
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if code in (0, None):
-        exit_without_teardown()
+    if code in (0, None, INTERRUPTED_EXIT):
+        # After Ctrl-C too: CPython marks a KeyboardInterrupt raised inside code it compiled from a
+        # string (a dataclass's methods, a named tuple, while modules are imported) as unhandled,
+        # even once caught, and at the end of the interpreter's teardown kills the process with
+        # SIGINT instead of exiting with the code given (-2 to a caller, STATUS_CONTROL_C_EXIT on
+        # Windows): one early Ctrl-C in ten here.
+        exit_without_teardown(INTERRUPTED_EXIT if code == INTERRUPTED_EXIT else 0)
     sys.exit(code)
 
 
@@ -71,17 +76,18 @@ def _send_interrupt() -> None:
         _thread.interrupt_main()
 
 
-def exit_without_teardown() -> None:
-    """End a successful run at once: its outputs are written, closed and in place by now, and
-    freeing every object of a large merge one by one takes seconds (about 7 s at 66,000 files).
-    Only the standard streams still hold buffered text; if they cannot be flushed (a closed pipe),
-    the ordinary exit reports it instead."""
+def exit_without_teardown(code: int = 0) -> None:
+    """End the run at once with ``code``: a successful run's outputs are written, closed and in
+    place by now (an interrupted one's removed or left whole), and freeing every object of a large
+    merge one by one takes seconds (about 7 s at 66,000 files). Only the standard streams still
+    hold buffered text; if they cannot be flushed (a closed pipe), the ordinary exit reports it
+    instead."""
     try:
         sys.stdout.flush()
         sys.stderr.flush()
     except (OSError, ValueError):
         return
-    os._exit(0)
+    os._exit(code)
 
 
 if __name__ == "__main__":

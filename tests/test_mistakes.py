@@ -356,6 +356,38 @@ def test_ctrl_c_in_another_command_exits_130_in_one_line(tmp_path, monkeypatch):
 POSIX_ONLY = pytest.mark.skipif(sys.platform == "win32", reason="Ctrl-C to a process group is POSIX")
 
 
+MARKED_UNHANDLED = """
+import ctypes, sys
+import ctre_xl.__main__, ctre_xl.cli
+
+def command(**_options):
+    # What CPython does when Ctrl-C lands in code it compiled from a string (a dataclass's methods,
+    # a named tuple, as modules are imported): the KeyboardInterrupt is marked unhandled, caught or not.
+    ctypes.c_int.in_dll(ctypes.pythonapi, "_Py_UnhandledKeyboardInterrupt").value = 1
+    raise KeyboardInterrupt
+
+ctre_xl.cli.main = command
+sys.argv = ["ctre-xl", "merge", "--year", "2026"]
+ctre_xl.__main__.run()
+"""
+
+
+def test_ctrl_c_that_python_marked_unhandled_still_exits_130_with_its_line(tmp_path):
+    """One early Ctrl-C in ten ended with the right line and then the process killed by SIGINT
+    (-2 to a caller; STATUS_CONTROL_C_EXIT on Windows): CPython's own mark, checked at the end of
+    its teardown. The program now ends before that teardown."""
+    import ctypes
+    try:
+        ctypes.c_int.in_dll(ctypes.pythonapi, "_Py_UnhandledKeyboardInterrupt")
+    except (ValueError, AttributeError):
+        pytest.skip("this Python does not expose the mark")
+    (tmp_path / "marked.py").write_text(MARKED_UNHANDLED, encoding="utf-8")
+    # As a module, as "python -m ctre_xl" runs (a script's SystemExit ends the process before the check).
+    done = subprocess.run([sys.executable, "-m", "marked"], cwd=tmp_path, capture_output=True, timeout=60)
+    assert done.returncode == 130, (done.returncode, done.stderr)
+    assert done.stderr.decode("utf-8") == f"{STOPPED}.\n"
+
+
 def _command() -> list[str]:
     script = Path(sys.executable).with_name("ctre-xl")
     return [str(script)] if script.is_file() else [sys.executable, "-m", "ctre_xl"]
