@@ -26,11 +26,11 @@ SAMPLE_EVERY = 0.01  # seconds between two samples of the RSS (/proc/<pid>/statm
 # 12 ms at 900 MB. Sampled every 10 ms, it kept a core of this 2-core machine busy half the time and
 # slowed the merge it measured by 11 % at 2,600 files and about 30 % at 66,000 (and calamine, a small
 # process, hardly at all). It is sampled whenever the RSS sum reaches a new high, and otherwise after
-# PSS_QUIET times the cost of its last sample: the sampler takes at most about 5 % of a core.
-# The process tree is read from /proc/<pid>/task/<tid>/children (psutil's children() reads every process of the
-# machine: 2 ms, a fifth of a core at 100 samples a second).
+# PSS_QUIET times the cost of its last sample: between new highs, under 3 % of a core.
 PSS_QUIET = 40
 PSS_RISE = 1.01  # a new PSS sample when the RSS sum has grown by 1 % since the last one
+# The process tree is read from /proc/<pid>/task/<tid>/children: psutil's children() reads every process
+# of the machine (2 ms, a fifth of a core at 100 samples a second).
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -103,7 +103,8 @@ def run_group(commands: list[list[str]], stdout_to: Path | None = None, *, env: 
                 if rss > rss_at_pss * PSS_RISE or now >= next_pss:
                     pss = sum(_memory(proc, full=True) for proc in tree)
                     peak[1] = max(peak[1], pss)
-                    rss_at_pss, next_pss = rss, time.perf_counter() + PSS_QUIET * (time.perf_counter() - now)
+                    done_at = time.perf_counter()
+                    rss_at_pss, next_pss = rss, done_at + PSS_QUIET * (done_at - now)
                 done.wait(SAMPLE_EVERY)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -138,13 +139,11 @@ def _process_tree(roots: list[int]) -> list[int]:
             for task in tasks:
                 with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as children:
                     waiting += [int(child) for child in children.read().split()]
-        except FileNotFoundError:
-            if not os.path.isdir(f"/proc/{pid}"):
-                continue  # it has ended
-            try:  # a kernel without the children lists
+        except FileNotFoundError:  # ended, or no children lists here (another system, an older kernel)
+            try:
                 waiting += [child.pid for child in psutil.Process(pid).children()]
             except psutil.Error:
-                continue
+                continue  # it has ended
         except (OSError, ValueError):
             continue
     return found
