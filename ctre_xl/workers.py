@@ -15,10 +15,12 @@ and the command hung after Ctrl-C. It is raised at once from the wait instead.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
-from contextlib import contextmanager
 from concurrent.futures import Executor, Future, wait
+from contextlib import contextmanager
+from multiprocessing import resource_tracker
 from typing import Callable, Iterable, Iterator, TypeVar
 
 from ctre_xl.collector import collector_in_worker
@@ -49,11 +51,19 @@ def ignore_interrupts() -> None:
 
 
 @contextmanager
-def interrupts_blocked() -> Iterator[None]:
-    """Hold SIGINT pending while a pool starts its workers; the parent receives it when the block ends."""
+def interrupts_blocked(spawning: bool = False) -> Iterator[None]:
+    """Hold SIGINT pending while a pool starts its workers; the parent receives it when the block ends.
+
+    ``spawning``: a fresh process is started, not forked (a pool's processes too where the
+    platform's start method is not "fork"). The first of a run also starts multiprocessing's resource
+    tracker, and CPython unblocks SIGINT as it does (``resource_tracker.ensure_running``): Ctrl-C
+    then cut the start in two, and the worker, handed nothing, printed a traceback. The tracker is
+    started before SIGINT is held."""
     if not hasattr(signal, "pthread_sigmask"):  # Windows: workers are spawned, not forked
         yield
         return
+    if spawning or multiprocessing.get_start_method() != "fork":
+        resource_tracker.ensure_running()
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield

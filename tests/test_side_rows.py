@@ -3,7 +3,8 @@ output/summary/side_rows.py).
 
 The rows a worker process makes while the other sheets are written must be byte for byte the rows
 this process makes, with forked workers (Linux) and spawned ones (Windows); a worker that fails
-leaves the rows to this process, and nothing is missing.
+leaves the rows to this process, and nothing is missing; a Ctrl-C as it starts stops both processes
+without a traceback.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -138,3 +141,65 @@ def test_packed_jobs_come_back_piece_by_piece_as_they_went(tmp_path, monkeypatch
     assert back == [("a", print, [[(1, "x"), (2, "ý")], [], [(3, None)] * 4], ("extra", 7)),
                     ("b", len, [], ()), ("c", repr, [[("z",)]], ())]
     assert out.read() == b""  # nothing left unread
+
+
+# Ctrl-C just after the summary's worker process is spawned, before it is handed what to do. The
+# first spawned process of a run also starts multiprocessing's resource tracker, and CPython's
+# ``resource_tracker.ensure_running`` unblocks SIGINT as it starts it: the Ctrl-C held back while
+# the worker started was raised in the middle of the start, and the worker, handed nothing, printed
+# "EOFError: Ran out of input" with its traceback after the Ctrl-C line (once in 180 random Ctrl-Cs).
+CTRL_C_AT_SPAWN = """
+import signal, sys
+from multiprocessing import util
+from ctre_xl.output.summary import side_rows
+real = util.spawnv_passfds
+
+def spawn_then_ctrl_c(path, args, passfds):
+    pid = real(path, args, passfds)
+    if "--multiprocessing-fork" in args:  # the worker, not the resource tracker
+        signal.raise_signal(signal.SIGINT)
+    return pid
+
+util.spawnv_passfds = spawn_then_ctrl_c
+side_rows.PARALLEL_FROM = 1
+sys.argv = ["ctre-xl", "--workspace", sys.argv[1], "merge", "--year", "2026"]
+from ctre_xl.__main__ import run
+run()
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a real SIGINT to this process (Windows has no signal mask)")
+def test_a_ctrl_c_as_the_worker_starts_stops_both_processes_without_a_traceback(demo, tmp_path) -> None:
+    script = tmp_path / "ctrl_c_at_spawn.py"
+    script.write_text(CTRL_C_AT_SPAWN, encoding="utf-8")
+    environment = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    # stderr is shared with the worker: the run ends when both have closed it
+    done = subprocess.run([sys.executable, str(script), str(demo)], capture_output=True, timeout=120, env=environment)
+    err = done.stderr.decode("utf-8")
+    assert done.returncode == 130, err
+    assert "Traceback" not in err and "Error" not in err, err
+    assert err.strip().startswith("Đã dừng theo yêu cầu (Ctrl-C)"), err
+    assert [p.name for p in (demo / "outbox").rglob(".~*")] == []
+
+
+# In a fresh interpreter (its resource tracker not yet started): is SIGINT still held when the
+# first spawned process has started, under the default start method or a spawning one?
+STILL_HELD = """
+import multiprocessing, signal, sys
+from ctre_xl.workers import interrupts_blocked
+if sys.argv[1] != "default":
+    multiprocessing.set_start_method(sys.argv[1])
+with interrupts_blocked(spawning=sys.argv[2] == "spawning"):
+    worker = multiprocessing.get_context("spawn").Process(target=print, daemon=True)
+    worker.start()
+    print(signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, []))
+worker.join()
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows has no signal mask")
+@pytest.mark.parametrize("method, told", [("default", "spawning"), ("spawn", "pool"), ("forkserver", "pool")])
+def test_sigint_stays_held_while_the_first_spawned_process_starts(method, told) -> None:
+    done = subprocess.run([sys.executable, "-c", STILL_HELD, method, told], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[0] == "True", done.stdout + done.stderr

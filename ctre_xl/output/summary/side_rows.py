@@ -118,12 +118,15 @@ class SideRows:
             with open(packed, "wb") as out:
                 pack(jobs, out)
             try:
-                with interrupts_blocked():
+                with interrupts_blocked(spawning=True):
                     self.worker = multiprocessing.get_context("spawn").Process(
                         target=_make_in_worker, args=(folder, packed), daemon=True)
                     self.worker.start()
             except (OSError, NotImplementedError):  # no worker process here: made here when asked
                 self.worker = None
+            except BaseException:  # Ctrl-C, received as the block ends: nobody else can stop the worker
+                self.stop()
+                raise
 
     def rows(self, name: str, number: int) -> Path:
         """The file of sheet ``number``'s rows of list ``name``: waited for while the worker makes
