@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from itertools import islice
+from operator import lt
 from typing import Callable
 from xml.etree.ElementTree import Element
 
@@ -49,8 +51,8 @@ def read_direct(region: bytes, wanted: frozenset[tuple[int, int]], last: int, na
     meaning of ``scan.scan_sheet`` without wanted columns; None when the region is not plain."""
     if len(region) > LAZY_FROM or _PLAIN_ROWS.fullmatch(region) is None:
         return None
-    numbers = [int(row) - 1 for row in _ROW_NUMBER.findall(region)]
-    if any(later <= earlier for earlier, later in zip(numbers, numbers[1:])):
+    numbers = list(map(int, _ROW_NUMBER.findall(region)))  # 1-based, as written
+    if not all(map(lt, numbers, islice(numbers, 1, None))):
         return None  # rows out of order or repeated: the scanner reads them as the parser does
     found = _finder(wanted)
     if found is None:
@@ -67,11 +69,12 @@ def read_direct(region: bytes, wanted: frozenset[tuple[int, int]], last: int, na
 
 
 def _content_below(region: bytes, numbers: list[int], last: int) -> int | None:
-    """The first row past ``last`` with a cell that has content, None when there is none."""
-    first = bisect_right(numbers, last)
+    """The first row past ``last`` (0-based) with a cell that has content, None when there is none
+    (``numbers``: the rows' numbers as written, 1-based)."""
+    first = bisect_right(numbers, last + 1)
     if first == len(numbers):
         return None
-    start = region.find(b'<row r="%d"' % (numbers[first] + 1))
+    start = region.find(b'<row r="%d"' % numbers[first])
     found = [at for at in (region.find(text, start) for text in CONTENT_STARTS) if at >= 0]
     if not found:
         return None

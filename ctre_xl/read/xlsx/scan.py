@@ -164,7 +164,7 @@ def _forbids(region: bytes) -> bool:
     (UTF-8 EF BF BE, EF BF BF; the parser calls the part corrupt, never reads past them)."""
     if len(region.translate(None, _FORBIDDEN_CONTROLS)) != len(region):
         return True
-    return b"\xef\xbf" in region and (b"\xef\xbf\xbe" in region or b"\xef\xbf\xbf" in region)
+    return b"\xef" in region and (b"\xef\xbf\xbe" in region or b"\xef\xbf\xbf" in region)  # one byte: found at memory speed
 
 
 def _checked_lightly(region: bytes) -> bytes:
