@@ -162,6 +162,10 @@ def spawn_then_ctrl_c(path, args, passfds):
 
 util.spawnv_passfds = spawn_then_ctrl_c
 side_rows.PARALLEL_FROM = 1
+if sys.argv[2] == "no signal mask":  # as on Windows: the Ctrl-C is held back by its handler only
+    from types import SimpleNamespace
+    from ctre_xl import workers
+    workers.signal = SimpleNamespace(**{name: getattr(signal, name) for name in dir(signal) if name != "pthread_sigmask"})
 sys.argv = ["ctre-xl", "--workspace", sys.argv[1], "merge", "--year", "2026"]
 from ctre_xl.__main__ import run
 run()
@@ -169,12 +173,14 @@ run()
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="a real SIGINT to this process (Windows has no signal mask)")
-def test_a_ctrl_c_as_the_worker_starts_stops_both_processes_without_a_traceback(demo, tmp_path) -> None:
+@pytest.mark.parametrize("platform", ["signal mask", "no signal mask"])
+def test_a_ctrl_c_as_the_worker_starts_stops_both_processes_without_a_traceback(demo, tmp_path, platform) -> None:
     script = tmp_path / "ctrl_c_at_spawn.py"
     script.write_text(CTRL_C_AT_SPAWN, encoding="utf-8")
     environment = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     # stderr is shared with the worker: the run ends when both have closed it
-    done = subprocess.run([sys.executable, str(script), str(demo)], capture_output=True, timeout=120, env=environment)
+    done = subprocess.run([sys.executable, str(script), str(demo), platform], capture_output=True, timeout=120,
+                          env=environment)
     err = done.stderr.decode("utf-8")
     assert done.returncode == 130, err
     assert "Traceback" not in err and "Error" not in err, err

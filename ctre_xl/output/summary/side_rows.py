@@ -32,6 +32,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
+from ctre_xl.interrupts import interrupts_deferred
 from ctre_xl.workers import interrupts_blocked, start_worker, two_cores
 
 PARALLEL_FROM = 5_000  # rows of every job together: below this, starting a process costs more than it saves
@@ -117,8 +118,8 @@ class SideRows:
             packed = folder / "rows.pickle"
             with open(packed, "wb") as out:
                 pack(jobs, out)
-            try:
-                with interrupts_blocked(spawning=True):
+            try:  # Ctrl-C as it starts: held until the worker has all it needs (Windows has no signal mask)
+                with interrupts_deferred(), interrupts_blocked(spawning=True):
                     self.worker = multiprocessing.get_context("spawn").Process(
                         target=_make_in_worker, args=(folder, packed), daemon=True)
                     self.worker.start()
@@ -145,7 +146,7 @@ class SideRows:
 
     def stop(self) -> None:
         """Stop the worker at once (done by now, Ctrl-C, an error): what it wrote is in the scratch folder."""
-        if self.worker is not None:
+        if self.worker is not None and self.worker.pid is not None:  # (None: its start failed)
             self.worker.terminate()
             self.worker.join()
-            self.worker = None
+        self.worker = None
