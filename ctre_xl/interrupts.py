@@ -20,11 +20,13 @@ def interrupts_deferred() -> Iterator[Callable[[], bool]]:
 
     Gives a function that says whether Ctrl-C was pressed meanwhile, for a longer step that stops
     by itself at a point of its own (``workers.result_of``). Only the main thread can install
-    signal handlers; elsewhere (and when already deferred) this does nothing and that function
-    says no.
+    signal handlers; elsewhere, when already deferred, and where Ctrl-C is ignored (a worker; a
+    program started with it ignored, as a background job or under nohup) this does nothing and
+    that function says no.
     """
     previous = signal.getsignal(signal.SIGINT)
-    if threading.current_thread() is not threading.main_thread() or getattr(previous, "deferring", False):
+    if threading.current_thread() is not threading.main_thread() or getattr(previous, "deferring", False) \
+            or previous == signal.SIG_IGN:
         yield lambda: False
         return
     received: list[int] = []
