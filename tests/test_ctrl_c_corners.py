@@ -149,7 +149,14 @@ def slow_job(job):
     return real_job(job)
 writing._write_in_worker = slow_job
 writing.PARALLEL_FROM = 1  # the demo's few outputs besides the summary go to the worker all the same
-sys.argv = ["ctre-xl", "--workspace", sys.argv[2], "merge", "--year", "2026"]
+from ctre_xl.template import writer
+real_template = writer._write_job
+def slow_template(job):
+    time.sleep(0.3)
+    return real_template(job)
+writer._write_job = slow_template
+writer.PARALLEL_MIN_UNITS = 1  # the demo's units' templates on the pool all the same
+sys.argv = ["ctre-xl", "--workspace", sys.argv[2], *(sys.argv[3:] or ["merge"]), "--year", "2026"]
 from ctre_xl.__main__ import run
 run()
 """
@@ -165,13 +172,17 @@ def demo(tmp_path_factory) -> Path:
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="a real SIGINT to this process")
-@pytest.mark.parametrize("armed_in", ["ctre_xl.merge.reading._read_in_pool", "ctre_xl.output.writing.write_in_pool"])
-def test_a_ctrl_c_inside_a_futures_lock_still_stops_the_merge_at_once(demo: Path, tmp_path: Path, armed_in: str) -> None:
+@pytest.mark.parametrize("armed_in, command", [("ctre_xl.merge.reading._read_in_pool", "merge"),
+                                               ("ctre_xl.output.writing.write_in_pool", "merge"),
+                                               ("ctre_xl.template.writer.write_templates", "templates")])
+def test_a_ctrl_c_inside_a_futures_lock_still_stops_the_merge_at_once(demo: Path, tmp_path: Path, armed_in: str,
+                                                                       command: str) -> None:
     script = tmp_path / "lock_at_ctrl_c.py"
     script.write_text(LOCK_AT_CTRL_C, encoding="utf-8")
     began = time.monotonic()
     try:
-        done = subprocess.run([sys.executable, str(script), armed_in, str(demo)], capture_output=True, timeout=60)
+        done = subprocess.run([sys.executable, str(script), armed_in, str(demo), command], capture_output=True,
+                              timeout=60)
     except subprocess.TimeoutExpired:
         pytest.fail(f"still running 60 s after a Ctrl-C inside a future's lock ({armed_in})")
     err = done.stderr.decode("utf-8")
