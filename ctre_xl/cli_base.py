@@ -85,14 +85,22 @@ class CtreGroup(click.Group):
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except KeyboardInterrupt as exc:
-            remove_own_temporaries()
+            _clean_up()
             raise _stopped(exc) from None
         except Exception as exc:  # a bug: tell the user where the details went, not a traceback
-            remove_own_temporaries()
+            _clean_up()
             interrupt = interrupt_within(exc)
             if interrupt is not None:  # a Ctrl-C that Python or a library wrapped in another error
                 raise _stopped(interrupt) from None
             raise ProgramError(_program_error_message(exc)) from exc
+
+
+def _clean_up() -> None:
+    """After a command stopped (Ctrl-C or an error): no worker of it left, then no temporary."""
+    workers = sys.modules.get("ctre_xl.workers")  # not imported (17 ms at every start): no worker started
+    if workers is not None:
+        workers.stop_workers()
+    remove_own_temporaries()
 
 
 def _stopped(exc: KeyboardInterrupt) -> click.exceptions.Exit:

@@ -35,6 +35,8 @@ def interrupts_deferred() -> Iterator[Callable[[], bool]]:
         received.append(signum)
 
     hold.deferring = True  # type: ignore[attr-defined]
+    hold.received = received  # type: ignore[attr-defined]  # for ``interrupts_allowed``
+    hold.previous = previous  # type: ignore[attr-defined]
     signal.signal(signal.SIGINT, hold)
     stopping = False
     try:
@@ -49,3 +51,22 @@ def interrupts_deferred() -> Iterator[Callable[[], bool]]:
                 previous(signal.SIGINT, None)
             elif previous != signal.SIG_IGN:
                 raise KeyboardInterrupt
+
+
+@contextmanager
+def interrupts_allowed() -> Iterator[None]:
+    """Inside ``interrupts_deferred``: a long step of this process that Ctrl-C stops at once, as
+    outside (a Ctrl-C already held is raised as it begins); Ctrl-C is held back again after it,
+    also when it stopped the step, so the cleanup that follows is not cut in two. Outside a
+    deferral, this does nothing."""
+    held = signal.getsignal(signal.SIGINT)
+    if not getattr(held, "deferring", False):
+        yield
+        return
+    if held.received:  # type: ignore[union-attr]
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGINT, held.previous)  # type: ignore[union-attr]
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, held)

@@ -11,6 +11,11 @@ While the parent waits for a pool (``result_of``) or cancels its tasks, Ctrl-C i
 raised where Python happens to be: raised inside a future's own lock (just after
 ``Condition.__enter__`` took it), it left the lock held, the pool's thread waited for it forever
 and the command hung after Ctrl-C. It is raised at once from the wait instead.
+
+A pool lives inside ``worker_pool``, Ctrl-C held back from its start to its close: a Ctrl-C that
+came while the tasks not begun were cancelled was raised there and skipped the pool's shutdown; the
+command ended, its workers waited for tasks forever, and a caller reading its output waited with
+them. ``stop_workers`` is the last guard, once a command has stopped.
 """
 
 from __future__ import annotations
@@ -18,16 +23,17 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-from concurrent.futures import Executor, Future, wait
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from multiprocessing import resource_tracker
-from typing import Callable, Iterable, Iterator, TypeVar
+from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 from ctre_xl.collector import collector_in_worker
 from ctre_xl.interrupts import interrupts_deferred
 
 WORKERS = 2  # the officials' PCs and this machine have two cores
 POLL_SECONDS = 0.05  # a wait for a worker looks this often whether Ctrl-C was pressed
+STOP_SECONDS = 2.0  # ``stop_workers``: how long a terminated worker is given to end before it is killed
 T = TypeVar("T")
 
 
@@ -98,3 +104,60 @@ def cancel_all(futures: Iterable[Future[T]]) -> None:
     with interrupts_deferred():
         for future in futures:
             future.cancel()
+
+
+class WorkerPool:
+    """A pool of worker processes whose tasks are futures of our own (never ``map``), each waited
+    for in short steps (``result``); made by ``worker_pool``, which closes it."""
+
+    def __init__(self, size: int, initializer: Callable[..., None], initargs: tuple[Any, ...],
+                 interrupted: Callable[[], bool]) -> None:
+        self._executor = ProcessPoolExecutor(size, initializer=initializer, initargs=initargs)
+        self._interrupted = interrupted
+        self.futures: list[Future[Any]] = []
+
+    def submit_all(self, function: Callable[[Any], T], tasks: Iterable[Any]) -> list[Future[T]]:
+        """One future per task, SIGINT held pending while the workers start (``interrupts_blocked``)."""
+        submitted: list[Future[T]] = []
+        with interrupts_blocked():
+            for task in tasks:
+                submitted.append(self._executor.submit(function, task))
+                self.futures.append(submitted[-1])
+        return submitted
+
+    def result(self, future: Future[T]) -> T:
+        """The task's result; a Ctrl-C held meanwhile is raised from here (``result_of``)."""
+        return result_of(future, self._interrupted)
+
+    def close(self) -> None:
+        """Cancel the tasks not begun, then wait for the running ones and the workers' end."""
+        cancel_all(self.futures)
+        shut_down(self._executor)
+
+
+@contextmanager
+def worker_pool(size: int, initializer: Callable[..., None], initargs: tuple[Any, ...]) -> Iterator[WorkerPool]:
+    """A ``WorkerPool`` of ``size`` processes, Ctrl-C held back from its start to its close: a
+    Ctrl-C is raised from a wait (``WorkerPool.result``), from a step that allows it
+    (``interrupts.interrupts_allowed``) or once the pool is closed, never between the two."""
+    with interrupts_deferred() as interrupted:
+        pool = WorkerPool(size, initializer, initargs, interrupted)
+        try:
+            yield pool
+        finally:
+            pool.close()
+
+
+def stop_workers() -> None:
+    """End every worker process of this one still alive, once a command has stopped (Ctrl-C or an
+    error), Ctrl-C held back meanwhile: a worker outliving the command would wait for tasks
+    forever. The pools close themselves (``worker_pool``); this is the guard behind them."""
+    with interrupts_deferred():
+        alive = multiprocessing.active_children()
+        for worker in alive:
+            worker.terminate()
+        for worker in alive:
+            worker.join(STOP_SECONDS)
+            if worker.is_alive():
+                worker.kill()
+                worker.join(STOP_SECONDS)

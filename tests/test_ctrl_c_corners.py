@@ -223,8 +223,8 @@ def test_a_ctrl_c_that_skips_a_cleanup_leaves_no_temporary_behind(tmp_path: Path
 # "Đã dừng theo yêu cầu", because the wait recorded the signal over the ignoring.
 SIGINT_WHILE_IGNORED = """
 import signal, sys
-from ctre_xl.merge import reading
-real = reading.result_of
+from ctre_xl import workers
+real = workers.result_of
 sent = []
 
 def result_after_a_sigint(future, interrupted):
@@ -233,7 +233,7 @@ def result_after_a_sigint(future, interrupted):
         signal.raise_signal(signal.SIGINT)
     return real(future, interrupted)
 
-reading.result_of = result_after_a_sigint
+workers.result_of = result_after_a_sigint
 sys.argv = ["ctre-xl", "--workspace", sys.argv[1], "merge", "--year", "2026"]
 from ctre_xl.__main__ import run
 run()

@@ -57,13 +57,13 @@ def filled(tmp_path_factory) -> Path:
 
 def test_the_merge_reads_with_spawned_workers_and_gets_the_same_answer(filled, spawn, monkeypatch):
     used: list[str] = []
-    real = reading.ProcessPoolExecutor
+    real = reading.worker_pool
 
     def watched(*args, **kwargs):
         used.append(multiprocessing.get_start_method())
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(reading, "ProcessPoolExecutor", watched)
+    monkeypatch.setattr(reading, "worker_pool", watched)
     assert len(list((filled / "inbox").rglob("*.xlsx"))) >= 30
     spawned = merge(filled, "--json")
     assert spawned.exit_code == 0, spawned.output
@@ -75,13 +75,13 @@ def test_the_merge_reads_with_spawned_workers_and_gets_the_same_answer(filled, s
 
 def test_templates_are_written_by_spawned_workers(tmp_path, spawn, monkeypatch):
     used: list[str] = []
-    real = writer.ProcessPoolExecutor
+    real = writer.worker_pool
 
     def watched(*args, **kwargs):
         used.append(multiprocessing.get_start_method())
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(writer, "ProcessPoolExecutor", watched)
+    monkeypatch.setattr(writer, "worker_pool", watched)
     monkeypatch.setattr(writer, "PARALLEL_MIN_UNITS", 2)
     outcome = CliRunner().invoke(main, ["--workspace", str(tmp_path), "templates", "--year", str(YEAR)])
     assert outcome.exit_code == 0, outcome.output

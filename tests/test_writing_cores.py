@@ -20,6 +20,7 @@ from merge_helpers import make_demo
 from openpyxl import load_workbook
 
 from ctre_xl.cli import main
+from ctre_xl import workers
 from ctre_xl.output import writing
 
 YEAR = 2026
@@ -65,13 +66,13 @@ MADE_AT = re.compile(r"tổng hợp \d{2}/\d{2}/\d{4} \d{2}:\d{2}")
 def _watched(monkeypatch) -> list[str]:
     """The start method of every pool the writers start."""
     used: list[str] = []
-    real = writing.ProcessPoolExecutor
+    real = writing.worker_pool
 
     def watched(*args, **kwargs):
         used.append(multiprocessing.get_start_method())
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(writing, "ProcessPoolExecutor", watched)
+    monkeypatch.setattr(writing, "worker_pool", watched)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     return used
 
@@ -121,10 +122,10 @@ def test_a_worker_that_cannot_start_leaves_the_writing_to_this_process(crowded_d
     def refused(*_args, **_kwargs):
         raise OSError(38, "Function not implemented")  # a sandbox without worker processes
 
-    class NoWorkers(writing.ProcessPoolExecutor):  # type: ignore[misc,valid-type]
+    class NoWorkers(workers.ProcessPoolExecutor):  # type: ignore[misc,valid-type]
         submit = refused
 
-    monkeypatch.setattr(writing, "ProcessPoolExecutor", NoWorkers)
+    monkeypatch.setattr(workers, "ProcessPoolExecutor", NoWorkers)
     monkeypatch.setattr(writing, "PARALLEL_FROM", 2)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     data = _merge(crowded_demo)

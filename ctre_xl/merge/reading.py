@@ -7,7 +7,6 @@ broken workbook must not stop the merge of forty others.
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -22,8 +21,7 @@ from ctre_xl.plan.vocab import FileStatus
 from ctre_xl.read.model import FileRecord, Submission
 from ctre_xl.read.submission import read_submission  # imported before the pool forks: workers start with it
 from ctre_xl.collector import collector_resumed
-from ctre_xl.interrupts import interrupts_deferred
-from ctre_xl.workers import WORKERS, cancel_all, interrupts_blocked, result_of, shut_down, start_worker, two_cores
+from ctre_xl.workers import WORKERS, start_worker, two_cores, worker_pool
 
 PARALLEL_FROM = 24  # below this many files, starting worker processes costs more than it saves
 MAX_CHUNK = 16  # files per task: Ctrl-C waits for the tasks already running, so keep them short
@@ -78,28 +76,19 @@ def _read_in_pool(paths: list[Path], initargs: tuple[Any, ...], advance: Callabl
     """Read ``paths`` in chunks on the worker processes, results in order.
 
     Each chunk is a future of our own (not ``pool.map``): on Ctrl-C the chunks not started are
-    cancelled here, one by one, and the pool is shut down without ``cancel_futures``, whose race
-    with the pool's own thread (CPython's "InvalidStateError: CANCELLED") could leave it hanging.
-    Only the chunks already running are waited for, and they are short (``MAX_CHUNK``). Ctrl-C
-    is raised from the wait for a chunk, never inside the pool's locks (``workers.result_of``).
+    cancelled, one by one, and the pool is shut down without ``cancel_futures``, whose race with
+    the pool's own thread (CPython's "InvalidStateError: CANCELLED") could leave it hanging. Only
+    the chunks already running are waited for, and they are short (``MAX_CHUNK``). Ctrl-C is
+    raised from the wait for a chunk, never inside the pool's locks (``workers.worker_pool``).
     """
     chunk = min(MAX_CHUNK, max(1, len(paths) // (WORKERS * 8)))
-    futures: list[Future[list[FileRead]]] = []
-    with interrupts_deferred():
-        pool = ProcessPoolExecutor(WORKERS, initializer=_init_worker, initargs=initargs)
-    try:
-        with interrupts_deferred() as interrupted:
-            with interrupts_blocked():
-                futures = [pool.submit(_read_in_worker, paths[at:at + chunk]) for at in range(0, len(paths), chunk)]
-            results: list[FileRead] = []
-            for future in futures:
-                for outcome in result_of(future, interrupted):
-                    results.append(outcome)
-                    advance()
-            return results
-    finally:
-        cancel_all(futures)
-        shut_down(pool)
+    results: list[FileRead] = []
+    with worker_pool(WORKERS, _init_worker, initargs) as pool:
+        for future in pool.submit_all(_read_in_worker, (paths[at:at + chunk] for at in range(0, len(paths), chunk))):
+            for outcome in pool.result(future):
+                results.append(outcome)
+                advance()
+    return results
 
 
 def read_all(paths: list[Path], inbox: Path, catalog: Catalog, registry: Registry, *,

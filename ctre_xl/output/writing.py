@@ -16,7 +16,7 @@ down before the caller removes the staged files, so no file is left half-written
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,7 +25,7 @@ from typing import Callable
 
 from ctre_xl.collector import collector_resumed
 from ctre_xl.files import OutputBatch, folder_swept, mark_swept
-from ctre_xl.interrupts import interrupts_deferred
+from ctre_xl.interrupts import interrupts_allowed
 from ctre_xl.merge.model import MergeResult
 from ctre_xl.output.chase import REMINDERS_FILE, chase_report, reminders_text, write_reminders
 from ctre_xl.output.feedback import FEEDBACK_DIR, feedback_cases, feedback_path, write_feedback
@@ -34,7 +34,7 @@ from ctre_xl.output.findings_workbook import write_findings_workbook
 from ctre_xl.output.summary.workbook import write_summary
 from ctre_xl.plan.catalog import Catalog
 from ctre_xl.plan.units import Registry
-from ctre_xl.workers import WORKERS, cancel_all, interrupts_blocked, result_of, shut_down, start_worker, two_cores
+from ctre_xl.workers import WORKERS, WorkerPool, start_worker, two_cores, worker_pool
 
 # kind -> file name in outbox/<year>/, in the order they are listed; the summary is written here.
 MERGE_OUTPUTS = {"findings": "kiem-tra-{year}.xlsx", "summary": "tong-hop-{year}.xlsx", "reminders": REMINDERS_FILE}
@@ -130,24 +130,22 @@ def _write_in_worker(job: Job) -> Path:
 def write_in_pool(jobs: list[Job], context: Context, done: Callable[[Job, Path], None]) -> None:
     """The heaviest job here, the others on one worker; ``done`` is told where each went as it ends.
 
-    Ctrl-C is held back while a future is cancelled or waited for, and raised from the wait
-    (``workers.result_of``): raised inside a future's lock, it would leave the pool's thread waiting.
+    Ctrl-C stops this process's own writing at once; elsewhere it is held back (a future cancelled
+    or waited for, the pool closing) and raised from the wait, never inside the pool's locks nor
+    before the pool is closed (``workers.worker_pool``).
     """
     mine = [index for index, job in enumerate(jobs) if job.kind == HEAVIEST] or [0]
     others = [index for index in range(len(jobs)) if index not in mine]
     written: set[int] = set()
 
     def write_here(index: int, path: Path | None = None) -> None:
-        done(jobs[index], path if path is not None else write_job(jobs[index], context))
+        with interrupts_allowed():
+            done(jobs[index], path if path is not None else write_job(jobs[index], context))
         written.add(index)
 
-    futures: dict[int, Future[Path]] = {}
-    with interrupts_deferred():
-        pool = ProcessPoolExecutor(WORKERS - 1, initializer=_init_worker, initargs=(context,))
-    try:
+    with worker_pool(WORKERS - 1, _init_worker, (context,)) as pool:
         try:
-            with interrupts_deferred(), interrupts_blocked():
-                futures = {index: pool.submit(_write_in_worker, jobs[index]) for index in others}
+            futures = dict(zip(others, pool.submit_all(_write_in_worker, [jobs[index] for index in others])))
         except (OSError, NotImplementedError, BrokenProcessPool):  # no worker process here (sandbox)
             futures = {}
             mine = list(range(len(jobs)))
@@ -155,23 +153,18 @@ def write_in_pool(jobs: list[Job], context: Context, done: Callable[[Job, Path],
         for index in mine:
             write_here(index)
         for index in reversed(others):  # take back, from the end, what the worker has not begun
-            with interrupts_deferred():
-                taken = futures[index].cancel()
-            if taken:
+            if futures[index].cancel():
                 write_here(index)
         for index in others:
             if index not in written:
-                write_here(index, _worker_result(futures[index]))
-    finally:
-        cancel_all(futures.values())
-        shut_down(pool)  # the task running finishes before its staged file can be removed
+                write_here(index, _worker_result(pool, futures[index]))
+        # the task running finishes (the pool is closed) before its staged file can be removed
 
 
-def _worker_result(future: Future[Path]) -> Path | None:
+def _worker_result(pool: WorkerPool, future: Future[Path]) -> Path | None:
     """The worker's path for a job; None (the job is then written here) when the worker could not
     start or died."""
-    with interrupts_deferred() as interrupted:
-        try:
-            return result_of(future, interrupted)
-        except BrokenProcessPool:
-            return None
+    try:
+        return pool.result(future)
+    except BrokenProcessPool:
+        return None

@@ -9,7 +9,6 @@ atomically, so an interrupted run never leaves a half-written template behind.
 from __future__ import annotations
 
 import os
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,8 +23,7 @@ from ctre_xl.plan.catalog import Catalog
 from ctre_xl.errors import CtreError
 from ctre_xl.files import Workspace, atomic_output, folder_swept, mark_swept
 from ctre_xl.cellref import a1
-from ctre_xl.interrupts import interrupts_deferred
-from ctre_xl.workers import cancel_all, interrupts_blocked, result_of, shut_down, start_worker
+from ctre_xl.workers import start_worker, worker_pool
 from ctre_xl.template.layout import (COL_CHECK, FRONT_CHECK_ROW, FRONT_SHEET, INPUT_SHEET, META_PROPERTY_PREFIX, META_SHEET, NARRATIVE_SHEET,
                                      TemplateLayout, build_layout, metadata)
 from ctre_xl.template.narrative import narrative_instructions, write_narrative_sheet
@@ -132,21 +130,12 @@ def write_templates(catalog: Catalog, registry: Registry, workspace: Workspace, 
 
 def _write_in_pool(jobs: list[tuple[Unit, Path]], workers: int, initargs: tuple[object, ...]) -> list[Path]:
     """The templates written in chunks on ``workers`` processes, in job order (the same output as
-    one process). Ctrl-C is held while the pool starts and raised from the wait for a chunk, never
-    inside the pool's locks (``workers.result_of``; raised inside a future's lock it left the
-    command hanging)."""
+    one process). Ctrl-C is raised from the wait for a chunk, never inside the pool's locks nor
+    before the pool is closed (``workers.worker_pool``)."""
     chunk = max(1, len(jobs) // (workers * 8))
-    futures: list[Future[list[Path]]] = []
-    with interrupts_deferred():
-        pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=initargs)
-    try:
-        with interrupts_deferred() as interrupted:
-            with interrupts_blocked():
-                futures = [pool.submit(_write_chunk, jobs[at:at + chunk]) for at in range(0, len(jobs), chunk)]
-            return [path for future in futures for path in result_of(future, interrupted)]
-    finally:
-        cancel_all(futures)
-        shut_down(pool)
+    with worker_pool(workers, _init_worker, initargs) as pool:
+        futures = pool.submit_all(_write_chunk, (jobs[at:at + chunk] for at in range(0, len(jobs), chunk)))
+        return [path for future in futures for path in pool.result(future)]
 
 
 def write_template(catalog: Catalog, unit: Unit, year: int, path: Path, *, sample: bool = False,
