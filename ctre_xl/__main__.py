@@ -18,7 +18,6 @@ import threading
 import time
 
 from ctre_xl.errors import interrupt_within
-from ctre_xl.streams import make_output_safe
 
 INTERRUPTED_EXIT = 130  # 128 + SIGINT, as shells report it
 BEFORE_START = "Đã dừng theo yêu cầu (Ctrl-C) trước khi bắt đầu: chưa đọc, chưa ghi tệp nào."
@@ -28,9 +27,13 @@ AGAIN = "Đã dừng theo yêu cầu (Ctrl-C)."
 def run() -> None:
     code: object = INTERRUPTED_EXIT
     started = False
-    make_output_safe()
-    sys.unraisablehook = interrupt_again
     try:
+        # Imported here, not at the top: a Ctrl-C while they load is then this handler's, not a
+        # traceback (the json module alone takes 7 ms to load, more on a busy machine).
+        from ctre_xl.streams import make_output_safe
+
+        make_output_safe()
+        sys.unraisablehook = interrupt_again
         from ctre_xl.cli import main
 
         started = True
@@ -39,11 +42,11 @@ def run() -> None:
         except SystemExit as exc:
             code = exc.code
     except KeyboardInterrupt:  # the command reports its own Ctrl-C; this is before it, or a second one
-        print(AGAIN if started else BEFORE_START, file=sys.stderr)
+        _say(AGAIN if started else BEFORE_START)
     except Exception as exc:  # the imports before the command's handler: a wrapped Ctrl-C is a Ctrl-C
         if interrupt_within(exc) is None:
             raise
-        print(AGAIN if started else BEFORE_START, file=sys.stderr)
+        _say(AGAIN if started else BEFORE_START)
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     if code in (0, None, INTERRUPTED_EXIT):
@@ -54,6 +57,22 @@ def run() -> None:
         # Windows): one early Ctrl-C in ten here.
         exit_without_teardown(INTERRUPTED_EXIT if code == INTERRUPTED_EXIT else 0)
     sys.exit(code)
+
+
+def _say(line: str) -> None:
+    """``line`` on stderr, made safe first (``streams.make_output_safe`` had not run if Ctrl-C came
+    while it loaded); if even that is cut by a second Ctrl-C, a letter the stream cannot carry
+    becomes "?" rather than a traceback."""
+    try:
+        from ctre_xl.streams import make_output_safe
+
+        make_output_safe()
+    except BaseException:  # noqa: BLE001 - a second Ctrl-C: we are stopping already
+        try:
+            sys.stderr.reconfigure(errors="replace")  # type: ignore[union-attr]
+        except (AttributeError, OSError, ValueError):
+            pass
+    print(line, file=sys.stderr)
 
 
 def interrupt_again(unraisable: "sys.UnraisableHookArgs") -> None:

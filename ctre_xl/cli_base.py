@@ -71,9 +71,11 @@ class CtreGroup(click.Group):
 
     command_class = CtreCommand
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        """The options read (the context made around them), a Ctrl-C meanwhile reported as any other."""
         try:
-            return super().parse_args(ctx, args)
+            return super().make_context(info_name, args, parent, **extra)
         except KeyboardInterrupt as exc:  # click would say "Aborted!" and exit with 1
             raise _stopped(exc) from None
 

@@ -13,6 +13,8 @@ tests/test_hardening_crashes.py under load.
   about 300 random Ctrl-Cs of the test under load). The moment is made here on purpose.
 * A Ctrl-C that the program was started ignoring (a background job, nohup) stops nothing: a wait
   for the workers used to hold it back and then stop the merge all the same.
+* A Ctrl-C as the program starts: while its first modules load (a traceback, before) or as click
+  makes the command's context ("Đã dừng." and exit 1, before).
 """
 
 from __future__ import annotations
@@ -26,11 +28,13 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 from merge_helpers import crowd_inbox, deliver, make_demo, make_workspace
 
 from ctre_xl import files
+from ctre_xl.__main__ import BEFORE_START
 from ctre_xl.cli import main
 from ctre_xl.errors import interrupt_within
 from ctre_xl.files import Workspace
@@ -87,6 +91,54 @@ def test_a_wrapped_ctrl_c_before_the_command_exits_130_without_a_traceback(tmp_p
     err = done.stderr.decode("utf-8")
     assert done.returncode == 130, err
     assert "Traceback" not in err and err.strip() == f"{STOPPED}.", err
+
+
+# Ctrl-C while the program's first modules load: ``streams`` (and the json module it needs) is the
+# first import of ``run``, made to fail here as a Ctrl-C would make it fail.
+CTRL_C_AS_STREAMS_LOADS = """
+import sys
+class CtrlC:
+    def find_spec(self, name, path=None, target=None):
+        if name == "ctre_xl.streams":
+            sys.meta_path.remove(self)
+            raise KeyboardInterrupt
+sys.meta_path.insert(0, CtrlC())
+from ctre_xl.__main__ import run
+run()
+"""
+
+
+def test_the_program_loads_nothing_heavy_before_its_ctrl_c_handler(tmp_path: Path) -> None:
+    """Everything loaded before ``run`` can catch a Ctrl-C is a window for a traceback (a loaded
+    machine's random Ctrl-C found one, 50 ms after the start, inside the json module's import)."""
+    probe = "import sys, ctre_xl.__main__; print(sorted(m for m in ('json', 'ctre_xl.streams', 'click') if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=30)
+    assert done.stdout.strip() == "[]", done.stderr
+    script = tmp_path / "ctrl_c_as_streams_loads.py"
+    script.write_text(CTRL_C_AS_STREAMS_LOADS, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, timeout=30)
+    err = done.stderr.decode("utf-8")
+    assert done.returncode == 130, err
+    assert "Traceback" not in err and err.strip() == BEFORE_START, err
+
+
+def test_a_ctrl_c_as_click_makes_the_context_exits_130_not_aborted(tmp_path: Path, monkeypatch) -> None:
+    """Ctrl-C as click makes the command's context, before the options are read: click itself
+    said "Aborted!" ("Đã dừng.") and exited with 1, as for a failed command."""
+    real = click.Context.__init__
+    calls: list[bool] = []
+
+    def ctrl_c_once(self, *args, **kwargs):  # noqa: ANN001, ANN202
+        if not calls:
+            calls.append(True)
+            raise KeyboardInterrupt
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(click.Context, "__init__", ctrl_c_once)
+    outcome = CliRunner().invoke(main, ["--workspace", str(tmp_path), "init"])
+    assert outcome.exit_code == 130, outcome.output
+    assert outcome.output.strip().startswith(STOPPED), outcome.output
+    assert calls == [True]
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="a real SIGINT to this process")
