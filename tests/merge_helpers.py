@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from ctre_xl.plan.load import load_catalog
 from ctre_xl.cli import main
 from ctre_xl.files import Workspace
+from ctre_xl.merge import reading
 from ctre_xl.plan.units import write_registry_workbook
 from reading_helpers import fill
 
@@ -40,6 +41,14 @@ def make_demo(root: Path) -> Path:
     """``ctre-xl demo`` into ``root``: the built-in example's workspace, its returns merged once."""
     outcome = CliRunner().invoke(main, ["demo", "--workspace", str(root)])
     assert outcome.exit_code == 0, outcome.output
+    return root
+
+
+def make_crowded_demo(root: Path) -> Path:
+    """``make_demo``, its inbox crowded past ``reading.PARALLEL_FROM``: every pool of a merge starts."""
+    make_demo(root)
+    returns = sorted((root / "inbox").rglob("*.xlsx"))
+    crowd_inbox(Workspace(root), returns, reading.PARALLEL_FROM // len(returns) + 1)
     return root
 
 

@@ -31,13 +31,12 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
-from merge_helpers import crowd_inbox, deliver, make_demo, make_workspace
+from merge_helpers import crowd_inbox, deliver, make_crowded_demo, make_demo, make_workspace
 
 from ctre_xl import files
 from ctre_xl.__main__ import BEFORE_START
 from ctre_xl.cli import main
 from ctre_xl.errors import interrupt_within
-from ctre_xl.files import Workspace
 from ctre_xl.merge import reading
 from ctre_xl.plan.load import load_catalog
 from ctre_xl.plan.units import load_registry
@@ -216,11 +215,8 @@ run()
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Path:
-    """The demo's workspace, its inbox crowded past ``reading.PARALLEL_FROM``: both pools start."""
-    root = make_demo(tmp_path_factory.mktemp("locks") / "demo")
-    returns = sorted((root / "inbox").rglob("*.xlsx"))
-    crowd_inbox(Workspace(root), returns, reading.PARALLEL_FROM // len(returns) + 1)
-    return root
+    """The demo's workspace, its inbox crowded: every pool of a merge starts."""
+    return make_crowded_demo(tmp_path_factory.mktemp("locks") / "demo")
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="a real SIGINT to this process")

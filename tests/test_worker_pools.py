@@ -18,11 +18,9 @@ from pathlib import Path
 
 import pytest
 from limits_helpers import group_state, still_running
-from merge_helpers import crowd_inbox, make_demo
+from merge_helpers import make_crowded_demo
 
-from ctre_xl.files import Workspace
 from ctre_xl.interrupts import interrupts_allowed, interrupts_deferred
-from ctre_xl.merge import reading
 
 STOPPED = "Đã dừng theo yêu cầu (Ctrl-C)"
 POOLS = [("ctre_xl.merge.reading._read_in_pool", "merge"),
@@ -77,11 +75,8 @@ run()
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Path:
-    """The demo's workspace, its inbox crowded past ``reading.PARALLEL_FROM``: every pool starts."""
-    root = make_demo(tmp_path_factory.mktemp("pools") / "demo")
-    returns = sorted((root / "inbox").rglob("*.xlsx"))
-    crowd_inbox(Workspace(root), returns, reading.PARALLEL_FROM // len(returns) + 1)
-    return root
+    """The demo's workspace, its inbox crowded: every pool of a merge starts."""
+    return make_crowded_demo(tmp_path_factory.mktemp("pools") / "demo")
 
 
 def _run_to_its_end(script: Path, *args: str) -> tuple[int, str, list[int]]:
