@@ -37,7 +37,11 @@ def group_state(pgid: int) -> str:
         except psutil.Error:
             continue
     load = ", ".join(f"{value:.2f}" for value in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
-    return f"load {load}; " + "; ".join(described)
+    try:  # a leader that has ended (a zombie) with its workers alive: the workers outlived the command
+        leader = psutil.Process(pgid).status()
+    except psutil.Error:
+        leader = "gone"
+    return f"load {load}; leader {pgid} {leader}; " + "; ".join(described)
 
 
 def still_running(pgid: int) -> list[int]:
