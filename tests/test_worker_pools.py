@@ -29,47 +29,56 @@ POOLS = [("ctre_xl.merge.reading._read_in_pool", "merge"),
 
 # Runs ``ctre-xl <command>`` with every pool started (a few outputs and units are enough), and a
 # Ctrl-C at the close of the pool of argv[1] (module.function): "cancel" sends a SIGINT while its
-# tasks not begun are cancelled; "skip" makes a Ctrl-C that skips the close altogether.
+# tasks not begun are cancelled; "skip" makes a Ctrl-C that skips the close altogether. The workers
+# are forked, or spawned as on Windows (argv[5]).
 CTRL_C_AT_CLOSE = """
-import importlib, signal, sys
+import importlib, multiprocessing, signal, sys
 from ctre_xl import workers
 from ctre_xl.interrupts import interrupts_deferred
 from ctre_xl.output import writing
 from ctre_xl.template import writer
-writing.PARALLEL_FROM = 1
-writer.PARALLEL_MIN_UNITS = 1
-module_name, function_name = sys.argv[1].rsplit(".", 1)
-module = importlib.import_module(module_name)
-real_function = getattr(module, function_name)
-armed = []
 
-def arming(*args, **kwargs):
-    armed.append(True)
-    return real_function(*args, **kwargs)
 
-setattr(module, function_name, arming)
-real_cancel, real_close = workers.cancel_all, workers.WorkerPool.close
+def main():
+    multiprocessing.set_start_method(sys.argv[5], force=True)
+    writing.PARALLEL_FROM = 1
+    writer.PARALLEL_MIN_UNITS = 1
+    module_name, function_name = sys.argv[1].rsplit(".", 1)
+    module = importlib.import_module(module_name)
+    real_function = getattr(module, function_name)
+    armed = []
 
-def cancel_with_ctrl_c(futures):
-    with interrupts_deferred():
+    def arming(*args, **kwargs):
+        armed.append(True)
+        return real_function(*args, **kwargs)
+
+    setattr(module, function_name, arming)
+    real_cancel, real_close = workers.cancel_all, workers.WorkerPool.close
+
+    def cancel_with_ctrl_c(futures):
+        with interrupts_deferred():
+            if armed == [True]:
+                armed[0] = False
+                signal.raise_signal(signal.SIGINT)
+            real_cancel(futures)
+
+    def close_skipped(self):
         if armed == [True]:
             armed[0] = False
-            signal.raise_signal(signal.SIGINT)
-        real_cancel(futures)
+            raise KeyboardInterrupt
+        real_close(self)
 
-def close_skipped(self):
-    if armed == [True]:
-        armed[0] = False
-        raise KeyboardInterrupt
-    real_close(self)
+    if sys.argv[2] == "cancel":
+        workers.cancel_all = cancel_with_ctrl_c
+    else:
+        workers.WorkerPool.close = close_skipped
+    sys.argv = ["ctre-xl", "--workspace", sys.argv[3], sys.argv[4], "--year", "2026"]
+    from ctre_xl.__main__ import run
+    run()
 
-if sys.argv[2] == "cancel":
-    workers.cancel_all = cancel_with_ctrl_c
-else:
-    workers.WorkerPool.close = close_skipped
-sys.argv = ["ctre-xl", "--workspace", sys.argv[3], sys.argv[4], "--year", "2026"]
-from ctre_xl.__main__ import run
-run()
+
+if __name__ == "__main__":  # a spawned worker imports this file again
+    main()
 """
 
 
@@ -98,13 +107,14 @@ def _run_to_its_end(script: Path, *args: str) -> tuple[int, str, list[int]]:
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="a real SIGINT to this process; a session of its own")
+@pytest.mark.parametrize("start", ["fork", "spawn"])
 @pytest.mark.parametrize("moment", ["cancel", "skip"])
 @pytest.mark.parametrize("armed_in, command", POOLS)
 def test_a_ctrl_c_as_a_pool_closes_leaves_no_worker_behind(demo: Path, tmp_path: Path, armed_in: str,
-                                                            command: str, moment: str) -> None:
+                                                            command: str, moment: str, start: str) -> None:
     script = tmp_path / "ctrl_c_at_close.py"
     script.write_text(CTRL_C_AT_CLOSE, encoding="utf-8")
-    code, err, left = _run_to_its_end(script, armed_in, moment, str(demo), command)
+    code, err, left = _run_to_its_end(script, armed_in, moment, str(demo), command, start)
     assert left == [], f"workers left running: {left}"
     assert code == 130, err
     assert "Traceback" not in err and err.strip().startswith(STOPPED), err
