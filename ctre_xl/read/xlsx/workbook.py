@@ -41,12 +41,11 @@ from ctre_xl.read.xlsx.cells import (T_C, T_DIM, T_ROW, _NO_STRINGS, Cell, Picke
 from ctre_xl.read.xlsx.parts import XlsxParts, normalise_part
 from ctre_xl.read.xlsx.direct import read_direct
 from ctre_xl.read.xlsx.scan import RawCell, Unsupported, scan_sheet, sheet_region
+from ctre_xl.read.xlsx.skeleton import custom_properties, saved_time_text
 from ctre_xl.read.xlsx.strings import SharedStrings
 
 _NS_REL = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships",
            "http://purl.oclc.org/ooxml/officeDocument/relationships")
-_NS_VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
-_NS_DCTERMS = "http://purl.org/dc/terms/"
 
 
 _NAME_REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!(\$?[A-Za-z]{1,3}\$?\d{1,7})(?::\$?[A-Za-z]{1,3}\$?\d{1,7})?$")
@@ -231,17 +230,7 @@ class XlsxWorkbook(XlsxParts):
         name = self._member_named("docProps/custom.xml")
         if not name:
             return {}
-        found: dict[str, str] = {}
-        for prop in self._parse_whole(name):
-            key = prop.get("name")
-            if key is None or len(prop) == 0:
-                continue
-            value = prop[0]
-            text = value.text or ""
-            if value.tag == f"{{{_NS_VT}}}bool":
-                text = "1" if text.strip().lower() in ("1", "true") else "0"
-            found[key] = text
-        return found
+        return custom_properties(self._read_part(name), lambda data: self._parse_whole(name, data), self.use_scanner)
 
     def saved_at(self) -> datetime | None:
         """When the file was last saved, as the package records it (docProps/core.xml
@@ -251,13 +240,13 @@ class XlsxWorkbook(XlsxParts):
         if not name:
             return None
         try:
-            root = self._parse_whole(name)
+            text = saved_time_text(self._read_part(name), lambda data: self._parse_whole(name, data),
+                                   self.use_scanner)
         except WorkbookError as exc:
             if exc.kind == FindingKind.CORRUPT_XML:
                 return None
             raise
-        found = root.find(f"{{{_NS_DCTERMS}}}modified")
-        return parse_saved_time(found.text if found is not None else None)
+        return parse_saved_time(text)
 
     # -- cells -------------------------------------------------------------------------------
 
