@@ -396,3 +396,20 @@ def test_reading_never_modifies_the_inbox(filled, templates, catalog, registry) 
     assert snapshot(inbox) == before
     if hasattr(os, "O_NOATIME"):
         assert {p: p.stat().st_atime_ns for p in atimes} == atimes
+
+
+def test_a_figure_crosses_from_a_worker_unchanged() -> None:
+    """A figure is made by its slots' setters (the reader, and unpickling in the merge's process):
+    it is the same frozen, hashable value the dataclass makes."""
+    import dataclasses
+    import pickle
+
+    from ctre_xl.read.model import CellValue, cell_value
+
+    made = CellValue("under5_on_track", 187.0, "187", "Số liệu", "D10")
+    for copy in (cell_value("under5_on_track", 187.0, "187", "Số liệu", "D10"), pickle.loads(pickle.dumps(made))):
+        assert type(copy) is CellValue and copy == made and hash(copy) == hash(made)
+        assert (copy.element, copy.value, copy.raw, copy.sheet, copy.cell) == ("under5_on_track", 187.0, "187",
+                                                                              "Số liệu", "D10")
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            copy.value = 1.0  # type: ignore[misc]

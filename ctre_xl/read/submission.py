@@ -27,7 +27,7 @@ from ctre_xl.read.identity import element_names, identity_problem, little_of_uni
 from ctre_xl.plan.finding_kinds import FindingKind
 from ctre_xl.plan.findings import Finding
 from ctre_xl.plan.vocab import FileStatus
-from ctre_xl.read.model import CellValue, FileRecord, Submission
+from ctre_xl.read.model import FileRecord, Submission, cell_value
 from ctre_xl.read.ods.workbook import OdsWorkbook
 from ctre_xl.read.reading_plan import fold, reading_plan
 from ctre_xl.read.sniff import sniff_bytes
@@ -339,14 +339,14 @@ def _take(here: _Context, name: str, sheet: str, row: int, col: int, cell: Cell 
         elif (absurd := implausible(number, element.kind, raw)) is not None:
             here.add(absurd.problem, absurd.variant, sheet=sheet, cell=ref, code=name, label=label, **dict(absurd.fields))
             number = None
-        submission.values[name] = CellValue(name, number, raw, sheet, ref)
+        submission.values[name] = cell_value(name, number, raw, sheet, ref)
         return
     if cell is not None and cell.error:
         here.add(FindingKind.NOT_A_NUMBER, "cell_error", sheet=sheet, cell=ref, code=name, label=label, ref=ref,
                  error=cell.value)
-        submission.values[name] = CellValue(name, None, raw, sheet, ref)
+        submission.values[name] = cell_value(name, None, raw, sheet, ref)
         return
     parsed = parse_value(raw, element.kind)
     if parsed.problem:
         here.add(parsed.problem, parsed.variant, sheet=sheet, cell=ref, code=name, label=label, **dict(parsed.fields))
-    submission.values[name] = CellValue(name, parsed.value, raw, sheet, ref)
+    submission.values[name] = cell_value(name, parsed.value, raw, sheet, ref)
