@@ -72,6 +72,15 @@ TEXTS = {
 }
 
 
+def learned(data: bytes) -> Skeletons:
+    """A reader of custom.xml that has learned ``data``'s markup (met twice)."""
+    reader = Skeletons(skeleton._custom_items)
+    for _ in range(2):
+        reader.read(data, parse_xml)
+    assert len(reader.known) == 1
+    return reader
+
+
 def _answer(read, data: bytes):
     try:
         return read(data)
@@ -93,15 +102,15 @@ def _encoded(form, text: str) -> bytes:
 def test_a_known_markup_reads_what_the_parser_reads(form, text) -> None:
     reader = Skeletons(skeleton._custom_items)
     first = FORMS[form](FIRST)
-    assert reader.read(first, parse_xml) == _parsed(first)
+    for _ in range(2):  # met once, then learned
+        assert reader.read(first, parse_xml) == _parsed(first)
     assert len(reader.known) == 1, "the markup was not learned"
     second = _encoded(FORMS[form], TEXTS[text])
     assert _answer(lambda d: reader.read(d, parse_xml), second) == _answer(_parsed, second)
 
 
 def test_plain_texts_are_read_without_the_parser() -> None:
-    reader = Skeletons(skeleton._custom_items)
-    reader.read(excel_custom(FIRST), parse_xml)
+    reader = learned(excel_custom(FIRST))
 
     def refuse(_data: bytes):
         raise AssertionError("parsed")
@@ -111,8 +120,7 @@ def test_plain_texts_are_read_without_the_parser() -> None:
 
 
 def test_invalid_utf8_goes_to_the_parser() -> None:
-    reader = Skeletons(skeleton._custom_items)
-    reader.read(excel_custom(FIRST), parse_xml)
+    reader = learned(excel_custom(FIRST))
     second = excel_custom({**FIRST, "ctre_unit_name": "@"}).replace(b">@<", b">\xff\xfe<")
     assert _answer(lambda d: reader.read(d, parse_xml), second) == _answer(_parsed, second) == "ParseError"
     assert reader.hits == 0
@@ -146,19 +154,35 @@ def test_each_guard_alone_keeps_such_markup_from_being_learned(markup) -> None:
 def test_a_greater_than_inside_an_attribute_is_not_taken_for_a_text() -> None:
     reader = Skeletons(skeleton._custom_items)
     data = excel_custom(FIRST).replace(b'name="ctre_year"', b'name="a>b"')
-    assert reader.read(data, parse_xml) == _parsed(data)
-    assert reader.known == []
+    for _ in range(3):
+        assert reader.read(data, parse_xml) == _parsed(data)
+    assert reader.known == [] and reader.learned == 1
 
 
 def test_other_markup_is_parsed_then_learned() -> None:
-    reader = Skeletons(skeleton._custom_items)
-    reader.read(excel_custom(FIRST), parse_xml)
+    reader = learned(excel_custom(FIRST))
     other = openpyxl_custom({**FIRST, "ctre_unit_id": "mn-9"})
-    assert reader.read(other, parse_xml) == _parsed(other)
+    for _ in range(2):
+        assert reader.read(other, parse_xml) == _parsed(other)
     assert (reader.hits, len(reader.known)) == (0, 2)
     # Text where the first part had none (outside the root here) is the parser's to refuse.
     outside = excel_custom(FIRST, head='<?xml version="1.0" encoding="UTF-8"?>x')
     assert _answer(lambda d: reader.read(d, parse_xml), outside) == "ParseError"
+
+
+def test_markups_met_once_cost_no_pattern_and_learning_is_bounded() -> None:
+    """An inbox whose every file has a markup of its own: nothing is compiled for a markup met once,
+    and at most MAX_LEARNED markups are learned, however many are met twice."""
+    reader = Skeletons(skeleton._custom_items)
+    for number in range(40):
+        data = excel_custom({**FIRST, f"ctre_extra_{number}": "x"})
+        assert reader.read(data, parse_xml) == _parsed(data)
+    assert (reader.learned, reader.known, len(reader.seen)) == (0, [], 40)
+    for number in range(40):
+        data = excel_custom({**FIRST, f"ctre_extra_{number}": "y"})
+        assert reader.read(data, parse_xml) == _parsed(data)
+    assert reader.learned == skeleton.MAX_LEARNED
+    assert len(reader.known) == skeleton.MAX_SKELETONS
 
 
 def test_yes_no_properties_and_names_given_twice() -> None:
@@ -168,8 +192,8 @@ def test_yes_no_properties_and_names_given_twice() -> None:
                                            f'</vt:lpwstr></property></Properties>'.encode())
     reader = Skeletons(skeleton._custom_items)  # a reader of its own: nothing learned before
     for part in (data, again):
-        answers = [dict(reader.read(part, parse_xml)) for _ in range(2)]  # learned, then read
-        assert answers[0] == answers[1] == dict(skeleton._custom_items(parse_xml(part)))
+        answers = [dict(reader.read(part, parse_xml)) for _ in range(3)]  # met, learned, read
+        assert answers[0] == answers[1] == answers[2] == dict(skeleton._custom_items(parse_xml(part)))
     assert reader.hits == 2
     assert skeleton.custom_properties(again, parse_xml)["ctre_year"] == "2026"
     assert skeleton.custom_properties(data, parse_xml)["ctre_sample"] == "0"
