@@ -31,10 +31,12 @@ from ctre_xl.merge.reading import Progress
 from ctre_xl.output.chase import REMINDERS_FILE, ChaseReport, chase_report, reminders_text, write_reminders
 from ctre_xl.output.feedback import FEEDBACK_DIR, remove_stale_feedback
 from ctre_xl.output.report_texts import YearPoint
+from ctre_xl.output.summary.side_rows import start_early
 from ctre_xl.output.writing import MERGE_OUTPUTS, write_merge_outputs
 from ctre_xl.plan.catalog import Catalog, fold
 from ctre_xl.plan.units import Registry, write_registry_workbook
 from ctre_xl.plan.vocab import FileStatus
+from ctre_xl.workers import drop_spare
 
 Writer = Callable[[MergeResult, Path], Path]
 Stager = Callable[[MergeResult, dict[str, Path], OutputBatch], dict[Path, str]]
@@ -89,7 +91,7 @@ def _run_merge(catalog: Catalog, registry: Registry, workspace: Workspace, year:
     not_kept = HISTORY_NOT_KEPT.format(name=history_path(workspace).name, year=year)
     try:
         result = merge_stage(catalog, registry, workspace, year, strict=strict, progress=progress,
-                             allow_sample=allow_sample)
+                             allow_sample=allow_sample, after_reading=start_early)
         refuse_nothing_to_merge(result, workspace)
         attach_history(result, catalog, workspace)
         write_outputs(result, MERGE_OUTPUTS, folder,
@@ -99,6 +101,8 @@ def _run_merge(catalog: Catalog, registry: Registry, workspace: Workspace, year:
         raise
     except KeyboardInterrupt as exc:
         raise Interrupted(interrupted_message(folder, output_names(MERGE_OUTPUTS, year), [])) from exc
+    finally:
+        drop_spare()  # the summary's worker started early (``start_early``), when the summary did not take it
     try:
         keep_merge(result, catalog, registry, workspace, allow_sample=allow_sample)
     except KeyboardInterrupt as exc:  # the outputs are new; the history keeps what it had (all or nothing)
@@ -118,12 +122,14 @@ def run_status(catalog: Catalog, registry: Registry, workspace: Workspace, year:
 
 
 def merge_stage(catalog: Catalog, registry: Registry, workspace: Workspace, year: int, *, strict: bool = False,
-                progress: Progress | None = None, allow_sample: bool = False) -> MergeResult:
+                progress: Progress | None = None, allow_sample: bool = False,
+                after_reading: Callable[[int], None] | None = None) -> MergeResult:
     """The merge stage with what the history gives it (last year's figures, when each file was
     first seen); a history that could not be read is said in ``result.notices``."""
     history = merge_inputs(workspace, year)
     result = merge_inbox(catalog, registry, workspace, year, strict=strict, progress=progress,
-                         allow_sample=allow_sample, previous=history.previous, first_seen=history.first_seen)
+                         allow_sample=allow_sample, previous=history.previous, first_seen=history.first_seen,
+                         after_reading=after_reading)
     result.notices.extend(history.notices)
     return result
 

@@ -20,12 +20,15 @@ them. ``stop_workers`` is the last guard, once a command has stopped.
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 import os
 import signal
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from multiprocessing import resource_tracker
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 from ctre_xl.collector import collector_in_worker
@@ -161,3 +164,76 @@ def stop_workers() -> None:
             if worker.is_alive():
                 worker.kill()
                 worker.join(STOP_SECONDS)
+
+
+# ----------------------------------------------------------------------------- a spare process
+
+_SPARE: list[tuple[BaseProcess, Connection]] = []  # the spare started ahead, not yet taken
+
+
+def start_spare(preload: tuple[str, ...]) -> None:
+    """Start a fresh worker process ahead of need (spawned, as on Windows), so that its interpreter
+    starts and ``preload`` (module names) loads while this process works on one core; ``take_spare``
+    hands it its task later. Nothing when one waits already, on one core, or where no process starts."""
+    if _SPARE or not two_cores():
+        return
+    context = multiprocessing.get_context("spawn")
+    ours, theirs = context.Pipe()
+    process = context.Process(target=_spare_main, args=(theirs, preload), daemon=True)
+    try:  # Ctrl-C as it starts: held until it has started (Windows has no signal mask)
+        with interrupts_deferred(), interrupts_blocked(spawning=True):
+            process.start()
+            _SPARE.append((process, ours))
+    except (OSError, NotImplementedError):  # no worker process here: the caller starts its own, or none
+        ours.close()
+    except BaseException:  # Ctrl-C, received as the block ends
+        drop_spare()
+        raise
+    finally:
+        theirs.close()
+
+
+def take_spare(task: Callable[..., Any], args: tuple[Any, ...]) -> BaseProcess | None:
+    """The spare, handed ``task(*args)`` (a module's function: it is sent by name), or None when
+    none was started or it has ended."""
+    if not _SPARE:
+        return None
+    process, ours = _SPARE.pop()
+    try:
+        ours.send((task, args))
+    except (OSError, ValueError):  # it ended (its pipe is closed): the caller starts its own
+        _end(process)
+        return None
+    finally:
+        ours.close()
+    return process
+
+
+def drop_spare() -> None:
+    """End the spare nobody took (its task was not needed, Ctrl-C, an error)."""
+    with interrupts_deferred():
+        while _SPARE:
+            process, ours = _SPARE.pop()
+            ours.close()
+            _end(process)
+
+
+def _end(process: BaseProcess) -> None:
+    process.terminate()
+    process.join(STOP_SECONDS)
+    if process.is_alive():
+        process.kill()
+        process.join(STOP_SECONDS)
+
+
+def _spare_main(theirs: Connection, preload: tuple[str, ...]) -> None:
+    start_worker()
+    for name in preload:
+        importlib.import_module(name)
+    try:
+        task, args = theirs.recv()
+    except (EOFError, OSError):  # dropped before it was needed
+        return
+    finally:
+        theirs.close()
+    task(*args)

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterable
+from typing import Callable, Iterable
 
 from ctre_xl.plan.catalog import Catalog
 from ctre_xl.merge.compute import MetricContext, compute_metrics, element_totals
@@ -75,20 +75,24 @@ class _Merged:
 def merge_inbox(catalog: Catalog, registry: Registry, workspace: Workspace, year: int, *,
                 strict: bool = False, progress: Progress | None = None, allow_sample: bool = False,
                 previous: dict[str, dict[str, float]] | None = None,
-                first_seen: dict[str, datetime] | None = None) -> MergeResult:
+                first_seen: dict[str, datetime] | None = None,
+                after_reading: Callable[[int], None] | None = None) -> MergeResult:
     """Read, identify, validate and merge every file of the inbox for ``year``.
 
     ``previous``: last year's figures that counted (element -> {unit -> value}), used when the
-    inbox has no file of the year before; ``first_seen``: sha256 -> when the history first saw it.
+    inbox has no file of the year before; ``first_seen``: sha256 -> when the history first saw it;
+    ``after_reading``: told how many files were read, as soon as they are (the rest runs on one core).
     """
     with collector_paused():
         return _merge_inbox(catalog, registry, workspace, year, strict=strict, progress=progress,
-                            allow_sample=allow_sample, previous=previous or {}, first_seen=first_seen or {})
+                            allow_sample=allow_sample, previous=previous or {}, first_seen=first_seen or {},
+                            after_reading=after_reading)
 
 
 def _merge_inbox(catalog: Catalog, registry: Registry, workspace: Workspace, year: int, *,
                  strict: bool, progress: Progress | None, allow_sample: bool,
-                 previous: dict[str, dict[str, float]], first_seen: dict[str, datetime]) -> MergeResult:
+                 previous: dict[str, dict[str, float]], first_seen: dict[str, datetime],
+                 after_reading: Callable[[int], None] | None) -> MergeResult:
     from ctre_xl.read.collect import collect_files
 
     inbox = workspace.inbox
@@ -97,6 +101,8 @@ def _merge_inbox(catalog: Catalog, registry: Registry, workspace: Workspace, yea
                              "các tệp các đơn vị gửi về vào đó.")
     paths, collected = collect_files(inbox)
     reads = read_all(sorted(paths), inbox, catalog, registry, allow_sample=allow_sample, progress=progress)
+    if after_reading is not None:
+        after_reading(len(reads))
     for read in reads:
         if read.submission is not None:
             read.submission.first_seen = first_seen.get(read.submission.sha256)
