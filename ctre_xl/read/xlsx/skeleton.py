@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 from xml.etree.ElementTree import Element
 
+from ctre_xl.read.package import parse_xml
 from ctre_xl.read.xlsx.scan import Unsupported, _forbids, xml_text
 
 Item = tuple[Any, "str | None"]  # (what the markup says, e.g. a property's name; the text)
@@ -113,8 +114,6 @@ def _eligible(data: bytes) -> bool:
 
 def _learn(extract: Extract, data: bytes, items: list[Item]) -> _Known | None:
     """How to read parts of ``data``'s markup, from ``data`` with a token in each non-blank slot."""
-    from ctre_xl.read.package import parse_xml
-
     pieces = _SLOT.split(data)  # markup, slot, markup, ..., markup
     slots = pieces[1::2]
     marked = b"".join(piece if at % 2 == 0 else b">" + (piece if not piece.strip() else b"@%d@" % (at // 2)) + b"<"
