@@ -72,10 +72,31 @@ TEXTS = {
 }
 
 
-def learned(data: bytes) -> Skeletons:
-    """A reader of custom.xml that has learned ``data``'s markup (met twice)."""
+@pytest.fixture(autouse=True)
+def learn_at_second_meeting(monkeypatch) -> None:
+    """A markup learned when met twice (LEARN_AFTER is larger: see the test of it below)."""
+    monkeypatch.setattr(skeleton, "LEARN_AFTER", 2)
+
+
+def test_one_communes_few_returns_compile_nothing(monkeypatch) -> None:
+    """Compiling a markup's pattern costs milliseconds and saves microseconds a part: a markup is
+    learned only once met LEARN_AFTER times (by default), so one commune's returns never pay for it."""
+    monkeypatch.undo()
+    assert skeleton.LEARN_AFTER >= 20
     reader = Skeletons(skeleton._custom_items)
-    for _ in range(2):
+    data = excel_custom(FIRST)
+    for _ in range(skeleton.LEARN_AFTER - 1):
+        reader.read(data, parse_xml)
+    assert (reader.learned, reader.known) == (0, [])
+    reader.read(data, parse_xml)
+    assert reader.learned == 1 and len(reader.known) == 1
+    assert reader.read(data, parse_xml) == _parsed(data) and reader.hits == 1
+
+
+def learned(data: bytes) -> Skeletons:
+    """A reader of custom.xml that has learned ``data``'s markup (met LEARN_AFTER times)."""
+    reader = Skeletons(skeleton._custom_items)
+    for _ in range(skeleton.LEARN_AFTER):
         reader.read(data, parse_xml)
     assert len(reader.known) == 1
     return reader
