@@ -36,7 +36,7 @@ from ctre_xl.interrupts import interrupts_deferred
 
 WORKERS = 2  # the officials' PCs and this machine have two cores
 POLL_SECONDS = 0.05  # a wait for a worker looks this often whether Ctrl-C was pressed
-STOP_SECONDS = 2.0  # ``stop_workers``: how long a terminated worker is given to end before it is killed
+STOP_SECONDS = 2.0  # how long a terminated worker is given to end before it is killed
 T = TypeVar("T")
 
 
@@ -157,13 +157,10 @@ def stop_workers() -> None:
     forever. The pools close themselves (``worker_pool``); this is the guard behind them."""
     with interrupts_deferred():
         alive = multiprocessing.active_children()
-        for worker in alive:
+        for worker in alive:  # every one told first: they end together, not one after the other
             worker.terminate()
         for worker in alive:
-            worker.join(STOP_SECONDS)
-            if worker.is_alive():
-                worker.kill()
-                worker.join(STOP_SECONDS)
+            _joined(worker)
 
 
 # ----------------------------------------------------------------------------- a spare process
@@ -220,6 +217,11 @@ def drop_spare() -> None:
 
 def _end(process: BaseProcess) -> None:
     process.terminate()
+    _joined(process)
+
+
+def _joined(process: BaseProcess) -> None:
+    """Wait for a terminated ``process`` to end; killed if it has not within ``STOP_SECONDS``."""
     process.join(STOP_SECONDS)
     if process.is_alive():
         process.kill()

@@ -4,9 +4,10 @@ A return's document properties (``docProps/custom.xml``: which unit, which templ
 when it was saved) have the markup of the program that saved it: every file the template writer,
 Excel, LibreOffice or WPS saved has the same tags and attributes, and only the texts between two
 tags differ (the unit, its name, the times). Parsing both parts cost about a tenth of a file's
-reading (~45 µs of ~700). Here a part is parsed once per markup, its *skeleton* (the part with every
-text between two tags taken out); a later part with the same skeleton has the same tree but for
-those texts, so each value is read straight from the text that stands where the first part's did.
+reading (~45 µs of ~700). Here a markup, the part's *skeleton* (the part with every text between
+two tags taken out), is learned once it has been met ``LEARN_AFTER`` times: a later part with the
+same skeleton has the same tree but for those texts, so each value is read straight from the text
+that stands where the learned part's did. Until then, and for every other part, the parser reads it.
 
 Why that is exactly the parser's answer:
 
@@ -46,7 +47,7 @@ MAX_PART_BYTES = 8 * 1024  # the properties of a return are 1-4 KB; larger parts
 MAX_SKELETONS = 8  # patterns kept per part kind and process, tried in turn (a merge meets a handful of producers)
 MAX_LEARNED = 16  # markups learned per part kind and process (each a pattern to compile)
 LEARN_AFTER = 32  # meetings of a markup before it is learned: its compiling pays back after ~200
-MAX_SEEN = 256  # skeletons met once, remembered
+MAX_SEEN = 256  # skeletons met but not learned yet, remembered with their count
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ class _Known:
 
 
 class Skeletons:
-    """``extract``'s answer for parts of one kind, the parser's once per markup.
+    """``extract``'s answer for parts of one kind: by a learned markup's pattern, else by the parser.
 
     Learning a markup compiles a pattern of it (2-6 ms, against 30 us for a parse, and a read by
     the pattern saves about 20 us): a markup is learned when it was met ``LEARN_AFTER`` times, so
