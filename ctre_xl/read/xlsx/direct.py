@@ -49,12 +49,8 @@ def read_direct(region: bytes, wanted: frozenset[tuple[int, int]], last: int, na
                 parse_cell: Callable[[Element], RawCell]) -> tuple[dict[tuple[int, int], RawCell], int | None] | None:
     """(raw wanted cells, first row with content past ``last``) of a sheet's region, with the
     meaning of ``scan.scan_sheet`` without wanted columns; None when the region is not plain."""
-    if len(region) > LAZY_FROM or _PLAIN_ROWS.fullmatch(region) is None:
-        return None
-    numbers = list(map(int, _ROW_NUMBER.findall(region)))  # 1-based, as written
-    if not all(map(lt, numbers, islice(numbers, 1, None))):
-        return None  # rows out of order or repeated: the scanner reads them as the parser does
-    found = _finder(wanted)
+    numbers = _plain_rows(region)
+    found = _finder(wanted) if numbers is not None else None
     if found is None:
         return None
     finder, places = found
@@ -66,6 +62,42 @@ def read_direct(region: bytes, wanted: frozenset[tuple[int, int]], last: int, na
         if place[0] <= last:
             raw[place] = _raw_cell(attributes, content, namespace, parse_cell)
     return raw, _content_below(region, numbers, last)
+
+
+Span = tuple[int, int, int, int]  # a cell's attributes (after its reference) and content, as offsets
+
+
+def cell_spans(region: bytes, wanted: frozenset[tuple[int, int]],
+               last: int) -> tuple[dict[tuple[int, int], Span], int | None] | None:
+    """``read_direct``'s cells as where they lie in ``region`` (start and end of each one's
+    attributes and content; a cell without content: an empty span at its end), for
+    ``sheet_markup``; None where ``read_direct`` gives None."""
+    numbers = _plain_rows(region)
+    found = _finder(wanted) if numbers is not None else None
+    if found is None:
+        return None
+    finder, places = found
+    spans: dict[tuple[int, int], Span] = {}
+    seen: set[tuple[int, int]] = set()
+    for match in finder.finditer(region):
+        place = places[match[1]]
+        if place in seen:
+            return None
+        seen.add(place)
+        if place[0] <= last:
+            content = match.span(3) if match.start(3) >= 0 else (match.end(2), match.end(2))
+            spans[place] = (*match.span(2), *content)
+    return spans, _content_below(region, numbers, last)
+
+
+def _plain_rows(region: bytes) -> list[int] | None:
+    """The rows' numbers as written (1-based) of a plain region, in increasing order; None when
+    the region is not plain, or its rows are out of order or repeated (the scanner reads those as
+    the parser does)."""
+    if len(region) > LAZY_FROM or _PLAIN_ROWS.fullmatch(region) is None:
+        return None
+    numbers = list(map(int, _ROW_NUMBER.findall(region)))
+    return numbers if all(map(lt, numbers, islice(numbers, 1, None))) else None
 
 
 def _content_below(region: bytes, numbers: list[int], last: int) -> int | None:

@@ -17,8 +17,9 @@ Speed: the central directory is read in one pass (``sniff.zip_directory``, share
 the package bytes (``sniff.inflate_member``), the parsed workbook.xml + relationships are kept per
 template shape (keyed by their stored bytes and CRC, see ``_structure_key``), and sheets and
 shared strings go through the regular-expression scanner of ``scan`` wherever it provably
-reads what the XML parser reads (DTD-free UTF-8 parts in the plain form); anything else is parsed
-here, by the reference path below. Value decoding is shared in ``cells``.
+reads what the XML parser reads (DTD-free UTF-8 parts in the plain form); a sheet whose markup was
+learned from earlier returns is read from its texts alone (``sheet_markup``); anything else is
+parsed here, by the reference path below. Value decoding is shared in ``cells``.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from ctre_xl.read.xlsx.cells import (T_C, T_DIM, T_ROW, _NO_STRINGS, Cell, Picke
 from ctre_xl.read.xlsx.parts import XlsxParts, normalise_part
 from ctre_xl.read.xlsx.direct import read_direct
 from ctre_xl.read.xlsx.scan import RawCell, Unsupported, scan_sheet, sheet_region
+from ctre_xl.read.xlsx.sheet_markup import SHEETS
 from ctre_xl.read.xlsx.skeleton import custom_properties, saved_time_text
 from ctre_xl.read.xlsx.strings import SharedStrings
 
@@ -367,11 +369,17 @@ class XlsxWorkbook(XlsxParts):
 
 def _scan(data: bytes, wanted: frozenset[tuple[int, int]], wanted_columns: frozenset[int], max_row: int | None,
           last: int) -> tuple[dict[tuple[int, int], RawCell], str | None, int | None]:
-    """``scan.scan_sheet``'s answer: straight from the wanted cells where the sheet is plain and no
-    whole column is wanted (``direct``), else cell by cell. Raises Unsupported for the parser."""
+    """``scan.scan_sheet``'s answer: from the texts of a part whose markup was learned
+    (``sheet_markup``), else straight from the wanted cells where the sheet is plain and no whole
+    column is wanted (``direct``), else cell by cell. Raises Unsupported for the parser."""
+    if not wanted_columns:
+        known = SHEETS.read(data, wanted, last, _raw_cell)  # a markup met before: its texts alone
+        if known is not None:
+            return known
     region, namespace, dimension = sheet_region(data)
     found = read_direct(region, wanted, last, namespace, _raw_cell) if not wanted_columns else None
     if found is not None:
+        SHEETS.met(data, namespace, dimension)
         return found[0], dimension, found[1]
     raw, content_below = scan_sheet(region, namespace, wanted, wanted_columns, max_row, last, _COLUMNS_BYTES, _raw_cell)
     return raw, dimension, content_below
