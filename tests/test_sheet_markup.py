@@ -198,7 +198,11 @@ def test_learning_is_bounded(returns, monkeypatch) -> None:
     for number in range(40):  # one head, forty markups of its own (another style each)
         store.met(data.replace(b' s="', b' s="%d' % number, 1), "{ns}", None)
     assert len(cuts) == 4 and len(store.known[sheet_markup._head(data)]) <= 3
-    monkeypatch.setattr(sheet_markup, "MAX_PART_BYTES", len(data) - 1)
+    store = SheetMarkups()
+    store.met(data, "{ns}", None)
+    assert store.read(data, frozenset({(6, 3)}), 40, lambda element: ("n", None, None, None)) is not None
+    monkeypatch.setattr(sheet_markup, "MAX_PART_BYTES", len(data) - 1)  # larger parts: the scanner's
+    assert store.read(data, frozenset({(6, 3)}), 40, lambda element: ("n", None, None, None)) is None
     store = SheetMarkups()
     cuts.clear()
     store.met(data, "{ns}", None)

@@ -204,7 +204,7 @@ class SheetMarkups:
         """(raw wanted cells, dimension, first row with content past ``last``) of a part with a
         learned markup, as ``workbook._scan`` gives them; None when it has none (or the scanner
         must look: a slot with a character XML forbids)."""
-        if not self.known:
+        if not self.known or len(data) > MAX_PART_BYTES:
             return None
         markups = self.known.get(_head(data))
         if not markups:
