@@ -5,7 +5,9 @@ Built in memory, or for a large workbook in a scratch folder of the caller's bes
 writable (``clean_text``: a lone surrogate from a unit's note or a file name that is not UTF-8
 would stop XlsxWriter); a number that is not finite is never written as a number (an empty cell:
 no real figure is NaN or INF). ``report_workbook`` adds what the merge's reports need: a unit's
-text always literal (never a formula, number or link), the house font at report size.
+text always literal (never a formula, number or link), the house font at report size. The parts
+are zipped by ``packing.QuickZip``: a streamed sheet's rows made on the other core arrive deflated
+(``StreamedSheet.append_rows``) and go into the sheet's part in the zip as they are.
 """
 
 from __future__ import annotations
@@ -18,15 +20,18 @@ import sys
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Sequence, TextIO
+from typing import Any, Sequence
 
 from xlsxwriter.format import Format
+from xlsxwriter.packager import Packager
 from xlsxwriter.utility import xl_range
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import CellBlankTuple, CellNumberTuple, CellStringTuple
 
 from ctre_xl.formulas import prepared
 from ctre_xl.limits import CheckedSheet
+from ctre_xl.packing import DEFLATE_LEVEL  # noqa: F401 - every part's zlib level, named here as before
+from ctre_xl.packing import QuickZip, Segment, Splice, copy_bytes, spliced_parts
 from ctre_xl.style import REPORT_SIZE, font
 from ctre_xl.sheetxml import cell_xml, column_name, row_cells_xml
 from ctre_xl.text import clean_text
@@ -91,12 +96,16 @@ class StreamedSheet(SafeSheet):
     For the summary's long lists (a row per unit, finding or figure: millions of cells at scale).
     Rows must be written top to bottom, each row's cells, height and comments before the next
     row's; a write to a row already passed is a bug and raises (XlsxWriter would drop it
-    silently). In a workbook without a scratch folder it is an ordinary ``SafeSheet``.
+    silently). In a workbook without a scratch folder it is an ordinary ``SafeSheet``. Rows made
+    on the other core, deflated, are recorded, not copied (``append_rows``): when the part is
+    written, where they go in it is kept (``splice``) for the zip (``packing``).
     """
 
     def _initialize(self, init_data: dict[str, Any]) -> None:
         super()._initialize({**init_data, "constant_memory": bool(init_data.get("tmpdir"))})
         self.last_written = -1  # the last row ``write_cells`` wrote whole
+        self.spliced_rows: tuple[int, Segment] | None = None  # rows made elsewhere, after this many bytes of rows
+        self.splice: Splice | None = None  # and where they go in the sheet's part, once written
 
     def _check_dimensions(self, row: int, col: int, ignore_row: bool = False, ignore_col: bool = False) -> int:
         if self.constant_memory and not (ignore_row or ignore_col) and \
@@ -232,9 +241,10 @@ class StreamedSheet(SafeSheet):
         elif info is not None:
             self._write_empty_row(row, None, info)
 
-    def append_rows(self, first_row: int, rows: int, last_col: int, made: TextIO) -> None:
+    def append_rows(self, first_row: int, rows: int, last_col: int, made: Segment) -> None:
         """``rows`` rows from ``first_row`` made elsewhere (``sheetxml.write_rows``, on the other
-        core), read from ``made``: the last rows of the sheet, after every row written here."""
+        core), deflated (``packing.deflated_text``): the last rows of the sheet, after every row
+        written here. Only recorded: the segment goes into the package as it is (``packing``)."""
         if not self.constant_memory or first_row < self.previous_row or first_row <= self.last_written \
                 or (first_row == self.previous_row and self.table):
             raise RuntimeError(f"{self.name}: rows made elsewhere go after every row written here")
@@ -244,22 +254,35 @@ class StreamedSheet(SafeSheet):
         for row, col in ((first_row, 0), (last, last_col)):
             self._kept(self._check_dimensions(row, col), row, col)
         self._write_single_row(last)  # what XlsxWriter holds (the header) goes out first
-        shutil.copyfileobj(made, self.fh)
+        self.fh.flush()
+        self.spliced_rows = (self.fh.buffer.tell(), made)  # where they go among the rows' bytes
         self.last_written = last
 
     def _write_optimized_sheet_data(self) -> None:
         # The rows go into the sheet's part as bytes: XlsxWriter copies them as text, decoding and
-        # encoding again megabytes it wrote itself.
+        # encoding again megabytes it wrote itself. Rows made elsewhere are not copied: where they
+        # go in the part is recorded (``splice``), for the package's zip (``packing.QuickZip``).
         target = getattr(self.fh, "buffer", None)
-        if self.dim_rowmin is None or target is None:
+        if self.dim_rowmin is None or (target is None and self.spliced_rows is None):
             super()._write_optimized_sheet_data()
             return
         self._xml_start_tag("sheetData")
         self.row_data_fh.close()  # its last row written (the packager's ``_write_single_row``)
         self.fh.flush()
+        at, made = self.spliced_rows or (None, None)
         with open(self.row_data_filename, "rb") as rows:
-            shutil.copyfileobj(rows, target, 1 << 20)
+            if target is None:  # a part packed from memory (a small workbook): as text
+                self.fh.write(rows.read(at).decode("utf-8"))
+                part, offset = self.fh, len(self.fh.getvalue().encode("utf-8"))
+                self.fh.write(rows.read().decode("utf-8"))
+            else:
+                if at is not None:
+                    copy_bytes(rows, target, at)
+                part, offset = self.fh.name, target.tell()
+                shutil.copyfileobj(rows, target, 1 << 20)
         os.unlink(self.row_data_filename)
+        if made is not None:
+            self.splice = Splice(part, offset, made)
         self._xml_end_tag("sheetData")
 
     def _write_value(self, row: int, col: int, value: Any, fmt: Format | None) -> None:
@@ -314,11 +337,22 @@ class SafeBook(Workbook):
             self.in_memory = True
         # XlsxWriter names its ZipFile class at module level and gives no level option.
         module = sys.modules[Workbook.__module__]
-        module.ZipFile = _QuickZip
+        module.ZipFile = self._zip_file
         try:
             super()._store_workbook()
         finally:
             module.ZipFile = zipfile.ZipFile
+        self._archive.check_spliced()
+
+    def _zip_file(self, *args: Any, **kwargs: Any) -> QuickZip:
+        """XlsxWriter's zip: its sheets' rows made elsewhere spliced in, found once its parts are written."""
+        self._archive = QuickZip(*args, splices=lambda: spliced_parts(self.worksheets(), self._packager.filenames),
+                                 **kwargs)
+        return self._archive
+
+    def _get_packager(self) -> Packager:
+        self._packager = super()._get_packager()  # which part each sheet was written to (``_zip_file``)
+        return self._packager
 
     def _streamed_bytes(self) -> int:
         """The bytes of rows the streamed sheets hold in their files (what packing in memory would hold)."""
@@ -349,25 +383,6 @@ class SafeBook(Workbook):
         made.dxf_format_indices = self.dxf_format_indices
         self.formats.append(made)
         return made
-
-
-# zlib's level for the package's parts. Its default (6) spends about three times level 1's time
-# for a file a quarter smaller: the summary at 2,600 units is 3.5 MB instead of 2.6 MB, deflated
-# in a third of the time. Excel, LibreOffice and WPS read every level alike.
-DEFLATE_LEVEL = 1
-
-
-class _QuickZip(zipfile.ZipFile):
-    """The ``ZipFile`` XlsxWriter packs a workbook with, deflating at ``DEFLATE_LEVEL``."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **{"compresslevel": DEFLATE_LEVEL, **kwargs})
-
-    def writestr(self, zinfo_or_arcname: Any, data: Any, compress_type: int | None = None,
-                 compresslevel: int | None = None) -> None:
-        # A ZipInfo (XlsxWriter's in-memory parts) would otherwise bring zlib's default level.
-        super().writestr(zinfo_or_arcname, data, compress_type,
-                         self.compresslevel if compresslevel is None else compresslevel)
 
 
 def report_workbook(path: Path, scratch: Path | None = None, **options: Any) -> SafeBook:

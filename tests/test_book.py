@@ -19,6 +19,7 @@ from xlsxwriter import Workbook
 
 from ctre_xl import book
 from ctre_xl.book import SafeBook, StreamedSheet
+from ctre_xl.packing import deflated_text, read_segment
 from ctre_xl.sheetxml import write_rows, write_sized_rows
 
 
@@ -269,8 +270,12 @@ def test_write_cells_refuses_a_row_already_passed_and_a_value_it_cannot_write(tm
     book.close()
 
 
-def test_rows_made_elsewhere_are_the_rows_write_cells_makes(tmp_path: Path) -> None:
-    """``sheetxml.write_rows`` (the other core's rows) + ``append_rows`` == ``write_cells`` row by row."""
+@pytest.mark.parametrize("in_memory", [True, False])
+def test_rows_made_elsewhere_are_the_rows_write_cells_makes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            in_memory: bool) -> None:
+    """``sheetxml.write_rows`` (the other core's rows, deflated) + ``append_rows`` == ``write_cells``
+    row by row, the workbook packed in memory or from its parts' files."""
+    monkeypatch.setattr("ctre_xl.book.PACKED_IN_MEMORY_UP_TO", 1 << 20 if in_memory else -1)
     values = [[("Trường số 1 & <co>", "text"), (2026, "money"), (None, "money"), ("", "text"), (1.25, "money")],
               [("  lề", "text"), (float("inf"), "money"), ("x" * 40_000, "text"), (None, None), (7, "money")]]
     xml = []
@@ -285,12 +290,11 @@ def test_rows_made_elsewhere_are_the_rows_write_cells_makes(tmp_path: Path) -> N
             for row, cells in enumerate(values, start=1):
                 sheet.write_cells(row, [(value, formats[name]) for value, name in cells])
         else:
-            made = io.StringIO()
             rows = [[(value, None if formats[name] is None else formats[name]._get_xf_index()) for value, name in cells]
                     for cells in values]
-            assert write_rows(made, 2, rows) == 2
-            made.seek(0)
-            sheet.append_rows(1, 2, 4, made)
+            with deflated_text(tmp_path / "rows") as made:
+                assert write_rows(made, 2, rows) == 2
+            sheet.append_rows(1, 2, 4, read_segment(tmp_path / "rows"))
         book.close()
         xml.append(_sheet_xml(tmp_path / f"{way}.xlsx"))
     assert xml[0] == xml[1] and b'<row r="3">' in xml[0]
@@ -316,12 +320,11 @@ def test_sized_rows_made_elsewhere_are_the_rows_write_cells_makes(tmp_path: Path
             for row, (cells, height) in enumerate(values, start=1):
                 sheet.write_cells(row, [(value, formats[name]) for value, name in cells], height)
         else:
-            made = io.StringIO()
             rows = [([(value, None if formats[name] is None else formats[name]._get_xf_index()) for value, name in cells],
                      height) for cells, height in values]
-            assert write_sized_rows(made, 2, rows, date_1904) == len(values)
-            made.seek(0)
-            sheet.append_rows(1, len(values), 2, made)
+            with deflated_text(tmp_path / "rows") as made:
+                assert write_sized_rows(made, 2, rows, date_1904) == len(values)
+            sheet.append_rows(1, len(values), 2, read_segment(tmp_path / "rows"))
         book.close()
         xml.append(_sheet_xml(tmp_path / f"{way}.xlsx"))
     assert xml[0] == xml[1] and b'<row r="2" ht="31.5" customHeight="1">' in xml[0] and b'<row r="4" ht="27"' in xml[0]

@@ -109,5 +109,4 @@ def _take_rows(sheet: Worksheet, number: int, piece: Sequence[Fact], rows: SideR
     """The table's body from row 2: the rows made for this sheet."""
     if not (isinstance(sheet, StreamedSheet) and sheet.constant_memory):
         raise RuntimeError(f"{sheet.name}: the data sheet is written streamed, in a workbook with a scratch folder")
-    with open(rows.rows(DATA_ROWS, number), encoding="utf-8", newline="") as made:
-        sheet.append_rows(1, len(piece), len(DATA_HEADERS) - 1, made)
+    sheet.append_rows(1, len(piece), len(DATA_HEADERS) - 1, rows.rows(DATA_ROWS, number))

@@ -137,8 +137,7 @@ def _take_progress_rows(sheet: Worksheet, number: int, count: int, rows: SideRow
             or sheet.default_row_height != DEFAULT_ROW_PIXELS or sheet.original_row_height != DEFAULT_ROW_PIXELS \
             or sheet.remove_timezone:
         raise RuntimeError(f"{sheet.name}: rows made elsewhere need a streamed sheet of default rows")
-    with open(rows.rows(PROGRESS_ROWS, number), encoding="utf-8", newline="") as made:
-        sheet.append_rows(FIRST_ROW, count, len(PROGRESS_HEADERS) - 1, made)
+    sheet.append_rows(FIRST_ROW, count, len(PROGRESS_HEADERS) - 1, rows.rows(PROGRESS_ROWS, number))
 
 
 def _colour_progress(sheet: Worksheet, styles: Styles, row: int) -> None:

@@ -2,10 +2,13 @@
 
 "Tiến độ nộp" (a row per unit, its height measured from its texts) and "Dữ liệu" (a row per figure)
 depend on nothing else the summary writes. A worker process makes their rows' XML, each sheet's
-rows into a file of the summary's scratch folder (``make_pieces``), and each list's sheets then
-take them (``StreamedSheet.append_rows``). The cells' format indexes are numbered before the worker
-starts (XlsxWriter numbers a format when it is first used), so the bytes are those this process
-would make; below ``PARALLEL_FROM`` rows, or on one core, the same makers run here when asked.
+rows into a file of the summary's scratch folder (``make_pieces``), deflated there (a segment of
+``packing``: tens of megabytes of XML at scale deflated on the other core), and each list's sheets
+then take them (``StreamedSheet.append_rows``): the segment goes into the summary's zip as it is,
+never read or copied as text by this process. The cells' format indexes are numbered before the
+worker starts (XlsxWriter numbers a format when it is first used), so the bytes are those this
+process would make; below ``PARALLEL_FROM`` rows, or on one core, the same makers run here when
+asked, into the same deflated files: one format, one way into the package.
 
 The worker is a fresh process (spawned, as on Windows, not forked) handed the jobs packed in one
 file of the scratch folder, a few thousand rows per pickle, so that neither process ever holds a
@@ -37,6 +40,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
 from ctre_xl.interrupts import interrupts_deferred
+from ctre_xl.packing import Segment, deflated_text, read_segment
 from ctre_xl.workers import interrupts_blocked, start_spare, start_worker, take_spare, two_cores
 
 PARALLEL_FROM = 5_000  # rows of every job together: below this, starting a process costs more than it saves
@@ -62,14 +66,15 @@ class RowJob:
 
 
 def rows_file(folder: Path, name: str, number: int) -> Path:
-    return folder / f"{name}-{number}.xml"
+    return folder / f"{name}-{number}.rows"
 
 
 def make_pieces(folder: Path, name: str, maker: Maker, pieces: Iterable[Iterable[Any]], extra: tuple[Any, ...]) -> None:
-    """Each sheet's rows of list ``name`` to its file; a file exists once complete."""
+    """Each sheet's rows of list ``name`` to its file, deflated (``packing.deflated_text``: its
+    text's CRC-32 and length in its header); a file exists once complete."""
     for number, piece in enumerate(pieces):
         partial = folder / f"{name}-{number}.part"
-        with open(partial, "w", encoding="utf-8", newline="") as out:
+        with deflated_text(partial) as out:
             maker(out, piece, *extra)
         partial.replace(rows_file(folder, name, number))
 
@@ -150,9 +155,9 @@ class SideRows:
                 self.stop()
                 raise
 
-    def rows(self, name: str, number: int) -> Path:
-        """The file of sheet ``number``'s rows of list ``name``: waited for while the worker makes
-        it, made here (the whole list) when there is no worker or it ended without it."""
+    def rows(self, name: str, number: int) -> Segment:
+        """Sheet ``number``'s rows of list ``name``, deflated: waited for while the worker makes
+        them, made here (the whole list) when there is no worker or it ended without them."""
         made = rows_file(self.folder, name, number)
         while self.worker is not None and not made.exists():
             if not self.worker.is_alive():  # failed, or done (the file is then there: checked below)
@@ -163,7 +168,7 @@ class SideRows:
         if not made.exists():
             job = self.jobs[name]
             make_pieces(self.folder, name, job.maker, job.pieces(), job.extra)
-        return made
+        return read_segment(made)
 
     def stop(self) -> None:
         """Stop the worker at once (done by now, Ctrl-C, an error): what it wrote is in the scratch folder."""
