@@ -30,7 +30,6 @@ from xlsxwriter.worksheet import CellBlankTuple, CellNumberTuple, CellStringTupl
 
 from ctre_xl.formulas import prepared
 from ctre_xl.limits import CheckedSheet
-from ctre_xl.packing import DEFLATE_LEVEL  # noqa: F401 - every part's zlib level, named here as before
 from ctre_xl.packing import QuickZip, Segment, Splice, copy_bytes, spliced_parts
 from ctre_xl.style import REPORT_SIZE, font
 from ctre_xl.sheetxml import cell_xml, column_name, row_cells_xml

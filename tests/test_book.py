@@ -336,7 +336,7 @@ def test_parts_are_deflated_at_the_quick_level_and_xlsxwriter_is_left_as_it_was(
 
     import xlsxwriter.workbook
 
-    from ctre_xl.book import DEFLATE_LEVEL
+    from ctre_xl.packing import DEFLATE_LEVEL
 
     path = tmp_path / "b.xlsx"
     book = SafeBook(str(path), None, tmp_path if scratch else None)
