@@ -11,10 +11,12 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 import openpyxl
+import pytest
 
 from ctre_xl.demo.sample import SAVED_AT, VIETNAM, fill_template, save_as_of
 from ctre_xl.plan.catalog import Catalog
 from ctre_xl.read.values import parse_report_date
+from ctre_xl.read.xlsx.workbook import WorkbookError, XlsxWorkbook
 from ctre_xl.template.writer import write_template
 from ctre_xl.plan.units import Registry
 
@@ -132,3 +134,30 @@ def deflate_broken(data: bytes, member: str) -> bytes:
     name_length, extra_length = struct.unpack_from("<HH", data, local + 26)
     start = local + 30 + name_length + extra_length
     return data[:start] + bytes([data[start] | 0b110]) + data[start + 1:]
+
+
+EVERY_CELL = frozenset((row, col) for row in range(300) for col in range(12))
+
+
+def read_both_ways(path: Path, scanner: bool, monkeypatch: pytest.MonkeyPatch, sheets: list[str] | None = None) -> dict:
+    """Every cell of columns A:L, rows 1-300, of each sheet (or the error kind), with the scanner on/off:
+    asked for as whole columns (the scanner meets every cell) and as cells (read straight where the
+    sheet is plain, ``xlsx.direct``, or by its markup, ``xlsx.sheet_markup``). Both askings must give
+    the same."""
+    monkeypatch.setattr(XlsxWorkbook, "use_scanner", scanner)
+    try:
+        workbook = XlsxWorkbook(path.read_bytes())
+    except WorkbookError as exc:
+        return {"error": exc.kind}
+    found: dict = {}
+    for sheet in sheets or [s.name for s in workbook.sheets]:
+        try:
+            got = workbook.read_cells(sheet, columns=range(12), max_row=299)
+            as_cells = workbook.read_cells(sheet, EVERY_CELL)
+            assert (as_cells.cells, as_cells.dimension, as_cells.content_below) == (
+                got.cells, got.dimension, got.content_below), sheet
+            found[sheet] = (got.cells, got.dimension, got.content_below)
+        except WorkbookError as exc:
+            found[sheet] = exc.kind
+    workbook.close()
+    return found

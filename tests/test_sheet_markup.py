@@ -19,9 +19,9 @@ import pytest
 from ctre_xl.read.submission import read_submission
 from ctre_xl.read.xlsx import sheet_markup
 from ctre_xl.read.xlsx.sheet_markup import SHEETS, SheetMarkups, _cut_part
-from ctre_xl.read.xlsx.workbook import WorkbookError, XlsxWorkbook
+from ctre_xl.read.xlsx.workbook import XlsxWorkbook
 from ctre_xl.template import layout as L
-from reading_helpers import fill, make_template, rewrite_zip, sheet_part
+from reading_helpers import fill, make_template, read_both_ways, rewrite_zip, sheet_part
 
 UNIT = "th-vi-du"
 
@@ -51,32 +51,9 @@ def returns(tmp_path_factory, catalog, registry) -> list[Path]:
     return made
 
 
-def wanted_cells(workbook: XlsxWorkbook) -> dict[str, frozenset[tuple[int, int]]]:
-    """Every sheet's cells A1:L60, the way the merge asks for cells (a frozenset)."""
-    every = frozenset((row, col) for row in range(60) for col in range(12))
-    return {sheet.name: every for sheet in workbook.sheets}
-
-
-def read_all(path: Path, monkeypatch, *, scanner: bool = True) -> dict:
-    monkeypatch.setattr(XlsxWorkbook, "use_scanner", scanner)
-    try:
-        workbook = XlsxWorkbook(path.read_bytes())
-    except WorkbookError as exc:
-        return {"error": exc.kind}
-    found: dict = {}
-    for sheet, cells in wanted_cells(workbook).items():
-        try:
-            got = workbook.read_cells(sheet, cells, scan_to=40)
-            found[sheet] = (got.cells, got.dimension, got.content_below, got.damage)
-        except WorkbookError as exc:
-            found[sheet] = exc.kind
-    workbook.close()
-    return found
-
-
 def learn_from(paths: list[Path], monkeypatch) -> None:
     for path in paths:
-        read_all(path, monkeypatch)
+        read_both_ways(path, True, monkeypatch)
 
 
 def test_returns_of_one_template_are_read_by_their_markup(returns, monkeypatch) -> None:
@@ -84,9 +61,9 @@ def test_returns_of_one_template_are_read_by_their_markup(returns, monkeypatch) 
     assert SHEETS.known, "nothing was learned"
     for path in returns[3:]:
         before = SHEETS.hits
-        fast = read_all(path, monkeypatch)
+        fast = read_both_ways(path, True, monkeypatch)
         assert SHEETS.hits > before, f"{path.name} was not read by its markup"
-        assert fast == read_all(path, monkeypatch, scanner=False)  # the parser's answer
+        assert fast == read_both_ways(path, False, monkeypatch)  # the parser's answer
 
 
 def test_a_submission_read_by_markup_is_the_one_read_without(returns, catalog, registry, monkeypatch) -> None:
@@ -150,8 +127,8 @@ def test_a_changed_return_reads_as_the_parser_reads_it(name, returns, tmp_path, 
             reads.append("markup")
         return found
     monkeypatch.setattr(SheetMarkups, "read", counted)
-    fast = read_all(changed, monkeypatch)
-    assert fast == read_all(changed, monkeypatch, scanner=False)
+    fast = read_both_ways(changed, True, monkeypatch)
+    assert fast == read_both_ways(changed, False, monkeypatch)
     assert bool(reads) == by_markup
 
 
@@ -255,7 +232,7 @@ def test_randomly_changed_returns_read_as_the_parser_reads_them(seed, returns, t
         return xml
 
     changed = rewrite_zip(source, tmp_path / f"random-{seed}.xlsx", replace={part: change})
-    assert read_all(changed, monkeypatch) == read_all(changed, monkeypatch, scanner=False)
+    assert read_both_ways(changed, True, monkeypatch) == read_both_ways(changed, False, monkeypatch)
 
 
 def test_random_changes_of_texts_alone_are_read_by_the_markup(returns, tmp_path, monkeypatch) -> None:
@@ -270,4 +247,4 @@ def test_random_changes_of_texts_alone_are_read_by_the_markup(returns, tmp_path,
     with zipfile.ZipFile(changed) as archive:
         input_sheet = archive.read(part)
     assert SHEETS.read(input_sheet, frozenset({(6, 3)}), 40, lambda element: ("n", None, None, None)) is not None
-    assert read_all(changed, monkeypatch) == read_all(changed, monkeypatch, scanner=False)
+    assert read_both_ways(changed, True, monkeypatch) == read_both_ways(changed, False, monkeypatch)

@@ -24,8 +24,8 @@ from ctre_xl.read.xlsx import direct as xlsx_direct
 from ctre_xl.read.xlsx import scan as xlsx_scan
 from ctre_xl.read.xlsx import strings as xlsx_strings
 from ctre_xl.read.submission import read_submission
-from ctre_xl.read.xlsx.workbook import WorkbookError, XlsxWorkbook
-from reading_helpers import fill, make_template, rewrite_zip, sheet_part
+from ctre_xl.read.xlsx.workbook import XlsxWorkbook
+from reading_helpers import EVERY_CELL, fill, make_template, read_both_ways as _read, rewrite_zip, sheet_part
 
 TRICKY_TEXT = {
     "preparer_name": "Lê & Trần <Phụ trách> \"Nhóm\" 'A'",
@@ -33,32 +33,6 @@ TRICKY_TEXT = {
     "report_difficulties": "Ký tự _x000D_ thoát và ]] > dấu",
     "report_proposals": "   ",
 }
-
-
-EVERY_CELL = frozenset((row, col) for row in range(300) for col in range(12))
-
-
-def _read(path: Path, scanner: bool, monkeypatch: pytest.MonkeyPatch, sheets: list[str] | None = None) -> dict:
-    """Every cell of columns A:L, rows 1-300, of each sheet (or the error kind), with the scanner on/off:
-    asked for as whole columns (the scanner meets every cell) and as cells (read straight where the
-    sheet is plain, ``xlsx.direct``). Both askings must give the same."""
-    monkeypatch.setattr(XlsxWorkbook, "use_scanner", scanner)
-    try:
-        workbook = XlsxWorkbook(path.read_bytes())
-    except WorkbookError as exc:
-        return {"error": exc.kind}
-    found: dict = {}
-    for sheet in sheets or [s.name for s in workbook.sheets]:
-        try:
-            got = workbook.read_cells(sheet, columns=range(12), max_row=299)
-            as_cells = workbook.read_cells(sheet, EVERY_CELL)
-            assert (as_cells.cells, as_cells.dimension, as_cells.content_below) == (
-                got.cells, got.dimension, got.content_below), sheet
-            found[sheet] = (got.cells, got.dimension, got.content_below)
-        except WorkbookError as exc:
-            found[sheet] = exc.kind
-    workbook.close()
-    return found
 
 
 def _count_scans(monkeypatch: pytest.MonkeyPatch) -> list[str]:

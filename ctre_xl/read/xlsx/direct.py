@@ -49,11 +49,10 @@ def read_direct(region: bytes, wanted: frozenset[tuple[int, int]], last: int, na
                 parse_cell: Callable[[Element], RawCell]) -> tuple[dict[tuple[int, int], RawCell], int | None] | None:
     """(raw wanted cells, first row with content past ``last``) of a sheet's region, with the
     meaning of ``scan.scan_sheet`` without wanted columns; None when the region is not plain."""
-    numbers = _plain_rows(region)
-    found = _finder(wanted) if numbers is not None else None
-    if found is None:
+    plain = _plain_finder(region, wanted)
+    if plain is None:
         return None
-    finder, places = found
+    numbers, finder, places = plain
     raw: dict[tuple[int, int], RawCell] = {}
     for reference, attributes, content in finder.findall(region):
         place = places[reference]
@@ -72,11 +71,10 @@ def cell_spans(region: bytes, wanted: frozenset[tuple[int, int]],
     """``read_direct``'s cells as where they lie in ``region`` (start and end of each one's
     attributes and content; a cell without content: an empty span at its end), for
     ``sheet_markup``; None where ``read_direct`` gives None."""
-    numbers = _plain_rows(region)
-    found = _finder(wanted) if numbers is not None else None
-    if found is None:
+    plain = _plain_finder(region, wanted)
+    if plain is None:
         return None
-    finder, places = found
+    numbers, finder, places = plain
     spans: dict[tuple[int, int], Span] = {}
     seen: set[tuple[int, int]] = set()
     for match in finder.finditer(region):
@@ -90,14 +88,19 @@ def cell_spans(region: bytes, wanted: frozenset[tuple[int, int]],
     return spans, _content_below(region, numbers, last)
 
 
-def _plain_rows(region: bytes) -> list[int] | None:
-    """The rows' numbers as written (1-based) of a plain region, in increasing order; None when
-    the region is not plain, or its rows are out of order or repeated (the scanner reads those as
-    the parser does)."""
+def _plain_finder(region: bytes, wanted: frozenset[tuple[int, int]]
+                  ) -> tuple[list[int], re.Pattern[bytes], dict[bytes, tuple[int, int]]] | None:
+    """(the rows' numbers as written, 1-based; the wanted cells' pattern; each one's place by its
+    reference) of a plain region whose rows come in increasing order; None when the region is not
+    plain, its rows are out of order or repeated (the scanner reads those as the parser does), or
+    a wanted column is past ZZ."""
     if len(region) > LAZY_FROM or _PLAIN_ROWS.fullmatch(region) is None:
         return None
     numbers = list(map(int, _ROW_NUMBER.findall(region)))
-    return numbers if all(map(lt, numbers, islice(numbers, 1, None))) else None
+    if not all(map(lt, numbers, islice(numbers, 1, None))):
+        return None
+    found = _finder(wanted)
+    return None if found is None else (numbers, *found)
 
 
 def _content_below(region: bytes, numbers: list[int], last: int) -> int | None:
