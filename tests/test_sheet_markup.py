@@ -170,6 +170,11 @@ def test_learning_is_bounded(returns, monkeypatch) -> None:
         store.met(head.replace(b"<v>", b"<v>1", 1), "{ns}", None)
     assert len(store.seen) == 5
     assert sum(map(len, store.known.values())) <= 3
+    with monkeypatch.context() as short_heads:
+        short_heads.setattr(sheet_markup, "MAX_HEAD_BYTES", len(sheet_markup._head(data)) - 1)
+        store = SheetMarkups()
+        store.met(data, "{ns}", None)
+        assert not store.seen  # a head this long is not kept to be counted
     store = SheetMarkups()
     cuts.clear()
     for number in range(40):  # one head, forty markups of its own (another style each)

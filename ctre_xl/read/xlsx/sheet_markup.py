@@ -30,7 +30,7 @@ Why that is exactly the scanner's answer (and so the parser's):
 Bounds: parts up to ``MAX_PART_BYTES``, ``MAX_MARKUPS`` markups per process, at most
 ``MAX_PER_HEAD`` for one head, ``MAX_LEARNING`` parts cut into tags for one head (an inbox whose
 every file has markup of its own then costs a few microseconds more per file), ``MAX_SEEN`` heads
-counted. Tests read parts both ways and compare (tests/test_sheet_markup.py).
+counted, each up to ``MAX_HEAD_BYTES``. Tests read parts both ways and compare (tests/test_sheet_markup.py).
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ MAX_MARKUPS = 16  # markups kept per process
 MAX_PER_HEAD = 4  # markups of one head (a template's returns with a cell left blank, typed as text...)
 MAX_LEARNING = 48  # parts of one head cut into tags, at most (about 0.1 ms each)
 MAX_SEEN = 256  # heads counted
+MAX_HEAD_BYTES = 16 * 1024  # a head (what comes before <sheetData) is 1-3 KB; a longer one is not counted
 MAX_PLANS = 8  # reading plans kept per markup
 
 Cells = dict[tuple[int, int], RawCell]
@@ -233,7 +234,7 @@ class SheetMarkups:
             return
         head = _head(data)
         met = self.seen.get(head, 0) + 1
-        if head not in self.seen and len(self.seen) >= MAX_SEEN:
+        if len(head) > MAX_HEAD_BYTES or (head not in self.seen and len(self.seen) >= MAX_SEEN):
             return
         self.seen[head] = met
         learning = self.learning.get(head, 0)
