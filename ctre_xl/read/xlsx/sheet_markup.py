@@ -46,8 +46,8 @@ from ctre_xl.read.xlsx.scan import RawCell, _forbids, _raw_cell
 _TAG = re.compile(rb'(<(?:[^<>"\']++|"[^"<]*+"|\'[^\'<]*+\')*+>)')  # attribute values may hold ">"
 MAX_PART_BYTES = 256 * 1024  # an input sheet is 10-60 KB; larger parts are scanned
 LEARN_AFTER = 16  # meetings of a head before its parts are learned (one commune's returns never are)
-MAX_MARKUPS = 16  # markups kept per process
-MAX_PER_HEAD = 4  # markups of one head (a template's returns with a cell left blank, typed as text...)
+MAX_MARKUPS = 64  # markups kept per process (about 150 KB each for a 30 KB part)
+MAX_PER_HEAD = 16  # markups of one head (a template's returns with a cell left blank, typed as text...)
 MAX_LEARNING = 48  # parts of one head cut into tags, at most (about 0.1 ms each)
 MAX_SEEN = 256  # heads counted
 MAX_HEAD_BYTES = 16 * 1024  # a head (what comes before <sheetData) is 1-3 KB; a longer one is not counted
