@@ -1,4 +1,5 @@
-"""Shared fixtures: the built-in catalogue, a workspace in tmp_path, the CLI runner."""
+"""Shared fixtures: the built-in catalogue, a workspace in tmp_path, the CLI runner; every test
+starts with no sheet markup learned."""
 
 from __future__ import annotations
 
@@ -12,6 +13,14 @@ from click.testing import CliRunner
 from ctre_xl.plan.load import load_catalog
 from ctre_xl.files import Workspace
 from ctre_xl.plan.units import default_registry
+from ctre_xl.read.xlsx.sheet_markup import SHEETS
+
+
+@pytest.fixture(autouse=True)
+def no_sheet_markup_learned() -> None:
+    """The sheet markups a process learns (``read.xlsx.sheet_markup``) are forgotten before each
+    test: what one test read must not decide which path reads another's files."""
+    SHEETS.forget()
 
 
 @pytest.fixture(scope="session")

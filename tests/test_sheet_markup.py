@@ -28,12 +28,9 @@ UNIT = "th-vi-du"
 
 @pytest.fixture(autouse=True)
 def learning_at_once(monkeypatch):
-    """A markup learned from its first parts (the default waits for 16 meetings of a head), in a
-    store of this test's own."""
+    """A markup learned from its first parts (the default waits for 16 meetings of a head); the
+    store starts empty (conftest.py)."""
     monkeypatch.setattr(sheet_markup, "LEARN_AFTER", 1)
-    SHEETS.forget()
-    yield
-    SHEETS.forget()
 
 
 @pytest.fixture(scope="module")
