@@ -228,6 +228,14 @@ def has_doctype(body: bytes) -> bool:
     return b"!" in body and (b"<!DOCTYPE" in body or b"<!ENTITY" in body)
 
 
+def tags_only(data: bytes) -> bool:
+    """Whether every ``<`` of a part starts an element's tag, but for a leading XML declaration: no
+    comment, CDATA section, document type or processing instruction. Only such parts are read by
+    their markup (``xlsx.skeleton``, ``xlsx.sheet_markup``)."""
+    body = data[3:] if data.startswith(UTF8_BOM) else data
+    return b"<!" not in body and body.find(b"<?", 1) < 0
+
+
 def parse_xml(data: bytes, part: str = "") -> Element:
     """Parse one XML part (named ``part``) safely.
 

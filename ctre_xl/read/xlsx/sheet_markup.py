@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 from xml.etree.ElementTree import Element
 
+from ctre_xl.read.package import tags_only
 from ctre_xl.read.xlsx.direct import cell_spans
 from ctre_xl.read.xlsx.scan import RawCell, _forbids, _raw_cell
 
@@ -267,8 +268,7 @@ def _head(data: bytes) -> bytes:
 
 def _cut_part(data: bytes) -> tuple[list[bytes], list[bytes]] | None:
     """(tags, texts) of a part whose every ``<`` starts a tag; None for any other."""
-    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-    if b"<!" in body or body.find(b"<?", 1) >= 0:
+    if not tags_only(data):
         return None
     pieces = _TAG.split(data)
     texts = pieces[0::2]

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 from xml.etree.ElementTree import Element
 
-from ctre_xl.read.package import parse_xml
+from ctre_xl.read.package import parse_xml, tags_only
 from ctre_xl.read.xlsx.scan import Unsupported, _forbids, xml_text
 
 Item = tuple[Any, "str | None"]  # (what the markup says, e.g. a property's name; the text)
@@ -112,8 +112,7 @@ class Skeletons:
 
 
 def _eligible(data: bytes) -> bool:
-    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-    return len(data) <= MAX_PART_BYTES and b"<!" not in body and body.find(b"<?", 1) < 0
+    return len(data) <= MAX_PART_BYTES and tags_only(data)
 
 
 def _learn(extract: Extract, data: bytes, items: list[Item]) -> _Known | None:
