@@ -140,21 +140,41 @@ class Splice:
     segment: Segment
 
 
+class _Deflated:
+    """Bytes deflated as they come (raw deflate at ``DEFLATE_LEVEL``), their CRC-32 and length
+    counted: a segment's rows, and each stretch of a spliced part."""
+
+    def __init__(self) -> None:
+        self.compressor = zlib.compressobj(DEFLATE_LEVEL, zlib.DEFLATED, -15)
+        self.crc = self.size = 0
+
+    def compress(self, data: Any) -> bytes:
+        self.crc = zlib.crc32(data, self.crc)
+        self.size += len(data)  # bytes, or a view of bytes
+        return self.compressor.compress(data)
+
+    def deflate(self, source: BinaryIO, size: int | None, end: int) -> Iterator[bytes]:
+        """``size`` bytes of ``source`` (all that is left when None), deflated, ended by ``end``."""
+        while size is None or self.size < size:
+            chunk = source.read(CHUNK if size is None else min(CHUNK, size - self.size))
+            if not chunk:
+                break
+            yield self.compress(chunk)
+        yield self.compressor.flush(end)
+
+
 class _Deflating(io.RawIOBase):
-    """The bytes below a text stream: deflated to ``out`` as they come, their CRC and length counted."""
+    """The bytes below a text stream: deflated to ``out`` as they come (``deflated``)."""
 
     def __init__(self, out: BinaryIO) -> None:
         self.out = out
-        self.compressor = zlib.compressobj(DEFLATE_LEVEL, zlib.DEFLATED, -15)
-        self.crc = self.size = 0
+        self.deflated = _Deflated()
 
     def writable(self) -> bool:
         return True
 
     def write(self, data: Any) -> int:
-        self.crc = zlib.crc32(data, self.crc)
-        self.size += len(data)  # a view of bytes
-        self.out.write(self.compressor.compress(data))
+        self.out.write(self.deflated.compress(data))
         return len(data)
 
 
@@ -169,9 +189,10 @@ def deflated_text(path: Path) -> Iterator[TextIO]:
         try:
             yield text
             text.flush()
-            out.write(below.compressor.flush(zlib.Z_SYNC_FLUSH))  # byte-aligned, the stream not ended
+            deflated = below.deflated
+            out.write(deflated.compressor.flush(zlib.Z_SYNC_FLUSH))  # byte-aligned, the stream not ended
             out.seek(0)
-            out.write(_HEADER.pack(_MARK, below.crc, below.size))
+            out.write(_HEADER.pack(_MARK, deflated.crc, deflated.size))
         finally:
             text.close()  # after a failure: what was left goes to a file nobody reads
 
@@ -221,25 +242,6 @@ def crc32_combine(crc1: int, crc2: int, length2: int) -> int:
 
 
 # ----------------------------------------------------------------------------- a spliced member
-
-
-class _Deflated:
-    """A stretch of a part deflated on its own, its CRC and length counted."""
-
-    def __init__(self) -> None:
-        self.compressor = zlib.compressobj(DEFLATE_LEVEL, zlib.DEFLATED, -15)
-        self.crc = self.size = 0
-
-    def deflate(self, source: BinaryIO, size: int | None, end: int) -> Iterator[bytes]:
-        """``size`` bytes of ``source`` (all that is left when None), deflated, ended by ``end``."""
-        while size is None or self.size < size:
-            chunk = source.read(CHUNK if size is None else min(CHUNK, size - self.size))
-            if not chunk:
-                break
-            self.crc = zlib.crc32(chunk, self.crc)
-            self.size += len(chunk)
-            yield self.compressor.compress(chunk)
-        yield self.compressor.flush(end)
 
 
 def write_spliced(archive: zipfile.ZipFile, info: zipfile.ZipInfo, part: BinaryIO, splice: Splice) -> None:
