@@ -322,14 +322,23 @@ def print_report(results: list[SizeResult], runs: int) -> None:
 
 
 def print_growth(results: list[SizeResult]) -> None:
-    """Time per file of the whole command at each size against the smallest: 1.00 is linear."""
+    """Time per file of the whole command at each size against the smallest: 1.00 is linear.
+
+    Also that growth over calamine's own (its time per file at each size, measured in the same
+    rounds): this machine's speed drifts by a fifth within minutes, and a large size is measured
+    many minutes after a small one, so the plain figure moves with the machine as well as the code.
+    """
     ordered = sorted(results, key=lambda r: r.files)
     if len(ordered) < 2:
         return
     base = ordered[0]
     per_file = {r.files: r.measured[COMMAND].median / r.files for r in ordered}
+    per_cal = {r.files: r.measured[COMMAND].median / r.measured[CAL1].median for r in ordered}
     print("\nGrowth (whole command, time per file relative to " f"{base.files:,} files; 1.00 = linear): "
           + ", ".join(f"{files:,} files {cost / per_file[base.files]:.2f}" for files, cost in per_file.items()))
+    print("  the same over calamine's time per file at each size (× calamine 1p there / at "
+          f"{base.files:,}): " + ", ".join(f"{files:,} files {ratio / per_cal[base.files]:.2f}"
+                                           for files, ratio in per_cal.items()))
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
